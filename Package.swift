@@ -1,0 +1,65 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+let package = Package(
+    name: "dirsync",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "dirsync", targets: ["dirsync"]),
+        .library(name: "DirectorySync", targets: ["DirectorySync"]),
+        .library(name: "DirectorySyncSQLite", targets: ["DirectorySyncSQLite"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+    ],
+    targets: [
+        .target(
+            name: "DirectorySync",
+            dependencies: [
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Yams", package: "Yams"),
+            ]
+        ),
+        .target(
+            name: "DirectorySyncSQLite",
+            dependencies: [
+                "DirectorySync",
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ]
+        ),
+        .target(
+            name: "DirectorySyncTesting",
+            dependencies: ["DirectorySync", "DirectorySyncSQLite"]
+        ),
+        .executableTarget(
+            name: "dirsync",
+            dependencies: [
+                "DirectorySync",
+                "DirectorySyncSQLite",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .testTarget(name: "DirectorySyncTests", dependencies: ["DirectorySync", "DirectorySyncTesting"]),
+        .testTarget(
+            name: "DirectorySyncSQLiteTests",
+            dependencies: [
+                "DirectorySyncSQLite", "DirectorySyncTesting", .product(name: "GRDB", package: "GRDB.swift"),
+            ]
+        ),
+        .testTarget(
+            name: "dirsyncTests",
+            dependencies: ["dirsync", "DirectorySync", "DirectorySyncSQLite", "DirectorySyncTesting"]
+        ),
+    ]
+)
+
+for target in package.targets {
+    var settings = target.swiftSettings ?? []
+    settings.append(.enableUpcomingFeature("ExistentialAny"))
+    settings.append(.enableUpcomingFeature("MemberImportVisibility"))
+    target.swiftSettings = settings
+}

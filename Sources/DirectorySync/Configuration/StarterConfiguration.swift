@@ -1,0 +1,29 @@
+import Foundation
+
+/// The `dirsync.yaml` that `dirsync init` writes beside a new store.
+public enum StarterConfiguration {
+    /// A starter file for `organization`, whose store is at `storePath` (relative to the file).
+    public static func text(organization: String, owner: EmailAddress, storePath: String, createdAt: Date) -> String {
+        let quotedName = quoted(organization)
+        return """
+            # dirsync configuration, written by 'dirsync init' on \(DateText.short(createdAt)).
+            # Every key is checked: a misspelt key is an error that names its line.
+
+            organization:
+              name: \(quotedName)
+              inviter: \(owner.canonical)           # named in invitation emails and the audit log
+
+            store: \(quoted(storePath))              # relative to this file
+
+            mail:
+              outbox: outbox/                 # one .eml file per message
+              from: \(quoted("\(organization) <no-reply@\(owner.domain)>"))
+              accept_url: "https://app.example.com/invitations/accept?token={token}"
+
+            """
+    }
+
+    private static func quoted(_ text: String) -> String {
+        "\"" + text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\""
+    }
+}

@@ -1,0 +1,202 @@
+import Foundation
+
+/// The organization ledger: organizations, members and invitations, with the invitation lifecycle's
+/// rules. Every command is one store transaction; a refused command writes nothing.
+public struct Ledger: Sendable {
+    public let store: any OrganizationStore
+    private let makeToken: @Sendable () -> InvitationToken
+
+    public init(
+        store: any OrganizationStore, makeToken: @escaping @Sendable () -> InvitationToken = InvitationToken.generate
+    ) {
+        self.store = store
+        self.makeToken = makeToken
+    }
+
+    // MARK: - Organizations
+
+    /// Creates an organization with `owner` as its first member, role owner.
+    public func createOrganization(
+        _ settings: Organization.Settings, owner: EmailAddress, ownerName: String?, at now: Date
+    ) async throws -> Organization {
+        try await store.write { db in
+            if try db.organization(named: settings.name) != nil { throw LedgerError.organizationExists(settings.name) }
+            let organization = try db.insertOrganization(settings, at: now)
+            let rules = LedgerTransaction(db: db, organization: organization, now: now, mail: nil)
+            try rules.audit(
+                .organizationCreated, actor: owner.canonical, subject: organization.name,
+                ["seats": String(settings.seats), "invitation_validity": settings.invitationValidity.description])
+            try rules.join(owner, name: ownerName, as: .owner, origin: .founder, by: owner.canonical)
+            return organization
+        }
+    }
+
+    /// The organization named `name`, or the store's only organization when `name` is nil.
+    public func organization(named name: String?) async throws -> Organization {
+        try await store.read { db in
+            let all = try db.organizations()
+            if let name {
+                if let found = try db.organization(named: name) { return found }
+                throw LedgerError.organizationNotFound(name, known: all.map(\.name))
+            }
+            switch all.count {
+            case 0: throw LedgerError.noOrganization
+            case 1: return all[0]
+            default: throw LedgerError.ambiguousOrganization(all.map(\.name))
+            }
+        }
+    }
+
+    /// Changes an organization's seats, inviter or invitation validity.
+    public func updateSettings(
+        of id: Organization.ID, by actor: String, at now: Date,
+        _ change: @escaping @Sendable (inout Organization.Settings) -> Void
+    )
+        async throws -> Organization
+    {
+        try await store.write { db in
+            guard var organization = try db.organization(id: id) else { throw LedgerError.noOrganization }
+            let before = organization.settings
+            change(&organization.settings)
+            let checked = try Organization.Settings(
+                name: organization.settings.name, seats: organization.settings.seats,
+                inviter: organization.settings.inviter, invitationValidity: organization.settings.invitationValidity)
+            organization.settings = checked
+            try db.updateOrganization(organization)
+            var details: [String: String] = [:]
+            if before.seats != checked.seats { details["seats"] = "\(before.seats) -> \(checked.seats)" }
+            if before.inviter != checked.inviter { details["inviter"] = "\(before.inviter) -> \(checked.inviter)" }
+            if before.invitationValidity != checked.invitationValidity {
+                details["invitation_validity"] = "\(before.invitationValidity) -> \(checked.invitationValidity)"
+            }
+            if !details.isEmpty {
+                try LedgerTransaction(db: db, organization: organization, now: now, mail: nil)
+                    .audit(.organizationSettingsChanged, actor: actor, subject: organization.name, details)
+            }
+            return organization
+        }
+    }
+
+    // MARK: - Invitations
+
+    /// Invites every address of `batch` with `role`: all of them, or (on any refusal) none.
+    public func invite(
+        _ batch: InvitationBatch, as role: Role, message: String?, in organization: Organization.ID, mail: MailSettings,
+        by actor: String, at now: Date
+    ) async throws -> [Invitation] {
+        guard role.isInvitable else { throw LedgerError.ownerNotInvitable }
+        let makeToken = self.makeToken
+        return try await store.write { db in
+            let rules = try Self.rules(db, organization, now, mail, makeToken)
+            for email in batch.addresses { try rules.requireInvitable(email) }
+            try rules.requireSeats(batch.addresses.count)
+            return try batch.addresses.map { try rules.invite($0, as: role, message: message, by: actor) }
+        }
+    }
+
+    /// Resends the pending invitation of `email` with a new token and validity window.
+    public func resend(
+        to email: EmailAddress, in organization: Organization.ID, mail: MailSettings, by actor: String, at now: Date
+    ) async throws -> Invitation {
+        let makeToken = self.makeToken
+        return try await store.write { db in
+            let rules = try Self.rules(db, organization, now, mail, makeToken)
+            return try rules.resend(try Self.pending(email, db, organization), by: actor)
+        }
+    }
+
+    /// Revokes the pending invitation of `email`.
+    public func revoke(to email: EmailAddress, in organization: Organization.ID, by actor: String, at now: Date)
+        async throws -> Invitation
+    {
+        try await store.write { db in
+            let rules = try Self.rules(db, organization, now, nil, InvitationToken.generate)
+            return try rules.revoke(try Self.pending(email, db, organization), by: actor)
+        }
+    }
+
+    /// Accepts the invitation `token` belongs to: the invitee becomes a member with the invitation's role.
+    /// A revoked, expired, replaced or already used token fails with its own error.
+    public func accept(_ token: InvitationToken, name: String?, at now: Date) async throws -> Member {
+        try await store.write { db in
+            guard let issued = try db.token(selector: token.selector), token.matches(storedHash: issued.hash),
+                var invitation = try db.invitation(id: issued.invitation),
+                let organization = try db.organization(id: invitation.organization)
+            else { throw LedgerError.unknownToken }
+            switch (issued.closure, issued.closedAt) {
+            case (.used?, let date?): throw LedgerError.tokenUsed(at: date)
+            case (.revoked?, let date?): throw LedgerError.tokenRevoked(at: date)
+            case (.replaced?, let date?): throw LedgerError.tokenReplaced(at: date)
+            default: break
+            }
+            if now >= issued.expiresAt { throw LedgerError.tokenExpired(at: issued.expiresAt) }
+            guard invitation.status == .pending else { throw LedgerError.unknownToken }
+            let rules = LedgerTransaction(db: db, organization: organization, now: now, mail: nil)
+            if let existing = try db.member(invitation.email, in: organization.id) {
+                throw LedgerError.alreadyMember(invitation.email, role: existing.role)
+            }
+            let member = try db.insertMember(
+                Member.Draft(
+                    organization: organization.id, email: invitation.email, name: name, role: invitation.role,
+                    joinedAt: now, invitedBy: invitation.invitedBy, origin: .invitation, anchor: invitation.anchor,
+                    isManaged: invitation.isManaged))
+            invitation.status = .accepted
+            invitation.closedAt = now
+            try db.updateInvitation(invitation)
+            try db.closeTokens(of: invitation.id, as: .used, at: now)
+            try db.voidPendingMail(of: invitation.id)
+            let facts = [
+                "role": invitation.role.rawValue, "invitation_id": invitation.id.description,
+                "invited_by": invitation.invitedBy, "joined_at": DateText.iso8601(now),
+            ]
+            try rules.audit(
+                .invitationAccepted, actor: invitation.email.canonical, subject: invitation.email.canonical, facts)
+            try rules.audit(
+                .memberJoined, actor: invitation.email.canonical, subject: invitation.email.canonical,
+                facts.merging(["via": Member.Origin.invitation.rawValue]) { $1 })
+            return member
+        }
+    }
+
+    // MARK: - Reads
+
+    /// The organization's members, ordered by email.
+    public func members(in organization: Organization.ID) async throws -> [Member] {
+        try await store.read { db in try db.members(in: organization) }
+    }
+
+    /// The organization's invitations whose state at `now` is one of `states`, oldest first.
+    public func invitations(in organization: Organization.ID, states: Set<Invitation.State>, at now: Date) async throws
+        -> [Invitation]
+    {
+        var statuses = Set<Invitation.Status>()
+        if states.contains(.pending) || states.contains(.expired) { statuses.insert(.pending) }
+        if states.contains(.accepted) { statuses.insert(.accepted) }
+        if states.contains(.revoked) { statuses.insert(.revoked) }
+        let rows = try await store.read { [statuses] db in try db.invitations(in: organization, statuses: statuses) }
+        return rows.filter { states.contains($0.state(at: now)) }
+    }
+
+    /// The organization's audit events at or after `since`, oldest first.
+    public func auditEvents(in organization: Organization.ID, since: Date?) async throws -> [AuditEvent] {
+        try await store.read { db in try db.auditEvents(in: organization, since: since) }
+    }
+
+    // MARK: - Private
+
+    private static func rules(
+        _ db: any LedgerWriter, _ id: Organization.ID, _ now: Date, _ mail: MailSettings?,
+        _ makeToken: @escaping @Sendable () -> InvitationToken
+    ) throws -> LedgerTransaction {
+        guard let organization = try db.organization(id: id) else { throw LedgerError.noOrganization }
+        return LedgerTransaction(db: db, organization: organization, now: now, mail: mail, makeToken: makeToken)
+    }
+
+    private static func pending(_ email: EmailAddress, _ db: any LedgerWriter, _ organization: Organization.ID) throws
+        -> Invitation
+    {
+        if let pending = try db.pendingInvitation(for: email, in: organization) { return pending }
+        let latest = try db.latestInvitation(for: email, in: organization)
+        throw LedgerError.noPendingInvitation(email, latest: latest?.status, closedAt: latest?.closedAt)
+    }
+}

@@ -1,0 +1,127 @@
+import Foundation
+
+/// Why an organization-ledger command was refused. Nothing is written when one is thrown.
+public enum LedgerError: Error, Equatable, Sendable {
+    case invalidOrganizationName(String)
+    case invalidSeats(Int)
+    case invalidValidity(TimeSpan)
+    case organizationExists(String)
+    case organizationNotFound(String, known: [String])
+    case noOrganization
+    case ambiguousOrganization([String])
+    case emptyBatch
+    case batchTooLarge(count: Int, limit: Int)
+    case invalidAddressInBatch(position: Int, EmailAddress.Invalid)
+    case duplicateInBatch(EmailAddress)
+    case ownerNotInvitable
+    case seatLimitReached(used: Int, seats: Int, requested: Int)
+    case alreadyMember(EmailAddress, role: Role)
+    case alreadyInvited(EmailAddress, expiresAt: Date, isExpired: Bool)
+    case noPendingInvitation(EmailAddress, latest: Invitation.Status?, closedAt: Date?)
+    case malformedToken
+    case unknownToken
+    case tokenRevoked(at: Date)
+    case tokenExpired(at: Date)
+    case tokenUsed(at: Date)
+    case tokenReplaced(at: Date)
+    case memberNotFound(EmailAddress)
+    case ownerUntouchable(EmailAddress)
+    case mailNotConfigured
+}
+
+extension LedgerError: UserFacingError {
+    public var description: String {
+        switch self {
+        case .invalidOrganizationName(let name):
+            "organization name '\(name)' must be 1 to 200 characters, not blank"
+        case .invalidSeats(let seats):
+            "seats must be at least 1, got \(seats)"
+        case .invalidValidity(let span):
+            "invitation validity must be at least 1m, got \(span)"
+        case .organizationExists(let name):
+            "organization '\(name)' already exists in this store"
+        case .organizationNotFound(let name, let known):
+            known.isEmpty
+                ? "no organization named '\(name)' in this store (it holds none)"
+                : "no organization named '\(name)' in this store (it holds: \(known.joined(separator: ", ")))"
+        case .noOrganization:
+            "the store holds no organization"
+        case .ambiguousOrganization(let names):
+            "the store holds \(names.count) organizations (\(names.joined(separator: ", "))); say which one"
+        case .emptyBatch:
+            "no email addresses given"
+        case .batchTooLarge(let count, let limit):
+            "a batch holds at most \(limit) addresses, got \(count); nothing was sent"
+        case .invalidAddressInBatch(let position, let invalid):
+            "address \(position) of the batch: \(invalid); nothing was sent"
+        case .duplicateInBatch(let email):
+            "\(email) appears more than once in the batch; nothing was sent"
+        case .ownerNotInvitable:
+            "an invitation cannot carry the role owner"
+        case .seatLimitReached(let used, let seats, let requested):
+            requested <= 1 || used >= seats
+                ? "seat limit reached: \(used) of \(seats) seats used"
+                : "seat limit reached: \(used) of \(seats) seats used, and this batch needs \(requested); nothing was sent"
+        case .alreadyMember(let email, let role):
+            "\(email) is already a member of this organization (role \(role))"
+        case .alreadyInvited(let email, let expiresAt, let isExpired):
+            isExpired
+                ? "\(email) already has a pending invitation, expired on \(DateText.short(expiresAt))"
+                : "\(email) already has a pending invitation, valid until \(DateText.short(expiresAt))"
+        case .noPendingInvitation(let email, let latest, let closedAt):
+            switch (latest, closedAt) {
+            case (.accepted?, let date?):
+                "\(email) has no pending invitation: it was accepted on \(DateText.short(date))"
+            case (.revoked?, let date?): "\(email) has no pending invitation: it was revoked on \(DateText.short(date))"
+            default: "\(email) has no pending invitation"
+            }
+        case .malformedToken:
+            "that is not an invitation token: expected 44 characters of A-Z, a-z, 0-9, - and _, or an accept link"
+        case .unknownToken:
+            "no invitation matches this token"
+        case .tokenRevoked(let date):
+            "this invitation was revoked on \(DateText.short(date)) and can no longer be accepted"
+        case .tokenExpired(let date):
+            "this invitation expired on \(DateText.short(date))"
+        case .tokenUsed(let date):
+            "this invitation was already accepted on \(DateText.short(date)); a link works only once"
+        case .tokenReplaced(let date):
+            "this link was replaced by a newer invitation email sent on \(DateText.short(date))"
+        case .memberNotFound(let email):
+            "\(email) is not a member of this organization"
+        case .ownerUntouchable(let email):
+            "\(email) is an owner; owners are never changed or removed by dirsync"
+        case .mailNotConfigured:
+            "invitation mail is not configured: mail.from and mail.accept_url are needed to send invitations"
+        }
+    }
+
+    public var hint: String? {
+        switch self {
+        case .organizationNotFound, .ambiguousOrganization:
+            "pass --org NAME, or set organization.name in dirsync.yaml"
+        case .noOrganization:
+            "create one with 'dirsync init --org NAME --seats N --owner EMAIL'"
+        case .batchTooLarge(_, let limit):
+            "split the addresses into batches of \(limit)"
+        case .ownerNotInvitable:
+            "invite as admin instead"
+        case .seatLimitReached:
+            "raise the seat limit ('dirsync organization set --seats N'), revoke pending invitations or remove members"
+        case .alreadyInvited(let email, _, _):
+            "resend it with 'dirsync invitations resend \(email)', or revoke it first"
+        case .noPendingInvitation(let email, let latest, _) where latest == .revoked:
+            "send a new invitation with 'dirsync invitations send \(email) --role ROLE'"
+        case .tokenRevoked, .unknownToken:
+            "ask an administrator of the organization for a new invitation"
+        case .tokenExpired:
+            "ask an administrator to resend the invitation"
+        case .tokenReplaced:
+            "use the link in the most recent invitation email"
+        case .mailNotConfigured:
+            "add a mail section to dirsync.yaml (see README, Configuration)"
+        default:
+            nil
+        }
+    }
+}

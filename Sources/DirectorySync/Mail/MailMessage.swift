@@ -1,0 +1,141 @@
+import Foundation
+
+/// An email ready to be rendered as an RFC 5322 message: multipart/alternative plain text and HTML.
+public struct MailMessage: Sendable, Equatable {
+    public var from: Mailbox
+    public var to: Mailbox
+    public var subject: String
+    public var date: Date
+    /// With angle brackets: `<…@host>`.
+    public var messageID: String
+    public var text: String
+    public var html: String
+
+    public init(from: Mailbox, to: Mailbox, subject: String, date: Date, messageID: String, text: String, html: String)
+    {
+        self.from = from
+        self.to = to
+        self.subject = subject
+        self.date = date
+        self.messageID = messageID
+        self.text = text
+        self.html = html
+    }
+
+    /// A new, globally unique Message-ID on the sender's domain.
+    public static func makeMessageID(domain: String) -> String {
+        "<\(UUID().uuidString.lowercased())@\(domain)>"
+    }
+
+    /// The message as RFC 5322 text with CRLF line endings.
+    public func rendered() -> String {
+        let boundary = "=_dirsync_" + SHA256.hexDigest(messageID).prefix(24)
+        var lines = [
+            header("Date", Self.rfc5322Date(date)),
+            header("From", MIMEText.mailbox(from)),
+            header("To", MIMEText.mailbox(to)),
+            header("Subject", MIMEText.encodedWords(subject)),
+            header("Message-ID", messageID),
+            header("MIME-Version", "1.0"),
+            header("Auto-Submitted", "auto-generated"),
+            header("Content-Type", "multipart/alternative; boundary=\"\(boundary)\""),
+            "",
+            "This is a multi-part message in MIME format.",
+        ]
+        for (type, body) in [("text/plain", text), ("text/html", html)] {
+            let (encoding, encoded) = MIMEText.bodyEncoding(body)
+            lines += [
+                "--\(boundary)",
+                "Content-Type: \(type); charset=utf-8",
+                "Content-Transfer-Encoding: \(encoding)",
+                "",
+                encoded,
+            ]
+        }
+        lines.append("--\(boundary)--")
+        return lines.joined(separator: "\r\n") + "\r\n"
+    }
+
+    private func header(_ name: String, _ value: String) -> String { "\(name): \(value)" }
+
+    static func rfc5322Date(_ date: Date) -> String {
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = TimeZone(identifier: "UTC")
+        formatter.dateFormat = "EEE, dd MMM yyyy HH:mm:ss '+0000'"
+        return formatter.string(from: date)
+    }
+}
+
+/// The MIME encodings a message needs: RFC 2047 encoded words and quoted-printable bodies.
+enum MIMEText {
+    private static let addressSpecials = Set("()<>[]:;@\\,.\"")
+
+    /// `Name <addr>`, the name quoted or encoded as needed.
+    static func mailbox(_ mailbox: Mailbox) -> String {
+        guard let name = mailbox.displayName else { return mailbox.address.canonical }
+        let shown: String
+        if !name.allSatisfy(\.isASCII) {
+            shown = encodedWords(name)
+        } else if name.contains(where: { addressSpecials.contains($0) }) {
+            shown =
+                "\"" + name.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")
+                + "\""
+        } else {
+            shown = name
+        }
+        return "\(shown) <\(mailbox.address.canonical)>"
+    }
+
+    /// ASCII text as is; anything else as RFC 2047 `=?utf-8?b?…?=` words of at most 75 characters,
+    /// split between characters, folded onto continuation lines.
+    static func encodedWords(_ text: String) -> String {
+        let singleLine = text.replacingOccurrences(of: "\r", with: " ").replacingOccurrences(of: "\n", with: " ")
+        if singleLine.allSatisfy(\.isASCII) { return singleLine }
+        var words: [[UInt8]] = []
+        var chunk: [UInt8] = []
+        // 75 - "=?utf-8?b?".count - "?=".count = 63 base64 characters, i.e. 45 bytes.
+        for character in singleLine {
+            let bytes = Array(String(character).utf8)
+            if chunk.count + bytes.count > 45 {
+                words.append(chunk)
+                chunk = []
+            }
+            chunk += bytes
+        }
+        if !chunk.isEmpty { words.append(chunk) }
+        return words.map { "=?utf-8?b?" + Data($0).base64EncodedString() + "?=" }.joined(separator: "\r\n ")
+    }
+
+    /// `7bit` for ASCII text with lines of at most 998 bytes, else `quoted-printable`.
+    static func bodyEncoding(_ body: String) -> (name: String, encoded: String) {
+        let lines = body.replacingOccurrences(of: "\r\n", with: "\n").split(
+            separator: "\n", omittingEmptySubsequences: false)
+        if body.allSatisfy(\.isASCII), lines.allSatisfy({ $0.utf8.count <= 998 }), !body.contains("\r") {
+            return ("7bit", lines.joined(separator: "\r\n"))
+        }
+        return ("quoted-printable", lines.map { quotedPrintable(Array($0.utf8)) }.joined(separator: "\r\n"))
+    }
+
+    /// One line of text, quoted-printable encoded (RFC 2045 §6.7) with soft breaks at 76 characters.
+    static func quotedPrintable(_ bytes: [UInt8]) -> String {
+        var output: [String] = []
+        var line = ""
+        let hex = Array("0123456789ABCDEF")
+        for (index, byte) in bytes.enumerated() {
+            let isLast = index == bytes.count - 1
+            let literal =
+                (byte >= 33 && byte <= 126 && byte != UInt8(ascii: "="))
+                || ((byte == 32 || byte == 9) && !isLast)
+            let piece =
+                literal ? String(UnicodeScalar(byte)) : "=" + String(hex[Int(byte >> 4)]) + String(hex[Int(byte & 15)])
+            if line.count + piece.count > 75 {
+                output.append(line + "=")
+                line = ""
+            }
+            line += piece
+        }
+        output.append(line)
+        return output.joined(separator: "\r\n")
+    }
+}

@@ -1,0 +1,42 @@
+import Foundation
+
+/// One entry of an organization's audit log: who did what to whom, when.
+public struct AuditEvent: Sendable, Equatable {
+    /// What happened. The raw values are the event names of the audit log.
+    public enum Kind: String, Sendable, Codable, CaseIterable {
+        case organizationCreated = "ORGANIZATION_CREATED"
+        case organizationSettingsChanged = "ORGANIZATION_SETTINGS_CHANGED"
+        case invitationSent = "TEAM_INVITATION_SENT"
+        case invitationResent = "TEAM_INVITATION_RESENT"
+        case invitationRevoked = "TEAM_INVITATION_REVOKED"
+        case invitationAccepted = "TEAM_INVITATION_ACCEPTED"
+        case memberJoined = "TEAM_MEMBER_JOINED"
+        case memberRoleChanged = "TEAM_MEMBER_ROLE_CHANGED"
+        case memberRemoved = "TEAM_MEMBER_REMOVED"
+        case syncRunCompleted = "SYNC_RUN_COMPLETED"
+        case syncRunBlocked = "SYNC_RUN_BLOCKED"
+        case syncRunFailed = "SYNC_RUN_FAILED"
+    }
+
+    public let organization: Organization.ID
+    public let time: Date
+    public let kind: Kind
+    /// Who acted: an email address, or `dirsync` for a sync.
+    public let actor: String
+    /// Who or what was acted on, usually an email address.
+    public let subject: String
+    /// Facts about the change (role, expiry, the rule that decided…), keyed in snake_case.
+    public let details: [String: String]
+
+    public init(
+        organization: Organization.ID, time: Date, kind: Kind, actor: String, subject: String,
+        details: [String: String] = [:]
+    ) {
+        self.organization = organization
+        self.time = time
+        self.kind = kind
+        self.actor = actor
+        self.subject = subject
+        self.details = details
+    }
+}

@@ -1,0 +1,121 @@
+import Foundation
+
+/// An email address in canonical form: the identity invitations and members are keyed on.
+///
+/// The canonical form is trimmed and lower-cased, local part included. RFC 5321 lets a server treat
+/// local parts case-sensitively, but no mail provider an organization uses does, and directories
+/// (SCIM `userName`, AD `mail`) compare them case-insensitively too.
+public struct EmailAddress: Hashable, Sendable, Comparable, CustomStringConvertible {
+    /// The address, trimmed and lower-cased.
+    public let canonical: String
+    /// The part after the `@`, lower-cased.
+    public let domain: String
+
+    /// Validates and canonicalises `raw`.
+    public init(_ raw: String) throws(EmailAddress.Invalid) {
+        let trimmed = raw.trimmingCharacters(in: .whitespacesAndNewlines)
+        func fail(_ reason: Invalid.Reason) -> Invalid { Invalid(input: raw, reason: reason) }
+        guard !trimmed.isEmpty else { throw fail(.empty) }
+        guard let at = trimmed.lastIndex(of: "@") else { throw fail(.missingAt) }
+        let local = trimmed[..<at]
+        let domain = trimmed[trimmed.index(after: at)...].lowercased()
+        if local.hasPrefix("\"") { throw fail(.quotedLocalPart) }
+        guard !local.isEmpty else { throw fail(.emptyLocalPart) }
+        guard local.utf8.count <= 64 else { throw fail(.localPartTooLong) }
+        if let bad = local.first(where: { !Self.isLocalCharacter($0) }) { throw fail(.invalidCharacter(bad)) }
+        if local.hasPrefix(".") || local.hasSuffix(".") || local.contains("..") { throw fail(.misplacedDot) }
+        try Self.validate(domain: domain, input: raw)
+        self.canonical = local.lowercased() + "@" + domain
+        self.domain = domain
+    }
+
+    /// The part before the `@`.
+    public var localPart: Substring { canonical[..<(canonical.lastIndex(of: "@") ?? canonical.endIndex)] }
+
+    public var description: String { canonical }
+
+    public static func < (lhs: EmailAddress, rhs: EmailAddress) -> Bool { lhs.canonical < rhs.canonical }
+
+    private static let localSpecials = Set("!#$%&'*+-/=?^_`{|}~.")
+
+    private static func isLocalCharacter(_ character: Character) -> Bool {
+        if character.isASCII {
+            return character.isLetter || character.isNumber || localSpecials.contains(character)
+        }
+        // RFC 6531 allows UTF-8 local parts; spaces and controls are never valid.
+        return !character.isWhitespace
+            && character.unicodeScalars.allSatisfy { $0.properties.generalCategory != .control }
+    }
+
+    private static func validate(domain: String, input: String) throws(Invalid) {
+        func fail(_ reason: Invalid.Reason) -> Invalid { Invalid(input: input, reason: reason) }
+        guard !domain.isEmpty else { throw fail(.emptyDomain) }
+        guard domain.utf8.count <= 253 else { throw fail(.invalidDomain(domain)) }
+        if domain.hasPrefix("[") { throw fail(.addressLiteral) }
+        let labels = domain.split(separator: ".", omittingEmptySubsequences: false)
+        guard labels.count >= 2 else { throw fail(.invalidDomain(domain)) }
+        for label in labels {
+            let valid =
+                !label.isEmpty && label.utf8.count <= 63 && !label.hasPrefix("-") && !label.hasSuffix("-")
+                && label.allSatisfy { $0 == "-" || $0.isLetter || $0.isNumber }
+            guard valid else { throw fail(.invalidDomain(domain)) }
+        }
+        if let top = labels.last, top.allSatisfy(\.isNumber) { throw fail(.invalidDomain(domain)) }
+    }
+}
+
+extension EmailAddress {
+    /// Why a string is not an email address.
+    public struct Invalid: Error, Equatable, CustomStringConvertible {
+        /// What was given.
+        public let input: String
+        /// What is wrong with it.
+        public let reason: Reason
+
+        /// The rule an address broke.
+        public enum Reason: Equatable, Sendable {
+            case empty, missingAt, emptyLocalPart, localPartTooLong, quotedLocalPart, misplacedDot
+            case invalidCharacter(Character)
+            case emptyDomain, addressLiteral
+            case invalidDomain(String)
+        }
+
+        public var description: String {
+            let shown = input.trimmingCharacters(in: .whitespacesAndNewlines)
+            if reason == .empty { return "empty email address" }
+            return "'\(shown)' is not a valid email address: \(explanation)"
+        }
+
+        private var explanation: String {
+            switch reason {
+            case .empty: "it is empty"
+            case .missingAt: "no '@'"
+            case .emptyLocalPart: "nothing before the '@'"
+            case .localPartTooLong: "the part before the '@' is longer than 64 bytes"
+            case .quotedLocalPart: "quoted local parts are not supported"
+            case .misplacedDot: "a dot at the start or end of the name, or two dots in a row"
+            case .invalidCharacter(let character): "character '\(character)' is not allowed before the '@'"
+            case .emptyDomain: "nothing after the '@'"
+            case .addressLiteral: "IP address literals are not supported"
+            case .invalidDomain(let domain): "'\(domain)' is not a valid domain"
+            }
+        }
+    }
+}
+
+extension EmailAddress: Codable {
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.singleValueContainer()
+        let raw = try container.decode(String.self)
+        do {
+            try self.init(raw)
+        } catch {
+            throw DecodingError.dataCorruptedError(in: container, debugDescription: error.description)
+        }
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        try container.encode(canonical)
+    }
+}

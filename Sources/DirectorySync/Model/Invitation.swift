@@ -1,0 +1,84 @@
+import Foundation
+
+/// An offer to join an organization with a role, sent to one email address.
+///
+/// Only `pending`, `accepted` and `revoked` are stored. "Expired" is derived from the clock
+/// (`state(at:)`), so it can never go stale.
+public struct Invitation: Sendable, Equatable, Identifiable {
+    /// The store's identifier for an invitation.
+    public struct ID: Hashable, Sendable, Codable, RawRepresentable, CustomStringConvertible {
+        public let rawValue: Int64
+        public init(rawValue: Int64) { self.rawValue = rawValue }
+        public var description: String { String(rawValue) }
+    }
+
+    /// The stored status.
+    public enum Status: String, Sendable, Codable, CaseIterable {
+        case pending, accepted, revoked
+    }
+
+    /// What a person sees: the stored status, with `expired` for a pending invitation past its expiry.
+    public enum State: String, Sendable, Codable, CaseIterable, CustomStringConvertible {
+        case pending, expired, accepted, revoked
+        public var description: String { rawValue }
+    }
+
+    public let id: ID
+    public let organization: Organization.ID
+    public let email: EmailAddress
+    /// The role the invitee joins with. Never `owner`; never changed in place.
+    public let role: Role
+    public var status: Status
+    public let createdAt: Date
+    /// When the current link was sent (the first send or the latest resend).
+    public var sentAt: Date
+    /// When the current link stops working.
+    public var expiresAt: Date
+    public var resendCount: Int
+    public let invitedBy: String
+    public let message: String?
+    /// The directory anchor of the person invited, when a sync created the invitation.
+    public let anchor: String?
+    /// Whether dirsync created this invitation and may revoke it.
+    public let isManaged: Bool
+    /// When the invitation was accepted or revoked.
+    public var closedAt: Date?
+
+    public init(
+        id: ID, organization: Organization.ID, email: EmailAddress, role: Role, status: Status, createdAt: Date,
+        sentAt: Date, expiresAt: Date, resendCount: Int, invitedBy: String, message: String? = nil,
+        anchor: String? = nil, isManaged: Bool = false, closedAt: Date? = nil
+    ) {
+        self.id = id
+        self.organization = organization
+        self.email = email
+        self.role = role
+        self.status = status
+        self.createdAt = createdAt
+        self.sentAt = sentAt
+        self.expiresAt = expiresAt
+        self.resendCount = resendCount
+        self.invitedBy = invitedBy
+        self.message = message
+        self.anchor = anchor
+        self.isManaged = isManaged
+        self.closedAt = closedAt
+    }
+
+    /// Whether the invitation is pending and its link has stopped working at `now`.
+    ///
+    /// A link is valid for the half-open window `[sentAt, expiresAt)`: at exactly `expiresAt` it has expired.
+    public func isExpired(at now: Date) -> Bool { status == .pending && now >= expiresAt }
+
+    /// Whether the invitation is pending, unexpired, and so holds a seat at `now`.
+    public func isLive(at now: Date) -> Bool { status == .pending && now < expiresAt }
+
+    /// The status as shown to people at `now`.
+    public func state(at now: Date) -> State {
+        switch status {
+        case .pending: isExpired(at: now) ? .expired : .pending
+        case .accepted: .accepted
+        case .revoked: .revoked
+        }
+    }
+}
