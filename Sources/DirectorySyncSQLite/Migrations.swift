@@ -1,0 +1,109 @@
+import GRDB
+
+/// The store's schema, one append-only named migration at a time. Never edit a migration that has
+/// shipped: add the next one.
+enum Migrations {
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1-create-ledger") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE organizations (
+                        id INTEGER PRIMARY KEY,
+                        name TEXT NOT NULL UNIQUE COLLATE NOCASE CHECK (length(trim(name)) > 0),
+                        seats INTEGER NOT NULL CHECK (seats >= 1),
+                        inviter TEXT NOT NULL,
+                        invitation_validity_seconds INTEGER NOT NULL CHECK (invitation_validity_seconds >= 60),
+                        created_at TEXT NOT NULL
+                    );
+
+                    CREATE TABLE members (
+                        id INTEGER PRIMARY KEY,
+                        organization_id INTEGER NOT NULL REFERENCES organizations(id),
+                        email TEXT NOT NULL CHECK (email = lower(email) AND email LIKE '%_@_%'),
+                        name TEXT,
+                        role TEXT NOT NULL CHECK (role IN ('owner', 'admin', 'member', 'viewer')),
+                        joined_at TEXT NOT NULL,
+                        invited_by TEXT,
+                        origin TEXT NOT NULL CHECK (origin IN ('founder', 'invitation', 'domain-auto-join')),
+                        anchor TEXT,
+                        managed INTEGER NOT NULL DEFAULT 0 CHECK (managed IN (0, 1)),
+                        UNIQUE (organization_id, email)
+                    );
+                    CREATE INDEX members_by_anchor ON members(organization_id, anchor) WHERE anchor IS NOT NULL;
+
+                    CREATE TABLE invitations (
+                        id INTEGER PRIMARY KEY,
+                        organization_id INTEGER NOT NULL REFERENCES organizations(id),
+                        email TEXT NOT NULL CHECK (email = lower(email) AND email LIKE '%_@_%'),
+                        role TEXT NOT NULL CHECK (role IN ('admin', 'member', 'viewer')),
+                        status TEXT NOT NULL CHECK (status IN ('pending', 'accepted', 'revoked')),
+                        created_at TEXT NOT NULL,
+                        sent_at TEXT NOT NULL,
+                        expires_at TEXT NOT NULL CHECK (expires_at > sent_at),
+                        resend_count INTEGER NOT NULL DEFAULT 0 CHECK (resend_count >= 0),
+                        invited_by TEXT NOT NULL,
+                        message TEXT,
+                        anchor TEXT,
+                        managed INTEGER NOT NULL DEFAULT 0 CHECK (managed IN (0, 1)),
+                        closed_at TEXT,
+                        CHECK ((status = 'pending') = (closed_at IS NULL))
+                    );
+                    CREATE UNIQUE INDEX invitations_one_pending_per_email
+                        ON invitations(organization_id, email) WHERE status = 'pending';
+                    CREATE INDEX invitations_by_email ON invitations(organization_id, email);
+                    CREATE INDEX invitations_pending_expiry ON invitations(organization_id, expires_at)
+                        WHERE status = 'pending';
+
+                    CREATE TABLE invitation_tokens (
+                        id INTEGER PRIMARY KEY,
+                        invitation_id INTEGER NOT NULL REFERENCES invitations(id),
+                        selector TEXT NOT NULL UNIQUE,
+                        hash TEXT NOT NULL CHECK (length(hash) = 64),
+                        issued_at TEXT NOT NULL,
+                        expires_at TEXT NOT NULL,
+                        closure TEXT CHECK (closure IN ('replaced', 'revoked', 'used')),
+                        closed_at TEXT,
+                        CHECK ((closure IS NULL) = (closed_at IS NULL))
+                    );
+                    CREATE UNIQUE INDEX invitation_tokens_one_open
+                        ON invitation_tokens(invitation_id) WHERE closure IS NULL;
+
+                    CREATE TABLE audit_events (
+                        id INTEGER PRIMARY KEY,
+                        organization_id INTEGER NOT NULL REFERENCES organizations(id),
+                        time TEXT NOT NULL,
+                        event TEXT NOT NULL,
+                        actor TEXT NOT NULL,
+                        subject TEXT NOT NULL,
+                        details TEXT NOT NULL DEFAULT '{}' CHECK (json_valid(details))
+                    );
+                    CREATE INDEX audit_events_by_time ON audit_events(organization_id, time);
+                    CREATE TRIGGER audit_events_no_update BEFORE UPDATE ON audit_events
+                        BEGIN SELECT RAISE(ABORT, 'audit events are append-only'); END;
+                    CREATE TRIGGER audit_events_no_delete BEFORE DELETE ON audit_events
+                        BEGIN SELECT RAISE(ABORT, 'audit events are append-only'); END;
+
+                    CREATE TABLE outbox (
+                        id INTEGER PRIMARY KEY,
+                        organization_id INTEGER NOT NULL REFERENCES organizations(id),
+                        message_id TEXT NOT NULL UNIQUE,
+                        recipient TEXT NOT NULL,
+                        subject TEXT NOT NULL,
+                        content TEXT,
+                        token_id INTEGER REFERENCES invitation_tokens(id),
+                        status TEXT NOT NULL CHECK (status IN ('pending', 'sent', 'failed', 'voided')),
+                        attempts INTEGER NOT NULL DEFAULT 0 CHECK (attempts >= 0),
+                        last_error TEXT,
+                        created_at TEXT NOT NULL,
+                        next_attempt_at TEXT,
+                        sent_at TEXT,
+                        CHECK (status <> 'pending' OR content IS NOT NULL),
+                        CHECK ((status = 'sent') = (sent_at IS NOT NULL))
+                    );
+                    CREATE INDEX outbox_by_status ON outbox(status, id);
+                    """)
+        }
+        return migrator
+    }
+}

@@ -1,0 +1,324 @@
+import DirectorySync
+import Foundation
+import GRDB
+
+/// The ledger primitives over one GRDB connection, inside the transaction the store opened.
+struct SQLiteLedger: LedgerWriter {
+    let db: Database
+
+    // MARK: - Reads
+
+    func organizations() throws -> [Organization] {
+        try Row.fetchAll(db, sql: "SELECT * FROM organizations ORDER BY name").map(Self.organization(from:))
+    }
+
+    func organization(named name: String) throws -> Organization? {
+        try Row.fetchOne(db, sql: "SELECT * FROM organizations WHERE name = ? COLLATE NOCASE", arguments: [name])
+            .map(Self.organization(from:))
+    }
+
+    func organization(id: Organization.ID) throws -> Organization? {
+        try Row.fetchOne(db, sql: "SELECT * FROM organizations WHERE id = ?", arguments: [id.rawValue])
+            .map(Self.organization(from:))
+    }
+
+    func member(_ email: EmailAddress, in organization: Organization.ID) throws -> Member? {
+        try Row.fetchOne(
+            db, sql: "SELECT * FROM members WHERE organization_id = ? AND email = ?",
+            arguments: [organization.rawValue, email.canonical]
+        ).map(Self.member(from:))
+    }
+
+    func members(in organization: Organization.ID) throws -> [Member] {
+        try Row.fetchAll(
+            db, sql: "SELECT * FROM members WHERE organization_id = ? ORDER BY email",
+            arguments: [organization.rawValue]
+        ).map(Self.member(from:))
+    }
+
+    func memberCount(in organization: Organization.ID) throws -> Int {
+        try Int.fetchOne(
+            db, sql: "SELECT count(*) FROM members WHERE organization_id = ?", arguments: [organization.rawValue]) ?? 0
+    }
+
+    func invitation(id: Invitation.ID) throws -> Invitation? {
+        try Row.fetchOne(db, sql: "SELECT * FROM invitations WHERE id = ?", arguments: [id.rawValue])
+            .map(Self.invitation(from:))
+    }
+
+    func pendingInvitation(for email: EmailAddress, in organization: Organization.ID) throws -> Invitation? {
+        try Row.fetchOne(
+            db, sql: "SELECT * FROM invitations WHERE organization_id = ? AND email = ? AND status = 'pending'",
+            arguments: [organization.rawValue, email.canonical]
+        ).map(Self.invitation(from:))
+    }
+
+    func latestInvitation(for email: EmailAddress, in organization: Organization.ID) throws -> Invitation? {
+        try Row.fetchOne(
+            db, sql: "SELECT * FROM invitations WHERE organization_id = ? AND email = ? ORDER BY id DESC LIMIT 1",
+            arguments: [organization.rawValue, email.canonical]
+        ).map(Self.invitation(from:))
+    }
+
+    func invitations(in organization: Organization.ID, statuses: Set<Invitation.Status>) throws -> [Invitation] {
+        guard !statuses.isEmpty else { return [] }
+        let wanted = statuses.map(\.rawValue)
+        return try Row.fetchAll(
+            db,
+            sql: """
+                SELECT * FROM invitations WHERE organization_id = ? AND status IN (\(databaseQuestionMarks(count: wanted.count)))
+                ORDER BY id
+                """,
+            arguments: StatementArguments([organization.rawValue]) + StatementArguments(wanted)
+        ).map(Self.invitation(from:))
+    }
+
+    func livePendingCount(in organization: Organization.ID, at now: Date) throws -> Int {
+        try Int.fetchOne(
+            db,
+            sql: "SELECT count(*) FROM invitations WHERE organization_id = ? AND status = 'pending' AND expires_at > ?",
+            arguments: [organization.rawValue, now]) ?? 0
+    }
+
+    func token(selector: String) throws -> IssuedToken? {
+        try Row.fetchOne(db, sql: "SELECT * FROM invitation_tokens WHERE selector = ?", arguments: [selector])
+            .map(Self.token(from:))
+    }
+
+    func auditEvents(in organization: Organization.ID, since: Date?) throws -> [AuditEvent] {
+        try Row.fetchAll(
+            db, sql: "SELECT * FROM audit_events WHERE organization_id = ? AND time >= ? ORDER BY id",
+            arguments: [organization.rawValue, since ?? Date(timeIntervalSince1970: 0)]
+        ).map(Self.auditEvent(from:))
+    }
+
+    func outbox(in organization: Organization.ID?, statuses: Set<OutboxMessage.Status>) throws -> [OutboxMessage] {
+        guard !statuses.isEmpty else { return [] }
+        let wanted = statuses.map(\.rawValue)
+        var sql = "SELECT * FROM outbox WHERE status IN (\(databaseQuestionMarks(count: wanted.count)))"
+        var arguments = StatementArguments(wanted)
+        if let organization {
+            sql += " AND organization_id = ?"
+            arguments += [organization.rawValue]
+        }
+        return try Row.fetchAll(db, sql: sql + " ORDER BY id", arguments: arguments).map(Self.outboxMessage(from:))
+    }
+
+    // MARK: - Writes
+
+    func insertOrganization(_ settings: Organization.Settings, at now: Date) throws -> Organization {
+        try db.execute(
+            sql: """
+                INSERT INTO organizations (name, seats, inviter, invitation_validity_seconds, created_at)
+                VALUES (?, ?, ?, ?, ?)
+                """,
+            arguments: [
+                settings.name, settings.seats, settings.inviter.canonical, settings.invitationValidity.seconds, now,
+            ])
+        return Organization(id: Organization.ID(rawValue: db.lastInsertedRowID), settings: settings, createdAt: now)
+    }
+
+    func updateOrganization(_ organization: Organization) throws {
+        try db.execute(
+            sql:
+                "UPDATE organizations SET name = ?, seats = ?, inviter = ?, invitation_validity_seconds = ? WHERE id = ?",
+            arguments: [
+                organization.settings.name, organization.settings.seats, organization.settings.inviter.canonical,
+                organization.settings.invitationValidity.seconds, organization.id.rawValue,
+            ])
+    }
+
+    func insertMember(_ draft: Member.Draft) throws -> Member {
+        try db.execute(
+            sql: """
+                INSERT INTO members (organization_id, email, name, role, joined_at, invited_by, origin, anchor, managed)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """,
+            arguments: [
+                draft.organization.rawValue, draft.email.canonical, draft.name, draft.role.rawValue, draft.joinedAt,
+                draft.invitedBy, draft.origin.rawValue, draft.anchor, draft.isManaged,
+            ])
+        return Member(
+            id: Member.ID(rawValue: db.lastInsertedRowID), organization: draft.organization, email: draft.email,
+            name: draft.name, role: draft.role, joinedAt: draft.joinedAt, invitedBy: draft.invitedBy,
+            origin: draft.origin, anchor: draft.anchor, isManaged: draft.isManaged)
+    }
+
+    func updateMember(_ member: Member) throws {
+        try db.execute(
+            sql: "UPDATE members SET email = ?, name = ?, role = ?, anchor = ?, managed = ? WHERE id = ?",
+            arguments: [
+                member.email.canonical, member.name, member.role.rawValue, member.anchor, member.isManaged,
+                member.id.rawValue,
+            ])
+    }
+
+    func deleteMember(_ id: Member.ID) throws {
+        try db.execute(sql: "DELETE FROM members WHERE id = ?", arguments: [id.rawValue])
+    }
+
+    func insertInvitation(_ draft: Invitation.Draft) throws -> Invitation {
+        try db.execute(
+            sql: """
+                INSERT INTO invitations (organization_id, email, role, status, created_at, sent_at, expires_at,
+                    resend_count, invited_by, message, anchor, managed)
+                VALUES (?, ?, ?, 'pending', ?, ?, ?, 0, ?, ?, ?, ?)
+                """,
+            arguments: [
+                draft.organization.rawValue, draft.email.canonical, draft.role.rawValue, draft.sentAt, draft.sentAt,
+                draft.expiresAt, draft.invitedBy, draft.message, draft.anchor, draft.isManaged,
+            ])
+        return Invitation(
+            id: Invitation.ID(rawValue: db.lastInsertedRowID), organization: draft.organization, email: draft.email,
+            role: draft.role, status: .pending, createdAt: draft.sentAt, sentAt: draft.sentAt,
+            expiresAt: draft.expiresAt, resendCount: 0, invitedBy: draft.invitedBy, message: draft.message,
+            anchor: draft.anchor, isManaged: draft.isManaged)
+    }
+
+    func updateInvitation(_ invitation: Invitation) throws {
+        try db.execute(
+            sql:
+                "UPDATE invitations SET status = ?, sent_at = ?, expires_at = ?, resend_count = ?, closed_at = ? WHERE id = ?",
+            arguments: [
+                invitation.status.rawValue, invitation.sentAt, invitation.expiresAt, invitation.resendCount,
+                invitation.closedAt, invitation.id.rawValue,
+            ])
+    }
+
+    func insertToken(_ token: InvitationToken, for invitation: Invitation.ID, issuedAt: Date, expiresAt: Date) throws
+        -> IssuedToken
+    {
+        try db.execute(
+            sql:
+                "INSERT INTO invitation_tokens (invitation_id, selector, hash, issued_at, expires_at) VALUES (?, ?, ?, ?, ?)",
+            arguments: [invitation.rawValue, token.selector, token.hash, issuedAt, expiresAt])
+        return IssuedToken(
+            id: db.lastInsertedRowID, invitation: invitation, selector: token.selector, hash: token.hash,
+            issuedAt: issuedAt, expiresAt: expiresAt)
+    }
+
+    func closeTokens(of invitation: Invitation.ID, as closure: IssuedToken.Closure, at now: Date) throws {
+        try db.execute(
+            sql: "UPDATE invitation_tokens SET closure = ?, closed_at = ? WHERE invitation_id = ? AND closure IS NULL",
+            arguments: [closure.rawValue, now, invitation.rawValue])
+    }
+
+    func append(_ event: AuditEvent) throws {
+        let details = try JSONEncoder.sorted.encode(event.details)
+        try db.execute(
+            sql:
+                "INSERT INTO audit_events (organization_id, time, event, actor, subject, details) VALUES (?, ?, ?, ?, ?, ?)",
+            arguments: [
+                event.organization.rawValue, event.time, event.kind.rawValue, event.actor, event.subject,
+                String(decoding: details, as: UTF8.self),
+            ])
+    }
+
+    func enqueue(_ draft: OutboxMessage.Draft) throws -> OutboxMessage {
+        try db.execute(
+            sql: """
+                INSERT INTO outbox (organization_id, message_id, recipient, subject, content, token_id, status, created_at)
+                VALUES (?, ?, ?, ?, ?, ?, 'pending', ?)
+                """,
+            arguments: [
+                draft.organization.rawValue, draft.messageID, draft.recipient.canonical, draft.subject, draft.content,
+                draft.tokenID, draft.createdAt,
+            ])
+        return OutboxMessage(
+            id: OutboxMessage.ID(rawValue: db.lastInsertedRowID), organization: draft.organization,
+            messageID: draft.messageID, recipient: draft.recipient, subject: draft.subject, content: draft.content,
+            tokenID: draft.tokenID, status: .pending, createdAt: draft.createdAt)
+    }
+
+    func voidPendingMail(of invitation: Invitation.ID) throws {
+        try db.execute(
+            sql: """
+                UPDATE outbox SET status = 'voided', content = NULL
+                WHERE status = 'pending'
+                  AND token_id IN (SELECT id FROM invitation_tokens WHERE invitation_id = ?)
+                """,
+            arguments: [invitation.rawValue])
+    }
+
+    func updateOutboxMessage(_ message: OutboxMessage) throws {
+        try db.execute(
+            sql: """
+                UPDATE outbox SET content = ?, status = ?, attempts = ?, last_error = ?, next_attempt_at = ?, sent_at = ?
+                WHERE id = ?
+                """,
+            arguments: [
+                message.status == .pending ? message.content : nil, message.status.rawValue, message.attempts,
+                message.lastError, message.nextAttemptAt, message.sentAt, message.id.rawValue,
+            ])
+    }
+
+    // MARK: - Rows
+
+    private static func organization(from row: Row) throws -> Organization {
+        let settings = try Organization.Settings(
+            name: row["name"], seats: row["seats"], inviter: try EmailAddress(row["inviter"] as String),
+            invitationValidity: TimeSpan(seconds: row["invitation_validity_seconds"]))
+        return Organization(id: Organization.ID(rawValue: row["id"]), settings: settings, createdAt: row["created_at"])
+    }
+
+    private static func member(from row: Row) throws -> Member {
+        Member(
+            id: Member.ID(rawValue: row["id"]), organization: Organization.ID(rawValue: row["organization_id"]),
+            email: try EmailAddress(row["email"] as String), name: row["name"], role: try Self.role(row["role"]),
+            joinedAt: row["joined_at"], invitedBy: row["invited_by"],
+            origin: try Self.value(row["origin"], Member.Origin.init(rawValue:)), anchor: row["anchor"],
+            isManaged: row["managed"])
+    }
+
+    private static func invitation(from row: Row) throws -> Invitation {
+        Invitation(
+            id: Invitation.ID(rawValue: row["id"]), organization: Organization.ID(rawValue: row["organization_id"]),
+            email: try EmailAddress(row["email"] as String), role: try Self.role(row["role"]),
+            status: try Self.value(row["status"], Invitation.Status.init(rawValue:)), createdAt: row["created_at"],
+            sentAt: row["sent_at"], expiresAt: row["expires_at"], resendCount: row["resend_count"],
+            invitedBy: row["invited_by"], message: row["message"], anchor: row["anchor"], isManaged: row["managed"],
+            closedAt: row["closed_at"])
+    }
+
+    private static func token(from row: Row) throws -> IssuedToken {
+        IssuedToken(
+            id: row["id"], invitation: Invitation.ID(rawValue: row["invitation_id"]), selector: row["selector"],
+            hash: row["hash"], issuedAt: row["issued_at"], expiresAt: row["expires_at"],
+            closure: (row["closure"] as String?).flatMap(IssuedToken.Closure.init(rawValue:)),
+            closedAt: row["closed_at"])
+    }
+
+    private static func auditEvent(from row: Row) throws -> AuditEvent {
+        let details = try JSONDecoder().decode([String: String].self, from: Data((row["details"] as String).utf8))
+        return AuditEvent(
+            organization: Organization.ID(rawValue: row["organization_id"]), time: row["time"],
+            kind: try Self.value(row["event"], AuditEvent.Kind.init(rawValue:)), actor: row["actor"],
+            subject: row["subject"], details: details)
+    }
+
+    private static func outboxMessage(from row: Row) throws -> OutboxMessage {
+        OutboxMessage(
+            id: OutboxMessage.ID(rawValue: row["id"]), organization: Organization.ID(rawValue: row["organization_id"]),
+            messageID: row["message_id"], recipient: try EmailAddress(row["recipient"] as String),
+            subject: row["subject"], content: row["content"], tokenID: row["token_id"],
+            status: try Self.value(row["status"], OutboxMessage.Status.init(rawValue:)), attempts: row["attempts"],
+            lastError: row["last_error"], createdAt: row["created_at"], nextAttemptAt: row["next_attempt_at"],
+            sentAt: row["sent_at"])
+    }
+
+    private static func role(_ text: String) throws -> Role { try value(text, Role.init(rawValue:)) }
+
+    private static func value<T>(_ text: String, _ make: (String) -> T?) throws -> T {
+        guard let value = make(text) else { throw StoreError.database("unexpected value '\(text)' in the store") }
+        return value
+    }
+}
+
+extension JSONEncoder {
+    /// Keys sorted, so stored JSON is stable.
+    static var sorted: JSONEncoder {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return encoder
+    }
+}
