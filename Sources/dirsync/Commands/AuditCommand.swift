@@ -1,0 +1,48 @@
+import ArgumentParser
+import DirectorySync
+import DirectorySyncSQLite
+import Foundation
+
+/// `dirsync audit`: the organization's audit log.
+struct AuditCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "audit", abstract: "Show the audit log: every change, who made it and when.")
+
+    @OptionGroup var global: GlobalOptions
+    @Option(
+        help: ArgumentHelp(
+            "Only events at or after this time: 2026-11-01, 2026-11-01T09:00:00Z, or a span back from now such as 24h or 7d.",
+            valueName: "date"))
+    var since: String?
+    @Option(help: "Output format: text or json.") var format: OutputFormat = .text
+
+    func run() async throws {
+        let environment = try CommandEnvironment.open(global, access: .readOnly)
+        let organization = try await environment.organization()
+        let start = try since.map { try Self.start(from: $0, now: environment.now) }
+        let events = try await environment.ledger.auditEvents(in: organization.id, since: start)
+        switch format {
+        case .json:
+            Console.out(try JSONOutput.render(events.map(AuditEventJSON.init)))
+        case .text:
+            var table = TextTable(["TIME", "EVENT", "ACTOR", "SUBJECT", "DETAILS"])
+            for event in events {
+                let details = event.details.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(
+                    separator: " ")
+                table.append([DateText.short(event.time), event.kind.rawValue, event.actor, event.subject, details])
+            }
+            Console.out(table.render(style: .stdout))
+            Console.out("\n\(events.count) event(s).")
+        }
+    }
+
+    static func start(from text: String, now: Date) throws -> Date {
+        if let date = DateText.parse(text) { return date }
+        if let span = try? TimeSpan(parsing: text), span.seconds > 0 {
+            return now.addingTimeInterval(-span.timeInterval)
+        }
+        throw CommandError.invalidArgument(
+            "--since: '\(text)' is neither a date (2026-11-01, 2026-11-01T09:00:00Z) nor a span such as 24h or 7d",
+            hint: nil)
+    }
+}

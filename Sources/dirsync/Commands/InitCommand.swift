@@ -1,0 +1,111 @@
+import ArgumentParser
+import DirectorySync
+import DirectorySyncSQLite
+import Foundation
+
+/// `dirsync init`: creates the store, the organization and its owner, and a starter `dirsync.yaml`.
+struct InitCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "init",
+        abstract: "Create an organization with its owner, in a new or existing store, and a starter dirsync.yaml.",
+        discussion: """
+            The configuration file is written beside the store (or at --config) unless one exists already.
+            A store can hold several organizations: run init again with another --org.
+            """)
+
+    @Option(help: ArgumentHelp("The organization's name.", valueName: "name"))
+    var org: String
+
+    @Option(help: ArgumentHelp("Members plus pending invitations may not exceed this.", valueName: "n"))
+    var seats: Int
+
+    @Option(help: ArgumentHelp("The owner's email address; the owner is the first member.", valueName: "email"))
+    var owner: String
+
+    @Option(name: .customLong("owner-name"), help: ArgumentHelp("The owner's display name.", valueName: "name"))
+    var ownerName: String?
+
+    @Option(
+        name: .customLong("invitation-validity"),
+        help: ArgumentHelp("How long invitation links work (default 7d).", valueName: "duration"))
+    var invitationValidity: String?
+
+    @Option(help: ArgumentHelp("The store file (default: ./dirsync.sqlite).", valueName: "path"))
+    var store: String?
+
+    @Option(help: ArgumentHelp("Where to write the configuration (default: beside the store).", valueName: "path"))
+    var config: String?
+
+    @Option(help: ArgumentHelp("Run as if it were this moment.", valueName: "iso8601"))
+    var now: String?
+
+    func run() async throws {
+        let ownerEmail = try parsed("--owner") { try EmailAddress(owner) }
+        let validity =
+            try invitationValidity.map { text in
+                try parsed("--invitation-validity") { try TimeSpan(parsing: text) }
+            } ?? Organization.Settings.defaultValidity
+        let settings = try Organization.Settings(
+            name: org, seats: seats, inviter: ownerEmail, invitationValidity: validity)
+        let moment = try moment()
+
+        let configPath = CommandEnvironment.absolute(
+            config ?? store.map {
+                URL(fileURLWithPath: $0).deletingLastPathComponent().appendingPathComponent("dirsync.yaml").path
+            }
+                ?? CommandEnvironment.defaultConfigFile)
+        let existing = try existingConfiguration(at: configPath)
+        let storePath =
+            store.map(CommandEnvironment.absolute) ?? existing?.storePath
+            ?? CommandEnvironment.absolute("dirsync.sqlite")
+
+        let ledger = Ledger(store: try SQLiteStore(path: storePath))
+        let organization = try await ledger.createOrganization(
+            settings, owner: ownerEmail, ownerName: ownerName, at: moment)
+        Console.out(
+            "Created organization \(organization.name) (\(organization.settings.seats) seats, invitations valid "
+                + "\(organization.settings.invitationValidity)) with owner \(ownerEmail).")
+        Console.out("Store: \(CommandEnvironment.relative(storePath))")
+
+        if let existing {
+            let names = existing.organization.name.map { " (it names organization \($0))" } ?? ""
+            Console.out("Kept the existing configuration \(CommandEnvironment.relative(configPath))\(names).")
+            if let named = existing.organization.name, named.caseInsensitiveCompare(organization.name) != .orderedSame {
+                Console.out("Pass --org \"\(organization.name)\" to commands about the new organization.")
+            }
+        } else {
+            let text = StarterConfiguration.text(
+                organization: organization.name, owner: ownerEmail,
+                storePath: Self.path(
+                    storePath, relativeTo: URL(fileURLWithPath: configPath).deletingLastPathComponent().path),
+                createdAt: moment)
+            do {
+                try Data(text.utf8).write(to: URL(fileURLWithPath: configPath), options: .withoutOverwriting)
+            } catch {
+                throw CommandError.invalidArgument(
+                    "cannot write \(configPath): \(error.localizedDescription)", hint: nil)
+            }
+            Console.out("Wrote \(CommandEnvironment.relative(configPath)); set mail.accept_url to your accept page.")
+        }
+    }
+
+    private func moment() throws -> Date {
+        guard let now else { return GlobalOptions.wallClock() }
+        guard let date = DateText.parse(now) else {
+            throw CommandError.invalidArgument(
+                "--now: '\(now)' is not an ISO 8601 time such as 2026-12-01T09:00:00Z", hint: nil)
+        }
+        return date
+    }
+
+    private func existingConfiguration(at path: String) throws -> Configuration? {
+        guard FileManager.default.fileExists(atPath: path) else { return nil }
+        return try Configuration.load(URL(fileURLWithPath: path), file: CommandEnvironment.relative(path))
+    }
+
+    /// `path` relative to `directory` when inside it, else absolute.
+    static func path(_ path: String, relativeTo directory: String) -> String {
+        let prefix = directory.hasSuffix("/") ? directory : directory + "/"
+        return path.hasPrefix(prefix) ? String(path.dropFirst(prefix.count)) : path
+    }
+}

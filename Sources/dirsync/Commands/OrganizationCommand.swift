@@ -1,0 +1,65 @@
+import ArgumentParser
+import DirectorySync
+import DirectorySyncSQLite
+import Foundation
+
+/// `dirsync organization`: the organization's settings.
+struct OrganizationCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "organization",
+        abstract: "Show or change the organization's seats, inviter and invitation validity.",
+        subcommands: [Show.self, Set.self], defaultSubcommand: Show.self)
+
+    struct Show: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Show the organization's settings and seat use.")
+        @OptionGroup var global: GlobalOptions
+
+        func run() async throws {
+            let environment = try CommandEnvironment.open(global, access: .readOnly)
+            let organization = try await environment.organization()
+            let (members, live) = try await environment.store.read { [now = environment.now] db in
+                (try db.memberCount(in: organization.id), try db.livePendingCount(in: organization.id, at: now))
+            }
+            Console.out(
+                """
+                organization         \(organization.name)
+                seats                \(members + live) of \(organization.settings.seats) used (\(members) member(s), \(live) pending invitation(s))
+                inviter              \(organization.settings.inviter)
+                invitation validity  \(organization.settings.invitationValidity)
+                created              \(DateText.short(organization.createdAt))
+                """)
+        }
+    }
+
+    struct Set: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Change the organization's settings.")
+        @OptionGroup var global: GlobalOptions
+        @Option(help: "The new seat limit.") var seats: Int?
+        @Option(help: "Who is named as inviter in emails and the audit log.") var inviter: String?
+        @Option(name: .customLong("invitation-validity"), help: "How long new invitation links work, e.g. 7d or 72h.")
+        var invitationValidity: String?
+
+        func run() async throws {
+            guard seats != nil || inviter != nil || invitationValidity != nil else {
+                throw CommandError.invalidArgument(
+                    "nothing to change", hint: "pass --seats, --inviter or --invitation-validity")
+            }
+            let environment = try CommandEnvironment.open(global, access: .readWrite)
+            let organization = try await environment.organization()
+            let newInviter = try inviter.map { text in try parsed("--inviter") { try EmailAddress(text) } }
+            let validity = try invitationValidity.map { text in
+                try parsed("--invitation-validity") { try TimeSpan(parsing: text) }
+            }
+            let updated = try await environment.ledger.updateSettings(
+                of: organization.id, by: environment.actor(for: organization), at: environment.now
+            ) { [seats] settings in
+                if let seats { settings.seats = seats }
+                if let newInviter { settings.inviter = newInviter }
+                if let validity { settings.invitationValidity = validity }
+            }
+            Console.out(
+                "\(updated.name): \(updated.settings.seats) seats, inviter \(updated.settings.inviter), "
+                    + "invitations valid \(updated.settings.invitationValidity).")
+        }
+    }
+}

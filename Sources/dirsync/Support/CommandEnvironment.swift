@@ -1,0 +1,136 @@
+import DirectorySync
+import DirectorySyncSQLite
+import Foundation
+
+/// The composition root: the configuration, store, clock and mailer a command runs with, built from the
+/// global options.
+struct CommandEnvironment {
+    let options: GlobalOptions
+    let configuration: Configuration
+    /// The configuration file as the user would name it; nil when running without one.
+    let configFile: String?
+    let storePath: String
+    let store: SQLiteStore
+    let now: Date
+
+    var ledger: Ledger { Ledger(store: store) }
+
+    static let defaultConfigFile = "dirsync.yaml"
+
+    /// Loads the configuration (if any) and opens the store.
+    static func open(_ options: GlobalOptions, access: SQLiteStore.Access) throws -> CommandEnvironment {
+        let (configuration, configFile) = try loadConfiguration(options)
+        guard let storePath = options.store.map(absolute) ?? configuration.storePath else {
+            throw CommandError.noStore(configFile: configFile)
+        }
+        let store = try SQLiteStore(path: storePath, access: access)
+        return CommandEnvironment(
+            options: options, configuration: configuration, configFile: configFile, storePath: storePath, store: store,
+            now: options.clock)
+    }
+
+    /// The configuration named by `--config`, or `./dirsync.yaml` when it exists.
+    static func loadConfiguration(_ options: GlobalOptions) throws -> (Configuration, String?) {
+        if let explicit = options.config {
+            guard FileManager.default.fileExists(atPath: explicit) else { throw CommandError.noConfig(explicit) }
+            return (try Configuration.load(URL(fileURLWithPath: absolute(explicit)), file: explicit), explicit)
+        }
+        guard FileManager.default.fileExists(atPath: defaultConfigFile) else {
+            if options.store == nil { throw CommandError.noConfig(nil) }
+            return (Configuration(), nil)
+        }
+        return (
+            try Configuration.load(URL(fileURLWithPath: absolute(defaultConfigFile)), file: defaultConfigFile),
+            defaultConfigFile
+        )
+    }
+
+    /// The organization this command is about: `--org`, else `organization.name`, else the store's only one.
+    func organization() async throws -> Organization {
+        try await ledger.organization(named: options.org ?? configuration.organization.name)
+    }
+
+    /// Who acts: `organization.inviter` from the configuration, else the organization's stored inviter.
+    func actor(for organization: Organization) -> String {
+        (configuration.organization.inviter ?? organization.settings.inviter).canonical
+    }
+
+    /// The sender and accept-link template for invitation mail.
+    func mailSettings() throws -> MailSettings {
+        guard let settings = configuration.mail.settings else { throw CommandError.mailNotConfigured(configFile) }
+        return settings
+    }
+
+    /// The configured transport, if any.
+    func mailer() -> (any Mailer)? {
+        configuration.mail.outboxFolder.map { FolderMailer(folder: URL(fileURLWithPath: $0, isDirectory: true)) }
+    }
+
+    /// Delivers what the command queued, and says what happened to it.
+    func deliverQueuedMail(for organization: Organization) async throws {
+        guard let mailer = mailer() else {
+            let queued = try await store.read { db in try db.outbox(in: organization.id, statuses: [.pending]).count }
+            if queued > 0 {
+                Console.note(
+                    "\(queued) message(s) queued in the outbox; set mail.outbox in the configuration to deliver them")
+            }
+            return
+        }
+        let clock = options
+        let report = try await OutboxDelivery(store: store, mailer: mailer)
+            .deliverPending(in: organization.id, now: { clock.clock })
+        if report.sent > 0, let folder = configuration.mail.outboxFolder {
+            Console.note("mail: \(report.sent) message(s) written to \(Self.relative(folder))")
+        }
+        if report.retryLater > 0 {
+            Console.note("mail: \(report.retryLater) message(s) will be retried ('dirsync outbox list')")
+        }
+        for failure in report.failed { Console.note("mail: not delivered to \(failure.recipient): \(failure.reason)") }
+    }
+
+    /// `path` made absolute against the working directory.
+    static func absolute(_ path: String) -> String {
+        if path.hasPrefix("/") { return path }
+        return URL(fileURLWithPath: FileManager.default.currentDirectoryPath).appendingPathComponent(path)
+            .standardizedFileURL.path
+    }
+
+    /// `path` relative to the working directory when it is inside it, for messages.
+    static func relative(_ path: String) -> String {
+        let cwd = FileManager.default.currentDirectoryPath + "/"
+        return path.hasPrefix(cwd) ? String(path.dropFirst(cwd.count)) : path
+    }
+}
+
+/// Errors in how a command was set up, as opposed to what it was asked to do.
+enum CommandError: Error, UserFacingError {
+    case noConfig(String?)
+    case noStore(configFile: String?)
+    case mailNotConfigured(String?)
+    case invalidArgument(String, hint: String?)
+    case notATerminal(String)
+
+    var description: String {
+        switch self {
+        case .noConfig(let file?): "no configuration file at \(file)"
+        case .noConfig(nil): "no dirsync.yaml in this folder"
+        case .noStore(let file?): "\(file) names no store"
+        case .noStore(nil): "no store given"
+        case .mailNotConfigured(let file):
+            "invitation mail is not configured\(file.map { " in \($0)" } ?? ""): mail.from and mail.accept_url are needed"
+        case .invalidArgument(let message, _): message
+        case .notATerminal(let message): message
+        }
+    }
+
+    var hint: String? {
+        switch self {
+        case .noConfig: "create one with 'dirsync init --org NAME --seats N --owner EMAIL', or pass --config PATH"
+        case .noStore(let file?): "add 'store: dirsync.sqlite' to \(file), or pass --store PATH"
+        case .noStore(nil): "pass --store PATH or --config PATH"
+        case .mailNotConfigured: "add a mail section with from and accept_url (see README, Configuration)"
+        case .invalidArgument(_, let hint): hint
+        case .notATerminal: nil
+        }
+    }
+}

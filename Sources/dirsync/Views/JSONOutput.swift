@@ -1,0 +1,130 @@
+import DirectorySync
+import Foundation
+
+/// JSON as dirsync prints it: snake_case keys, sorted, pretty, ISO 8601 UTC times.
+enum JSONOutput {
+    static func render(_ value: some Encodable) throws -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        return String(decoding: try encoder.encode(value), as: UTF8.self)
+    }
+}
+
+/// One member in `dirsync members list --format json`.
+struct MemberJSON: Encodable {
+    let email: String
+    let role: String
+    let name: String?
+    let joined_at: String
+    let organization: String
+    let via: String
+    let managed: Bool
+
+    init(_ member: Member, organization: Organization) {
+        email = member.email.canonical
+        role = member.role.rawValue
+        name = member.name
+        joined_at = DateText.iso8601(member.joinedAt)
+        self.organization = organization.name
+        via = member.origin.rawValue
+        managed = member.isManaged
+    }
+
+    func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(email, forKey: .email)
+        try container.encode(role, forKey: .role)
+        try container.encode(name, forKey: .name)  // null rather than absent: a stable shape
+        try container.encode(joined_at, forKey: .joined_at)
+        try container.encode(organization, forKey: .organization)
+        try container.encode(via, forKey: .via)
+        try container.encode(managed, forKey: .managed)
+    }
+
+    private enum CodingKeys: String, CodingKey { case email, role, name, joined_at, organization, via, managed }
+}
+
+/// One invitation in `dirsync invitations list --format json`.
+struct InvitationJSON: Encodable {
+    let id: Int64
+    let email: String
+    let role: String
+    let status: String
+    let sent_at: String
+    let expires_at: String
+    let resend_count: Int
+    let invited_by: String
+
+    init(_ invitation: Invitation, now: Date) {
+        id = invitation.id.rawValue
+        email = invitation.email.canonical
+        role = invitation.role.rawValue
+        status = invitation.state(at: now).rawValue
+        sent_at = DateText.iso8601(invitation.sentAt)
+        expires_at = DateText.iso8601(invitation.expiresAt)
+        resend_count = invitation.resendCount
+        invited_by = invitation.invitedBy
+    }
+}
+
+/// One event in `dirsync audit --format json`.
+struct AuditEventJSON: Encodable {
+    let time: String
+    let event: String
+    let actor: String
+    let subject: String
+    let details: [String: String]
+
+    init(_ event: AuditEvent) {
+        time = DateText.iso8601(event.time)
+        self.event = event.kind.rawValue
+        actor = event.actor
+        subject = event.subject
+        details = event.details
+    }
+}
+
+/// One message in `dirsync outbox list --format json`.
+struct OutboxMessageJSON: Encodable {
+    let id: Int64
+    let recipient: String
+    let subject: String
+    let status: String
+    let attempts: Int
+    let last_error: String?
+    let created_at: String
+    let sent_at: String?
+    let next_attempt_at: String?
+    let message_id: String
+
+    init(_ message: OutboxMessage) {
+        id = message.id.rawValue
+        recipient = message.recipient.canonical
+        subject = message.subject
+        status = message.status.rawValue
+        attempts = message.attempts
+        last_error = message.lastError
+        created_at = DateText.iso8601(message.createdAt)
+        sent_at = message.sentAt.map(DateText.iso8601)
+        next_attempt_at = message.nextAttemptAt.map(DateText.iso8601)
+        message_id = message.messageID
+    }
+
+    func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(id, forKey: .id)
+        try container.encode(recipient, forKey: .recipient)
+        try container.encode(subject, forKey: .subject)
+        try container.encode(status, forKey: .status)
+        try container.encode(attempts, forKey: .attempts)
+        try container.encode(last_error, forKey: .last_error)
+        try container.encode(created_at, forKey: .created_at)
+        try container.encode(sent_at, forKey: .sent_at)
+        try container.encode(next_attempt_at, forKey: .next_attempt_at)
+        try container.encode(message_id, forKey: .message_id)
+    }
+
+    private enum CodingKeys: String, CodingKey {
+        case id, recipient, subject, status, attempts, last_error, created_at, sent_at, next_attempt_at, message_id
+    }
+}
