@@ -1,0 +1,261 @@
+import DirectorySync
+import DirectorySyncTesting
+import Foundation
+import Testing
+
+/// The ledger commands, run as a user runs them: the real binary, a real store file, real `.eml` files.
+@Suite struct LedgerCommandsTests {
+    private func workspace(seats: Int = 10) throws -> (TemporaryDirectory, CLIProcess) {
+        let folder = try TemporaryDirectory("dirsync-cli")
+        let cli = CLIProcess(directory: folder.url)
+        let result = try cli.run([
+            "init", "--org", "Acme Corp", "--seats", "\(seats)", "--owner", "ada@acme.com", "--store",
+            "org/dirsync.sqlite",
+            "--now", "2026-11-21T10:00:00Z",
+        ])
+        #expect(result.status == 0, "\(result)")
+        return (folder, CLIProcess(directory: folder.url.appendingPathComponent("org")))
+    }
+
+    private func json(_ result: CLIProcess.Result) throws -> [[String: Any]] {
+        let parsed = try JSONSerialization.jsonObject(with: Data(result.stdout.utf8))
+        return try #require(parsed as? [[String: Any]], "\(result)")
+    }
+
+    private func token(in folder: URL, for email: String) throws -> String {
+        let files = try FileManager.default.contentsOfDirectory(
+            at: folder, includingPropertiesForKeys: [.contentModificationDateKey]
+        )
+        .filter { $0.lastPathComponent.hasPrefix(email + "-") }
+        let newest = try #require(
+            files.max { a, b in
+                let da = try? a.resourceValues(forKeys: [.contentModificationDateKey]).contentModificationDate
+                let db = try? b.resourceValues(forKeys: [.contentModificationDateKey]).contentModificationDate
+                return (da ?? .distantPast) < (db ?? .distantPast)
+            })
+        return try #require(LedgerFixture.token(in: try String(contentsOf: newest, encoding: .utf8))?.text)
+    }
+
+    @Test func initSendAcceptAndListAsTheReadmeShows() throws {
+        let (folder, cli) = try workspace()
+        defer { folder.remove() }
+        let config = try String(contentsOf: folder.file("org/dirsync.yaml"), encoding: .utf8)
+        #expect(config.contains("name: \"Acme Corp\""))
+        #expect(config.contains("accept_url:"))
+
+        let sent = try cli.run([
+            "invitations", "send", "bo@acme.com,cy@partner.io", "--role", "member", "--message", "Welcome",
+            "--now", "2026-11-21T11:00:00Z",
+        ])
+        #expect(sent.status == 0, "\(sent)")
+        #expect(sent.stderr.contains("mail: 2 message(s) written to outbox"))
+        let outbox = folder.file("org/outbox")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: outbox.path).count == 2)
+
+        let accepted = try cli.run(
+            ["invitations", "accept", "-", "--name", "Bo", "--now", "2026-11-22T09:00:00Z"],
+            input: try token(in: outbox, for: "bo@acme.com") + "\n")
+        #expect(accepted.status == 0, "\(accepted)")
+        #expect(accepted.stdout == "bo@acme.com joined Acme Corp as member.\n")
+
+        let members = try json(try cli.run(["members", "list", "--format", "json"]))
+        #expect(members.map { $0["email"] as? String } == ["ada@acme.com", "bo@acme.com"])
+        #expect(members.map { $0["role"] as? String } == ["owner", "member"])
+        #expect(members[1]["joined_at"] as? String == "2026-11-22T09:00:00Z")
+        #expect(members[1]["organization"] as? String == "Acme Corp")
+
+        let invitations = try json(
+            try cli.run(["invitations", "list", "--status", "all", "--format", "json", "--now", "2026-11-22T09:00:00Z"])
+        )
+        #expect(invitations.map { $0["status"] as? String } == ["accepted", "pending"])
+        #expect(
+            Set(invitations[0].keys) == [
+                "id", "email", "role", "status", "sent_at", "expires_at", "resend_count", "invited_by",
+            ])
+        #expect(invitations[1]["expires_at"] as? String == "2026-11-28T11:00:00Z")
+        #expect(invitations[1]["invited_by"] as? String == "ada@acme.com")
+
+        let audit = try json(try cli.run(["audit", "--format", "json"]))
+        #expect(
+            audit.map { $0["event"] as? String } == [
+                "ORGANIZATION_CREATED", "TEAM_MEMBER_JOINED", "TEAM_INVITATION_SENT", "TEAM_INVITATION_SENT",
+                "TEAM_INVITATION_ACCEPTED", "TEAM_MEMBER_JOINED",
+            ])
+        #expect(Set(audit[0].keys) == ["time", "event", "actor", "subject", "details"])
+        let since = try json(try cli.run(["audit", "--since", "2026-11-22", "--format", "json"]))
+        #expect(since.count == 2)
+    }
+
+    @Test func nowShowsExpiryAndResendRenewsIt() throws {
+        let (folder, cli) = try workspace()
+        defer { folder.remove() }
+        try cli.run(["invitations", "send", "bo@acme.com", "--role", "viewer", "--now", "2026-11-21T10:00:00Z"])
+        let outbox = folder.file("org/outbox")
+        let firstToken = try token(in: outbox, for: "bo@acme.com")
+        let late = try json(try cli.run(["invitations", "list", "--format", "json", "--now", "2026-11-28T10:00:00Z"]))
+        #expect(late.first?["status"] as? String == "expired")
+        let stillOpen = try json(
+            try cli.run(["invitations", "list", "--format", "json", "--now", "2026-11-28T09:59:59Z"]))
+        #expect(stillOpen.first?["status"] as? String == "pending")
+
+        let expired = try cli.run(["invitations", "accept", "--now", "2026-11-28T10:00:00Z"], input: firstToken)
+        #expect(expired.status == 1)
+        #expect(expired.stderr.hasPrefix("error: this invitation expired on 2026-11-28 10:00 UTC\n"))
+
+        Thread.sleep(forTimeInterval: 0.01)  // distinct file times for the resent mail
+        let resent = try cli.run(["invitations", "resend", "bo@acme.com", "--now", "2026-11-30T10:00:00Z"])
+        #expect(resent.status == 0, "\(resent)")
+        let oldAgain = try cli.run(["invitations", "accept", "--now", "2026-11-30T10:00:01Z"], input: firstToken)
+        #expect(
+            oldAgain.stderr.hasPrefix(
+                "error: this link was replaced by a newer invitation email sent on 2026-11-30 10:00 UTC"))
+        let fresh = try token(in: outbox, for: "bo@acme.com")
+        #expect(fresh != firstToken)
+        let ok = try cli.run(["invitations", "accept", "--now", "2026-11-30T10:00:02Z"], input: fresh)
+        #expect(ok.status == 0, "\(ok)")
+    }
+
+    @Test(arguments: [
+        (
+            ["invitations", "send", "bo@", "--role", "member"],
+            "error: address 1 of the batch: 'bo@' is not a valid email address: nothing after the '@'; nothing was sent"
+        ),
+        (
+            ["invitations", "send", "bo@acme.com", "--role", "owner"],
+            "error: an invitation cannot carry the role owner"
+        ),
+        (
+            ["invitations", "send", "bo@acme.com", "--role", "boss"],
+            "error: --role: unknown role 'boss' (roles: owner, admin, member, viewer)"
+        ),
+        (
+            ["invitations", "send", "ada@acme.com", "--role", "admin"],
+            "error: ada@acme.com is already a member of this organization (role owner)"
+        ),
+        (["invitations", "revoke", "zed@acme.com"], "error: zed@acme.com has no pending invitation"),
+        (
+            ["invitations", "accept", "not-a-token"],
+            "error: that is not an invitation token: expected 44 characters of A-Z, a-z, 0-9, - and _, or an accept link"
+        ),
+        (
+            ["members", "list", "--org", "Globex"],
+            "error: no organization named 'Globex' in this store (it holds: Acme Corp)"
+        ),
+        (
+            ["audit", "--since", "last tuesday"],
+            "error: --since: 'last tuesday' is neither a date (2026-11-01, 2026-11-01T09:00:00Z) nor a span such as 24h or 7d"
+        ),
+        (
+            ["members", "list", "--now", "yesterday"],
+            "error: --now: 'yesterday' is not an ISO 8601 time such as 2026-12-01T09:00:00Z"
+        ),
+        (["invitations", "sned"], "error: unexpected argument 'sned'"),
+    ])
+    func mistakesGetOneLineThatNamesTheInput(arguments: [String], expected: String) throws {
+        let (folder, cli) = try workspace()
+        defer { folder.remove() }
+        let result = try cli.run(arguments)
+        #expect(result.status == 1)
+        #expect(result.stdout.isEmpty)
+        let lines = result.stderr.split(separator: "\n")
+        #expect(lines.first.map(String.init) == expected, "\(result)")
+        #expect(lines.count <= 2)
+        if lines.count == 2 { #expect(lines[1].hasPrefix("hint: ")) }
+    }
+
+    @Test func batchesOver50AndOverTheSeatsAreRefusedWithNothingWritten() throws {
+        let (folder, cli) = try workspace(seats: 3)
+        defer { folder.remove() }
+        let fiftyOne = (1...51).map { "p\($0)@acme.com" }.joined(separator: ",")
+        let tooMany = try cli.run(["invitations", "send", fiftyOne, "--role", "member"])
+        #expect(
+            tooMany.stderr.hasPrefix("error: a batch holds at most 50 addresses, got 51; nothing was sent\nhint: split")
+        )
+        let full = try cli.run(["invitations", "send", "a@acme.com,b@acme.com,c@acme.com", "--role", "member"])
+        #expect(
+            full.stderr.hasPrefix(
+                "error: seat limit reached: 1 of 3 seats used, and this batch needs 3; nothing was sent"))
+        #expect(try json(try cli.run(["invitations", "list", "--status", "all", "--format", "json"])).isEmpty)
+        #expect(!FileManager.default.fileExists(atPath: folder.file("org/outbox").path))
+        try cli.run(["invitations", "send", "a@acme.com,b@acme.com", "--role", "member"])
+        let last = try cli.run(["invitations", "send", "c@acme.com", "--role", "member"])
+        #expect(last.stderr.hasPrefix("error: seat limit reached: 3 of 3 seats used\n"))
+        let raised = try cli.run(["organization", "set", "--seats", "4"])
+        #expect(raised.status == 0, "\(raised)")
+        #expect(try cli.run(["invitations", "send", "c@acme.com", "--role", "member"]).status == 0)
+    }
+
+    @Test func aConfigurationMistakeNamesFileLineAndKey() throws {
+        let (folder, cli) = try workspace()
+        defer { folder.remove() }
+        let path = folder.file("org/dirsync.yaml")
+        var text = try String(contentsOf: path, encoding: .utf8)
+        text = text.replacingOccurrences(of: "  inviter:", with: "  invter:")
+        try text.write(to: path, atomically: true, encoding: .utf8)
+        let result = try cli.run(["members", "list"])
+        #expect(result.status == 1)
+        #expect(
+            result.stderr
+                == "error: dirsync.yaml:6: organization: unknown key 'invter'\nhint: did you mean 'inviter'?\n")
+    }
+
+    @Test func withoutAConfigurationTheErrorSaysHowToStart() throws {
+        let folder = try TemporaryDirectory("dirsync-cli")
+        defer { folder.remove() }
+        let result = try CLIProcess(directory: folder.url).run(["members", "list"])
+        #expect(
+            result.stderr
+                == "error: no dirsync.yaml in this folder\nhint: create one with 'dirsync init --org NAME --seats N --owner EMAIL', or pass --config PATH\n"
+        )
+    }
+
+    @Test func readOnlyCommandsNeverWriteTheStore() throws {
+        let (folder, cli) = try workspace()
+        defer { folder.remove() }
+        try cli.run(["invitations", "send", "bo@acme.com", "--role", "member"])
+        // The data: the database file and whatever the write-ahead log holds. (A read-only WAL connection
+        // may create SQLite's empty -wal and its -shm index to coordinate with writers; neither holds data.)
+        func snapshot() throws -> [Data] {
+            let org = folder.file("org")
+            let wal = org.appendingPathComponent("dirsync.sqlite-wal")
+            return [
+                try Data(contentsOf: org.appendingPathComponent("dirsync.sqlite")),
+                FileManager.default.fileExists(atPath: wal.path) ? try Data(contentsOf: wal) : Data(),
+            ]
+        }
+        let before = try snapshot()
+        for arguments in [
+            ["members", "list"], ["invitations", "list", "--status", "all"], ["audit"], ["outbox", "list"],
+            ["organization", "show"],
+        ] {
+            #expect(try cli.run(arguments).status == 0)
+            #expect(
+                try cli.run(arguments + ["--format", "json"].prefix(arguments == ["organization", "show"] ? 0 : 2))
+                    .status == 0)
+        }
+        #expect(try snapshot() == before)
+    }
+
+    @Test func oneStoreHoldsTwoOrganizationsAndOneEmailJoinsBoth() throws {
+        let (folder, cli) = try workspace()
+        defer { folder.remove() }
+        let second = try cli.run([
+            "init", "--org", "Globex", "--seats", "5", "--owner", "hank@globex.com", "--store", "dirsync.sqlite",
+        ])
+        #expect(second.status == 0, "\(second)")
+        #expect(second.stdout.contains("Pass --org \"Globex\""))
+        try cli.run(["invitations", "send", "bo@partner.io", "--role", "member"])
+        try cli.run(["invitations", "send", "bo@partner.io", "--role", "admin", "--org", "Globex"])
+        let outbox = folder.file("org/outbox")
+        let files = try FileManager.default.contentsOfDirectory(at: outbox, includingPropertiesForKeys: nil)
+        #expect(files.count == 2)
+        for file in files {
+            let token = try #require(LedgerFixture.token(in: try String(contentsOf: file, encoding: .utf8)))
+            #expect(try cli.run(["invitations", "accept"], input: token.text).status == 0)
+        }
+        let acme = try json(try cli.run(["members", "list", "--format", "json"]))
+        let globex = try json(try cli.run(["members", "list", "--format", "json", "--org", "globex"]))
+        #expect(acme.contains { $0["email"] as? String == "bo@partner.io" && $0["role"] as? String == "member" })
+        #expect(globex.contains { $0["email"] as? String == "bo@partner.io" && $0["role"] as? String == "admin" })
+    }
+}
