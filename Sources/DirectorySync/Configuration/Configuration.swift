@@ -16,26 +16,6 @@ public struct Configuration: Sendable, Equatable {
         }
     }
 
-    /// The `mail` section.
-    public struct MailSection: Sendable, Equatable {
-        /// A folder receiving one `.eml` file per message; relative paths are relative to the config file.
-        public var outboxFolder: String?
-        public var from: Mailbox?
-        public var acceptURL: String?
-
-        public init(outboxFolder: String? = nil, from: Mailbox? = nil, acceptURL: String? = nil) {
-            self.outboxFolder = outboxFolder
-            self.from = from
-            self.acceptURL = acceptURL
-        }
-
-        /// The sender and link template, when both are configured.
-        public var settings: MailSettings? {
-            guard let from, let acceptURL else { return nil }
-            return MailSettings(from: from, acceptURLTemplate: acceptURL)
-        }
-    }
-
     public var organization = OrganizationSection()
     /// The store file, resolved against the config file's folder.
     public var storePath: String?
@@ -64,38 +44,9 @@ public struct Configuration: Sendable, Equatable {
             configuration.storePath = resolve(try store.nonEmptyString(), against: directory)
         }
         if let section = top["mail"] {
-            let keys = try section.mapping(allowed: ["outbox", "from", "accept_url"])
-            configuration.mail.outboxFolder = try keys["outbox"].map { value throws(ConfigError) in
-                resolve(try value.nonEmptyString(), against: directory)
-            }
-            if let from = keys["from"] {
-                let text = try from.nonEmptyString()
-                do {
-                    configuration.mail.from = try Mailbox(parsing: text)
-                } catch {
-                    throw from.error(error.description, hint: "write it like \"Acme Corp <no-reply@acme.com>\"")
-                }
-            }
-            if let url = keys["accept_url"] {
-                configuration.mail.acceptURL = try acceptURL(url)
-            }
+            configuration.mail = try MailSection(parsing: section, directory: directory)
         }
         return configuration
-    }
-
-    private static func acceptURL(_ value: YAMLValue) throws(ConfigError) -> String {
-        let text = try value.nonEmptyString()
-        guard text.contains("{token}") else {
-            throw value.error(
-                "must contain {token}, where the invitation token goes",
-                hint: "for example https://app.example.com/invitations/accept?token={token}")
-        }
-        let probe = text.replacingOccurrences(of: "{token}", with: "t")
-        guard let url = URL(string: probe), ["http", "https"].contains(url.scheme?.lowercased() ?? ""), url.host != nil
-        else {
-            throw value.error("must be an http or https URL, found '\(text)'")
-        }
-        return text
     }
 
     /// `path` made absolute against `directory` unless it already is.
