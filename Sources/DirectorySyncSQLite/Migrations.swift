@@ -104,6 +104,26 @@ enum Migrations {
                     CREATE INDEX outbox_by_status ON outbox(status, id);
                     """)
         }
+        migrator.registerMigration("v2-create-runs") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE runs (
+                        id INTEGER PRIMARY KEY,
+                        organization_id INTEGER NOT NULL REFERENCES organizations(id),
+                        trigger TEXT NOT NULL CHECK (trigger IN ('apply', 'sync', 'run')),
+                        started_at TEXT NOT NULL,
+                        finished_at TEXT,
+                        source_kind TEXT CHECK (source_kind IN ('scim', 'ldif', 'dsml', 'csv')),
+                        source_fingerprint TEXT,
+                        source_users INTEGER CHECK (source_users >= 0),
+                        changes TEXT NOT NULL DEFAULT '{}' CHECK (json_valid(changes)),
+                        outcome TEXT NOT NULL CHECK (outcome IN ('running', 'completed', 'no-changes', 'blocked', 'failed')),
+                        error TEXT,
+                        CHECK ((outcome = 'running') = (finished_at IS NULL))
+                    );
+                    CREATE INDEX runs_by_organization ON runs(organization_id, id);
+                    """)
+        }
         return migrator
     }
 }

@@ -104,6 +104,29 @@ struct SQLiteLedger: LedgerWriter {
         return try Row.fetchAll(db, sql: sql + " ORDER BY id", arguments: arguments).map(Self.outboxMessage(from:))
     }
 
+    func member(id: Member.ID) throws -> Member? {
+        try Row.fetchOne(db, sql: "SELECT * FROM members WHERE id = ?", arguments: [id.rawValue]).map(
+            Self.member(from:))
+    }
+
+    func runs(in organization: Organization.ID, limit: Int) throws -> [SyncRun] {
+        try Row.fetchAll(
+            db, sql: "SELECT * FROM runs WHERE organization_id = ? ORDER BY id DESC LIMIT ?",
+            arguments: [organization.rawValue, limit]
+        ).map(Self.run(from:))
+    }
+
+    func lastSuccessfulRun(in organization: Organization.ID) throws -> SyncRun? {
+        try Row.fetchOne(
+            db,
+            sql: """
+                SELECT * FROM runs WHERE organization_id = ? AND outcome IN ('completed', 'no-changes')
+                ORDER BY id DESC LIMIT 1
+                """,
+            arguments: [organization.rawValue]
+        ).map(Self.run(from:))
+    }
+
     // MARK: - Writes
 
     func insertOrganization(_ settings: Organization.Settings, at now: Date) throws -> Organization {
@@ -177,11 +200,14 @@ struct SQLiteLedger: LedgerWriter {
 
     func updateInvitation(_ invitation: Invitation) throws {
         try db.execute(
-            sql:
-                "UPDATE invitations SET status = ?, sent_at = ?, expires_at = ?, resend_count = ?, closed_at = ? WHERE id = ?",
+            sql: """
+                UPDATE invitations SET status = ?, sent_at = ?, expires_at = ?, resend_count = ?, closed_at = ?,
+                    anchor = ?, managed = ?
+                WHERE id = ?
+                """,
             arguments: [
                 invitation.status.rawValue, invitation.sentAt, invitation.expiresAt, invitation.resendCount,
-                invitation.closedAt, invitation.id.rawValue,
+                invitation.closedAt, invitation.anchor, invitation.isManaged, invitation.id.rawValue,
             ])
     }
 
@@ -252,7 +278,41 @@ struct SQLiteLedger: LedgerWriter {
             ])
     }
 
+    func insertRun(organization: Organization.ID, trigger: SyncRun.Trigger, at now: Date) throws -> SyncRun {
+        try db.execute(
+            sql: "INSERT INTO runs (organization_id, trigger, started_at, outcome) VALUES (?, ?, ?, 'running')",
+            arguments: [organization.rawValue, trigger.rawValue, now])
+        return SyncRun(
+            id: SyncRun.ID(rawValue: db.lastInsertedRowID), organization: organization, trigger: trigger, startedAt: now
+        )
+    }
+
+    func updateRun(_ run: SyncRun) throws {
+        let changes = String(decoding: try JSONEncoder.sorted.encode(run.changes), as: UTF8.self)
+        try db.execute(
+            sql: """
+                UPDATE runs SET finished_at = ?, source_kind = ?, source_fingerprint = ?, source_users = ?, changes = ?,
+                    outcome = ?, error = ?
+                WHERE id = ?
+                """,
+            arguments: [
+                run.finishedAt, run.sourceKind?.rawValue, run.sourceFingerprint, run.sourceUsers, changes,
+                run.outcome.rawValue, run.error, run.id.rawValue,
+            ])
+    }
+
     // MARK: - Rows
+
+    private static func run(from row: Row) throws -> SyncRun {
+        let changes = try JSONDecoder().decode([String: Int].self, from: Data((row["changes"] as String).utf8))
+        return SyncRun(
+            id: SyncRun.ID(rawValue: row["id"]), organization: Organization.ID(rawValue: row["organization_id"]),
+            trigger: try Self.value(row["trigger"], SyncRun.Trigger.init(rawValue:)), startedAt: row["started_at"],
+            finishedAt: row["finished_at"],
+            sourceKind: (row["source_kind"] as String?).flatMap(SourceKind.init(rawValue:)),
+            sourceFingerprint: row["source_fingerprint"], sourceUsers: row["source_users"], changes: changes,
+            outcome: try Self.value(row["outcome"], SyncRun.Outcome.init(rawValue:)), error: row["error"])
+    }
 
     private static func organization(from row: Row) throws -> Organization {
         let settings = try Organization.Settings(

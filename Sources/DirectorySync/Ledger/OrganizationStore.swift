@@ -39,6 +39,13 @@ public protocol LedgerReader {
 
     /// Outbox messages with one of `statuses`, oldest first; all organizations when `organization` is nil.
     func outbox(in organization: Organization.ID?, statuses: Set<OutboxMessage.Status>) throws -> [OutboxMessage]
+
+    /// The member with this identifier.
+    func member(id: Member.ID) throws -> Member?
+    /// Runs, newest first, at most `limit`.
+    func runs(in organization: Organization.ID, limit: Int) throws -> [SyncRun]
+    /// The newest run that completed (with or without changes).
+    func lastSuccessfulRun(in organization: Organization.ID) throws -> SyncRun?
 }
 
 /// The writes a ledger transaction may make, in addition to its reads.
@@ -64,6 +71,9 @@ public protocol LedgerWriter: LedgerReader {
     /// Voids pending messages that carry a token of `invitation`.
     func voidPendingMail(of invitation: Invitation.ID) throws
     func updateOutboxMessage(_ message: OutboxMessage) throws
+
+    func insertRun(organization: Organization.ID, trigger: SyncRun.Trigger, at now: Date) throws -> SyncRun
+    func updateRun(_ run: SyncRun) throws
 }
 
 extension Member {
