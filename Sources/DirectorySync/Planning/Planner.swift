@@ -217,7 +217,7 @@ private struct Planning {
                     Plan.Change(
                         .adopt, member.email, role: member.role,
                         reason:
-                            "added by hand, matched by email: managed by dirsync from now on (policy.adopt_existing)",
+                            "added by hand, matched by email: managed by dirsync from now on",
                         rule: "policy.adopt_existing", anchor: person.anchor, memberID: member.id))
             } else if byAnchor ? person.email != member.email : person.anchor != member.anchor {
                 // An adoption records the anchor itself; otherwise an email change (matched by anchor) or a
@@ -315,7 +315,7 @@ private struct Planning {
                     Plan.Change(
                         .adopt, invitation.email, role: invitation.role,
                         reason:
-                            "invitation sent by hand, matched by email: managed by dirsync from now on (policy.adopt_existing)",
+                            "invitation sent by hand, matched by email: managed by dirsync from now on",
                         rule: "policy.adopt_existing", anchor: person.anchor, invitationID: invitation.id))
             }
             let isExpired = invitation.isExpired(at: now)
