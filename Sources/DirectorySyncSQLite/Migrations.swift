@@ -124,6 +124,24 @@ enum Migrations {
                     CREATE INDEX runs_by_organization ON runs(organization_id, id);
                     """)
         }
+        migrator.registerMigration("v3-create-leases-and-notification-state") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE leases (
+                        organization_id INTEGER PRIMARY KEY REFERENCES organizations(id),
+                        holder TEXT NOT NULL,
+                        acquired_at TEXT NOT NULL,
+                        expires_at TEXT NOT NULL CHECK (expires_at > acquired_at),
+                        next_run_at TEXT
+                    );
+                    CREATE TABLE notification_state (
+                        organization_id INTEGER PRIMARY KEY REFERENCES organizations(id),
+                        problem_since TEXT,
+                        consecutive_problems INTEGER NOT NULL DEFAULT 0 CHECK (consecutive_problems >= 0),
+                        last_notified_at TEXT
+                    );
+                    """)
+        }
         return migrator
     }
 }

@@ -127,7 +127,95 @@ struct SQLiteLedger: LedgerWriter {
         ).map(Self.run(from:))
     }
 
+    func runTotals(in organization: Organization.ID) throws -> (
+        outcomes: [SyncRun.Outcome: Int], changes: [String: Int]
+    ) {
+        var outcomes: [SyncRun.Outcome: Int] = [:]
+        for row in try Row.fetchAll(
+            db, sql: "SELECT outcome, count(*) AS n FROM runs WHERE organization_id = ? GROUP BY outcome",
+            arguments: [organization.rawValue])
+        {
+            if let outcome = SyncRun.Outcome(rawValue: row["outcome"]) { outcomes[outcome] = row["n"] }
+        }
+        var changes: [String: Int] = [:]
+        for row in try Row.fetchAll(
+            db,
+            sql: """
+                SELECT key, sum(value) AS n FROM runs, json_each(runs.changes)
+                WHERE organization_id = ? GROUP BY key
+                """,
+            arguments: [organization.rawValue])
+        {
+            changes[row["key"]] = row["n"]
+        }
+        return (outcomes, changes)
+    }
+
+    func lease(in organization: Organization.ID) throws -> Lease? {
+        try Row.fetchOne(db, sql: "SELECT * FROM leases WHERE organization_id = ?", arguments: [organization.rawValue])
+            .map { row in
+                Lease(
+                    holder: row["holder"], acquiredAt: row["acquired_at"], expiresAt: row["expires_at"],
+                    nextRunAt: row["next_run_at"])
+            }
+    }
+
+    func notificationState(in organization: Organization.ID) throws -> NotificationState {
+        try Row.fetchOne(
+            db, sql: "SELECT * FROM notification_state WHERE organization_id = ?", arguments: [organization.rawValue]
+        ).map { row in
+            NotificationState(
+                problemSince: row["problem_since"], consecutiveProblems: row["consecutive_problems"],
+                lastNotifiedAt: row["last_notified_at"])
+        } ?? NotificationState()
+    }
+
     // MARK: - Writes
+
+    func claimLease(in organization: Organization.ID, holder: String, at now: Date, for duration: TimeSpan) throws
+        -> Lease.Claim
+    {
+        if let current = try lease(in: organization), current.holder != holder, current.expiresAt > now {
+            return .heldElsewhere(current)
+        }
+        let expiresAt = now.addingTimeInterval(duration.timeInterval)
+        try db.execute(
+            sql: """
+                INSERT INTO leases (organization_id, holder, acquired_at, expires_at) VALUES (?, ?, ?, ?)
+                ON CONFLICT (organization_id) DO UPDATE SET holder = excluded.holder,
+                    acquired_at = excluded.acquired_at, expires_at = excluded.expires_at, next_run_at = NULL
+                """,
+            arguments: [organization.rawValue, holder, now, expiresAt])
+        return .acquired(Lease(holder: holder, acquiredAt: now, expiresAt: expiresAt))
+    }
+
+    func renewLease(
+        in organization: Organization.ID, holder: String, at now: Date, for duration: TimeSpan, nextRunAt: Date?
+    )
+        throws -> Bool
+    {
+        try db.execute(
+            sql: "UPDATE leases SET expires_at = ?, next_run_at = ? WHERE organization_id = ? AND holder = ?",
+            arguments: [now.addingTimeInterval(duration.timeInterval), nextRunAt, organization.rawValue, holder])
+        return db.changesCount == 1
+    }
+
+    func releaseLease(in organization: Organization.ID, holder: String) throws {
+        try db.execute(
+            sql: "DELETE FROM leases WHERE organization_id = ? AND holder = ?",
+            arguments: [organization.rawValue, holder])
+    }
+
+    func saveNotificationState(_ state: NotificationState, in organization: Organization.ID) throws {
+        try db.execute(
+            sql: """
+                INSERT INTO notification_state (organization_id, problem_since, consecutive_problems, last_notified_at)
+                VALUES (?, ?, ?, ?)
+                ON CONFLICT (organization_id) DO UPDATE SET problem_since = excluded.problem_since,
+                    consecutive_problems = excluded.consecutive_problems, last_notified_at = excluded.last_notified_at
+                """,
+            arguments: [organization.rawValue, state.problemSince, state.consecutiveProblems, state.lastNotifiedAt])
+    }
 
     func insertOrganization(_ settings: Organization.Settings, at now: Date) throws -> Organization {
         try db.execute(

@@ -12,7 +12,7 @@ struct DirSync: AsyncParsableCommand {
         subcommands: [
             InitCommand.self, OrganizationCommand.self, MembersCommand.self, InvitationsCommand.self,
             AuditCommand.self, OutboxCommand.self, PlanCommand.self, ApplyCommand.self, SyncCommand.self,
-            RunsCommand.self,
+            RunsCommand.self, RunCommand.self, StatusCommand.self,
         ]
     )
 

@@ -48,16 +48,21 @@ public struct Applier: Sendable {
     }
 
     /// Applies every change but `defer`, `batchSize` changes per transaction, checking the plan's basis in
-    /// the first. Returns the changes applied per action. `afterBatch` is called with the number applied so far.
+    /// the first. Returns the changes applied per action.
+    ///
+    /// `checkpoint` is called with the number of changes applied so far and the total: before the first batch
+    /// (with 0) and after each one. It may throw to stop between batches (a shutdown, a lost lease): what was
+    /// committed stays.
     public func apply(
         _ plan: Plan, to organizationID: Organization.ID, actor: String, batchSize: Int,
         details: [String: String] = [:],
-        now: @escaping @Sendable () -> Date, afterBatch: @Sendable (Int) async -> Void = { _ in }
+        now: @escaping @Sendable () -> Date, checkpoint: @Sendable (Int, Int) async throws -> Void = { _, _ in }
     ) async throws -> [Plan.Action: Int] {
         let changes = plan.applicableChanges
         let size = max(1, min(batchSize, InvitationBatch.maximumSize))
         var applied: [Plan.Action: Int] = [:]
         var start = 0
+        try await checkpoint(0, changes.count)
         repeat {
             let batch = Array(changes[start..<min(start + size, changes.count)])
             let isFirst = start == 0
@@ -80,7 +85,7 @@ public struct Applier: Sendable {
             }
             for change in batch { applied[change.action, default: 0] += 1 }
             start += batch.count
-            await afterBatch(start)
+            try await checkpoint(start, changes.count)
         } while start < changes.count
         return applied
     }

@@ -22,6 +22,8 @@ public struct Configuration: Sendable, Equatable {
     /// Domain Auto-Join, allowed domains and role rules.
     public var rules = AccessRules()
     public var policy = SyncPolicy()
+    public var schedule = ScheduleSection()
+    public var notify = NotifySection()
     /// The store file, resolved against the config file's folder.
     public var storePath: String?
     public var mail = MailSection()
@@ -29,7 +31,7 @@ public struct Configuration: Sendable, Equatable {
     public init() {}
 
     /// The keys allowed at the top of the file.
-    static let topLevelKeys = ["organization", "store", "mail", "roles", "policy"]
+    static let topLevelKeys = ["organization", "store", "mail", "roles", "policy", "schedule", "notify"]
 
     /// The organization settings this file declares, which plans use and apply writes to the store.
     public var settingsOverride: SettingsOverride {
@@ -49,6 +51,8 @@ public struct Configuration: Sendable, Equatable {
         if let section = top["organization"] { try parseOrganization(section, into: &configuration) }
         if let section = top["roles"] { configuration.rules.roles = try parseRoles(section) }
         if let section = top["policy"] { configuration.policy = try parsePolicy(section) }
+        if let section = top["schedule"] { configuration.schedule = try parseSchedule(section) }
+        if let section = top["notify"] { configuration.notify = try parseNotify(section) }
         if let store = top["store"] {
             configuration.storePath = resolve(try store.nonEmptyString(), against: directory)
         }

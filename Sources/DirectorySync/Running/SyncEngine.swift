@@ -66,7 +66,7 @@ public struct SyncEngine: Sendable {
     /// `allowDeletions`; a failure is recorded as failed and rethrown.
     public func apply(
         _ plan: Plan, to organization: Organization, trigger: SyncRun.Trigger, allowDeletions: Bool,
-        now: @escaping @Sendable () -> Date, afterBatch: @Sendable (Int) async -> Void = { _ in }
+        now: @escaping @Sendable () -> Date, checkpoint: @Sendable (Int, Int) async throws -> Void = { _, _ in }
     ) async throws -> SyncRun {
         var run = try await store.write { db in
             try db.insertRun(organization: organization.id, trigger: trigger, at: now())
@@ -84,7 +84,7 @@ public struct SyncEngine: Sendable {
         do {
             let applied = try await Applier(store: store, mail: mail, settings: settings, makeToken: makeToken).apply(
                 plan, to: organization.id, actor: actor, batchSize: policy.batchSize,
-                details: ["run_id": run.id.description], now: now, afterBatch: afterBatch)
+                details: ["run_id": run.id.description], now: now, checkpoint: checkpoint)
             run.changes = Dictionary(uniqueKeysWithValues: applied.map { ($0.key.rawValue, $0.value) })
             run.outcome = applied.values.reduce(0, +) == 0 ? .noChanges : .completed
             try await finish(run, organization: organization, actor: actor, at: now())
@@ -101,7 +101,7 @@ public struct SyncEngine: Sendable {
     public func sync(
         _ organization: Organization, trigger: SyncRun.Trigger, allowDeletions: Bool,
         now: @escaping @Sendable () -> Date,
-        afterBatch: @Sendable (Int) async -> Void = { _ in }
+        checkpoint: @Sendable (Int, Int) async throws -> Void = { _, _ in }
     ) async throws -> (Preview, SyncRun) {
         let preview: Preview
         do {
@@ -112,7 +112,7 @@ public struct SyncEngine: Sendable {
         }
         let run = try await apply(
             preview.plan, to: organization, trigger: trigger, allowDeletions: allowDeletions, now: now,
-            afterBatch: afterBatch)
+            checkpoint: checkpoint)
         return (preview, run)
     }
 

@@ -104,19 +104,31 @@ enum SyncReport {
     ) async throws {
         let total = plan.applicableChanges.count
         let showProgress = Console.stderrIsTerminal && total > 200
+        let keeper = LeaseKeeper(
+            store: environment.store, organization: organization, duration: environment.configuration.schedule.lease)
+        let clock = environment.liveClock
+        try await keeper.acquire(at: clock())
         let run: SyncRun
         do {
-            run = try await engine.apply(
-                plan, to: organization, trigger: trigger, allowDeletions: allowDeletions, now: environment.liveClock,
-                afterBatch: { done in
-                    if showProgress { Console.progress("applied \(done) of \(total) changes") }
-                })
+            run = try await keeper.whileHolding(clock: clock) {
+                try await engine.apply(
+                    plan, to: organization, trigger: trigger, allowDeletions: allowDeletions, now: clock,
+                    checkpoint: { done, total in
+                        if showProgress && done > 0 { Console.progress("applied \(done) of \(total) changes") }
+                    })
+            }
+            await keeper.release()
         } catch let error as Applier.Failure {
+            await keeper.release()
             if showProgress { Console.progress(nil) }
             if case .blocked = error {
                 Console.error(error.description, hint: error.hint)
                 throw ExitCode(3)
             }
+            try? await environment.deliverQueuedMail(for: organization)
+            throw error
+        } catch {
+            await keeper.release()
             try? await environment.deliverQueuedMail(for: organization)
             throw error
         }
