@@ -11,7 +11,8 @@ struct DirSync: AsyncParsableCommand {
         version: "0.1.0",
         subcommands: [
             InitCommand.self, OrganizationCommand.self, MembersCommand.self, InvitationsCommand.self,
-            AuditCommand.self, OutboxCommand.self,
+            AuditCommand.self, OutboxCommand.self, SourceCommand.self, CSVTemplateCommand.self,
+            GenerateCommand.self,
         ]
     )
 

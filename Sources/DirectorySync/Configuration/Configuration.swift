@@ -20,11 +20,15 @@ public struct Configuration: Sendable, Equatable {
     /// The store file, resolved against the config file's folder.
     public var storePath: String?
     public var mail = MailSection()
+    /// Where people come from (`source:`), if configured.
+    public var source: SourceSection?
+    /// The mapping file or preset (`mapping:`), if configured.
+    public var mapping: MappingReference?
 
     public init() {}
 
     /// The keys allowed at the top of the file.
-    static let topLevelKeys = ["organization", "store", "mail"]
+    static let topLevelKeys = ["organization", "store", "mail", "source", "mapping"]
 
     /// Reads `url`, naming it `file` in errors; relative paths inside resolve against its folder.
     public static func load(_ url: URL, file: String) throws(ConfigError) -> Configuration {
@@ -46,6 +50,7 @@ public struct Configuration: Sendable, Equatable {
         if let section = top["mail"] {
             configuration.mail = try MailSection(parsing: section, directory: directory)
         }
+        try configuration.parseSourceKeys(top, directory: directory)
         return configuration
     }
 

@@ -20,7 +20,10 @@ public struct DirectoryBuilder: Sendable {
         counts.entries += 1
         switch mapper.map(entry) {
         case .user(let user, let diagnostics):
-            for diagnostic in diagnostics { log.add(diagnostic, kind: Self.kind(of: diagnostic)) }
+            for diagnostic in diagnostics {
+                let kind = Self.kind(of: diagnostic)
+                log.add(diagnostic, kind: kind, limit: kind == "dn-anchor" ? 5 : nil)
+            }
             users.append(user)
         case .skipped(let reason, let kind):
             counts.skipped += 1

@@ -70,7 +70,7 @@ public struct Mapper: Sendable {
                 diagnostics.append(
                     Diagnostic(
                         .warning,
-                        "anchored on its DN (\(mapping.anchor.filter { !$0.isDN }.map(\.attribute).joined(separator: ", ")) missing): a rename or move will look like a new person",
+                        "anchored on its DN (no anchor attribute has a value): a rename or move will look like a new person",
                         at: entry.location))
                 return dn
             }

@@ -38,7 +38,7 @@ public struct DiagnosticLog: Sendable, Equatable {
             guard count > limit, let sample = samples[kind] else { continue }
             result.append(
                 Diagnostic(
-                    sample.severity, "\(count - limit) more like '\(kind)' not listed (\(count) in all)",
+                    sample.severity, "\(count - limit) more of this kind not listed (\(kind): \(count) in all)",
                     at: nil))
         }
         return result
