@@ -20,16 +20,56 @@ public struct Condition: Sendable, Equatable, CustomStringConvertible {
         // @unchecked: NSRegularExpression is immutable after init and documented as thread-safe.
         public let source: String
         let expression: NSRegularExpression
+        /// A pattern that is only a literal, perhaps anchored (`\$$`), is matched without the regex engine.
+        private let literal: (text: String, atStart: Bool, atEnd: Bool)?
 
         public init(_ source: String) throws {
             self.source = source
             self.expression = try NSRegularExpression(pattern: source)
+            self.literal = Self.literal(in: source)
         }
 
         public static func == (lhs: Pattern, rhs: Pattern) -> Bool { lhs.source == rhs.source }
 
         func matches(_ text: String) -> Bool {
-            expression.firstMatch(in: text, range: NSRange(text.startIndex..., in: text)) != nil
+            if let literal {
+                switch (literal.atStart, literal.atEnd) {
+                case (true, true): return text == literal.text
+                case (true, false): return text.hasPrefix(literal.text)
+                case (false, true): return text.hasSuffix(literal.text)
+                case (false, false): return text.contains(literal.text)
+                }
+            }
+            return expression.firstMatch(in: text, range: NSRange(text.startIndex..., in: text)) != nil
+        }
+
+        private static func literal(in source: String) -> (text: String, atStart: Bool, atEnd: Bool)? {
+            var characters = Array(source)
+            let atStart = characters.first == "^"
+            if atStart { characters.removeFirst() }
+            var atEnd = false
+            if characters.last == "$" && (characters.count < 2 || characters[characters.count - 2] != "\\")
+                || (characters.count >= 3 && characters.suffix(3) == ["\\", "\\", "$"])
+            {
+                atEnd = true
+                characters.removeLast()
+            }
+            var text = ""
+            var index = 0
+            while index < characters.count {
+                let character = characters[index]
+                if character == "\\" {
+                    guard index + 1 < characters.count, !characters[index + 1].isLetter, !characters[index + 1].isNumber
+                    else { return nil }
+                    text.append(characters[index + 1])
+                    index += 2
+                    continue
+                }
+                if ".^$*+?()[]{}|".contains(character) { return nil }
+                text.append(character)
+                index += 1
+            }
+            return (text, atStart, atEnd)
         }
     }
 
@@ -54,13 +94,33 @@ public struct Condition: Sendable, Equatable, CustomStringConvertible {
         case .present(let wanted):
             return values.contains { !$0.isEmpty } == wanted
         case .equals(let candidates):
-            return values.contains { value in candidates.contains { $0.caseInsensitiveCompare(value) == .orderedSame } }
+            return values.contains { value in candidates.contains { Self.equalIgnoringCase(value, $0) } }
         case .matches(let pattern):
             return values.contains { pattern.matches($0) }
         case .bitmask(let mask):
             return values.contains { value in
-                guard let number = Int(value.trimmingCharacters(in: .whitespaces)) else { return false }
+                guard let number = Int(value) ?? Int(value.trimmingSpaces()) else { return false }
                 return number & mask != 0
+            }
+        }
+    }
+
+    /// Case-insensitive equality, byte by byte for ASCII (the common case), by lower-casing otherwise.
+    static func equalIgnoringCase(_ lhs: String, _ rhs: String) -> Bool {
+        var left = lhs.utf8.makeIterator()
+        var right = rhs.utf8.makeIterator()
+        while true {
+            switch (left.next(), right.next()) {
+            case (nil, nil):
+                return true
+            case (let a?, let b?):
+                if a == b { continue }
+                if a >= 0x80 || b >= 0x80 { return lhs.lowercased() == rhs.lowercased() }
+                let lowerA = a >= 0x41 && a <= 0x5A ? a | 0x20 : a
+                let lowerB = b >= 0x41 && b <= 0x5A ? b | 0x20 : b
+                if lowerA != lowerB { return false }
+            default:
+                return false
             }
         }
     }

@@ -18,10 +18,11 @@ enum SourceView {
                 }
             }
             for user in contents.users {
-                table.append([
-                    user.anchor, user.email?.canonical ?? "-", user.displayName ?? "",
-                    user.groups.map(\.name).joined(separator: ", "), user.isActive ? "yes" : "no",
-                ])
+                table.append(
+                    [
+                        user.anchor, user.email?.canonical ?? "-", user.displayName ?? "",
+                        user.groups.map(\.name).joined(separator: ", "), user.isActive ? "yes" : "no",
+                    ].map(oneLine))
             }
             output.line(table.render(style: style))
             output.line("")
@@ -40,6 +41,12 @@ enum SourceView {
             "\(source.displayName) (\(source.kind), mapping \(mapping.name)): \(counts.entries) entries, "
                 + "\(counts.users) users (\(counts.disabled) disabled), \(counts.skipped) skipped.")
         output.flush()
+    }
+
+    /// A cell on one line: line breaks and TABs inside values (CSV allows them) become spaces.
+    private static func oneLine(_ text: String) -> String {
+        guard text.contains(where: { $0.isNewline || $0 == "\t" }) else { return text }
+        return String(text.map { $0.isNewline || $0 == "\t" ? " " : $0 })
     }
 
     // MARK: - JSON

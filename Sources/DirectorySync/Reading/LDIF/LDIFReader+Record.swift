@@ -218,7 +218,11 @@ extension LDIFReader {
     /// The bytes as a String when they are valid UTF-8.
     @inline(__always)
     func string(_ start: Int, _ end: Int) -> String? {
-        String(validating: UnsafeBufferPointer(start: buffer + start, count: end - start), as: UTF8.self)
+        let bytes = UnsafeBufferPointer(start: buffer + start, count: end - start)
+        var index = start
+        while index < end && buffer[index] < 0x80 { index += 1 }
+        if index == end { return String(decoding: bytes, as: UTF8.self) }
+        return String(validating: bytes, as: UTF8.self)
     }
 
     private func projectionTable(for projection: AttributeProjection) -> ProjectionTable {
