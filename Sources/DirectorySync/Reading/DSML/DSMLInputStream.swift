@@ -17,6 +17,8 @@ final class DSMLInputStream: InputStream {
     /// Why the input was refused or could not be read.
     private(set) var failure: ReadError?
     private var error: (any Error)?
+    /// FoundationXML traps on element names that are not UTF-8, so the bytes are checked before it sees them.
+    private var validator = UTF8Validator()
 
     init(file: InputFile) {
         self.file = file
@@ -32,21 +34,27 @@ final class DSMLInputStream: InputStream {
     override var streamError: (any Error)? { error }
 
     override func read(_ buffer: UnsafeMutablePointer<UInt8>, maxLength length: Int) -> Int {
-        do {
+        do throws(ReadError) {
             if !started {
                 started = true
                 try preparePrologue()
             }
+            var got: Int
             if !pending.isEmpty {
-                let count = min(length, pending.count)
+                got = min(length, pending.count)
                 pending.withUnsafeBufferPointer { source in
-                    if let base = source.baseAddress { buffer.update(from: base, count: count) }
+                    if let base = source.baseAddress { buffer.update(from: base, count: got) }
                 }
-                pending.removeFirst(count)
-                return count
+                pending.removeFirst(got)
+            } else {
+                got = try file.read(into: buffer, count: length)
             }
-            let got = try file.read(into: buffer, count: length)
-            if got == 0 { finished = true }
+            if got == 0 {
+                finished = true
+                guard validator.isComplete else { throw notUTF8() }
+            } else if !validator.validate(UnsafeBufferPointer(start: buffer, count: got)) {
+                throw notUTF8()
+            }
             return got
         } catch {
             failure = error
@@ -54,6 +62,12 @@ final class DSMLInputStream: InputStream {
             finished = true
             return -1
         }
+    }
+
+    private func notUTF8() -> ReadError {
+        ReadError.malformed(
+            at: SourceLocation(source: file.name, line: skippedLines + validator.newlines + 1),
+            detail: "the file is not valid UTF-8", hint: "DSML files are UTF-8; convert the file")
     }
 
     /// Reads until the root element starts: drops HTTP headers and refuses `<!DOCTYPE` / `<!ENTITY`.

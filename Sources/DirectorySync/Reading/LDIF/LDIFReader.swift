@@ -75,6 +75,9 @@ public final class LDIFReader {
 
     var utf16InMemory = false
     var cachedProjection: ProjectionTable?
+    var isPrepared = false
+    /// Offsets inside a record are 32-bit; no real entry comes near this.
+    static let largestRecord = 1 << 30
 
     deinit { buffer.deallocate() }
 
@@ -118,6 +121,11 @@ public final class LDIFReader {
             if recordBase >= 0 { recordBase -= keep }
             consumedBeforeBuffer += keep
         }
+        if dataEnd > Self.largestRecord {
+            throw ReadError.malformed(
+                at: location(recordLine), detail: "a record larger than 1 GiB",
+                hint: "is the file LDIF? Records are separated by empty lines")
+        }
         if capacity - dataEnd < chunkSize {
             let newCapacity = max(capacity * 2, dataEnd + chunkSize)
             let grown = UnsafeMutablePointer<UInt8>.allocate(capacity: newCapacity)
@@ -134,24 +142,15 @@ public final class LDIFReader {
         if got == 0 {
             atEndOfFile = true
         } else {
-            if consumedBeforeBuffer == 0 && dataEnd == 0 { skipUTF8ByteOrderMark(got) }
             dataEnd += got
         }
     }
 
-    private func skipUTF8ByteOrderMark(_ count: Int) {
-        if count >= 3 && buffer[0] == 0xEF && buffer[1] == 0xBB && buffer[2] == 0xBF {
-            position = 3
-        }
-    }
-
-    /// Starts reading: skips a UTF-8 byte-order mark in memory input.
-    func prepare() {
-        if input == nil && consumedBeforeBuffer == 0 && position == 0 && dataEnd >= 3 && buffer[0] == 0xEF
-            && buffer[1] == 0xBB && buffer[2] == 0xBF
-        {
-            position = 3
-        }
+    /// Starts reading: skips a UTF-8 byte-order mark.
+    func prepare() throws(ReadError) {
+        isPrepared = true
+        while dataEnd < 3 && !atEndOfFile { try refill() }
+        if dataEnd >= 3 && buffer[0] == 0xEF && buffer[1] == 0xBB && buffer[2] == 0xBF { position = 3 }
     }
 
     // MARK: - Records
@@ -162,7 +161,7 @@ public final class LDIFReader {
         if utf16InMemory {
             throw ReadError.unsupported("\(file): UTF-16 input must be read from a file")
         }
-        if lineNumber == 0 { prepare() }
+        if !isPrepared { try prepare() }
         fields.removeAll(keepingCapacity: true)
         recordBase = -1
         var inComment = false
