@@ -150,6 +150,7 @@ final class InputFile {
     }
 
     private func invalidUTF16() -> ReadError {
-        ReadError.malformed(at: SourceLocation(source: name), detail: "the file is not valid UTF-16 (unpaired surrogate)")
+        ReadError.malformed(
+            at: SourceLocation(source: name), detail: "the file is not valid UTF-16 (unpaired surrogate)")
     }
 }

@@ -18,7 +18,8 @@ struct GenerateCommand: ParsableCommand {
     func validate() throws {
         guard DirectoryGenerator.Format(rawValue: format) != nil else {
             throw ValidationError(
-                "--format: '\(format)' is not one of: \(DirectoryGenerator.Format.allCases.map(\.rawValue).joined(separator: ", "))")
+                "--format: '\(format)' is not one of: \(DirectoryGenerator.Format.allCases.map(\.rawValue).joined(separator: ", "))"
+            )
         }
         guard users >= 0, groups >= 0 else { throw ValidationError("--users and --groups must not be negative") }
     }

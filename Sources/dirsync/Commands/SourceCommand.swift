@@ -14,7 +14,8 @@ struct SourceCommand: AsyncParsableCommand {
 
         @Option(
             name: .customLong("source"),
-            help: ArgumentHelp("Read this file instead of the configured source: ldif:PATH, dsml:PATH or csv:PATH.",
+            help: ArgumentHelp(
+                "Read this file instead of the configured source: ldif:PATH, dsml:PATH or csv:PATH.",
                 valueName: "kind:path"))
         var source: String?
 
@@ -110,7 +111,9 @@ struct ResolvedSource {
         if needsMapping && mappingReference == nil {
             throw CommandError.invalidArgument(
                 "no mapping for this \(file.kind) source",
-                hint: "pass --mapping active-directory or --mapping openldap (or a file), or set 'mapping:' in the configuration")
+                hint:
+                    "pass --mapping active-directory or --mapping openldap (or a file), or set 'mapping:' in the configuration"
+            )
         }
     }
 

@@ -48,7 +48,9 @@ struct DirectoryGenerator {
         let guid: [UInt8]
         var uid: String { String(format: "user%07d", index) }
         var cn: String { "\(given) \(family)" }
-        var email: String { "\(given.lowercased().filter(\.isASCII)).\(family.lowercased().filter(\.isASCII)).\(index)@example.com" }
+        var email: String {
+            "\(given.lowercased().filter(\.isASCII)).\(family.lowercased().filter(\.isASCII)).\(index)@example.com"
+        }
     }
 
     mutating func person(_ index: Int) -> Person {
@@ -68,7 +70,8 @@ struct DirectoryGenerator {
         var guid = [UInt8](repeating: 0, count: 16)
         for i in 0..<16 { guid[i] = UInt8(truncatingIfNeeded: random.nextValue()) }
         return Person(
-            index: index, given: given, family: family, department: Self.departments[random.next(Self.departments.count)],
+            index: index, given: given, family: family,
+            department: Self.departments[random.next(Self.departments.count)],
             isDisabled: index % 20 == 7, isComputer: format == .adLDIF && index % 50 == 49,
             groups: Array(Set(memberships)).sorted(), guid: guid)
     }
@@ -88,7 +91,8 @@ struct DirectoryGenerator {
 
     private func groupDN(_ index: Int) -> String {
         format == .adLDIF
-            ? String(format: "CN=Group %04d,OU=Groups,", index) + base : String(format: "cn=group%04d,ou=Groups,", index) + base
+            ? String(format: "CN=Group %04d,OU=Groups,", index) + base
+            : String(format: "cn=group%04d,ou=Groups,", index) + base
     }
 
     private mutating func writeLDIF(to sink: inout LineSink) {
@@ -160,7 +164,8 @@ struct DirectoryGenerator {
         if person.index % 3 == 0 {
             sink.ldif(
                 "description",
-                "Account of \(person.cn) in \(person.department); created by the onboarding workflow, reviewed yearly by the directory team")
+                "Account of \(person.cn) in \(person.department); created by the onboarding workflow, reviewed yearly by the directory team"
+            )
         }
         sink.ldif("whenCreated", "20240101120000.0Z")
         sink.ldif("accountExpires", "9223372036854775807")
@@ -188,7 +193,11 @@ struct DirectoryGenerator {
         }
         let uuid = person.guid.map { String(format: "%02x", $0) }.joined()
         let parts = [0..<8, 8..<12, 12..<16, 16..<20, 20..<32].map { range in
-            String(uuid[uuid.index(uuid.startIndex, offsetBy: range.lowerBound)..<uuid.index(uuid.startIndex, offsetBy: range.upperBound)])
+            String(
+                uuid[
+                    uuid.index(
+                        uuid.startIndex, offsetBy: range.lowerBound)..<uuid.index(
+                            uuid.startIndex, offsetBy: range.upperBound)])
         }
         sink.ldif("entryUUID", parts.joined(separator: "-"))
         for group in person.groups { sink.ldif("memberOf", groupDN(group)) }

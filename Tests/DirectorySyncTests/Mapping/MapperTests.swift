@@ -23,7 +23,9 @@ import Testing
         // objectGUID AAAAAAAAAAAAAAAAAAASNA== in Microsoft's layout.
         #expect(jeff.anchor == "00000000-0000-0000-0000-000000001234")
         #expect(jeff.email?.canonical == "jeff.smith@contoso.com")
-        #expect(jeff.groups.first == DirectoryUser.Group(id: "CN=Sales Team,OU=Staff,DC=contoso,DC=test", name: "Sales Team"))
+        #expect(
+            jeff.groups.first
+                == DirectoryUser.Group(id: "CN=Sales Team,OU=Staff,DC=contoso,DC=test", name: "Sales Team"))
         #expect(jeff.isActive)
         #expect(jeff.attributes["samaccountname"] == ["jsmith"])
         #expect(byName["Disabled, User"]?.isActive == false)  // 514
@@ -88,7 +90,12 @@ import Testing
     func proxyAddressesTakeTheUpperCasePrimary(_ proxies: [String], _ expected: String) throws {
         let mapper = Mapper(mapping: try Mapping.preset("active-directory"))
         let outcome = mapper.map(
-            entry(1, ["objectClass": ["user"], "objectGUID": [String(repeating: "a", count: 36)], "proxyAddresses": proxies, "mail": ["mail@x.io"]]))
+            entry(
+                1,
+                [
+                    "objectClass": ["user"], "objectGUID": [String(repeating: "a", count: 36)],
+                    "proxyAddresses": proxies, "mail": ["mail@x.io"],
+                ]))
         guard case .user(let user, _) = outcome else {
             Issue.record("expected a user")
             return
@@ -98,19 +105,31 @@ import Testing
 
     @Test func aPersonWithoutEmailIsKeptWithAWarning() throws {
         let mapper = Mapper(mapping: try Mapping.preset("openldap"))
-        guard case .user(let user, let diagnostics) = mapper.map(entry(7, ["entryUUID": ["u"], "cn": ["No Mail"], "objectClass": ["person"]]))
+        guard
+            case .user(let user, let diagnostics) = mapper.map(
+                entry(7, ["entryUUID": ["u"], "cn": ["No Mail"], "objectClass": ["person"]]))
         else {
             Issue.record("expected a user")
             return
         }
         #expect(user.email == nil)
-        #expect(diagnostics == [Diagnostic(.warning, "No Mail has no usable email address (looked in mail)", at: SourceLocation(source: "t", line: 7))])
+        #expect(
+            diagnostics == [
+                Diagnostic(
+                    .warning, "No Mail has no usable email address (looked in mail)",
+                    at: SourceLocation(source: "t", line: 7))
+            ])
     }
 
     @Test func anInvalidAddressFallsThroughToTheNextSource() throws {
         let mapper = Mapper(mapping: try Mapping.preset("active-directory"))
         let outcome = mapper.map(
-            entry(3, ["objectClass": ["user"], "objectGUID": ["{6F9619FF-8B86-D011-B42D-00C04FC964FF}"], "mail": ["not an address"], "userPrincipalName": ["bo@x.io"]]))
+            entry(
+                3,
+                [
+                    "objectClass": ["user"], "objectGUID": ["{6F9619FF-8B86-D011-B42D-00C04FC964FF}"],
+                    "mail": ["not an address"], "userPrincipalName": ["bo@x.io"],
+                ]))
         guard case .user(let user, let diagnostics) = outcome else {
             Issue.record("expected a user")
             return
@@ -124,7 +143,9 @@ import Testing
     @Test func machineAccountsAndConditionsExclude() throws {
         let mapper = Mapper(mapping: try Mapping.preset("active-directory"))
         let service = entry(1, ["objectClass": ["user"], "objectGUID": ["x"], "sAMAccountName": ["svc-backup$"]])
-        #expect(mapper.map(service) == .skipped(reason: #"excluded by exclude[1]: samaccountname matches '\$$'"#, kind: .excluded))
+        #expect(
+            mapper.map(service)
+                == .skipped(reason: #"excluded by exclude[1]: samaccountname matches '\$$'"#, kind: .excluded))
         let plain = entry(1, ["objectClass": ["user"], "sAMAccountName": ["bo"]])
         #expect(mapper.map(plain) == .skipped(reason: "no usable anchor (looked in objectguid)", kind: .noAnchor))
     }
@@ -142,7 +163,9 @@ import Testing
         #expect(contents.users.map(\.anchor) == ["2"])
         #expect(contents.counts == DirectoryContents.Counts(entries: 4, users: 1, skipped: 3, disabled: 0))
         let messages = contents.diagnostics.map(\.description)
-        #expect(messages.contains("t:3: warning: duplicate email old@x.io: the disabled entry at t:2 is skipped for this active one"))
+        #expect(
+            messages.contains(
+                "t:3: warning: duplicate email old@x.io: the disabled entry at t:2 is skipped for this active one"))
         #expect(messages.contains("t:4: warning: duplicate anchor '2': also at t:3; this entry is skipped"))
         #expect(messages.contains("t:5: warning: duplicate email old@x.io: also at t:3; this entry is skipped"))
     }
@@ -179,7 +202,8 @@ import Testing
 
     @Test func regexConditionsWorkWithAndWithoutTheLiteralFastPath() throws {
         for (pattern, value, expected) in [
-            (#"\$$"#, "ws01$", true), (#"\$$"#, "a$b", false), ("^svc-", "svc-backup", true), ("^svc-", "my-svc-", false),
+            (#"\$$"#, "ws01$", true), (#"\$$"#, "a$b", false), ("^svc-", "svc-backup", true),
+            ("^svc-", "my-svc-", false),
             ("[0-9]{3}$", "room101", true), ("[0-9]{3}$", "room10", false), ("(?i)^test", "TEST-user", true),
         ] {
             let condition = Condition(attribute: "x", .matches(try Condition.Pattern(pattern)))

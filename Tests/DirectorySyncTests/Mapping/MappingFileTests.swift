@@ -12,7 +12,9 @@ import Testing
         for name in ["active-directory", "openldap", "dsml", "csv"] { #expect(Mapping.presetNames.contains(name)) }
         for name in Mapping.presetNames {
             let onDisk = try String(contentsOf: folder.appendingPathComponent("\(name).yaml"), encoding: .utf8)
-            let lines = onDisk.split(separator: "\n", omittingEmptySubsequences: false).map { $0.trimmingTrailingWhitespace }
+            let lines = onDisk.split(separator: "\n", omittingEmptySubsequences: false).map {
+                $0.trimmingTrailingWhitespace
+            }
             let embedded = Mapping.presetTexts[name]?.split(separator: "\n", omittingEmptySubsequences: false)
                 .map { $0.trimmingTrailingWhitespace }
             #expect(Array(lines.dropLast(lines.last == "" ? 1 : 0)) == embedded, "run scripts/embed-mappings")
@@ -34,15 +36,30 @@ import Testing
     @Test(arguments: [
         ("anchor: uid\nemail: mail\nnmae: { given: givenName }\n", 3, "", "unknown key 'nmae'"),
         ("anchor: uid\n", 1, "email", "required key is missing"),
-        ("anchor: uid\nemail: mail\nexclude:\n  - { attribute: cn, equal: x }\n", 4, "exclude[0]", "unknown key 'equal'"),
+        (
+            "anchor: uid\nemail: mail\nexclude:\n  - { attribute: cn, equal: x }\n", 4, "exclude[0]",
+            "unknown key 'equal'"
+        ),
         ("anchor: uid\nemail: mail\nexclude:\n  - { attribute: cn }\n", 4, "exclude[0]", "says nothing to test"),
-        ("anchor: uid\nemail: mail\nexclude:\n  - { attribute: cn, matches: '(' }\n", 4, "exclude[0].matches", "not a valid regular expression"),
-        ("anchor: uid\nemail: mail\ndisabled: { attribute: uac, bitmask: two }\n", 3, "disabled.bitmask", "expected a whole number"),
-        ("anchor: { attribute: objectGUID, format: base32 }\nemail: mail\n", 1, "anchor.format", "'base32' is not one of"),
+        (
+            "anchor: uid\nemail: mail\nexclude:\n  - { attribute: cn, matches: '(' }\n", 4, "exclude[0].matches",
+            "not a valid regular expression"
+        ),
+        (
+            "anchor: uid\nemail: mail\ndisabled: { attribute: uac, bitmask: two }\n", 3, "disabled.bitmask",
+            "expected a whole number"
+        ),
+        (
+            "anchor: { attribute: objectGUID, format: base32 }\nemail: mail\n", 1, "anchor.format",
+            "'base32' is not one of"
+        ),
         ("anchor: uid\nemail: 'proxyAddresses:'\n", 2, "email", "nothing after ':'"),
         ("anchor: uid\nemail: mail\ngroups: 'member of'\n", 3, "groups", "not an attribute name"),
         ("anchor: uid\nemail: mail\ncsv: { delimiter: pipe }\n", 3, "csv.delimiter", "'pipe' is not a delimiter"),
-        ("anchor: uid\nemail: mail\nperson: { attribute: objectClass, in: [], equals: x }\n", 3, "person", "has 2 tests"),
+        (
+            "anchor: uid\nemail: mail\nperson: { attribute: objectClass, in: [], equals: x }\n", 3, "person",
+            "has 2 tests"
+        ),
     ])
     func errorsAreLocated(_ text: String, _ line: Int, _ path: String, _ problem: String) throws {
         do {
@@ -62,7 +79,9 @@ import Testing
         #expect(
             MappingReference("Mappings/acme.yaml", relativeTo: folder)
                 == .file(path: "/etc/dirsync/Mappings/acme.yaml", shownAs: "Mappings/acme.yaml"))
-        #expect(MappingReference("acme.yml", relativeTo: folder) == .file(path: "/etc/dirsync/acme.yml", shownAs: "acme.yml"))
+        #expect(
+            MappingReference("acme.yml", relativeTo: folder)
+                == .file(path: "/etc/dirsync/acme.yml", shownAs: "acme.yml"))
     }
 
     @Test func anUnknownPresetSuggestsTheClosest() {

@@ -60,7 +60,9 @@ struct LDIFEdgeCase: Sendable, CustomTestStringConvertible {
     ]
 
     @Test func everyEdgeCaseFileHasAStatedBehaviour() {
-        let files = Fixtures.files(in: "ldif-edge-cases", extensions: [".ldif"]).map { ($0 as NSString).lastPathComponent }
+        let files = Fixtures.files(in: "ldif-edge-cases", extensions: [".ldif"]).map {
+            ($0 as NSString).lastPathComponent
+        }
         #expect(files.count == 30)
         #expect(files == LDIFEdgeCase.all.map(\.file))
     }
@@ -152,7 +154,8 @@ struct LDIFEdgeCase: Sendable, CustomTestStringConvertible {
     }
 
     @Test func dnRDNValueIsUnescapedForGroupNames() {
-        #expect(DistinguishedName.firstValue(of: #"cn=Smith\, John+uid=js,ou=P\2C Q,dc=example,dc=com"#) == "Smith, John")
+        #expect(
+            DistinguishedName.firstValue(of: #"cn=Smith\, John+uid=js,ou=P\2C Q,dc=example,dc=com"#) == "Smith, John")
         #expect(DistinguishedName.firstValue(of: #"CN=Sales\2C EMEA,OU=Groups,DC=x"#) == "Sales, EMEA")
         #expect(DistinguishedName.firstValue(of: "Sign Admins") == nil)
     }

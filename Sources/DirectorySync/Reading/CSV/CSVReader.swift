@@ -158,7 +158,8 @@ public final class CSVReader {
             try endRow(body)
         }
         guard header != nil else {
-            throw ReadError.malformed(at: SourceLocation(source: file, line: 1), detail: "the file is empty: no header row")
+            throw ReadError.malformed(
+                at: SourceLocation(source: file, line: 1), detail: "the file is empty: no header row")
         }
     }
 

@@ -90,7 +90,9 @@ private final class DSMLHandler: XMLParserDelegate {
         guard sawRoot else {
             throw ReadError.malformed(
                 at: SourceLocation(source: file),
-                detail: "not a DSML file: no batchResponse, batchRequest or dsml element (root is '\(rootName ?? "nothing")')")
+                detail:
+                    "not a DSML file: no batchResponse, batchRequest or dsml element (root is '\(rootName ?? "nothing")')"
+            )
         }
         guard rootClosed else {
             throw ReadError.malformed(
@@ -138,7 +140,8 @@ private final class DSMLHandler: XMLParserDelegate {
             if code != "0" {
                 let description = attributes["descr"].map { " (\($0))" } ?? ""
                 fail(
-                    .partialExport(at: location(parser), detail: "the search ended with result code \(code)\(description)"),
+                    .partialExport(
+                        at: location(parser), detail: "the search ended with result code \(code)\(description)"),
                     parser)
             }
         case "errorResponse":

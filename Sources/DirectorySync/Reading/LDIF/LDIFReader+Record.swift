@@ -164,7 +164,9 @@ extension LDIFReader {
             let name: String
             let decoding: AttributeProjection.Decoding?
             if let table {
-                guard let match = table.match(buffer + recordBase + Int(field.nameStart), Int(field.nameEnd - field.nameStart))
+                guard
+                    let match = table.match(
+                        buffer + recordBase + Int(field.nameStart), Int(field.nameEnd - field.nameStart))
                 else { continue }
                 (name, decoding) = match
             } else {

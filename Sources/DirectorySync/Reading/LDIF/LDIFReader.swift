@@ -249,7 +249,8 @@ public final class LDIFReader {
                 return
             }
             throw ReadError.malformed(
-                at: location(lineNumber), detail: "expected 'attribute: value', found '\(text(start, min(end, start + 40)))'",
+                at: location(lineNumber),
+                detail: "expected 'attribute: value', found '\(text(start, min(end, start + 40)))'",
                 hint: lineNumber == recordLine ? nil : "is a folded line missing its leading space?")
         }
         let colon = buffer.distance(to: found.assumingMemoryBound(to: UInt8.self))
