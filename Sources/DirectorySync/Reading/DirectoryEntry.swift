@@ -37,6 +37,11 @@ public struct DirectoryEntry: Sendable, Equatable {
         append(.text(text), to: name)
     }
 
+    /// Adds a value under a name already in normal form (readers' fast path).
+    mutating func append(_ value: AttributeValue, toNormalized name: String) {
+        attributes[name, default: []].append(value)
+    }
+
     /// Adds values under a name already in normal form (readers' fast path).
     mutating func append(contentsOf values: [AttributeValue], toNormalized name: String) {
         attributes[name, default: []].append(contentsOf: values)

@@ -24,7 +24,7 @@ public final class DSMLReader {
     public func read(progress: FileSource.Progress? = nil, _ body: (DirectoryEntry) -> Void) throws(ReadError) {
         let stream = DSMLInputStream(file: input)
         let parser = XMLParser(stream: stream)
-        parser.shouldProcessNamespaces = true
+        parser.shouldProcessNamespaces = false  // local names are matched; faster without
         parser.shouldResolveExternalEntities = false
         parser.externalEntityResolvingPolicy = .never
         try withoutActuallyEscaping(body) { body throws(ReadError) in
@@ -42,6 +42,43 @@ public final class DSMLReader {
                     at: SourceLocation(source: file, line: line), detail: "not well-formed XML: \(reason)")
             }
             try handler.finish()
+        }
+    }
+}
+
+/// The DSML elements the reader acts on, by local name.
+private enum Element {
+    case root, entry, attr, objectClass, value, searchResponse, searchResultDone, resultCode, errorResponse
+    case change(String)
+    case other
+
+    /// Classifies a (possibly prefixed) element name; `value` and `attr`, the most frequent, are tried first.
+    init(_ qualified: String) {
+        var name = Substring(qualified)
+        if let colon = qualified.utf8.lastIndex(of: UInt8(ascii: ":")) {
+            name = qualified[qualified.utf8.index(after: colon)...]
+        }
+        switch name.utf8.count {
+        case 5: self = name == "value" ? .value : name == "entry" ? .entry : .other
+        case 4: self = name == "attr" ? .attr : name == "dsml" ? .root : .other
+        case 8: self = name == "oc-value" ? .value : .other
+        case 17: self = name == "searchResultEntry" ? .entry : .other
+        case 5...: self = Self.rare(name)
+        default: self = .other
+        }
+    }
+
+    private static func rare(_ name: Substring) -> Element {
+        switch name {
+        case "entry", "addRequest": .entry
+        case "objectclass": .objectClass
+        case "batchResponse", "batchRequest": .root
+        case "searchResponse": .searchResponse
+        case "searchResultDone": .searchResultDone
+        case "resultCode": .resultCode
+        case "errorResponse": .errorResponse
+        case "modifyRequest", "delRequest", "modDNRequest": .change(String(name))
+        default: .other
         }
     }
 }
@@ -105,37 +142,42 @@ private final class DSMLHandler: XMLParserDelegate {
         _ parser: XMLParser, didStartElement elementName: String, namespaceURI: String?, qualifiedName qName: String?,
         attributes: [String: String] = [:]
     ) {
+        let element = Element(elementName)
         if rootName == nil { rootName = elementName }
-        switch elementName {
-        case "batchResponse", "batchRequest", "dsml":
+        switch element {
+        case .root:
             sawRoot = true
-        case "searchResultEntry", "addRequest", "entry":
+        case .entry:
             guard let dn = attributes["dn"] else {
                 fail(.malformed(at: location(parser), detail: "<\(elementName)> has no dn"), parser)
                 return
             }
             entry = DirectoryEntry(dn: dn, location: location(parser))
-        case "attr":
+        case .attr:
             guard entry != nil else { return }
             guard let name = attributes["name"], !name.isEmpty else {
                 fail(.malformed(at: location(parser), detail: "<attr> has no name"), parser)
                 return
             }
-            attribute = name
-        case "objectclass":
-            if entry != nil { attribute = "objectClass" }
-        case "value", "oc-value":
+            attribute = AttributeName.normalize(name)
+        case .objectClass:
+            if entry != nil { attribute = "objectclass" }
+        case .value:
             guard entry != nil, attribute != nil else { return }
             valueText = ""
             valueLine = parser.lineNumber + stream.skippedLines
-            let type = attributes.first { $0.key == "type" || $0.key.hasSuffix(":type") }?.value ?? ""
-            valueIsBase64 = type.hasSuffix("base64Binary") || attributes["encoding"]?.lowercased() == "base64"
-            valueIsURL = type.hasSuffix("anyURI")
-        case "searchResponse":
+            valueIsBase64 = false
+            valueIsURL = false
+            if !attributes.isEmpty {
+                let type = attributes.first { $0.key == "type" || $0.key.hasSuffix(":type") }?.value ?? ""
+                valueIsBase64 = type.hasSuffix("base64Binary") || attributes["encoding"]?.lowercased() == "base64"
+                valueIsURL = type.hasSuffix("anyURI")
+            }
+        case .searchResponse:
             openSearchResponses.append(false)
-        case "searchResultDone":
+        case .searchResultDone:
             if !openSearchResponses.isEmpty { openSearchResponses[openSearchResponses.count - 1] = true }
-        case "resultCode":
+        case .resultCode:
             let code = attributes["code"] ?? "0"
             if code != "0" {
                 let description = attributes["descr"].map { " (\($0))" } ?? ""
@@ -144,14 +186,14 @@ private final class DSMLHandler: XMLParserDelegate {
                         at: location(parser), detail: "the search ended with result code \(code)\(description)"),
                     parser)
             }
-        case "errorResponse":
+        case .errorResponse:
             inErrorResponse = true
             errorMessage = attributes["type"] ?? "error"
-        case "modifyRequest", "delRequest", "modDNRequest":
+        case .change(let name):
             log.add(
-                Diagnostic(.warning, "<\(elementName)> is a change, not an entry; ignored", at: location(parser)),
+                Diagnostic(.warning, "<\(name)> is a change, not an entry; ignored", at: location(parser)),
                 kind: "change-request")
-        default:
+        case .other:
             break
         }
     }
@@ -171,8 +213,8 @@ private final class DSMLHandler: XMLParserDelegate {
     func parser(
         _ parser: XMLParser, didEndElement elementName: String, namespaceURI: String?, qualifiedName qName: String?
     ) {
-        switch elementName {
-        case "value", "oc-value":
+        switch Element(elementName) {
+        case .value:
             guard let text = valueText, let attribute else { return }
             valueText = nil
             if valueIsURL {
@@ -191,15 +233,15 @@ private final class DSMLHandler: XMLParserDelegate {
                     return
                 }
                 let value = String(validating: bytes, as: UTF8.self).map(AttributeValue.text) ?? .binary(bytes)
-                entry?.append(value, to: attribute)
+                entry?.append(value, toNormalized: attribute)
             } else {
-                entry?.append(.text(text), to: attribute)
+                entry?.append(.text(text), toNormalized: attribute)
             }
-        case "attr", "objectclass":
+        case .attr, .objectClass:
             attribute = nil
-        case "batchResponse", "batchRequest", "dsml":
+        case .root:
             rootClosed = true
-        case "searchResultEntry", "addRequest", "entry":
+        case .entry:
             guard let finished = entry else { return }
             entry = nil
             body(finished)
@@ -208,13 +250,13 @@ private final class DSMLHandler: XMLParserDelegate {
                 entriesSinceProgress = 0
                 progress?()
             }
-        case "searchResponse":
+        case .searchResponse:
             if openSearchResponses.popLast() == false {
                 fail(
                     .partialExport(at: location(parser), detail: "a searchResponse ends without its searchResultDone"),
                     parser)
             }
-        case "errorResponse":
+        case .errorResponse:
             inErrorResponse = false
             let message = errorMessage.trimmingCharacters(in: .whitespacesAndNewlines)
             fail(.partialExport(at: location(parser), detail: "the batch holds an errorResponse (\(message))"), parser)
