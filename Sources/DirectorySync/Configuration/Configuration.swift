@@ -27,11 +27,17 @@ public struct Configuration: Sendable, Equatable {
     /// The store file, resolved against the config file's folder.
     public var storePath: String?
     public var mail = MailSection()
+    /// Where people come from (`source:`), if configured.
+    public var source: SourceSection?
+    /// The mapping file or preset (`mapping:`), if configured.
+    public var mapping: MappingReference?
 
     public init() {}
 
     /// The keys allowed at the top of the file.
-    static let topLevelKeys = ["organization", "store", "mail", "roles", "policy", "schedule", "notify"]
+    static let topLevelKeys = [
+        "organization", "store", "mail", "source", "mapping", "roles", "policy", "schedule", "notify",
+    ]
 
     /// The organization settings this file declares, which plans use and apply writes to the store.
     public var settingsOverride: SettingsOverride {
@@ -59,6 +65,7 @@ public struct Configuration: Sendable, Equatable {
         if let section = top["mail"] {
             configuration.mail = try MailSection(parsing: section, directory: directory)
         }
+        try configuration.parseSourceKeys(top, directory: directory)
         return configuration
     }
 

@@ -7,7 +7,10 @@ public struct Fingerprint: Sendable {
     public init() {}
 
     /// Adds each field, separated so that ("ab","c") and ("a","bc") differ.
-    public mutating func add(_ fields: String...) {
+    public mutating func add(_ fields: String...) { add(fields) }
+
+    /// Adds each field of `fields`, separated.
+    public mutating func add(_ fields: [String]) {
         for field in fields {
             for byte in field.utf8 { mix(byte) }
             mix(0x1f)
@@ -21,10 +24,30 @@ public struct Fingerprint: Sendable {
     }
 
     /// 32 hex digits.
-    public var hex: String {
-        [a, b].map { value in
+    public var hex: String { Self.hex(a, b) }
+
+    private static func hex(_ values: UInt64...) -> String {
+        values.map { value in
             let text = String(value, radix: 16)
             return String(repeating: "0", count: 16 - text.count) + text
         }.joined()
+    }
+
+    /// An order-independent digest of mapped users (each user hashed, the hashes summed), so a source that
+    /// returns the same people in another order (SCIM pages, a re-sorted export) reads as unchanged.
+    public static func of(_ users: [DirectoryUser]) -> String {
+        var first: UInt64 = 0
+        var second: UInt64 = 0
+        for user in users {
+            var hasher = Fingerprint()
+            hasher.add(
+                user.anchor, user.email?.canonical ?? "", user.givenName ?? "", user.familyName ?? "",
+                user.displayName ?? "", user.isActive ? "1" : "0")
+            for group in user.groups { hasher.add(group.id) }
+            for key in user.attributes.keys.sorted() { hasher.add([key] + (user.attributes[key] ?? [])) }
+            first &+= hasher.a
+            second &+= hasher.b
+        }
+        return hex(first, second)
     }
 }

@@ -177,7 +177,6 @@ private struct Planning {
         case .domainNotAllowed(let domain):
             return ("domain \(domain) is no longer allowed", "organization.allowed_domains")
         case .noRuleMatched: return ("no role rule matches any more", "roles")
-        case .duplicate: return ("no longer in the directory", nil)
         }
     }
 

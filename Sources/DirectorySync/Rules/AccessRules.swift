@@ -33,7 +33,6 @@ public struct AccessRules: Sendable, Equatable {
         case disabled
         case domainNotAllowed(String)
         case noRuleMatched
-        case duplicate(of: SourceLocation)
 
         public var description: String {
             switch self {
@@ -41,7 +40,6 @@ public struct AccessRules: Sendable, Equatable {
             case .disabled: "is disabled in the directory"
             case .domainNotAllowed(let domain): "domain \(domain) is neither an auto-join nor an allowed domain"
             case .noRuleMatched: "no role rule matches and there is no default rule"
-            case .duplicate(let other): "has the same email or anchor as the entry at \(other)"
             }
         }
     }
@@ -85,7 +83,7 @@ public struct AccessRules: Sendable, Equatable {
                 return Evaluation(outcome: .wanted(role: rule.role, entry: entry, rule: rule.description), steps: steps)
             }
             let failed = results.filter { !$0.1 }.map { $0.0.description }.joined(separator: ", ")
-            steps.append("\(rule): no (\(failed))")
+            steps.append(results.count > 1 ? "\(rule): no (\(failed) does not hold)" : "\(rule): no")
         }
         if entry == .join {
             steps.append("no role rule matches: joins with the auto-join role \(autoJoinRole)")

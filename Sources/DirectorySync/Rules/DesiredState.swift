@@ -44,14 +44,10 @@ public struct DesiredState: Sendable, Equatable {
         self.fingerprint = fingerprint
     }
 
-    /// Applies `rules` to every user of `contents`.
-    ///
-    /// Two users with one email, or one anchor, are one person: an active account wins over a disabled one,
-    /// otherwise the first read wins, and a warning names both entries. Nobody is offboarded because the
-    /// directory holds a duplicate.
+    /// Applies `rules` to every user of `contents` (which the reader has already freed of duplicates).
     public init(from contents: DirectoryContents, rules: AccessRules) {
         var diagnostics = contents.diagnostics
-        let users = Self.withoutDuplicates(contents.users, diagnostics: &diagnostics)
+        let users = contents.users
         var people: [Person] = []
         var skipped: [Skip] = []
         people.reserveCapacity(users.count)
@@ -68,14 +64,7 @@ public struct DesiredState: Sendable, Equatable {
             }
         }
         people.sort { $0.email < $1.email }
-        let noRule = skipped.filter { $0.reason == .noRuleMatched }.count
-        if noRule > 0 {
-            diagnostics.append(
-                Diagnostic(
-                    .warning,
-                    "\(noRule) invitee(s) match no role rule and are skipped; add a default rule (`- { role: viewer }`) to include them"
-                ))
-        }
+        diagnostics += Self.summaries(of: skipped)
         var hasher = Fingerprint()
         hasher.add(contents.fingerprint)
         for person in people {
@@ -86,48 +75,51 @@ public struct DesiredState: Sendable, Equatable {
             sourceKind: contents.kind, fingerprint: hasher.hex)
     }
 
+    /// One line per kind of skip: how many, and the first few, so a million-user read stays readable.
+    private static func summaries(of skipped: [Skip]) -> [Diagnostic] {
+        var byKind: [String: [Skip]] = [:]
+        for skip in skipped {
+            let kind: String
+            switch skip.reason {
+            case .noEmail: kind = "no-email"
+            case .disabled: kind = "disabled"
+            case .domainNotAllowed: kind = "domain"
+            case .noRuleMatched: kind = "no-rule"
+            }
+            byKind[kind, default: []].append(skip)
+        }
+        func examples(_ skips: [Skip]) -> String {
+            let shown = skips.prefix(3).map { $0.email?.canonical ?? $0.location.description }
+            return shown.joined(separator: ", ") + (skips.count > 3 ? ", …" : "")
+        }
+        var result: [Diagnostic] = []
+        if let skips = byKind["no-rule"] {
+            result.append(
+                Diagnostic(
+                    .warning,
+                    "\(skips.count) invitee(s) match no role rule and are skipped (\(examples(skips))); add a default rule such as `- { role: viewer }` to include them"
+                ))
+        }
+        if let skips = byKind["domain"] {
+            let domains = Set(skips.compactMap { $0.email?.domain }).sorted()
+            result.append(
+                Diagnostic(
+                    .info,
+                    "\(skips.count) person(s) skipped: domain \(domains.prefix(5).joined(separator: ", "))\(domains.count > 5 ? ", …" : "") is neither auto-join nor allowed (\(examples(skips)))"
+                ))
+        }
+        if let skips = byKind["disabled"] {
+            result.append(Diagnostic(.info, "\(skips.count) disabled account(s) skipped (\(examples(skips)))"))
+        }
+        if let skips = byKind["no-email"] {
+            result.append(
+                Diagnostic(.info, "\(skips.count) person(s) without an email address skipped (\(examples(skips)))"))
+        }
+        return result
+    }
+
     private static func fullName(_ user: DirectoryUser) -> String? {
         let parts = [user.givenName, user.familyName].compactMap { $0 }.filter { !$0.isEmpty }
         return parts.isEmpty ? nil : parts.joined(separator: " ")
-    }
-
-    private static func withoutDuplicates(_ users: [DirectoryUser], diagnostics: inout [Diagnostic]) -> [DirectoryUser]
-    {
-        var kept: [DirectoryUser] = []
-        kept.reserveCapacity(users.count)
-        var byEmail: [EmailAddress: Int] = [:]
-        var byAnchor: [String: Int] = [:]
-        for user in users {
-            let clash = user.email.flatMap { byEmail[$0] } ?? byAnchor[user.anchor]
-            guard let index = clash else {
-                if let email = user.email { byEmail[email] = kept.count }
-                byAnchor[user.anchor] = kept.count
-                kept.append(user)
-                continue
-            }
-            let first = kept[index]
-            let what =
-                user.email != nil && first.email == user.email
-                ? "email \(user.email?.canonical ?? "")" : "anchor \(user.anchor)"
-            if user.isActive && !first.isActive {
-                diagnostics.append(
-                    Diagnostic(
-                        .warning,
-                        "duplicate \(what): using the active entry at \(user.location), not the disabled one at \(first.location)",
-                        at: user.location))
-                if let email = first.email { byEmail[email] = nil }
-                byAnchor[first.anchor] = nil
-                kept[index] = user
-                if let email = user.email { byEmail[email] = index }
-                byAnchor[user.anchor] = index
-            } else {
-                diagnostics.append(
-                    Diagnostic(
-                        .warning,
-                        "duplicate \(what): using the entry at \(first.location), ignoring the one at \(user.location)",
-                        at: user.location))
-            }
-        }
-        return kept
     }
 }

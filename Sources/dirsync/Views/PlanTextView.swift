@@ -41,11 +41,10 @@ struct PlanTextView {
         if !plan.diagnostics.isEmpty {
             lines.append("")
             lines.append(style.bold("Diagnostics"))
-            for diagnostic in plan.diagnostics.sorted(by: { $0.severity > $1.severity }) {
-                let severity = diagnostic.severity.rawValue.padding(toLength: 7, withPad: " ", startingAt: 0)
-                let painted = diagnostic.severity == .info ? style.dim(severity) : style.yellow(severity)
-                let location = diagnostic.location.map { "\($0): " } ?? ""
-                lines.append("  \(painted) \(location)\(diagnostic.message)")
+            for group in Self.grouped(plan.diagnostics) {
+                let severity = group.severity.rawValue.padding(toLength: 7, withPad: " ", startingAt: 0)
+                let painted = group.severity == .info ? style.dim(severity) : style.yellow(severity)
+                lines.append("  \(painted) \(group.text)")
             }
         }
         lines.append("")
@@ -55,6 +54,30 @@ struct PlanTextView {
         }
         lines.append(style.bold(Self.summary(plan)))
         return lines.joined(separator: "\n")
+    }
+
+    /// Diagnostics with the same message folded into one line naming where they were found, most severe first.
+    static func grouped(_ diagnostics: [Diagnostic]) -> [(severity: Diagnostic.Severity, text: String)] {
+        var order: [String] = []
+        var groups: [String: [Diagnostic]] = [:]
+        for diagnostic in diagnostics {
+            let key = "\(diagnostic.severity.rawValue)|\(diagnostic.message)"
+            if groups[key] == nil { order.append(key) }
+            groups[key, default: []].append(diagnostic)
+        }
+        let folded = order.compactMap { key -> (Diagnostic.Severity, String)? in
+            guard let members = groups[key], let first = members.first else { return nil }
+            let locations = members.compactMap(\.location)
+            guard members.count > 1 else {
+                return (first.severity, (first.location.map { "\($0): " } ?? "") + first.message)
+            }
+            let shown = locations.prefix(3).map(\.description).joined(separator: ", ")
+            let more = locations.count > 3 ? ", …" : ""
+            return (first.severity, "\(first.message) (\(members.count) times: \(shown)\(more))")
+        }
+        return folded.enumerated().sorted { lhs, rhs in
+            lhs.element.0 != rhs.element.0 ? lhs.element.0 > rhs.element.0 : lhs.offset < rhs.offset
+        }.map { ($0.element.0, $0.element.1) }
     }
 
     /// `Plan: 2 to join, 3 to invite, 1 role change, 1 to remove, 1 deferred.`
