@@ -34,7 +34,7 @@ let package = Package(
         ),
         .target(
             name: "DirectorySyncTesting",
-            dependencies: ["DirectorySync", "DirectorySyncSQLite"]
+            dependencies: ["DirectorySync", "DirectorySyncSQLite", .product(name: "GRDB", package: "GRDB.swift")]
         ),
         .executableTarget(
             name: "dirsync",

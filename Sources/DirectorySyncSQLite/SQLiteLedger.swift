@@ -172,10 +172,13 @@ struct SQLiteLedger: LedgerWriter {
 
     // MARK: - Writes
 
-    func claimLease(in organization: Organization.ID, holder: String, at now: Date, for duration: TimeSpan) throws
-        -> Lease.Claim
-    {
-        if let current = try lease(in: organization), current.holder != holder, current.expiresAt > now {
+    func claimLease(
+        in organization: Organization.ID, holder: String, at now: Date, for duration: TimeSpan,
+        replacing deadHolder: String?
+    ) throws -> Lease.Claim {
+        if let current = try lease(in: organization), current.holder != holder, current.holder != deadHolder,
+            current.expiresAt > now
+        {
             return .heldElsewhere(current)
         }
         let expiresAt = now.addingTimeInterval(duration.timeInterval)

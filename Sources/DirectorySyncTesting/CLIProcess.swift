@@ -1,6 +1,9 @@
 import Foundation
 
 /// Runs the built `dirsync` executable as a user would, and captures what it prints.
+///
+/// Waiting is asynchronous (a termination handler resumes the caller), never a blocking call: tests run in
+/// parallel on a small cooperative thread pool, and a test blocked in `waitUntilExit` would starve the others.
 public struct CLIProcess: Sendable {
     /// What one run printed and returned.
     public struct Result: Sendable, CustomStringConvertible {
@@ -33,11 +36,10 @@ public struct CLIProcess: Sendable {
         return runner.deletingLastPathComponent().appendingPathComponent("dirsync")
     }
 
-    /// Runs `dirsync arguments…` with `input` on standard input, waiting for it to exit.
+    /// Runs `dirsync arguments…` with `input` on standard input, and waits for it to exit.
     @discardableResult
-    public func run(_ arguments: [String], input: String? = nil) throws -> Result {
-        let process = try start(arguments, input: input)
-        return process.finish()
+    public func run(_ arguments: [String], input: String? = nil) async throws -> Result {
+        await try start(arguments, input: input).finish()
     }
 
     /// Starts `dirsync arguments…` without waiting.
@@ -56,32 +58,35 @@ public struct CLIProcess: Sendable {
         process.standardOutput = out
         process.standardError = err
         process.standardInput = stdin
+        let running = Running(process: process, out: out, err: err)
         try process.run()
         if let input { stdin.fileHandleForWriting.write(Data(input.utf8)) }
         try? stdin.fileHandleForWriting.close()
-        return Running(process: process, out: out, err: err)
+        return running
     }
 
     /// A started process.
     public final class Running: @unchecked Sendable {
+        // Everything mutable is guarded by `lock`; the pipes are drained on threads of their own, never on the
+        // cooperative pool or libdispatch's workers, which CPU-bound tests may keep busy.
         public let process: Process
-        private let out: Pipe
-        private let err: Pipe
-        private let outData = DataBox()
-        private let errData = DataBox()
-        private let group = DispatchGroup()
+        private let lock = NSLock()
+        private var output = Data()
+        private var errors = Data()
+        private var pending = 3  // stdout drained, stderr drained, process exited
+        private var waiter: CheckedContinuation<Result, Never>?
 
         init(process: Process, out: Pipe, err: Pipe) {
             self.process = process
-            self.out = out
-            self.err = err
-            // Drain both pipes while the process runs, so a chatty child never blocks on a full pipe.
-            for (pipe, box) in [(out, outData), (err, errData)] {
-                group.enter()
-                DispatchQueue.global().async { [group] in
-                    box.set(pipe.fileHandleForReading.readDataToEndOfFile())
-                    group.leave()
-                }
+            process.terminationHandler = { [weak self] _ in self?.completeOne() }
+            for (pipe, isOutput) in [(out, true), (err, false)] {
+                Thread { [self] in
+                    let data = pipe.fileHandleForReading.readDataToEndOfFile()
+                    lock.withLock {
+                        if isOutput { output = data } else { errors = data }
+                    }
+                    completeOne()
+                }.start()
             }
         }
 
@@ -89,19 +94,32 @@ public struct CLIProcess: Sendable {
         public func kill(_ signal: Int32) { Foundation.kill(process.processIdentifier, signal) }
 
         /// Waits for exit and collects the output.
-        public func finish() -> Result {
-            process.waitUntilExit()
-            group.wait()
-            return Result(
-                status: process.terminationStatus, stdout: String(decoding: outData.get(), as: UTF8.self),
-                stderr: String(decoding: errData.get(), as: UTF8.self))
+        public func finish() async -> Result {
+            await withCheckedContinuation { continuation in
+                let ready: Result? = lock.withLock {
+                    if pending == 0 { return result() }
+                    waiter = continuation
+                    return nil
+                }
+                if let ready { continuation.resume(returning: ready) }
+            }
         }
-    }
 
-    final class DataBox: @unchecked Sendable {
-        private let lock = NSLock()
-        private var data = Data()
-        func set(_ value: Data) { lock.withLock { data = value } }
-        func get() -> Data { lock.withLock { data } }
+        private func completeOne() {
+            let (continuation, value): (CheckedContinuation<Result, Never>?, Result?) = lock.withLock {
+                pending -= 1
+                guard pending == 0, let waiter else { return (nil, nil) }
+                self.waiter = nil
+                return (waiter, result())
+            }
+            if let continuation, let value { continuation.resume(returning: value) }
+        }
+
+        /// Call with `lock` held, once everything has completed.
+        private func result() -> Result {
+            Result(
+                status: process.terminationStatus, stdout: String(decoding: output, as: UTF8.self),
+                stderr: String(decoding: errors, as: UTF8.self))
+        }
     }
 }

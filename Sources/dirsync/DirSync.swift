@@ -21,6 +21,7 @@ struct DirSync: AsyncParsableCommand {
     /// Runs the command line with dirsync's error contract: one `error:` line on stderr (and a `hint:`
     /// line when the next step is clear), exit code 1; `ExitCode`s thrown on purpose pass through.
     static func main() async {
+        unblockShutdownSignals()
         do {
             var command = try parseAsRoot()
             if var asyncCommand = command as? any AsyncParsableCommand {
@@ -31,6 +32,16 @@ struct DirSync: AsyncParsableCommand {
         } catch {
             fail(with: error)
         }
+    }
+
+    /// A parent may start us with SIGTERM and SIGINT blocked (a thread's signal mask survives exec); the agent
+    /// must still stop when asked, so unblock them before anything else can inherit the mask.
+    private static func unblockShutdownSignals() {
+        var signals = sigset_t()
+        sigemptyset(&signals)
+        sigaddset(&signals, SIGTERM)
+        sigaddset(&signals, SIGINT)
+        pthread_sigmask(SIG_UNBLOCK, &signals, nil)
     }
 
     private static func fail(with error: any Error) -> Never {

@@ -83,3 +83,28 @@ import Testing
         #expect(text.hasSuffix("\n"))
     }
 }
+
+@Suite struct DeadHolderTests {
+    @Test func aLeaseOfADeadProcessOfThisHostIsTakenOverAtOnce() async throws {
+        let fixture = try await LedgerFixture.make()
+        let finished = try Process.run(URL(fileURLWithPath: "/bin/true"), arguments: [])
+        finished.waitUntilExit()
+        let host = ProcessInfo.processInfo.hostName
+        let dead = LeaseKeeper(
+            store: fixture.store, organization: fixture.organization, holder: "\(host):\(finished.processIdentifier):x",
+            duration: .minutes(5))
+        try await dead.acquire(at: testEpoch)
+        let next = LeaseKeeper(
+            store: fixture.store, organization: fixture.organization,
+            holder: "\(host):\(ProcessInfo.processInfo.processIdentifier):y", duration: .minutes(5))
+        try await next.acquire(at: testEpoch.adding(seconds: 1))
+        // A holder on another host, or a live process here, keeps its lease until it expires.
+        let remote = LeaseKeeper(
+            store: fixture.store, organization: fixture.organization,
+            holder: "elsewhere:\(finished.processIdentifier):z", duration: .minutes(5))
+        await #expect(throws: LeaseKeeper.Held.self) { try await remote.acquire(at: testEpoch.adding(seconds: 2)) }
+        #expect(!Lease.isDeadLocalHolder("\(host):\(ProcessInfo.processInfo.processIdentifier):me"))
+        #expect(!Lease.isDeadLocalHolder("elsewhere:\(finished.processIdentifier):z"))
+        #expect(Lease.isDeadLocalHolder("\(host):\(finished.processIdentifier):x"))
+    }
+}

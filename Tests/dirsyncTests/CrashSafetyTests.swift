@@ -9,7 +9,7 @@ import Testing
         let folder = try TemporaryDirectory("dirsync-crash")
         defer { folder.remove() }
         let cli = CLIProcess(directory: folder.url)
-        #expect(try cli.run(["init", "--org", "Acme", "--seats", "5000", "--owner", "ada@acme.com"]).status == 0)
+        #expect(try await cli.run(["init", "--org", "Acme", "--seats", "5000", "--owner", "ada@acme.com"]).status == 0)
 
         var completed: [Int] = []
         var generator = SeededGenerator(seed: 2026)
@@ -18,17 +18,17 @@ import Testing
             let running = try cli.start(["invitations", "send", batch, "--role", "member"])
             if round % 3 == 0 {
                 // Every third command runs to completion: what it reported must survive every later kill.
-                let result = running.finish()
+                let result = await running.finish()
                 #expect(result.status == 0, "\(result)")
                 completed.append(round)
             } else {
                 try await Task.sleep(for: .milliseconds(Int.random(in: 0...250, using: &generator)))
                 running.kill(SIGKILL)
-                _ = running.finish()
+                _ = await running.finish()
             }
         }
 
-        let check = try cli.run(["invitations", "list", "--format", "json"])
+        let check = try await cli.run(["invitations", "list", "--format", "json"])
         #expect(check.status == 0, "\(check)")
         let rows = try #require(try JSONSerialization.jsonObject(with: Data(check.stdout.utf8)) as? [[String: Any]])
         let emails = rows.compactMap { $0["email"] as? String }
@@ -40,14 +40,14 @@ import Testing
         for (round, count) in perRound { #expect(count == 50, "batch \(round) is half-written: \(count) of 50") }
 
         // The store is sound, and the next command works normally.
-        let audit = try cli.run(["audit", "--format", "json"])
+        let audit = try await cli.run(["audit", "--format", "json"])
         let events = try #require(try JSONSerialization.jsonObject(with: Data(audit.stdout.utf8)) as? [[String: Any]])
         #expect(events.filter { $0["event"] as? String == "TEAM_INVITATION_SENT" }.count == emails.count)
-        let after = try cli.run(["invitations", "send", "last@acme.com", "--role", "viewer"])
+        let after = try await cli.run(["invitations", "send", "last@acme.com", "--role", "viewer"])
         #expect(after.status == 0, "\(after)")
         // Mail the killed commands had committed but not yet delivered is still in the outbox: deliver it,
         // and every invitation has its email.
-        let delivered = try cli.run(["outbox", "deliver"])
+        let delivered = try await cli.run(["outbox", "deliver"])
         #expect(delivered.status == 0, "\(delivered)")
         let files = try FileManager.default.contentsOfDirectory(atPath: folder.file("outbox").path)
         #expect(

@@ -5,10 +5,10 @@ import Testing
 
 /// The ledger commands, run as a user runs them: the real binary, a real store file, real `.eml` files.
 @Suite struct LedgerCommandsTests {
-    private func workspace(seats: Int = 10) throws -> (TemporaryDirectory, CLIProcess) {
+    private func workspace(seats: Int = 10) async throws -> (TemporaryDirectory, CLIProcess) {
         let folder = try TemporaryDirectory("dirsync-cli")
         let cli = CLIProcess(directory: folder.url)
-        let result = try cli.run([
+        let result = try await cli.run([
             "init", "--org", "Acme Corp", "--seats", "\(seats)", "--owner", "ada@acme.com", "--store",
             "org/dirsync.sqlite",
             "--now", "2026-11-21T10:00:00Z",
@@ -36,14 +36,14 @@ import Testing
         return try #require(LedgerFixture.token(in: try String(contentsOf: newest, encoding: .utf8))?.text)
     }
 
-    @Test func initSendAcceptAndListAsTheReadmeShows() throws {
-        let (folder, cli) = try workspace()
+    @Test func initSendAcceptAndListAsTheReadmeShows() async throws {
+        let (folder, cli) = try await workspace()
         defer { folder.remove() }
         let config = try String(contentsOf: folder.file("org/dirsync.yaml"), encoding: .utf8)
         #expect(config.contains("name: \"Acme Corp\""))
         #expect(config.contains("accept_url:"))
 
-        let sent = try cli.run([
+        let sent = try await cli.run([
             "invitations", "send", "bo@acme.com,cy@partner.io", "--role", "member", "--message", "Welcome",
             "--now", "2026-11-21T11:00:00Z",
         ])
@@ -52,20 +52,22 @@ import Testing
         let outbox = folder.file("org/outbox")
         #expect(try FileManager.default.contentsOfDirectory(atPath: outbox.path).count == 2)
 
-        let accepted = try cli.run(
+        let accepted = try await cli.run(
             ["invitations", "accept", "-", "--name", "Bo", "--now", "2026-11-22T09:00:00Z"],
             input: try token(in: outbox, for: "bo@acme.com") + "\n")
         #expect(accepted.status == 0, "\(accepted)")
         #expect(accepted.stdout == "bo@acme.com joined Acme Corp as member.\n")
 
-        let members = try json(try cli.run(["members", "list", "--format", "json"]))
+        let members = try json(try await cli.run(["members", "list", "--format", "json"]))
         #expect(members.map { $0["email"] as? String } == ["ada@acme.com", "bo@acme.com"])
         #expect(members.map { $0["role"] as? String } == ["owner", "member"])
         #expect(members[1]["joined_at"] as? String == "2026-11-22T09:00:00Z")
         #expect(members[1]["organization"] as? String == "Acme Corp")
 
         let invitations = try json(
-            try cli.run(["invitations", "list", "--status", "all", "--format", "json", "--now", "2026-11-22T09:00:00Z"])
+            try await cli.run([
+                "invitations", "list", "--status", "all", "--format", "json", "--now", "2026-11-22T09:00:00Z",
+            ])
         )
         #expect(invitations.map { $0["status"] as? String } == ["accepted", "pending"])
         #expect(
@@ -75,43 +77,44 @@ import Testing
         #expect(invitations[1]["expires_at"] as? String == "2026-11-28T11:00:00Z")
         #expect(invitations[1]["invited_by"] as? String == "ada@acme.com")
 
-        let audit = try json(try cli.run(["audit", "--format", "json"]))
+        let audit = try json(try await cli.run(["audit", "--format", "json"]))
         #expect(
             audit.map { $0["event"] as? String } == [
                 "ORGANIZATION_CREATED", "TEAM_MEMBER_JOINED", "TEAM_INVITATION_SENT", "TEAM_INVITATION_SENT",
                 "TEAM_INVITATION_ACCEPTED", "TEAM_MEMBER_JOINED",
             ])
         #expect(Set(audit[0].keys) == ["time", "event", "actor", "subject", "details"])
-        let since = try json(try cli.run(["audit", "--since", "2026-11-22", "--format", "json"]))
+        let since = try json(try await cli.run(["audit", "--since", "2026-11-22", "--format", "json"]))
         #expect(since.count == 2)
     }
 
-    @Test func nowShowsExpiryAndResendRenewsIt() throws {
-        let (folder, cli) = try workspace()
+    @Test func nowShowsExpiryAndResendRenewsIt() async throws {
+        let (folder, cli) = try await workspace()
         defer { folder.remove() }
-        try cli.run(["invitations", "send", "bo@acme.com", "--role", "viewer", "--now", "2026-11-21T10:00:00Z"])
+        try await cli.run(["invitations", "send", "bo@acme.com", "--role", "viewer", "--now", "2026-11-21T10:00:00Z"])
         let outbox = folder.file("org/outbox")
         let firstToken = try token(in: outbox, for: "bo@acme.com")
-        let late = try json(try cli.run(["invitations", "list", "--format", "json", "--now", "2026-11-28T10:00:00Z"]))
+        let late = try json(
+            try await cli.run(["invitations", "list", "--format", "json", "--now", "2026-11-28T10:00:00Z"]))
         #expect(late.first?["status"] as? String == "expired")
         let stillOpen = try json(
-            try cli.run(["invitations", "list", "--format", "json", "--now", "2026-11-28T09:59:59Z"]))
+            try await cli.run(["invitations", "list", "--format", "json", "--now", "2026-11-28T09:59:59Z"]))
         #expect(stillOpen.first?["status"] as? String == "pending")
 
-        let expired = try cli.run(["invitations", "accept", "--now", "2026-11-28T10:00:00Z"], input: firstToken)
+        let expired = try await cli.run(["invitations", "accept", "--now", "2026-11-28T10:00:00Z"], input: firstToken)
         #expect(expired.status == 1)
         #expect(expired.stderr.hasPrefix("error: this invitation expired on 2026-11-28 10:00 UTC\n"))
 
-        Thread.sleep(forTimeInterval: 0.01)  // distinct file times for the resent mail
-        let resent = try cli.run(["invitations", "resend", "bo@acme.com", "--now", "2026-11-30T10:00:00Z"])
+        try await Task.sleep(for: .milliseconds(10))  // distinct file times for the resent mail
+        let resent = try await cli.run(["invitations", "resend", "bo@acme.com", "--now", "2026-11-30T10:00:00Z"])
         #expect(resent.status == 0, "\(resent)")
-        let oldAgain = try cli.run(["invitations", "accept", "--now", "2026-11-30T10:00:01Z"], input: firstToken)
+        let oldAgain = try await cli.run(["invitations", "accept", "--now", "2026-11-30T10:00:01Z"], input: firstToken)
         #expect(
             oldAgain.stderr.hasPrefix(
                 "error: this link was replaced by a newer invitation email sent on 2026-11-30 10:00 UTC"))
         let fresh = try token(in: outbox, for: "bo@acme.com")
         #expect(fresh != firstToken)
-        let ok = try cli.run(["invitations", "accept", "--now", "2026-11-30T10:00:02Z"], input: fresh)
+        let ok = try await cli.run(["invitations", "accept", "--now", "2026-11-30T10:00:02Z"], input: fresh)
         #expect(ok.status == 0, "\(ok)")
     }
 
@@ -151,10 +154,10 @@ import Testing
         ),
         (["invitations", "sned"], "error: unexpected argument 'sned'"),
     ])
-    func mistakesGetOneLineThatNamesTheInput(arguments: [String], expected: String) throws {
-        let (folder, cli) = try workspace()
+    func mistakesGetOneLineThatNamesTheInput(arguments: [String], expected: String) async throws {
+        let (folder, cli) = try await workspace()
         defer { folder.remove() }
-        let result = try cli.run(arguments)
+        let result = try await cli.run(arguments)
         #expect(result.status == 1)
         #expect(result.stdout.isEmpty)
         let lines = result.stderr.split(separator: "\n")
@@ -163,56 +166,56 @@ import Testing
         if lines.count == 2 { #expect(lines[1].hasPrefix("hint: ")) }
     }
 
-    @Test func batchesOver50AndOverTheSeatsAreRefusedWithNothingWritten() throws {
-        let (folder, cli) = try workspace(seats: 3)
+    @Test func batchesOver50AndOverTheSeatsAreRefusedWithNothingWritten() async throws {
+        let (folder, cli) = try await workspace(seats: 3)
         defer { folder.remove() }
         let fiftyOne = (1...51).map { "p\($0)@acme.com" }.joined(separator: ",")
-        let tooMany = try cli.run(["invitations", "send", fiftyOne, "--role", "member"])
+        let tooMany = try await cli.run(["invitations", "send", fiftyOne, "--role", "member"])
         #expect(
             tooMany.stderr.hasPrefix("error: a batch holds at most 50 addresses, got 51; nothing was sent\nhint: split")
         )
-        let full = try cli.run(["invitations", "send", "a@acme.com,b@acme.com,c@acme.com", "--role", "member"])
+        let full = try await cli.run(["invitations", "send", "a@acme.com,b@acme.com,c@acme.com", "--role", "member"])
         #expect(
             full.stderr.hasPrefix(
                 "error: seat limit reached: 1 of 3 seats used, and this batch needs 3; nothing was sent"))
-        #expect(try json(try cli.run(["invitations", "list", "--status", "all", "--format", "json"])).isEmpty)
+        #expect(try json(try await cli.run(["invitations", "list", "--status", "all", "--format", "json"])).isEmpty)
         #expect(!FileManager.default.fileExists(atPath: folder.file("org/outbox").path))
-        try cli.run(["invitations", "send", "a@acme.com,b@acme.com", "--role", "member"])
-        let last = try cli.run(["invitations", "send", "c@acme.com", "--role", "member"])
+        try await cli.run(["invitations", "send", "a@acme.com,b@acme.com", "--role", "member"])
+        let last = try await cli.run(["invitations", "send", "c@acme.com", "--role", "member"])
         #expect(last.stderr.hasPrefix("error: seat limit reached: 3 of 3 seats used\n"))
-        let raised = try cli.run(["organization", "set", "--seats", "4"])
+        let raised = try await cli.run(["organization", "set", "--seats", "4"])
         #expect(raised.status == 0, "\(raised)")
-        #expect(try cli.run(["invitations", "send", "c@acme.com", "--role", "member"]).status == 0)
+        #expect(try await cli.run(["invitations", "send", "c@acme.com", "--role", "member"]).status == 0)
     }
 
-    @Test func aConfigurationMistakeNamesFileLineAndKey() throws {
-        let (folder, cli) = try workspace()
+    @Test func aConfigurationMistakeNamesFileLineAndKey() async throws {
+        let (folder, cli) = try await workspace()
         defer { folder.remove() }
         let path = folder.file("org/dirsync.yaml")
         var text = try String(contentsOf: path, encoding: .utf8)
         text = text.replacingOccurrences(of: "  inviter:", with: "  invter:")
         try text.write(to: path, atomically: true, encoding: .utf8)
-        let result = try cli.run(["members", "list"])
+        let result = try await cli.run(["members", "list"])
         #expect(result.status == 1)
         #expect(
             result.stderr
                 == "error: dirsync.yaml:6: organization: unknown key 'invter'\nhint: did you mean 'inviter'?\n")
     }
 
-    @Test func withoutAConfigurationTheErrorSaysHowToStart() throws {
+    @Test func withoutAConfigurationTheErrorSaysHowToStart() async throws {
         let folder = try TemporaryDirectory("dirsync-cli")
         defer { folder.remove() }
-        let result = try CLIProcess(directory: folder.url).run(["members", "list"])
+        let result = try await CLIProcess(directory: folder.url).run(["members", "list"])
         #expect(
             result.stderr
                 == "error: no dirsync.yaml in this folder\nhint: create one with 'dirsync init --org NAME --seats N --owner EMAIL', or pass --config PATH\n"
         )
     }
 
-    @Test func readOnlyCommandsNeverWriteTheStore() throws {
-        let (folder, cli) = try workspace()
+    @Test func readOnlyCommandsNeverWriteTheStore() async throws {
+        let (folder, cli) = try await workspace()
         defer { folder.remove() }
-        try cli.run(["invitations", "send", "bo@acme.com", "--role", "member"])
+        try await cli.run(["invitations", "send", "bo@acme.com", "--role", "member"])
         // The data: the database file and whatever the write-ahead log holds. (A read-only WAL connection
         // may create SQLite's empty -wal and its -shm index to coordinate with writers; neither holds data.)
         func snapshot() throws -> [Data] {
@@ -228,33 +231,35 @@ import Testing
             ["members", "list"], ["invitations", "list", "--status", "all"], ["audit"], ["outbox", "list"],
             ["organization", "show"],
         ] {
-            #expect(try cli.run(arguments).status == 0)
+            #expect(try await cli.run(arguments).status == 0)
             #expect(
-                try cli.run(arguments + ["--format", "json"].prefix(arguments == ["organization", "show"] ? 0 : 2))
-                    .status == 0)
+                try await cli.run(
+                    arguments + ["--format", "json"].prefix(arguments == ["organization", "show"] ? 0 : 2)
+                )
+                .status == 0)
         }
         #expect(try snapshot() == before)
     }
 
-    @Test func oneStoreHoldsTwoOrganizationsAndOneEmailJoinsBoth() throws {
-        let (folder, cli) = try workspace()
+    @Test func oneStoreHoldsTwoOrganizationsAndOneEmailJoinsBoth() async throws {
+        let (folder, cli) = try await workspace()
         defer { folder.remove() }
-        let second = try cli.run([
+        let second = try await cli.run([
             "init", "--org", "Globex", "--seats", "5", "--owner", "hank@globex.com", "--store", "dirsync.sqlite",
         ])
         #expect(second.status == 0, "\(second)")
         #expect(second.stdout.contains("Pass --org \"Globex\""))
-        try cli.run(["invitations", "send", "bo@partner.io", "--role", "member"])
-        try cli.run(["invitations", "send", "bo@partner.io", "--role", "admin", "--org", "Globex"])
+        try await cli.run(["invitations", "send", "bo@partner.io", "--role", "member"])
+        try await cli.run(["invitations", "send", "bo@partner.io", "--role", "admin", "--org", "Globex"])
         let outbox = folder.file("org/outbox")
         let files = try FileManager.default.contentsOfDirectory(at: outbox, includingPropertiesForKeys: nil)
         #expect(files.count == 2)
         for file in files {
             let token = try #require(LedgerFixture.token(in: try String(contentsOf: file, encoding: .utf8)))
-            #expect(try cli.run(["invitations", "accept"], input: token.text).status == 0)
+            #expect(try await cli.run(["invitations", "accept"], input: token.text).status == 0)
         }
-        let acme = try json(try cli.run(["members", "list", "--format", "json"]))
-        let globex = try json(try cli.run(["members", "list", "--format", "json", "--org", "globex"]))
+        let acme = try json(try await cli.run(["members", "list", "--format", "json"]))
+        let globex = try json(try await cli.run(["members", "list", "--format", "json", "--org", "globex"]))
         #expect(acme.contains { $0["email"] as? String == "bo@partner.io" && $0["role"] as? String == "member" })
         #expect(globex.contains { $0["email"] as? String == "bo@partner.io" && $0["role"] as? String == "admin" })
     }

@@ -10,12 +10,14 @@ import Testing
         return (folder, CLIProcess(directory: folder.url))
     }
 
-    @Test func showPrintsUsersCountsAndWhySomeWereSkipped() throws {
+    @Test func showPrintsUsersCountsAndWhySomeWereSkipped() async throws {
         let (folder, cli) = try folder()
         defer { folder.remove() }
         let fixture = Fixtures.url("ad-shaped/ad-shaped-input-handwritten.ldif").path
         try FileManager.default.copyItem(atPath: fixture, toPath: folder.file("users.ldif").path)
-        let result = try cli.run(["source", "show", "--source", "ldif:users.ldif", "--mapping", "active-directory"])
+        let result = try await cli.run([
+            "source", "show", "--source", "ldif:users.ldif", "--mapping", "active-directory",
+        ])
         #expect(result.status == 0, "\(result)")
         let lines = result.stdout.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
         #expect(
@@ -33,7 +35,7 @@ import Testing
         #expect(result.stderr.isEmpty, "no progress line when stderr is not a terminal")
     }
 
-    @Test func showJSONHasTheDocumentedShape() throws {
+    @Test func showJSONHasTheDocumentedShape() async throws {
         let (folder, cli) = try folder()
         defer { folder.remove() }
         try Data(
@@ -41,7 +43,7 @@ import Testing
                 .utf8
         )
         .write(to: folder.file("list.csv"))
-        let result = try cli.run(["source", "show", "--source", "csv:list.csv", "--format", "json"])
+        let result = try await cli.run(["source", "show", "--source", "csv:list.csv", "--format", "json"])
         #expect(result.status == 0, "\(result)")
         let object = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
         #expect(Set(object.keys) == ["format_version", "users", "diagnostics", "counts"])
@@ -68,7 +70,7 @@ import Testing
         #expect((first["message"] as? String)?.contains("not a valid email address") == true)
     }
 
-    @Test func theConfiguredSourceAndMappingAreUsed() throws {
+    @Test func theConfiguredSourceAndMappingAreUsed() async throws {
         let (folder, cli) = try folder()
         defer { folder.remove() }
         try FileManager.default.createDirectory(at: folder.file("exports"), withIntermediateDirectories: true)
@@ -77,7 +79,7 @@ import Testing
             toPath: folder.file("exports/users.ldif").path)
         try Data("source:\n  kind: ldif\n  path: exports/users.ldif\nmapping: openldap\n".utf8)
             .write(to: folder.file("dirsync.yaml"))
-        let result = try cli.run(["source", "show", "--summary"])
+        let result = try await cli.run(["source", "show", "--summary"])
         #expect(result.status == 0, "\(result)")
         #expect(
             result.stdout.hasSuffix(
@@ -110,11 +112,11 @@ import Testing
             ),
             (["source", "show"], "error: no dirsync.yaml in this folder", "hint: create one"),
         ] as [([String], String, String?)])
-    func mistakesGetOneLine(_ arguments: [String], _ error: String, _ hint: String?) throws {
+    func mistakesGetOneLine(_ arguments: [String], _ error: String, _ hint: String?) async throws {
         let (folder, cli) = try folder()
         defer { folder.remove() }
         try Data("a,b\n1,2\n1,2,3\n".utf8).write(to: folder.file("bad.csv"))
-        let result = try cli.run(arguments)
+        let result = try await cli.run(arguments)
         #expect(result.status == 1)
         let lines = result.stderr.split(separator: "\n").map(String.init)
         #expect(lines.first?.hasPrefix(error) == true, "\(result)")
@@ -122,25 +124,25 @@ import Testing
         #expect(result.stdout.isEmpty)
     }
 
-    @Test func aPartialExportPrintsNothingButTheError() throws {
+    @Test func aPartialExportPrintsNothingButTheError() async throws {
         let (folder, cli) = try folder()
         defer { folder.remove() }
         let path = Fixtures.url("dsml-cases/partial-sizelimit.xml").path
-        let result = try cli.run(["source", "show", "--source", "dsml:\(path)"])
+        let result = try await cli.run(["source", "show", "--source", "dsml:\(path)"])
         #expect(result.status == 1)
         #expect(result.stdout.isEmpty)
         #expect(result.stderr.contains("the export is incomplete: the search ended with result code 4"))
         #expect(result.stderr.contains("hint: export the directory again"))
     }
 
-    @Test func csvTemplateIsReadBackByTheCSVPreset() throws {
+    @Test func csvTemplateIsReadBackByTheCSVPreset() async throws {
         let (folder, cli) = try folder()
         defer { folder.remove() }
-        let template = try cli.run(["csv-template", "--example"])
+        let template = try await cli.run(["csv-template", "--example"])
         #expect(template.status == 0)
         #expect(template.stdout.hasPrefix("email,first_name,last_name,role,groups\n"))
         try Data(template.stdout.utf8).write(to: folder.file("team.csv"))
-        let result = try cli.run(["source", "show", "--source", "csv:team.csv", "--format", "json"])
+        let result = try await cli.run(["source", "show", "--source", "csv:team.csv", "--format", "json"])
         let object = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
         let users = try #require(object["users"] as? [[String: Any]])
         #expect(users.map { $0["email"] as? String } == ["ada@acme.com", "bo@acme.com"])
@@ -148,21 +150,21 @@ import Testing
     }
 
     @Test(arguments: ["ad-ldif", "openldap-ldif", "dsml", "csv"])
-    func generatedDirectoriesAreDeterministicAndRead(_ format: String) throws {
+    func generatedDirectoriesAreDeterministicAndRead(_ format: String) async throws {
         let (folder, cli) = try folder()
         defer { folder.remove() }
         let arguments = ["generate", "--format", format, "--users", "300", "--groups", "7", "--seed", "42"]
-        #expect(try cli.run(arguments + ["-o", "a"]).status == 0)
-        #expect(try cli.run(arguments + ["-o", "b"]).status == 0)
+        #expect(try await cli.run(arguments + ["-o", "a"]).status == 0)
+        #expect(try await cli.run(arguments + ["-o", "b"]).status == 0)
         let first = try Data(contentsOf: folder.file("a"))
         #expect(first == (try Data(contentsOf: folder.file("b"))))
         #expect(
             first
-                != (try cli.run(["generate", "--format", format, "--users", "300", "--seed", "43"]).stdout.data(
+                != (try await cli.run(["generate", "--format", format, "--users", "300", "--seed", "43"]).stdout.data(
                     using: .utf8)))
         let kind = format.hasSuffix("ldif") ? "ldif" : format
         let mapping = format == "ad-ldif" ? "active-directory" : format == "openldap-ldif" ? "openldap" : format
-        let result = try cli.run([
+        let result = try await cli.run([
             "source", "show", "--source", "\(kind):a", "--mapping", mapping, "--format", "json", "--summary",
         ])
         #expect(result.status == 0, "\(result)")

@@ -22,6 +22,13 @@ public struct Applier: Sendable {
         self.makeToken = makeToken
     }
 
+    /// Applying stopped part-way: `applied` changes were committed before `cause` stopped it.
+    public struct Interrupted: Error, CustomStringConvertible {
+        public let applied: [Plan.Action: Int]
+        public let cause: any Error
+        public var description: String { "\(cause)" }
+    }
+
     /// Why a plan was not (completely) applied.
     public enum Failure: Error, Equatable, UserFacingError {
         case blocked(String)
@@ -62,32 +69,40 @@ public struct Applier: Sendable {
         let size = max(1, min(batchSize, InvitationBatch.maximumSize))
         var applied: [Plan.Action: Int] = [:]
         var start = 0
-        try await checkpoint(0, changes.count)
-        repeat {
-            let batch = Array(changes[start..<min(start + size, changes.count)])
-            let isFirst = start == 0
-            let moment = now()
-            try await store.write { [settings, mail, makeToken] db in
-                guard let stored = try db.organization(id: organizationID) else { throw LedgerError.noOrganization }
-                let organization = settings.applied(to: stored)
-                if isFirst {
-                    try Self.checkBasis(plan, organization: organization, db: db, now: moment)
-                    if organization.settings != stored.settings {
-                        try db.updateOrganization(organization)
-                        try LedgerTransaction(db: db, organization: organization, now: moment, mail: nil).audit(
-                            .organizationSettingsChanged, actor: actor, subject: organization.name,
-                            ["changes": settings.differences(from: stored).joined(separator: ", "), "via": "sync"])
-                    }
-                }
-                let rules = LedgerTransaction(
-                    db: db, organization: organization, now: moment, mail: mail, makeToken: makeToken)
-                for change in batch { try Self.apply(change, with: rules, actor: actor, details: details) }
-            }
-            for change in batch { applied[change.action, default: 0] += 1 }
-            start += batch.count
-            try await checkpoint(start, changes.count)
-        } while start < changes.count
+        do {
+            try await checkpoint(0, changes.count)
+            try await applyBatches()
+        } catch {
+            throw Interrupted(applied: applied, cause: error)
+        }
         return applied
+
+        func applyBatches() async throws {
+            repeat {
+                let batch = Array(changes[start..<min(start + size, changes.count)])
+                let isFirst = start == 0
+                let moment = now()
+                try await store.write { [settings, mail, makeToken] db in
+                    guard let stored = try db.organization(id: organizationID) else { throw LedgerError.noOrganization }
+                    let organization = settings.applied(to: stored)
+                    if isFirst {
+                        try Self.checkBasis(plan, organization: organization, db: db, now: moment)
+                        if organization.settings != stored.settings {
+                            try db.updateOrganization(organization)
+                            try LedgerTransaction(db: db, organization: organization, now: moment, mail: nil).audit(
+                                .organizationSettingsChanged, actor: actor, subject: organization.name,
+                                ["changes": settings.differences(from: stored).joined(separator: ", "), "via": "sync"])
+                        }
+                    }
+                    let rules = LedgerTransaction(
+                        db: db, organization: organization, now: moment, mail: mail, makeToken: makeToken)
+                    for change in batch { try Self.apply(change, with: rules, actor: actor, details: details) }
+                }
+                for change in batch { applied[change.action, default: 0] += 1 }
+                start += batch.count
+                try await checkpoint(start, changes.count)
+            } while start < changes.count
+        }
     }
 
     private static func checkBasis(_ plan: Plan, organization: Organization, db: any LedgerWriter, now: Date) throws {

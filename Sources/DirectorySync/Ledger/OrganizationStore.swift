@@ -83,9 +83,12 @@ public protocol LedgerWriter: LedgerReader {
     func insertRun(organization: Organization.ID, trigger: SyncRun.Trigger, at now: Date) throws -> SyncRun
     func updateRun(_ run: SyncRun) throws
 
-    /// Takes the lease for `holder` unless someone else holds an unexpired one; renews it if `holder` has it.
-    func claimLease(in organization: Organization.ID, holder: String, at now: Date, for duration: TimeSpan) throws
-        -> Lease.Claim
+    /// Takes the lease for `holder` unless someone else holds an unexpired one (other than `deadHolder`, known
+    /// to have died); renews it if `holder` has it.
+    func claimLease(
+        in organization: Organization.ID, holder: String, at now: Date, for duration: TimeSpan,
+        replacing deadHolder: String?
+    ) throws -> Lease.Claim
     /// Extends `holder`'s lease; false if `holder` no longer has it.
     func renewLease(
         in organization: Organization.ID, holder: String, at now: Date, for duration: TimeSpan, nextRunAt: Date?

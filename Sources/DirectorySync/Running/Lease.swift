@@ -24,6 +24,16 @@ public struct Lease: Sendable, Equatable {
         return "\(host):\(ProcessInfo.processInfo.processIdentifier):\(nonce)"
     }
 
+    /// Whether `holder` names a process of this host that no longer exists. A holder on another host, or a
+    /// process that exists (even a recycled process id), is taken as alive: the lease then simply expires.
+    public static func isDeadLocalHolder(_ holder: String) -> Bool {
+        let parts = holder.split(separator: ":")
+        guard parts.count == 3, parts[0] == ProcessInfo.processInfo.hostName, let pid = Int32(parts[1]),
+            pid != ProcessInfo.processInfo.processIdentifier
+        else { return false }
+        return kill(pid, 0) != 0 && errno == ESRCH
+    }
+
     /// The outcome of asking for a lease.
     public enum Claim: Sendable, Equatable {
         case acquired(Lease)

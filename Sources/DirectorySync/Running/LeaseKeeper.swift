@@ -37,9 +37,14 @@ public struct LeaseKeeper: Sendable {
         public var description: String { "the lease on \(organization) was lost; stopped applying" }
     }
 
+    /// Takes the lease if it is free, expired, ours, or held by a process of this host that no longer exists
+    /// (a `kill -9`ed apply need not block the next one until its lease expires).
     public func claim(at now: Date) async throws -> Lease.Claim {
         let (organization, holder, duration) = (self.organization.id, self.holder, self.duration)
-        return try await store.write { db in try db.claimLease(in: organization, holder: holder, at: now, for: duration)
+        return try await store.write { db in
+            let current = try db.lease(in: organization)
+            let dead = current.flatMap { Lease.isDeadLocalHolder($0.holder) ? $0.holder : nil }
+            return try db.claimLease(in: organization, holder: holder, at: now, for: duration, replacing: dead)
         }
     }
 

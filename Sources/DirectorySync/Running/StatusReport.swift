@@ -97,10 +97,9 @@ public struct StatusReport: Sendable {
         let partial = url.deletingLastPathComponent().appendingPathComponent(
             ".\(url.lastPathComponent).\(getpid()).tmp")
         try Data(prometheus().utf8).write(to: partial)
-        if FileManager.default.fileExists(atPath: url.path) {
-            _ = try FileManager.default.replaceItemAt(url, withItemAt: partial)
-        } else {
-            try FileManager.default.moveItem(at: partial, to: url)
+        // rename(2) replaces the target atomically: a reader sees the old file or the new one, never half.
+        guard rename(partial.path, url.path) == 0 else {
+            throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: url.path])
         }
     }
 

@@ -89,6 +89,13 @@ public struct SyncEngine: Sendable {
             run.outcome = applied.values.reduce(0, +) == 0 ? .noChanges : .completed
             try await finish(run, organization: organization, actor: actor, at: now())
             return run
+        } catch let interrupted as Applier.Interrupted {
+            // Record what was committed before the interruption, then report its cause as it was.
+            run.changes = Dictionary(uniqueKeysWithValues: interrupted.applied.map { ($0.key.rawValue, $0.value) })
+            run.outcome = .failed
+            run.error = "\(interrupted.cause)"
+            try? await finish(run, organization: organization, actor: actor, at: now())
+            throw interrupted.cause
         } catch {
             run.outcome = .failed
             run.error = "\(error)"

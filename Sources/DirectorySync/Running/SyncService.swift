@@ -52,6 +52,16 @@ public struct SyncService: Service {
         }
     }
 
+    /// Set when a shutdown request ended the agent, so a caller can exit 0 whatever the last run's outcome.
+    public final class StopRecord: @unchecked Sendable {
+        // Guarded by `lock`: set by the service's task, read by the command after the service group returns.
+        private let lock = NSLock()
+        private var stopped = false
+        public init() {}
+        public var stoppedByShutdown: Bool { lock.withLock { stopped } }
+        func markStopped() { lock.withLock { stopped = true } }
+    }
+
     public let engine: SyncEngine
     public let organization: Organization
     public let keeper: LeaseKeeper
@@ -61,11 +71,12 @@ public struct SyncService: Service {
     private let clock: @Sendable () -> Date
     /// Delivers mail the run queued (invitations, notification emails).
     private let deliverMail: @Sendable () async -> Void
+    private let stopRecord: StopRecord
 
     public init(
         engine: SyncEngine, organization: Organization, keeper: LeaseKeeper, notifiers: [any Notifier],
         options: Options,
-        logger: Logger, clock: @escaping @Sendable () -> Date = Date.init,
+        logger: Logger, clock: @escaping @Sendable () -> Date = Date.init, stopRecord: StopRecord = StopRecord(),
         deliverMail: @escaping @Sendable () async -> Void
     ) {
         self.engine = engine
@@ -76,6 +87,7 @@ public struct SyncService: Service {
         self.logger = logger
         self.clock = clock
         self.deliverMail = deliverMail
+        self.stopRecord = stopRecord
     }
 
     public func run() async throws {
@@ -108,6 +120,7 @@ public struct SyncService: Service {
             }
         }
         await keeper.release()
+        if Task.isShuttingDownGracefully { stopRecord.markStopped() }
         logger.info("agent stopped", metadata: ["organization": "\(organization.name)"])
     }
 

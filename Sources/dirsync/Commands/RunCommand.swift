@@ -65,6 +65,7 @@ struct RunCommand: AsyncParsableCommand {
         let mailer = environment.mailer()
         let store = environment.store
         let clock = environment.liveClock
+        let stopRecord = SyncService.StopRecord()
         let service = SyncService(
             engine: engine, organization: organization,
             keeper: LeaseKeeper(store: store, organization: organization, duration: configuration.schedule.lease),
@@ -74,7 +75,7 @@ struct RunCommand: AsyncParsableCommand {
                 leaseDuration: configuration.schedule.lease, once: once,
                 metricsFile: metricsFile.map { URL(fileURLWithPath: CommandEnvironment.absolute($0)) },
                 notificationPolicy: NotificationPolicy(every: configuration.notify.every)),
-            logger: logger, clock: clock,
+            logger: logger, clock: clock, stopRecord: stopRecord,
             deliverMail: {
                 guard let mailer else { return }
                 do {
@@ -97,7 +98,7 @@ struct RunCommand: AsyncParsableCommand {
                 services: [.init(service: service, successTerminationBehavior: .gracefullyShutdownGroup)],
                 gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         try await group.run()
-        if once {
+        if once && !stopRecord.stoppedByShutdown {
             let last = try await store.read { db in try db.runs(in: organization.id, limit: 1).first }
             switch last?.outcome {
             case .failed?: throw ExitCode(1)
