@@ -84,12 +84,14 @@ public struct Condition: Sendable, Equatable, CustomStringConvertible {
 
     /// Whether `entry` satisfies the condition.
     public func holds(for entry: DirectoryEntry) -> Bool {
-        let values: [String]
         if attribute == "dn" {
-            values = entry.dn.map { [$0] } ?? []
-        } else {
-            values = entry.values(normalized: attribute).compactMap(\.text)
+            guard let dn = entry.dn else { return test == .present(false) }
+            return holds(forValues: CollectionOfOne(dn))
         }
+        return holds(forValues: entry.values(normalized: attribute).lazy.compactMap(\.text))
+    }
+
+    private func holds(forValues values: some Sequence<String>) -> Bool {
         switch test {
         case .present(let wanted):
             return values.contains { !$0.isEmpty } == wanted

@@ -94,14 +94,15 @@ public struct Mapper: Sendable {
         case .guid:
             let bytes = value.bytes
             if bytes.count == 16 {
-                let order = [3, 2, 1, 0, 5, 4, 7, 6, 8, 9, 10, 11, 12, 13, 14, 15]
-                let digits = hex(order.map { bytes[$0] })
-                var result = ""
-                for (index, character) in digits.enumerated() {
-                    if [8, 12, 16, 20].contains(index) { result.append("-") }
-                    result.append(character)
+                let digits = Array("0123456789abcdef".utf8)
+                var text = [UInt8]()
+                text.reserveCapacity(36)
+                for (position, index) in [3, 2, 1, 0, 5, 4, 7, 6, 8, 9, 10, 11, 12, 13, 14, 15].enumerated() {
+                    if position == 4 || position == 6 || position == 8 || position == 10 { text.append(0x2D) }
+                    text.append(digits[Int(bytes[index] >> 4)])
+                    text.append(digits[Int(bytes[index] & 0xF)])
                 }
-                return result
+                return String(decoding: text, as: UTF8.self)
             }
             // Some exports (csvde, PowerShell) already give the string form.
             if let text = value.text?.trimmingSpaces(), text.count == 36 || text.count == 38 {

@@ -27,7 +27,6 @@ import Testing
             jeff.groups.first
                 == DirectoryUser.Group(id: "CN=Sales Team,OU=Staff,DC=contoso,DC=test", name: "Sales Team"))
         #expect(jeff.isActive)
-        #expect(jeff.attributes["samaccountname"] == ["jsmith"])
         #expect(byName["Disabled, User"]?.isActive == false)  // 514
         #expect(byName["Upn Only"]?.isActive == false)  // 66050
         #expect(byName["Upn Only"]?.email?.canonical == "upn.only@contoso.test")  // no mail: the UPN

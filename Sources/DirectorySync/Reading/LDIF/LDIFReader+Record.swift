@@ -191,7 +191,7 @@ extension LDIFReader {
                     value = .binary(Array(UnsafeBufferPointer(start: buffer + begin, count: end - begin)))
                 }
             }
-            entry.append(contentsOf: [value], toNormalized: name)
+            entry.append(value, toNormalized: name)
         }
         return entry
     }
