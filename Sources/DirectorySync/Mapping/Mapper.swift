@@ -86,11 +86,11 @@ public struct Mapper: Sendable {
         switch format {
         case .text:
             if let text = value.text { return text.trimmingSpaces() }
-            return hex(value.bytes)
+            return Hex.string(value.bytes)
         case .lowercase:
             return value.text?.trimmingSpaces().lowercased()
         case .hex:
-            return hex(value.bytes)
+            return Hex.string(value.bytes)
         case .guid:
             let bytes = value.bytes
             if bytes.count == 16 {
@@ -110,17 +110,6 @@ public struct Mapper: Sendable {
             }
             return nil
         }
-    }
-
-    private static func hex(_ bytes: [UInt8]) -> String {
-        let digits = Array("0123456789abcdef".utf8)
-        var out: [UInt8] = []
-        out.reserveCapacity(bytes.count * 2)
-        for byte in bytes {
-            out.append(digits[Int(byte >> 4)])
-            out.append(digits[Int(byte & 0xF)])
-        }
-        return String(decoding: out, as: UTF8.self)
     }
 
     private func email(of entry: DirectoryEntry, diagnostics: inout [Diagnostic]) -> EmailAddress? {
