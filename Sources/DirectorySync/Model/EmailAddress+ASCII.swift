@@ -4,7 +4,7 @@ extension EmailAddress {
     /// the general path, which also words the error; so this path never accepts what that one refuses.
     /// Directory readers create a million addresses per run; this makes each about ten times cheaper.
     static func plainASCII(_ raw: String) -> EmailAddress? {
-        var utf8 = raw.utf8
+        let utf8 = raw.utf8
         return utf8.withContiguousStorageIfAvailable { bytes -> EmailAddress? in
             guard let at = bytes.lastIndex(of: UInt8(ascii: "@")), at > 0, at <= 64, at < bytes.count - 1 else {
                 return nil
