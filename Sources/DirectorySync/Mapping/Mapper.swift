@@ -35,7 +35,7 @@ public struct Mapper: Sendable {
         }
         var diagnostics: [Diagnostic] = []
         guard let anchor = anchor(of: entry, diagnostics: &diagnostics) else {
-            let names = mapping.anchor.map(\.attribute).joined(separator: ", ")
+            let names = mapping.anchor.map(\.label).joined(separator: ", ")
             return .skipped(reason: "no usable anchor (looked in \(names))", kind: .noAnchor)
         }
         let email = email(of: entry, diagnostics: &diagnostics)
