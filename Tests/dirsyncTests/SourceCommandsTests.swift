@@ -28,7 +28,7 @@ import Testing
             lines[1]
                 == "00000000-0000-0000-0000-000000001234  jeff.smith@contoso.com   Jeff Smith      Sales Team, Domain Users  yes"
         )
-        #expect(lines.contains("users.ldif:115: info: skipped: excluded by exclude[0]: objectclass equals 'computer'"))
+        #expect(lines.contains("users.ldif:115: info: skipped: excluded by exclude[0]: objectClass equals 'computer'"))
         #expect(
             lines.contains(
                 "users.ldif (ldif, mapping active-directory (preset)): 9 entries, 4 users (2 disabled), 5 skipped."))

@@ -38,14 +38,13 @@ extension Configuration.SourceSection {
         let keys = try section.mapping(allowed: allowed)
         switch kind {
         case .scim:
+            // Extension point for the SCIM source: it reads url / token_env / token_file from `scim`.
             self.init(kind: kind, scim: section)
         case .ldif, .dsml, .csv:
-            let value = try keys.required("path")
-            let written = try value.nonEmptyString()
+            let written = try keys.required("path").nonEmptyString()
             self.init(
                 kind: kind, path: Configuration.resolve(written, against: directory), pathAsWritten: written)
         }
-        _ = keys
     }
 }
 

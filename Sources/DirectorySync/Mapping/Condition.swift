@@ -75,21 +75,26 @@ public struct Condition: Sendable, Equatable, CustomStringConvertible {
 
     /// Normalised attribute name; `dn` tests the distinguished name.
     public let attribute: String
+    /// The attribute as the mapping wrote it, for messages.
+    public let label: String
     public let test: Test
 
     public init(attribute: String, _ test: Test) {
         self.attribute = AttributeName.normalize(attribute)
+        self.label = attribute
         self.test = test
     }
 
     /// Whether `entry` satisfies the condition.
     public func holds(for entry: DirectoryEntry) -> Bool {
-        let values: [String]
         if attribute == "dn" {
-            values = entry.dn.map { [$0] } ?? []
-        } else {
-            values = entry.values(normalized: attribute).compactMap(\.text)
+            guard let dn = entry.dn else { return test == .present(false) }
+            return holds(forValues: CollectionOfOne(dn))
         }
+        return holds(forValues: entry.values(normalized: attribute).lazy.compactMap(\.text))
+    }
+
+    private func holds(forValues values: some Sequence<String>) -> Bool {
         switch test {
         case .present(let wanted):
             return values.contains { !$0.isEmpty } == wanted
@@ -127,12 +132,12 @@ public struct Condition: Sendable, Equatable, CustomStringConvertible {
 
     public var description: String {
         switch test {
-        case .equals(let values) where values.count == 1: "\(attribute) equals '\(values[0])'"
-        case .equals(let values): "\(attribute) in [\(values.joined(separator: ", "))]"
-        case .matches(let pattern): "\(attribute) matches '\(pattern.source)'"
-        case .bitmask(let mask): "\(attribute) has bit \(mask) set"
-        case .present(true): "\(attribute) is present"
-        case .present(false): "\(attribute) is absent"
+        case .equals(let values) where values.count == 1: "\(label) equals '\(values[0])'"
+        case .equals(let values): "\(label) in [\(values.joined(separator: ", "))]"
+        case .matches(let pattern): "\(label) matches '\(pattern.source)'"
+        case .bitmask(let mask): "\(label) has bit \(mask) set"
+        case .present(true): "\(label) is present"
+        case .present(false): "\(label) is absent"
         }
     }
 }

@@ -9,6 +9,9 @@ public struct DirectoryBuilder: Sendable {
     private var users: [DirectoryUser] = []
     private var log = DiagnosticLog(limitPerKind: 50)
     private var counts = DirectoryContents.Counts()
+    /// Group names and attribute values repeat across thousands of users; one shared copy of each keeps a
+    /// million-user directory in memory at a fraction of the size.
+    private var interned: [String: String] = [:]
 
     public init(kind: SourceKind, mapping: Mapping) {
         self.kind = kind
@@ -24,11 +27,27 @@ public struct DirectoryBuilder: Sendable {
                 let kind = Self.kind(of: diagnostic)
                 log.add(diagnostic, kind: kind, limit: kind == "dn-anchor" ? 5 : nil)
             }
-            users.append(user)
+            users.append(intern(user))
         case .skipped(let reason, let kind):
             counts.skipped += 1
             log.add(Diagnostic(.info, "skipped: \(reason)", at: entry.location), kind: "skipped: \(kind.rawValue)")
         }
+    }
+
+    private mutating func intern(_ user: DirectoryUser) -> DirectoryUser {
+        var user = user
+        user.groups = user.groups.map { DirectoryUser.Group(id: intern($0.id), name: intern($0.name)) }
+        if !user.attributes.isEmpty {
+            user.attributes = user.attributes.mapValues { values in values.map { intern($0) } }
+        }
+        return user
+    }
+
+    private mutating func intern(_ text: String) -> String {
+        if text.utf8.count <= 15 { return text }  // small strings live inline anyway
+        if let shared = interned[text] { return shared }
+        if interned.count < 1 << 20 { interned[text] = text }
+        return text
     }
 
     /// Records a reader's diagnostic; `kind` groups repeats so only the first few are listed.
@@ -41,8 +60,11 @@ public struct DirectoryBuilder: Sendable {
     public consuming func finish() -> DirectoryContents {
         var kept: [DirectoryUser] = []
         kept.reserveCapacity(users.count)
+        interned = [:]
         var byAnchor: [String: Int] = [:]
         var byEmail: [EmailAddress: Int] = [:]
+        byAnchor.reserveCapacity(users.count)
+        byEmail.reserveCapacity(users.count)
         var dropped = Set<Int>()
         for user in users {
             if let other = byAnchor[user.anchor] {

@@ -16,7 +16,8 @@ enum DistinguishedName {
             let byte = bytes[index]
             if byte == UInt8(ascii: ",") || byte == UInt8(ascii: "+") || byte == UInt8(ascii: ";") { break }
             if byte == UInt8(ascii: "\\"), index + 1 < bytes.count {
-                if index + 2 < bytes.count, let high = hexValue(bytes[index + 1]), let low = hexValue(bytes[index + 2])
+                if index + 2 < bytes.count, let high = Hex.value(bytes[index + 1]),
+                    let low = Hex.value(bytes[index + 2])
                 {
                     value.append(high << 4 | low)
                     index += 3
@@ -35,15 +36,6 @@ enum DistinguishedName {
 
     private static func isAlphaNumeric(_ byte: UInt8) -> Bool {
         (byte >= 0x30 && byte <= 0x39) || (byte | 0x20 >= 0x61 && byte | 0x20 <= 0x7A)
-    }
-
-    private static func hexValue(_ byte: UInt8) -> UInt8? {
-        switch byte {
-        case 0x30...0x39: byte - 0x30
-        case 0x41...0x46: byte - 0x41 + 10
-        case 0x61...0x66: byte - 0x61 + 10
-        default: nil
-        }
     }
 }
 

@@ -35,7 +35,7 @@ public struct Mapper: Sendable {
         }
         var diagnostics: [Diagnostic] = []
         guard let anchor = anchor(of: entry, diagnostics: &diagnostics) else {
-            let names = mapping.anchor.map(\.attribute).joined(separator: ", ")
+            let names = mapping.anchor.map(\.label).joined(separator: ", ")
             return .skipped(reason: "no usable anchor (looked in \(names))", kind: .noAnchor)
         }
         let email = email(of: entry, diagnostics: &diagnostics)
@@ -86,22 +86,23 @@ public struct Mapper: Sendable {
         switch format {
         case .text:
             if let text = value.text { return text.trimmingSpaces() }
-            return hex(value.bytes)
+            return Hex.string(value.bytes)
         case .lowercase:
             return value.text?.trimmingSpaces().lowercased()
         case .hex:
-            return hex(value.bytes)
+            return Hex.string(value.bytes)
         case .guid:
             let bytes = value.bytes
             if bytes.count == 16 {
-                let order = [3, 2, 1, 0, 5, 4, 7, 6, 8, 9, 10, 11, 12, 13, 14, 15]
-                let digits = hex(order.map { bytes[$0] })
-                var result = ""
-                for (index, character) in digits.enumerated() {
-                    if [8, 12, 16, 20].contains(index) { result.append("-") }
-                    result.append(character)
+                let digits = Array("0123456789abcdef".utf8)
+                var text = [UInt8]()
+                text.reserveCapacity(36)
+                for (position, index) in [3, 2, 1, 0, 5, 4, 7, 6, 8, 9, 10, 11, 12, 13, 14, 15].enumerated() {
+                    if position == 4 || position == 6 || position == 8 || position == 10 { text.append(0x2D) }
+                    text.append(digits[Int(bytes[index] >> 4)])
+                    text.append(digits[Int(bytes[index] & 0xF)])
                 }
-                return result
+                return String(decoding: text, as: UTF8.self)
             }
             // Some exports (csvde, PowerShell) already give the string form.
             if let text = value.text?.trimmingSpaces(), text.count == 36 || text.count == 38 {
@@ -109,17 +110,6 @@ public struct Mapper: Sendable {
             }
             return nil
         }
-    }
-
-    private static func hex(_ bytes: [UInt8]) -> String {
-        let digits = Array("0123456789abcdef".utf8)
-        var out: [UInt8] = []
-        out.reserveCapacity(bytes.count * 2)
-        for byte in bytes {
-            out.append(digits[Int(byte >> 4)])
-            out.append(digits[Int(byte & 0xF)])
-        }
-        return String(decoding: out, as: UTF8.self)
     }
 
     private func email(of entry: DirectoryEntry, diagnostics: inout [Diagnostic]) -> EmailAddress? {

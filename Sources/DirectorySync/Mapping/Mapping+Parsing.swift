@@ -61,19 +61,24 @@ extension Mapping {
     }
 
     private static func attributeName(_ value: YAMLValue) throws(ConfigError) -> String {
+        AttributeName.normalize(try attributeLabel(value))
+    }
+
+    /// The attribute name as written, checked.
+    private static func attributeLabel(_ value: YAMLValue) throws(ConfigError) -> String {
         let text = try value.nonEmptyString()
         guard text.allSatisfy({ $0.isLetter || $0.isNumber || "-;._=".contains($0) }) else {
             throw value.error("'\(text)' is not an attribute name")
         }
-        return AttributeName.normalize(text)
+        return text
     }
 
     private static func anchorSource(_ value: YAMLValue) throws(ConfigError) -> AnchorSource {
-        if (try? value.string()) != nil { return AnchorSource(attribute: try attributeName(value)) }
+        if (try? value.string()) != nil { return AnchorSource(attribute: try attributeLabel(value)) }
         let keys = try value.mapping(allowed: ["attribute", "format"])
-        let attribute = try attributeName(try keys.required("attribute"))
+        let attribute = try attributeLabel(try keys.required("attribute"))
         let format = try keys["format"]?.choice(AnchorFormat.self)
-        if let format, attribute == "dn", format.isBinary {
+        if let format, attribute.lowercased() == "dn", format.isBinary {
             throw value.error("the dn is text; it takes no format")
         }
         return AnchorSource(attribute: attribute, format: format)
@@ -81,12 +86,12 @@ extension Mapping {
 
     private static func emailSource(_ value: YAMLValue) throws(ConfigError) -> EmailSource {
         let text = try value.nonEmptyString()
-        guard let colon = text.firstIndex(of: ":") else { return EmailSource(attribute: try attributeName(value)) }
+        guard let colon = text.firstIndex(of: ":") else { return EmailSource(attribute: try attributeLabel(value)) }
         let prefix = String(text[text.index(after: colon)...])
         guard !prefix.isEmpty else {
             throw value.error("'\(text)': nothing after ':'", hint: "write proxyAddresses:SMTP for the primary address")
         }
-        return EmailSource(attribute: AttributeName.normalize(text[..<colon]), prefix: prefix + ":")
+        return EmailSource(attribute: String(text[..<colon]), prefix: prefix + ":")
     }
 
     private static func conditions(_ value: YAMLValue?) throws(ConfigError) -> [Condition] {
@@ -99,7 +104,7 @@ extension Mapping {
     private static func condition(_ value: YAMLValue) throws(ConfigError) -> Condition {
         let tests = ["equals", "in", "matches", "bitmask", "present"]
         let keys = try value.mapping(allowed: ["attribute"] + tests)
-        let attribute = try attributeName(try keys.required("attribute"))
+        let attribute = try attributeLabel(try keys.required("attribute"))
         let given = keys.order.filter { tests.contains($0) }
         guard given.count == 1, let key = given.first, let testValue = keys[key] else {
             throw value.error(

@@ -15,7 +15,7 @@ extension Mapping {
         exclude:
           - { attribute: objectClass, equals: computer }          # computers are also objectClass user
           - { attribute: sAMAccountName, matches: '\$$' }         # machine and managed service accounts
-        attributes: [department, title, company, employeeType, employeeID, sAMAccountName, userPrincipalName]
+        attributes: [department, title, company, employeeType]
         csv:                                # csvde joins multiple values with ';'
           split: { memberOf: ";", proxyAddresses: ";", objectClass: ";" }
         """#,

@@ -6,9 +6,12 @@ public struct Mapping: Sendable, Equatable {
     public struct AnchorSource: Sendable, Equatable {
         /// A normalised attribute name, or `dn` for the distinguished name (a last resort).
         public var attribute: String
+        /// The attribute as the mapping wrote it, for messages.
+        public var label: String
         public var format: AnchorFormat
 
         public init(attribute: String, format: AnchorFormat? = nil) {
+            self.label = attribute
             self.attribute = AttributeName.normalize(attribute)
             self.format = format ?? AnchorFormat.defaultFormat(for: self.attribute)
         }
@@ -21,14 +24,17 @@ public struct Mapping: Sendable, Equatable {
     /// prefix (`proxyAddresses:SMTP` takes `SMTP:bo@x.io`, the primary address, and not `smtp:` aliases).
     public struct EmailSource: Sendable, Equatable, CustomStringConvertible {
         public var attribute: String
+        /// The attribute as the mapping wrote it, for messages.
+        public var label: String
         public var prefix: String?
 
         public init(attribute: String, prefix: String? = nil) {
+            self.label = attribute
             self.attribute = AttributeName.normalize(attribute)
             self.prefix = prefix
         }
 
-        public var description: String { prefix.map { "\(attribute):\($0)" } ?? attribute }
+        public var description: String { prefix.map { "\(label):\($0.dropLast())" } ?? label }
     }
 
     /// CSV settings: the field separator and which columns hold several values.

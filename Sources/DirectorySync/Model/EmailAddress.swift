@@ -13,6 +13,15 @@ public struct EmailAddress: Hashable, Sendable, Comparable, CustomStringConverti
 
     /// Validates and canonicalises `raw`.
     public init(_ raw: String) throws(EmailAddress.Invalid) {
+        if let plain = Self.plainASCII(raw) {
+            self = plain
+        } else {
+            try self.init(general: raw)
+        }
+    }
+
+    /// Every rule, on any input (the fast path in `EmailAddress+ASCII.swift` handles plain ASCII).
+    init(general raw: String) throws(EmailAddress.Invalid) {
         let trimmed = raw.trimmingCharacters(in: .whitespacesAndNewlines)
         func fail(_ reason: Invalid.Reason) -> Invalid { Invalid(input: raw, reason: reason) }
         guard !trimmed.isEmpty else { throw fail(.empty) }

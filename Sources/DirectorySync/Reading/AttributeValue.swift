@@ -21,8 +21,6 @@ public enum AttributeValue: Sendable, Hashable, CustomStringConvertible {
     }
 
     public var description: String {
-        text ?? "0x" + bytes.map { Self.hexDigits[Int($0 >> 4)] + Self.hexDigits[Int($0 & 0xF)] }.joined()
+        text ?? "0x" + Hex.string(bytes)
     }
-
-    private static let hexDigits = "0123456789abcdef".map(String.init)
 }

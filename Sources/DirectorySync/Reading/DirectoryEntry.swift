@@ -19,6 +19,12 @@ public struct DirectoryEntry: Sendable, Equatable {
         self.attributes = [:]
     }
 
+    /// An empty entry with room for `capacity` attributes (readers that know how many they will add).
+    init(dn: String?, location: SourceLocation, capacity: Int) {
+        self.init(dn: dn, location: location)
+        attributes.reserveCapacity(capacity)
+    }
+
     /// An entry from plain strings, e.g. a SCIM user flattened to `["userName": ["bo@x.io"], "active": ["true"]]`.
     public init(dn: String? = nil, location: SourceLocation, strings: [String: [String]]) {
         self.init(dn: dn, location: location)

@@ -27,13 +27,12 @@ import Testing
             jeff.groups.first
                 == DirectoryUser.Group(id: "CN=Sales Team,OU=Staff,DC=contoso,DC=test", name: "Sales Team"))
         #expect(jeff.isActive)
-        #expect(jeff.attributes["samaccountname"] == ["jsmith"])
         #expect(byName["Disabled, User"]?.isActive == false)  // 514
         #expect(byName["Upn Only"]?.isActive == false)  // 66050
         #expect(byName["Upn Only"]?.email?.canonical == "upn.only@contoso.test")  // no mail: the UPN
         #expect(byName["José Müller"]?.isActive == true)  // 66048
         let skipped = contents.diagnostics.filter { $0.message.hasPrefix("skipped:") }.map(\.message)
-        #expect(skipped.contains("skipped: excluded by exclude[0]: objectclass equals 'computer'"))
+        #expect(skipped.contains("skipped: excluded by exclude[0]: objectClass equals 'computer'"))
         #expect(skipped.filter { $0.hasPrefix("skipped: not a person") }.count == 4)
     }
 
@@ -145,9 +144,9 @@ import Testing
         let service = entry(1, ["objectClass": ["user"], "objectGUID": ["x"], "sAMAccountName": ["svc-backup$"]])
         #expect(
             mapper.map(service)
-                == .skipped(reason: #"excluded by exclude[1]: samaccountname matches '\$$'"#, kind: .excluded))
+                == .skipped(reason: #"excluded by exclude[1]: sAMAccountName matches '\$$'"#, kind: .excluded))
         let plain = entry(1, ["objectClass": ["user"], "sAMAccountName": ["bo"]])
-        #expect(mapper.map(plain) == .skipped(reason: "no usable anchor (looked in objectguid)", kind: .noAnchor))
+        #expect(mapper.map(plain) == .skipped(reason: "no usable anchor (looked in objectGUID)", kind: .noAnchor))
     }
 
     @Test func duplicatesNameBothLocationsAndActiveWinsOverDisabled() throws {

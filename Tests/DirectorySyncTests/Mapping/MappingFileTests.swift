@@ -25,7 +25,7 @@ import Testing
     @Test func activeDirectoryPresetSaysWhatTheDesignSays() throws {
         let mapping = try Mapping.preset("active-directory")
         #expect(mapping.anchor == [Mapping.AnchorSource(attribute: "objectGUID", format: .guid)])
-        #expect(mapping.email.map(\.description) == ["proxyaddresses:SMTP:", "mail", "userprincipalname"])
+        #expect(mapping.email.map(\.description) == ["proxyAddresses:SMTP", "mail", "userPrincipalName"])
         #expect(mapping.disabled == [Condition(attribute: "userAccountControl", .bitmask(2))])
         #expect(mapping.exclude.count == 2)
         #expect(mapping.projection.names["objectguid"] == .bytes)

@@ -27,7 +27,7 @@ import Testing
         let original = try Fixtures.bytes(fixture)
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
-        var random = SeededRandom(seed: UInt64(truncatingIfNeeded: fixture.hashValueStable))
+        var random = SeededGenerator(seed: UInt64(truncatingIfNeeded: fixture.hashValueStable))
         let rounds = original.count > 100_000 ? 8 : 24
         for round in 0..<rounds {
             var bytes = original
@@ -69,19 +69,6 @@ import Testing
         if fixture.hasSuffix(".ldif") { return .ldif }
         if fixture.hasSuffix(".csv") { return .csv }
         return .dsml
-    }
-}
-
-/// SplitMix64, so every run mutates the same bytes.
-struct SeededRandom {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }
 

@@ -226,19 +226,10 @@ public final class CSVReader {
         var bytes: [UInt8] = []
         var index = 2
         while index + 1 < cell.count - 1 {
-            guard let high = hex(cell[index]), let low = hex(cell[index + 1]) else { return nil }
+            guard let high = Hex.value(cell[index]), let low = Hex.value(cell[index + 1]) else { return nil }
             bytes.append(high << 4 | low)
             index += 2
         }
         return bytes
-    }
-
-    private static func hex(_ byte: UInt8) -> UInt8? {
-        switch byte {
-        case 0x30...0x39: byte - 0x30
-        case 0x41...0x46: byte - 0x41 + 10
-        case 0x61...0x66: byte - 0x61 + 10
-        default: nil
-        }
     }
 }

@@ -156,8 +156,10 @@ extension LDIFReader {
     }
 
     private func makeEntry(from start: Int, projection: AttributeProjection?) throws(ReadError) -> DirectoryEntry {
-        var entry = DirectoryEntry(dn: try distinguishedName(), location: location(recordLine))
         let table = projection.map(projectionTable(for:))
+        var entry = DirectoryEntry(
+            dn: try distinguishedName(), location: location(recordLine),
+            capacity: projection?.names.count ?? fields.count - start)
         for field in fields[start...] where field.kind != .url {
             let begin = recordBase + Int(field.valueStart)
             let end = recordBase + Int(field.valueEnd)
@@ -191,7 +193,7 @@ extension LDIFReader {
                     value = .binary(Array(UnsafeBufferPointer(start: buffer + begin, count: end - begin)))
                 }
             }
-            entry.append(contentsOf: [value], toNormalized: name)
+            entry.append(value, toNormalized: name)
         }
         return entry
     }
