@@ -39,6 +39,15 @@ public protocol LedgerReader {
 
     /// Outbox messages with one of `statuses`, oldest first; all organizations when `organization` is nil.
     func outbox(in organization: Organization.ID?, statuses: Set<OutboxMessage.Status>) throws -> [OutboxMessage]
+    /// One outbox message as it is now.
+    func outboxMessage(_ id: OutboxMessage.ID) throws -> OutboxMessage?
+}
+
+extension LedgerReader {
+    /// Finds the message in the full listing; stores override this with a direct lookup.
+    public func outboxMessage(_ id: OutboxMessage.ID) throws -> OutboxMessage? {
+        try outbox(in: nil, statuses: Set(OutboxMessage.Status.allCases)).first { $0.id == id }
+    }
 }
 
 /// The writes a ledger transaction may make, in addition to its reads.

@@ -18,15 +18,19 @@ extension Mailer {
 
 /// Why a message was not delivered.
 public enum MailDeliveryError: Error, Equatable, Sendable, CustomStringConvertible {
-    /// Worth retrying later: connection refused, timeout, a 4xx reply.
+    /// Worth retrying this message later: a 4xx reply to its recipient or its data.
     case temporary(String)
-    /// Never worth retrying: a 5xx reply for this recipient.
+    /// Never worth retrying: a 5xx reply to this message's recipient or data.
     case permanent(String)
+    /// The transport takes no message at the moment, whichever it is: connection refused, a timeout, a TLS
+    /// or login failure, a 421 reply, the sender refused. Nothing is wrong with the message itself.
+    case unavailable(String)
 
     public var description: String {
         switch self {
         case .temporary(let reason): "temporary failure: \(reason)"
         case .permanent(let reason): "permanent failure: \(reason)"
+        case .unavailable(let reason): "transport unavailable: \(reason)"
         }
     }
 }
@@ -55,7 +59,7 @@ public struct FolderMailer: Mailer {
             if fileManager.fileExists(atPath: target.path) { try fileManager.removeItem(at: target) }
             try fileManager.moveItem(at: partial, to: target)
         } catch {
-            throw .temporary("cannot write to \(folder.path): \(error.localizedDescription)")
+            throw .unavailable("cannot write to \(folder.path): \(error.localizedDescription)")
         }
     }
 
