@@ -103,7 +103,11 @@ final class CurlSession {
         upload.load("")
         guard code == CURLE_OK else {
             sentOnConnection = 0
-            let message = errorBuffer[0] != 0 ? String(cString: errorBuffer) : String(cString: curl_easy_strerror(code))
+            var message = errorBuffer[0] != 0 ? String(cString: errorBuffer) : String(cString: curl_easy_strerror(code))
+            var osError = 0
+            if ccurl_getinfo_long(handle, CURLINFO_OS_ERRNO, &osError) == CURLE_OK, osError != 0 {
+                message += " (\(String(cString: strerror(Int32(osError)))))"
+            }
             return .failure(
                 transcript.value.failure(
                     curlCode: Int(code.rawValue), curlMessage: message, server: setup.settings.url,

@@ -72,12 +72,13 @@ struct SMTPTranscript: Sendable, Equatable {
             case .rcpt?, .data?:
                 return reply.code >= 500 ? .permanent(quoted) : .temporary(quoted)
             case .mail?:
-                if reply.code >= 500 { return .unavailable("\(server) refused the sender \(sender): \(quoted)") }
+                if reply.code >= 500 { return .misconfigured("\(server) refused the sender \(sender): \(quoted)") }
                 return .temporary(quoted)
             case .auth?:
-                return .unavailable("\(server) refused the login: \(quoted)")
+                if reply.code >= 500 { return .misconfigured("\(server) refused the login: \(quoted)") }
+                return .unavailable("\(server) could not check the login now: \(quoted)")
             case .starttls?:
-                return .unavailable("\(server) refused STARTTLS: \(quoted)")
+                return .misconfigured("\(server) refused STARTTLS: \(quoted)")
             case nil:
                 return .unavailable("\(server) refused the connection: \(quoted)")
             default:
@@ -85,6 +86,12 @@ struct SMTPTranscript: Sendable, Equatable {
             }
         }
         // No error reply: curl failed on its own (connection, TLS, timeout, a missing STARTTLS).
+        if Self.configurationFailures.contains(curlCode) { return .misconfigured("\(server): \(curlMessage)") }
         return .unavailable("\(server): \(curlMessage)")
     }
+
+    /// curl's codes for failures that waiting does not cure: STARTTLS required but not offered (64), the
+    /// certificate not trusted (60), the CA file unreadable (77), the login refused (67), an unsupported
+    /// protocol (1).
+    static let configurationFailures: Set<Int> = [1, 60, 64, 67, 77]
 }

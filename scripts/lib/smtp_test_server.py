@@ -96,7 +96,8 @@ class Server:
 
     def authenticate(self, server, session, envelope, mechanism, auth_data):
         ok = isinstance(auth_data, LoginPassword) and auth_data.login == self.user and auth_data.password == self.password
-        return AuthResult(success=ok, auth_data=auth_data if ok else None)
+        # handled=False: aiosmtpd then answers a failure with its 535 reply.
+        return AuthResult(success=ok, handled=False, auth_data=auth_data if ok else None)
 
     async def listener(self, options):
         """Opens a listener as `options` describe; returns its port and message folder."""

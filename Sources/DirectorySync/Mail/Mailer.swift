@@ -25,12 +25,16 @@ public enum MailDeliveryError: Error, Equatable, Sendable, CustomStringConvertib
     /// The transport takes no message at the moment, whichever it is: connection refused, a timeout, a TLS
     /// or login failure, a 421 reply, the sender refused. Nothing is wrong with the message itself.
     case unavailable(String)
+    /// The transport refuses this client, whichever the message, until its configuration changes: the login,
+    /// the TLS certificate, a missing STARTTLS, the sender. Waiting does not help.
+    case misconfigured(String)
 
     public var description: String {
         switch self {
         case .temporary(let reason): "temporary failure: \(reason)"
         case .permanent(let reason): "permanent failure: \(reason)"
         case .unavailable(let reason): "transport unavailable: \(reason)"
+        case .misconfigured(let reason): "transport refuses this client: \(reason)"
         }
     }
 }

@@ -12,7 +12,8 @@ import Foundation
 /// - When the transport itself is unavailable (connection refused, timeout, TLS or login failure), the
 ///   run waits and tries the same message again, 1 s, 2 s, 4 s … apart, for at most `reconnectFor` in all;
 ///   then it stops and leaves every message pending for the next run. That never uses up a message's
-///   attempts: an outage delays invitations, it does not fail them.
+///   attempts: an outage delays invitations, it does not fail them. When the transport refuses this client
+///   (`.misconfigured`: the login, the certificate, the sender), the run stops at once the same way.
 public struct OutboxDelivery: Sendable {
     /// How failures are retried.
     public struct RetryPolicy: Sendable, Equatable {
@@ -145,14 +146,10 @@ public struct OutboxDelivery: Sendable {
                         await sleep(wait)
                         continue
                     }
-                    // An outage is nobody's fault: the message keeps its attempts and stays due.
-                    updated.lastError = reason
-                    let record = updated
-                    try await store.write { db in try db.updateOutboxMessage(record) }
-                    run.report.unavailable = reason
-                    run.report.leftPending =
-                        pending[index...].filter { ($0.nextAttemptAt ?? .distantPast) <= now() }
-                        .count
+                    try await stop(at: index, of: pending, with: updated, reason: reason, now: now, run: &run)
+                    return
+                } catch .misconfigured(let reason) {
+                    try await stop(at: index, of: pending, with: updated, reason: reason, now: now, run: &run)
                     return
                 } catch .temporary(let reason) {
                     updated.attempts += 1
@@ -178,5 +175,19 @@ public struct OutboxDelivery: Sendable {
             let record = updated
             try await store.write { db in try db.updateOutboxMessage(record) }
         }
+    }
+
+    /// Ends the run because the transport takes no message: this one and the rest stay pending and due.
+    /// An outage is nobody's fault: the message keeps its attempts, and records why it is still here.
+    private func stop(
+        at index: Int, of pending: [OutboxMessage], with message: OutboxMessage, reason: String,
+        now: @Sendable () -> Date, run: inout Run
+    ) async throws {
+        var record = message
+        record.lastError = reason
+        let unchanged = record
+        try await store.write { db in try db.updateOutboxMessage(unchanged) }
+        run.report.unavailable = reason
+        run.report.leftPending = pending[index...].filter { ($0.nextAttemptAt ?? .distantPast) <= now() }.count
     }
 }

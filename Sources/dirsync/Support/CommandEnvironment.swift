@@ -103,6 +103,11 @@ struct CommandEnvironment {
             let verb = configuration.mail.smtp == nil ? "written to" : "sent to"
             Console.note("mail: \(report.sent) message(s) \(verb) \(destination)")
         }
+        if report.reconnections > 0, report.unavailable == nil {
+            Console.note(
+                "mail: \(destination) was unreachable at first; delivered after retrying \(report.reconnections) time(s)"
+            )
+        }
         if report.retryLater > 0 {
             Console.note("mail: \(report.retryLater) message(s) will be retried ('dirsync outbox list')")
         }
