@@ -94,11 +94,10 @@ struct CommandEnvironment {
             }
             return nil
         }
-        let lock = try await DeliveryLock.acquire(beside: storePath)
-        defer { lock.release() }
         let clock = options
-        let report = try await OutboxDelivery(store: store, mailer: mailer, policy: configuration.mail.retry)
-            .deliverPending(in: organization.id, now: { clock.clock })
+        let report = try await Self.deliver(
+            organization.id, from: store, at: storePath, through: mailer, policy: configuration.mail.retry,
+            now: { clock.clock })
         if report.sent > 0 {
             let verb = configuration.mail.smtp == nil ? "written to" : "sent to"
             Console.note("mail: \(report.sent) message(s) \(verb) \(destination)")
@@ -118,6 +117,18 @@ struct CommandEnvironment {
                     + "'dirsync outbox deliver'")
         }
         return report
+    }
+
+    /// One delivery pass over `organization`'s due mail, holding the store's delivery lock: what every command
+    /// and the agent use, so two processes never send the same message at once.
+    static func deliver(
+        _ organization: Organization.ID, from store: SQLiteStore, at storePath: String, through mailer: any Mailer,
+        policy: OutboxDelivery.RetryPolicy, now: @escaping @Sendable () -> Date
+    ) async throws -> OutboxDelivery.Report {
+        let lock = try await DeliveryLock.acquire(beside: storePath)
+        defer { lock.release() }
+        return try await OutboxDelivery(store: store, mailer: mailer, policy: policy)
+            .deliverPending(in: organization, now: now)
     }
 
     /// `path` made absolute against the working directory.
