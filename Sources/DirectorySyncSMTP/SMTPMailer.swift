@@ -39,8 +39,8 @@ public final class SMTPMailer: Mailer, @unchecked Sendable {
         var credentials: Credentials?
         if let user = settings.user, let password = settings.password {
             credentials = Credentials(
-                user: try user.resolve(key: "mail.user", environment: environment),
-                password: try password.resolve(key: "mail.password", environment: environment))
+                user: try user.resolve(key: user.key("user"), environment: environment),
+                password: try password.resolve(key: password.key("password"), environment: environment))
         }
         self.init(settings: settings, credentials: credentials, sender: sender)
     }

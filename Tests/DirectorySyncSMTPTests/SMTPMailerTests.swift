@@ -102,13 +102,14 @@ import Testing
         var settings = SMTPSettings(isImplicitTLS: true, host: "mail.acme.com", port: nil)
         settings.user = .environment("SMTP_USER")
         settings.password = .file(server.passwordFile)
-        #expect(throws: MailSetupError.secretMissing(key: "mail.user", source: .environment("SMTP_USER"))) {
+        #expect(throws: MailSetupError.secretMissing(key: "mail.user_env", source: .environment("SMTP_USER"))) {
             try SMTPMailer(settings: settings, sender: sender, environment: [:])
         }
         let mailer = try SMTPMailer(settings: settings, sender: sender, environment: ["SMTP_USER": "it@acme.com"])
         #expect(mailer.server == "smtps://mail.acme.com")
         settings.password = .file("/nonexistent/smtp-password")
-        #expect(throws: MailSetupError.secretUnreadable(key: "mail.password", path: "/nonexistent/smtp-password")) {
+        #expect(throws: MailSetupError.secretUnreadable(key: "mail.password_file", path: "/nonexistent/smtp-password"))
+        {
             try SMTPMailer(settings: settings, sender: sender, environment: ["SMTP_USER": "it@acme.com"])
         }
         let credentials = SMTPMailer.Credentials(user: "it@acme.com", password: "hunter2")

@@ -113,7 +113,9 @@ import Testing
         // Without the variables, nothing is invited: the command fails before it changes anything.
         let missing = try cli.run(["invitations", "send", "bo@acme.com", "--role", "member"])
         #expect(missing.status == 1)
-        #expect(missing.stderr.hasPrefix("error: mail.user: the environment variable SMTP_USER is not set or empty\n"))
+        #expect(
+            missing.stderr.hasPrefix(
+                "error: dirsync.yaml: mail.user_env: the environment variable SMTP_USER is not set or empty\n"))
         #expect(try outbox(cli).isEmpty)
 
         // A wrong password: the invitation is made, its mail stays queued, and the server's refusal is shown.

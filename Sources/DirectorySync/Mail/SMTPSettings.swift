@@ -95,6 +95,15 @@ public enum SecretSource: Sendable, Equatable, CustomStringConvertible {
         }
     }
 
+    /// The configuration key for this source of `name`: `mail.password_env`, `mail.password_file`, `mail.user`.
+    public func key(_ name: String) -> String {
+        switch self {
+        case .literal: "mail.\(name)"
+        case .environment: "mail.\(name)_env"
+        case .file: "mail.\(name)_file"
+        }
+    }
+
     /// Where the value comes from, never the value of a secret.
     public var description: String {
         switch self {

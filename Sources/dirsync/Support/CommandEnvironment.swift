@@ -68,8 +68,14 @@ struct CommandEnvironment {
     func mailer() throws -> (any Mailer)? {
         if let smtp = configuration.mail.smtp {
             guard let from = configuration.mail.from else { throw CommandError.mailNotConfigured(configFile) }
-            return try SMTPMailer(
-                settings: smtp, sender: from.address, environment: ProcessInfo.processInfo.environment)
+            do {
+                return try SMTPMailer(
+                    settings: smtp, sender: from.address, environment: ProcessInfo.processInfo.environment)
+            } catch {
+                // Name the file, as configuration errors do.
+                throw CommandError.invalidArgument(
+                    configFile.map { "\($0): \(error.description)" } ?? error.description, hint: error.hint)
+            }
         }
         return configuration.mail.outboxFolder.map { FolderMailer(folder: URL(fileURLWithPath: $0, isDirectory: true)) }
     }

@@ -133,6 +133,8 @@ import Testing
         #expect(throws: MailSetupError.secretMissing(key: "mail.password", source: .environment("PW"))) {
             try SecretSource.environment("PW").resolve(key: "mail.password", environment: ["PW": ""])
         }
+        #expect(SecretSource.environment("PW").key("password") == "mail.password_env")
+        #expect(SecretSource.file("/x").key("password") == "mail.password_file")
         let error = MailSetupError.secretMissing(key: "mail.password", source: .environment("PW"))
         #expect(error.description == "mail.password: the environment variable PW is not set or empty")
         #expect(error.hint == "export PW before running dirsync (see README, Mail over SMTP)")
