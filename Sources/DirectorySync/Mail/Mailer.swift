@@ -63,7 +63,8 @@ public struct FolderMailer: Mailer {
             if fileManager.fileExists(atPath: target.path) { try fileManager.removeItem(at: target) }
             try fileManager.moveItem(at: partial, to: target)
         } catch {
-            throw .unavailable("cannot write to \(folder.path): \(error.localizedDescription)")
+            // Waiting does not make a folder writable: stop the run and say why.
+            throw .misconfigured("cannot write to \(folder.path): \(error.localizedDescription)")
         }
     }
 

@@ -103,7 +103,11 @@ struct CommandEnvironment {
         let clock = options
         let report = try await Self.deliver(
             organization.id, from: store, at: storePath, through: mailer, policy: configuration.mail.retry,
-            now: { clock.clock })
+            now: { clock.clock },
+            sleep: { span in
+                Console.note("mail: cannot reach \(destination); trying again in \(span)")
+                try? await Task.sleep(for: .seconds(span.seconds))
+            })
         if report.sent > 0 {
             let verb = configuration.mail.smtp == nil ? "written to" : "sent to"
             Console.note("mail: \(report.sent) message(s) \(verb) \(destination)")
@@ -129,11 +133,12 @@ struct CommandEnvironment {
     /// and the agent use, so two processes never send the same message at once.
     static func deliver(
         _ organization: Organization.ID, from store: SQLiteStore, at storePath: String, through mailer: any Mailer,
-        policy: OutboxDelivery.RetryPolicy, now: @escaping @Sendable () -> Date
+        policy: OutboxDelivery.RetryPolicy, now: @escaping @Sendable () -> Date,
+        sleep: @escaping @Sendable (TimeSpan) async -> Void = { try? await Task.sleep(for: .seconds($0.seconds)) }
     ) async throws -> OutboxDelivery.Report {
         let lock = try await DeliveryLock.acquire(beside: storePath)
         defer { lock.release() }
-        return try await OutboxDelivery(store: store, mailer: mailer, policy: policy)
+        return try await OutboxDelivery(store: store, mailer: mailer, policy: policy, sleep: sleep)
             .deliverPending(in: organization, now: now)
     }
 
