@@ -8,6 +8,7 @@ let package = Package(
         .executable(name: "dirsync", targets: ["dirsync"]),
         .library(name: "DirectorySync", targets: ["DirectorySync"]),
         .library(name: "DirectorySyncSQLite", targets: ["DirectorySyncSQLite"]),
+        .library(name: "DirectorySyncSMTP", targets: ["DirectorySyncSMTP"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -32,6 +33,8 @@ let package = Package(
                 .product(name: "GRDB", package: "GRDB.swift"),
             ]
         ),
+        .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
+        .target(name: "DirectorySyncSMTP", dependencies: ["DirectorySync", "CCurl"]),
         .target(
             name: "DirectorySyncTesting",
             dependencies: ["DirectorySync", "DirectorySyncSQLite", .product(name: "GRDB", package: "GRDB.swift")]
@@ -41,6 +44,7 @@ let package = Package(
             dependencies: [
                 "DirectorySync",
                 "DirectorySyncSQLite",
+                "DirectorySyncSMTP",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -54,6 +58,7 @@ let package = Package(
                 "DirectorySyncSQLite", "DirectorySyncTesting", .product(name: "GRDB", package: "GRDB.swift"),
             ]
         ),
+        .testTarget(name: "DirectorySyncSMTPTests", dependencies: ["DirectorySyncSMTP", "DirectorySyncTesting"]),
         .testTarget(
             name: "dirsyncTests",
             dependencies: ["dirsync", "DirectorySync", "DirectorySyncSQLite", "DirectorySyncTesting"]
@@ -61,7 +66,7 @@ let package = Package(
     ]
 )
 
-for target in package.targets {
+for target in package.targets where target.type != .system {
     var settings = target.swiftSettings ?? []
     settings.append(.enableUpcomingFeature("ExistentialAny"))
     settings.append(.enableUpcomingFeature("MemberImportVisibility"))

@@ -104,6 +104,11 @@ struct SQLiteLedger: LedgerWriter {
         return try Row.fetchAll(db, sql: sql + " ORDER BY id", arguments: arguments).map(Self.outboxMessage(from:))
     }
 
+    func outboxMessage(_ id: OutboxMessage.ID) throws -> OutboxMessage? {
+        try Row.fetchOne(db, sql: "SELECT * FROM outbox WHERE id = ?", arguments: [id.rawValue]).map(
+            Self.outboxMessage(from:))
+    }
+
     func member(id: Member.ID) throws -> Member? {
         try Row.fetchOne(db, sql: "SELECT * FROM members WHERE id = ?", arguments: [id.rawValue]).map(
             Self.member(from:))

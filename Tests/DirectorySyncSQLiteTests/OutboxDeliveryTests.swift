@@ -34,7 +34,7 @@ import Testing
         let mailer = RecordingMailer()
         await mailer.fail(try EmailAddress("a@acme.com"), with: Array(repeating: .temporary("421 try later"), count: 3))
         let delivery = OutboxDelivery(
-            store: fixture.store, mailer: mailer, maximumAttempts: 3, firstRetryDelay: .minutes(1))
+            store: fixture.store, mailer: mailer, policy: .init(maximumAttempts: 3, backoff: .minutes(1)))
 
         var report = try await delivery.deliverPending(in: nil, now: { testEpoch })
         #expect(report.retryLater == 1)
@@ -97,5 +97,99 @@ import Testing
         #expect(eml.contains("Message-ID: <"))
         #expect(LedgerFixture.token(in: eml) == token)
         #expect(eml.contains("> Hi there"))
+    }
+
+    /// Records the waits a delivery asks for, and returns at once.
+    private actor Waits {
+        var spans: [TimeSpan] = []
+        func record(_ span: TimeSpan) { spans.append(span) }
+    }
+
+    @Test func anUnavailableTransportIsRetriedWithinTheRunAndTheBatchGoesOn() async throws {
+        let fixture = try await LedgerFixture.make()
+        try await fixture.invite("a@acme.com,b@acme.com")
+        let mailer = RecordingMailer()
+        await mailer.fail(
+            try EmailAddress("a@acme.com"),
+            with: [.unavailable("connection refused"), .unavailable("connection refused")])
+        let waits = Waits()
+        let report = try await OutboxDelivery(
+            store: fixture.store, mailer: mailer, policy: .init(reconnectFor: TimeSpan(seconds: 30)),
+            sleep: { await waits.record($0) }
+        ).deliverPending(in: nil, now: { testEpoch })
+        #expect(report.sent == 2 && report.reconnections == 2 && report.unavailable == nil)
+        #expect(await waits.spans == [TimeSpan(seconds: 1), TimeSpan(seconds: 2)])
+        #expect(await mailer.delivered.map(\.recipient.canonical) == ["a@acme.com", "b@acme.com"])
+        // The broken connection is dropped before each new try, and once at the end.
+        #expect(await mailer.finishCount == 3)
+        #expect(try await messages(fixture).allSatisfy { $0.status == .sent && $0.attempts == 1 })
+    }
+
+    @Test func anOutageLongerThanTheBudgetLeavesEverythingPendingWithItsAttempts() async throws {
+        let fixture = try await LedgerFixture.make()
+        try await fixture.invite("a@acme.com,b@acme.com,c@acme.com")
+        let mailer = RecordingMailer()
+        await mailer.fail(try EmailAddress("a@acme.com"), with: [.temporary("451 later")])
+        await mailer.fail(try EmailAddress("b@acme.com"), with: Array(repeating: .unavailable("timed out"), count: 9))
+        let waits = Waits()
+        let report = try await OutboxDelivery(
+            store: fixture.store, mailer: mailer, policy: .init(reconnectFor: TimeSpan(seconds: 10)),
+            sleep: { await waits.record($0) }
+        ).deliverPending(in: nil, now: { testEpoch })
+        // 1 + 2 + 4 + 3 = 10 s of waiting in all, then the run gives up.
+        #expect(await waits.spans.map(\.seconds) == [1, 2, 4, 3])
+        #expect(report.unavailable == "timed out")
+        #expect(report.leftPending == 2)
+        #expect(report.retryLater == 1)
+        #expect(await mailer.delivered.isEmpty)
+        let stored = try await messages(fixture)
+        #expect(stored.map(\.status) == [.pending, .pending, .pending])
+        #expect(stored.map(\.attempts) == [1, 0, 0])
+        #expect(stored.map(\.lastError) == ["451 later", "timed out", nil])
+    }
+
+    @Test func aTransportThatRefusesThisClientStopsTheRunWithoutWaiting() async throws {
+        let fixture = try await LedgerFixture.make()
+        try await fixture.invite("a@acme.com,b@acme.com")
+        let mailer = RecordingMailer()
+        await mailer.fail(try EmailAddress("a@acme.com"), with: [.misconfigured("535 5.7.8 bad login")])
+        let waits = Waits()
+        let report = try await OutboxDelivery(
+            store: fixture.store, mailer: mailer, sleep: { await waits.record($0) }
+        ).deliverPending(in: nil, now: { testEpoch })
+        #expect(await waits.spans.isEmpty)
+        #expect(report.unavailable == "535 5.7.8 bad login" && report.leftPending == 2)
+        #expect(await mailer.delivered.isEmpty)
+        #expect(try await messages(fixture).allSatisfy { $0.status == .pending && $0.attempts == 0 })
+    }
+
+    @Test func theBackOffDoublesUpToItsCap() {
+        let policy = OutboxDelivery.RetryPolicy(backoff: .minutes(1), maximumBackoff: .minutes(5))
+        #expect((1...5).map { policy.backoff(afterAttempt: $0) } == [60, 120, 240, 300, 300])
+    }
+
+    /// A mailer that revokes another invitation while it delivers the first message.
+    private struct RevokingMailer: Mailer {
+        let fixture: LedgerFixture
+        let victim: EmailAddress
+        let recorder = RecordingMailer()
+
+        func deliver(_ content: String, messageID: String, to recipient: EmailAddress) async throws(MailDeliveryError) {
+            // Revoking twice fails the second time; only the first matters.
+            _ = try? await fixture.ledger.revoke(
+                to: victim, in: fixture.organization.id, by: "owner@acme.com", at: testEpoch)
+            try await recorder.deliver(content, messageID: messageID, to: recipient)
+        }
+    }
+
+    @Test func mailVoidedDuringARunIsNotSent() async throws {
+        let fixture = try await LedgerFixture.make()
+        try await fixture.invite("a@acme.com,b@acme.com,c@acme.com")
+        let mailer = RevokingMailer(fixture: fixture, victim: try EmailAddress("b@acme.com"))
+        let report = try await OutboxDelivery(store: fixture.store, mailer: mailer)
+            .deliverPending(in: nil, now: { testEpoch })
+        #expect(report.sent == 2)
+        #expect(await mailer.recorder.delivered.map(\.recipient.canonical) == ["a@acme.com", "c@acme.com"])
+        #expect(try await messages(fixture).map(\.status) == [.sent, .voided, .sent])
     }
 }

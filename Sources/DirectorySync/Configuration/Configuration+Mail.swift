@@ -5,11 +5,18 @@ extension Configuration {
     public struct MailSection: Sendable, Equatable {
         /// A folder receiving one `.eml` file per message; relative paths are relative to the config file.
         public var outboxFolder: String?
+        /// A mail server; the alternative to `outboxFolder`.
+        public var smtp: SMTPSettings?
         public var from: Mailbox?
         public var acceptURL: String?
+        /// How failed deliveries are retried.
+        public var retry = OutboxDelivery.RetryPolicy()
 
-        public init(outboxFolder: String? = nil, from: Mailbox? = nil, acceptURL: String? = nil) {
+        public init(
+            outboxFolder: String? = nil, smtp: SMTPSettings? = nil, from: Mailbox? = nil, acceptURL: String? = nil
+        ) {
             self.outboxFolder = outboxFolder
+            self.smtp = smtp
             self.from = from
             self.acceptURL = acceptURL
         }
@@ -24,7 +31,15 @@ extension Configuration {
 
 extension Configuration.MailSection {
     /// The keys allowed under `mail`.
-    static let keys = ["outbox", "from", "accept_url"]
+    static let keys = [
+        "outbox", "smtp", "from", "accept_url", "starttls", "user", "user_env", "user_file", "password",
+        "password_env", "password_file", "ca_file", "connect_timeout", "timeout", "messages_per_connection", "retry",
+    ]
+    /// The keys that only make sense with `smtp`.
+    static let smtpKeys = [
+        "starttls", "user", "user_env", "user_file", "password_env", "password_file", "ca_file", "connect_timeout",
+        "timeout", "messages_per_connection",
+    ]
 
     init(parsing section: YAMLValue, directory: URL) throws(ConfigError) {
         self.init()
@@ -43,6 +58,32 @@ extension Configuration.MailSection {
         if let value = keys["accept_url"] {
             acceptURL = try Self.acceptURL(value)
         }
+        if let value = keys["retry"] {
+            retry = try Self.retryPolicy(value)
+        }
+        if let value = keys["password"] {
+            throw value.error(
+                "a password is never written in the configuration",
+                hint: "name an environment variable (password_env: DIRSYNC_SMTP_PASSWORD) or a file "
+                    + "(password_file: /run/secrets/smtp-password)")
+        }
+        if let value = keys["smtp"] {
+            if keys["outbox"] != nil {
+                throw value.error(
+                    "'smtp' and 'outbox' are alternatives: mail goes to a server or to a folder",
+                    hint: "keep one of them")
+            }
+            smtp = try Self.smtpSettings(value, keys: keys, directory: directory)
+        } else {
+            if let stray = Self.smtpKeys.first(where: { keys[$0] != nil }), let value = keys[stray] {
+                throw value.error("only used with mail.smtp", hint: "add 'smtp: smtp://host:587', or remove \(stray)")
+            }
+            if outboxFolder == nil, from != nil || acceptURL != nil {
+                throw section.error(
+                    "invitation mail needs somewhere to go: 'smtp' (a mail server) or 'outbox' (a folder)",
+                    hint: "add 'smtp: smtp://mail.example.com:587' or 'outbox: outbox/'")
+            }
+        }
     }
 
     private static func acceptURL(_ value: YAMLValue) throws(ConfigError) -> String {
@@ -58,5 +99,109 @@ extension Configuration.MailSection {
             throw value.error("must be an http or https URL, found '\(text)'")
         }
         return text
+    }
+
+    private static func retryPolicy(_ value: YAMLValue) throws(ConfigError) -> OutboxDelivery.RetryPolicy {
+        let keys = try value.mapping(allowed: ["attempts", "backoff", "max_backoff", "reconnect_for"])
+        var policy = OutboxDelivery.RetryPolicy()
+        if let attempts = keys["attempts"] { policy.maximumAttempts = try attempts.int(in: 1...100) }
+        if let backoff = keys["backoff"] { policy.backoff = try positive(backoff) }
+        if let cap = keys["max_backoff"] { policy.maximumBackoff = try positive(cap) }
+        if let reconnect = keys["reconnect_for"] {
+            policy.reconnectFor = try reconnect.timeSpan()
+            guard policy.reconnectFor <= .hours(1) else { throw reconnect.error("must be at most 1h") }
+        }
+        return policy
+    }
+
+    private static func positive(_ value: YAMLValue) throws(ConfigError) -> TimeSpan {
+        let span = try value.timeSpan()
+        guard span.seconds > 0 else { throw value.error("must be longer than 0s") }
+        return span
+    }
+
+    private static func smtpSettings(_ value: YAMLValue, keys: YAMLMapping, directory: URL) throws(ConfigError)
+        -> SMTPSettings
+    {
+        var settings = try server(value)
+        if let starttls = keys["starttls"] {
+            if settings.isImplicitTLS {
+                throw starttls.error(
+                    "smtps:// is encrypted from the first byte; starttls applies to smtp:// only",
+                    hint: "remove starttls, or use smtp://host:587 with starttls: required")
+            }
+            settings.startTLS = try starttls.choice(SMTPSettings.StartTLS.self)
+        }
+        settings.user = try secret("user", in: keys, directory: directory, literalAllowed: true)
+        settings.password = try secret("password", in: keys, directory: directory, literalAllowed: false)
+        if (settings.user == nil) != (settings.password == nil) {
+            let present = keys["user"] ?? keys["user_env"] ?? keys["user_file"] ?? keys["password_env"]
+            throw (present ?? value).error(
+                "a login needs both a user and a password",
+                hint: "set user (or user_env, user_file) and password_env (or password_file)")
+        }
+        if settings.password != nil, !settings.isImplicitTLS, settings.startTLS != .required, !settings.isLoopback {
+            throw (keys["starttls"] ?? value).error(
+                "the password would cross the network unencrypted (starttls: \(settings.startTLS.rawValue))",
+                hint: "use starttls: required, or smtps://")
+        }
+        settings.caFile = try keys["ca_file"].map { value throws(ConfigError) in
+            Configuration.resolve(try value.nonEmptyString(), against: directory)
+        }
+        if let timeout = keys["connect_timeout"] { settings.connectTimeout = try positive(timeout) }
+        if let timeout = keys["timeout"] { settings.timeout = try positive(timeout) }
+        if let count = keys["messages_per_connection"] {
+            settings.messagesPerConnection = try count.int(in: 1...10_000)
+        }
+        return settings
+    }
+
+    /// `smtp://host[:port]` or `smtps://host[:port]`.
+    private static func server(_ value: YAMLValue) throws(ConfigError) -> SMTPSettings {
+        let text = try value.nonEmptyString()
+        let example = "write it like smtp://mail.example.com:587 or smtps://mail.example.com:465"
+        guard let url = URLComponents(string: text), let scheme = url.scheme?.lowercased(),
+            ["smtp", "smtps"].contains(scheme)
+        else {
+            throw value.error("must be an smtp:// or smtps:// URL, found '\(text)'", hint: example)
+        }
+        guard url.user == nil, url.password == nil else {
+            throw value.error(
+                "credentials never go in the URL",
+                hint: "use user and password_env (or password_file) under mail")
+        }
+        guard let host = url.host, !host.isEmpty else { throw value.error("names no host", hint: example) }
+        guard url.path.isEmpty || url.path == "/", url.query == nil, url.fragment == nil else {
+            throw value.error("must be just the scheme, host and port, found '\(text)'", hint: example)
+        }
+        if let port = url.port, !(1...65_535).contains(port) {
+            throw value.error("port \(port) is not between 1 and 65535")
+        }
+        let bareHost = host.hasPrefix("[") && host.hasSuffix("]") ? String(host.dropFirst().dropLast()) : host
+        return SMTPSettings(isImplicitTLS: scheme == "smtps", host: bareHost, port: url.port)
+    }
+
+    /// The source of `name` from `name`, `name_env` or `name_file`, at most one of them.
+    private static func secret(_ name: String, in keys: YAMLMapping, directory: URL, literalAllowed: Bool)
+        throws(ConfigError) -> SecretSource?
+    {
+        let given = [name, "\(name)_env", "\(name)_file"].filter { keys[$0] != nil }
+        if given.count > 1, let value = keys[given[1]] {
+            throw value.error("give one of \(given.joined(separator: ", "))")
+        }
+        if literalAllowed, let value = keys[name] { return .literal(try value.nonEmptyString()) }
+        if let value = keys["\(name)_env"] {
+            let variable = try value.nonEmptyString()
+            guard variable.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_") }) else {
+                throw value.error(
+                    "expected the name of an environment variable, found '\(variable)'",
+                    hint: "the value itself goes in the environment: \(name)_env: DIRSYNC_SMTP_\(name.uppercased())")
+            }
+            return .environment(variable)
+        }
+        if let value = keys["\(name)_file"] {
+            return .file(Configuration.resolve(try value.nonEmptyString(), against: directory))
+        }
+        return nil
     }
 }

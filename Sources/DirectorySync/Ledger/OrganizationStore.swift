@@ -39,6 +39,8 @@ public protocol LedgerReader {
 
     /// Outbox messages with one of `statuses`, oldest first; all organizations when `organization` is nil.
     func outbox(in organization: Organization.ID?, statuses: Set<OutboxMessage.Status>) throws -> [OutboxMessage]
+    /// One outbox message as it is now.
+    func outboxMessage(_ id: OutboxMessage.ID) throws -> OutboxMessage?
 
     /// The member with this identifier.
     func member(id: Member.ID) throws -> Member?

@@ -18,15 +18,23 @@ extension Mailer {
 
 /// Why a message was not delivered.
 public enum MailDeliveryError: Error, Equatable, Sendable, CustomStringConvertible {
-    /// Worth retrying later: connection refused, timeout, a 4xx reply.
+    /// Worth retrying this message later: a 4xx reply to its recipient or its data.
     case temporary(String)
-    /// Never worth retrying: a 5xx reply for this recipient.
+    /// Never worth retrying: a 5xx reply to this message's recipient or data.
     case permanent(String)
+    /// The transport takes no message at the moment, whichever it is: connection refused, a timeout, a TLS
+    /// or login failure, a 421 reply, the sender refused. Nothing is wrong with the message itself.
+    case unavailable(String)
+    /// The transport refuses this client, whichever the message, until its configuration changes: the login,
+    /// the TLS certificate, a missing STARTTLS, the sender. Waiting does not help.
+    case misconfigured(String)
 
     public var description: String {
         switch self {
         case .temporary(let reason): "temporary failure: \(reason)"
         case .permanent(let reason): "permanent failure: \(reason)"
+        case .unavailable(let reason): "transport unavailable: \(reason)"
+        case .misconfigured(let reason): "transport refuses this client: \(reason)"
         }
     }
 }
@@ -55,7 +63,8 @@ public struct FolderMailer: Mailer {
             if fileManager.fileExists(atPath: target.path) { try fileManager.removeItem(at: target) }
             try fileManager.moveItem(at: partial, to: target)
         } catch {
-            throw .temporary("cannot write to \(folder.path): \(error.localizedDescription)")
+            // Waiting does not make a folder writable: stop the run and say why.
+            throw .misconfigured("cannot write to \(folder.path): \(error.localizedDescription)")
         }
     }
 

@@ -125,11 +125,11 @@ enum SyncReport {
                 Console.error(error.description, hint: error.hint)
                 throw ExitCode(3)
             }
-            try? await environment.deliverQueuedMail(for: organization)
+            _ = try? await environment.deliverQueuedMail(for: organization)
             throw error
         } catch {
             await keeper.release()
-            try? await environment.deliverQueuedMail(for: organization)
+            _ = try? await environment.deliverQueuedMail(for: organization)
             throw error
         }
         if showProgress { Console.progress(nil) }

@@ -59,11 +59,13 @@ struct RunCommand: AsyncParsableCommand {
             }
             notifiers.append(
                 MailNotifier(
-                    store: environment.store, mailer: environment.mailer(), from: from, to: email,
+                    store: environment.store, mailer: try environment.mailer(), from: from, to: email,
                     organization: organization.id))
         }
-        let mailer = environment.mailer()
+        let mailer = try environment.mailer()
         let store = environment.store
+        let storePath = environment.storePath
+        let retry = configuration.mail.retry
         let clock = environment.liveClock
         let stopRecord = SyncService.StopRecord()
         let service = SyncService(
@@ -79,8 +81,8 @@ struct RunCommand: AsyncParsableCommand {
             deliverMail: {
                 guard let mailer else { return }
                 do {
-                    let report = try await OutboxDelivery(store: store, mailer: mailer).deliverPending(
-                        in: organization.id, now: clock)
+                    let report = try await CommandEnvironment.deliver(
+                        organization.id, from: store, at: storePath, through: mailer, policy: retry, now: clock)
                     if report.sent + report.failed.count + report.retryLater > 0 {
                         logger.info(
                             "mail delivered",
@@ -88,6 +90,11 @@ struct RunCommand: AsyncParsableCommand {
                                 "mail.sent": "\(report.sent)", "mail.failed": "\(report.failed.count)",
                                 "mail.retry": "\(report.retryLater)",
                             ])
+                    }
+                    if let reason = report.unavailable {
+                        logger.warning(
+                            "mail transport unavailable",
+                            metadata: ["mail.reason": "\(reason)", "mail.queued": "\(report.leftPending)"])
                     }
                 } catch {
                     logger.error("mail delivery failed", metadata: ["error": "\(error)"])

@@ -1,4 +1,5 @@
 import DirectorySync
+import DirectorySyncSMTP
 import DirectorySyncSQLite
 import Foundation
 
@@ -55,37 +56,90 @@ struct CommandEnvironment {
         (configuration.organization.inviter ?? organization.settings.inviter).canonical
     }
 
-    /// The sender and accept-link template for invitation mail.
+    /// The sender and accept-link template for invitation mail. Also checks that the mail transport can be
+    /// set up (its secrets are there), so a command fails before it changes anything rather than after.
     func mailSettings() throws -> MailSettings {
         guard let settings = configuration.mail.settings else { throw CommandError.mailNotConfigured(configFile) }
+        _ = try mailer()
         return settings
     }
 
-    /// The configured transport, if any.
-    func mailer() -> (any Mailer)? {
-        configuration.mail.outboxFolder.map { FolderMailer(folder: URL(fileURLWithPath: $0, isDirectory: true)) }
+    /// The configured transport, if any: a mail server or a folder.
+    func mailer() throws -> (any Mailer)? {
+        if let smtp = configuration.mail.smtp {
+            guard let from = configuration.mail.from else { throw CommandError.mailNotConfigured(configFile) }
+            do {
+                return try SMTPMailer(
+                    settings: smtp, sender: from.address, environment: ProcessInfo.processInfo.environment)
+            } catch {
+                // Name the file, as configuration errors do.
+                throw CommandError.invalidArgument(
+                    configFile.map { "\($0): \(error.description)" } ?? error.description, hint: error.hint)
+            }
+        }
+        return configuration.mail.outboxFolder.map { FolderMailer(folder: URL(fileURLWithPath: $0, isDirectory: true)) }
     }
 
-    /// Delivers what the command queued, and says what happened to it.
-    func deliverQueuedMail(for organization: Organization) async throws {
-        guard let mailer = mailer() else {
+    /// Where mail goes, for messages: `smtp://host:port` or the folder.
+    var mailDestination: String? {
+        configuration.mail.smtp?.url ?? configuration.mail.outboxFolder.map(Self.relative)
+    }
+
+    /// Delivers what is queued and due, and says what happened to it; nil when no transport is configured.
+    ///
+    /// Every command that queues mail calls this after its change is committed. One delivery runs at a time
+    /// per store (a lock beside it), so two commands finishing together never send the same message twice.
+    @discardableResult
+    func deliverQueuedMail(for organization: Organization) async throws -> OutboxDelivery.Report? {
+        guard let mailer = try mailer(), let destination = mailDestination else {
             let queued = try await store.read { db in try db.outbox(in: organization.id, statuses: [.pending]).count }
             if queued > 0 {
                 Console.note(
-                    "\(queued) message(s) queued in the outbox; set mail.outbox in the configuration to deliver them")
+                    "\(queued) message(s) queued in the outbox; set mail.smtp or mail.outbox in the configuration to "
+                        + "deliver them")
             }
-            return
+            return nil
         }
         let clock = options
-        let report = try await OutboxDelivery(store: store, mailer: mailer)
-            .deliverPending(in: organization.id, now: { clock.clock })
-        if report.sent > 0, let folder = configuration.mail.outboxFolder {
-            Console.note("mail: \(report.sent) message(s) written to \(Self.relative(folder))")
+        let report = try await Self.deliver(
+            organization.id, from: store, at: storePath, through: mailer, policy: configuration.mail.retry,
+            now: { clock.clock },
+            sleep: { span in
+                Console.note("mail: cannot reach \(destination); trying again in \(span)")
+                try? await Task.sleep(for: .seconds(span.seconds))
+            })
+        if report.sent > 0 {
+            let verb = configuration.mail.smtp == nil ? "written to" : "sent to"
+            Console.note("mail: \(report.sent) message(s) \(verb) \(destination)")
+        }
+        if report.reconnections > 0, report.unavailable == nil {
+            Console.note(
+                "mail: \(destination) was unreachable at first; delivered after retrying \(report.reconnections) time(s)"
+            )
         }
         if report.retryLater > 0 {
             Console.note("mail: \(report.retryLater) message(s) will be retried ('dirsync outbox list')")
         }
         for failure in report.failed { Console.note("mail: not delivered to \(failure.recipient): \(failure.reason)") }
+        if let reason = report.unavailable {
+            Console.note(
+                "mail: cannot deliver now: \(reason); \(report.leftPending) message(s) stay queued for "
+                    + "'dirsync outbox deliver'")
+        }
+        return report
+    }
+
+    /// One delivery pass over `organization`'s due mail, holding the store's delivery lock: what every command
+    /// and the agent use, so two processes never send the same message at once.
+    static func deliver(
+        _ organization: Organization.ID, from store: SQLiteStore, at storePath: String, through mailer: any Mailer,
+        policy: OutboxDelivery.RetryPolicy, now: @escaping @Sendable () -> Date,
+        sleep: @escaping @Sendable (TimeSpan) async -> Void = { try? await Task.sleep(for: .seconds($0.seconds)) }
+    ) async throws -> OutboxDelivery.Report {
+        let lock = try await DeliveryLock.acquire(beside: storePath)
+        defer { lock.release() }
+        return try await OutboxDelivery(store: store, mailer: mailer, policy: policy, sleep: sleep)
+            .deliverPending(in: organization, now: now)
     }
 
     /// `path` made absolute against the working directory.
@@ -128,7 +182,8 @@ enum CommandError: Error, UserFacingError {
         case .noConfig: "create one with 'dirsync init --org NAME --seats N --owner EMAIL', or pass --config PATH"
         case .noStore(let file?): "add 'store: dirsync.sqlite' to \(file), or pass --store PATH"
         case .noStore(nil): "pass --store PATH or --config PATH"
-        case .mailNotConfigured: "add a mail section with from and accept_url (see README, Configuration)"
+        case .mailNotConfigured:
+            "add a mail section with from, accept_url and smtp or outbox (see README, Configuration)"
         case .invalidArgument(_, let hint): hint
         case .notATerminal: nil
         }

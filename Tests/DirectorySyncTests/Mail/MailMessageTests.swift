@@ -143,10 +143,18 @@ import Testing
         #expect(try FileManager.default.contentsOfDirectory(atPath: folder.path) == ["bo@acme.com-same.eml"])
     }
 
-    @Test func anUnwritableFolderIsATemporaryFailure() async throws {
+    @Test func anUnwritableFolderStopsDeliveryWithTheReason() async throws {
         let mailer = FolderMailer(folder: URL(fileURLWithPath: "/proc/dirsync-cannot-write-here"))
-        await #expect(throws: MailDeliveryError.self) {
-            try await mailer.deliver("x", messageID: "<m@acme.com>", to: try EmailAddress("bo@acme.com"))
+        let recipient = try EmailAddress("bo@acme.com")
+        do {
+            try await mailer.deliver("x", messageID: "<m@acme.com>", to: recipient)
+            Issue.record("wrote into /proc")
+        } catch {
+            guard case .misconfigured(let reason) = error else {
+                Issue.record("expected .misconfigured, got \(error)")
+                return
+            }
+            #expect(reason.hasPrefix("cannot write to /proc/dirsync-cannot-write-here"))
         }
     }
 }
