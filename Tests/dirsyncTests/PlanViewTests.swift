@@ -71,7 +71,7 @@ import Testing
             ))
     }()
 
-    private func golden(_ name: String, _ actual: String) throws {
+    private func golden(_ name: String, _ actual: String) async throws {
         let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Golden/\(name)")
         if ProcessInfo.processInfo.environment["RECORD_SNAPSHOTS"] == "1" {
             try actual.write(to: url, atomically: true, encoding: .utf8)
@@ -82,12 +82,12 @@ import Testing
             actual == expected, "\(name) differs from the golden file; re-record with RECORD_SNAPSHOTS=1 if intended")
     }
 
-    @Test func textViewMatchesItsGoldenFile() throws {
-        try golden("plan.txt", PlanTextView(plan: Self.plan, style: Style(enabled: false)).render() + "\n")
+    @Test func textViewMatchesItsGoldenFile() async throws {
+        try await golden("plan.txt", PlanTextView(plan: Self.plan, style: Style(enabled: false)).render() + "\n")
     }
 
-    @Test func jsonViewMatchesItsGoldenFile() throws {
-        try golden("plan.json", try PlanJSON(Self.plan).encoded() + "\n")
+    @Test func jsonViewMatchesItsGoldenFile() async throws {
+        try await golden("plan.json", try PlanJSON(Self.plan).encoded() + "\n")
     }
 
     @Test func colourIsAddedOnlyWhenEnabled() {
@@ -98,7 +98,7 @@ import Testing
         #expect(coloured.replacingOccurrences(of: #"\x1B\[[0-9;]*m"#, with: "", options: .regularExpression) == plain)
     }
 
-    @Test func aSavedPlanReadsBackAsTheSamePlan() throws {
+    @Test func aSavedPlanReadsBackAsTheSamePlan() async throws {
         let data = Data(try PlanJSON(Self.plan).encoded().utf8)
         let read = try PlanJSON.decode(data, file: "plan.json")
         #expect(read.changes == Self.plan.changes)
@@ -115,7 +115,7 @@ import Testing
         do { _ = try PlanJSON.decode(Data(text.utf8), file: "plan.json") } catch { #expect("\(error)" == expected) }
     }
 
-    @Test func aTamperedPlanFileIsRefusedField() throws {
+    @Test func aTamperedPlanFileIsRefusedField() async throws {
         var text = try PlanJSON(Self.plan).encoded()
         text = text.replacingOccurrences(of: "\"action\" : \"join\"", with: "\"action\" : \"promote\"")
         do {

@@ -24,7 +24,7 @@ import Testing
         return (folder, cli)
     }
 
-    static func useNovemberExport(_ folder: TemporaryDirectory) throws {
+    static func useNovemberExport(_ folder: TemporaryDirectory) async throws {
         try FileManager.default.removeItem(at: folder.file("export.ldif"))
         try FileManager.default.copyItem(
             at: fixtures.appendingPathComponent("acme-2026-11.ldif"), to: folder.file("export.ldif"))
@@ -49,7 +49,7 @@ import Testing
         #expect(again.stdout.contains("No changes: the organization matches the directory."))
 
         // A month later: the story of the November export, then convergence again.
-        try Self.useNovemberExport(folder)
+        try await Self.useNovemberExport(folder)
         let plan = try #require(
             try Self.json(try await cli.run(["plan", "--format", "json", "--now", "2026-11-02T09:00:00Z"]))
                 as? [String: Any])
@@ -112,7 +112,7 @@ import Testing
         var config = try String(contentsOf: folder.file("dirsync.yaml"), encoding: .utf8)
         config = config.replacingOccurrences(of: "max_deletion_ratio: 0.5", with: "max_deletion_ratio: 0.1")
         try config.write(to: folder.file("dirsync.yaml"), atomically: true, encoding: .utf8)
-        try Self.useNovemberExport(folder)
+        try await Self.useNovemberExport(folder)
         let plan = try await cli.run(["plan", "--now", "2026-11-02T09:00:00Z"])
         #expect(plan.status == 3)
         #expect(
@@ -132,7 +132,7 @@ import Testing
         let (folder, cli) = try await Self.demoWorkspace()
         defer { folder.remove() }
         #expect(try await cli.run(["sync", "--now", "2026-10-01T09:00:00Z"]).status == 0)
-        try Self.useNovemberExport(folder)
+        try await Self.useNovemberExport(folder)
         let result = try await cli.run(["explain", "fay@acme.com", "--now", "2026-11-02T09:00:00Z"])
         #expect(result.status == 0, "\(result)")
         for expected in [

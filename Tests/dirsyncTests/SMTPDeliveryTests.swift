@@ -10,10 +10,10 @@ import Testing
     private func workspace(
         _ listener: TestSMTPServer.Listener, scheme: String = "smtp", mail: [String] = [],
         from: String = "Acme Corp <no-reply@acme.com>"
-    ) throws -> (TemporaryDirectory, CLIProcess) {
+    ) async throws -> (TemporaryDirectory, CLIProcess) {
         let folder = try TemporaryDirectory("dirsync-smtp")
         let cli = CLIProcess(directory: folder.url)
-        let created = try cli.run([
+        let created = try await cli.run([
             "init", "--org", "Acme Corp", "--seats", "500", "--owner", "ada@acme.com", "--now", "2026-11-21T10:00:00Z",
         ])
         #expect(created.status == 0, "\(created)")
@@ -27,8 +27,8 @@ import Testing
         return (folder, cli)
     }
 
-    private func outbox(_ cli: CLIProcess, status: String = "all") throws -> [[String: Any]] {
-        let result = try cli.run(["outbox", "list", "--status", status, "--format", "json"])
+    private func outbox(_ cli: CLIProcess, status: String = "all") async throws -> [[String: Any]] {
+        let result = try await cli.run(["outbox", "list", "--status", status, "--format", "json"])
         #expect(result.status == 0, "\(result)")
         return try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [[String: Any]])
     }
@@ -41,12 +41,12 @@ import Testing
     @Test func anInvitationBatchArrivesWithRecipientsHeadersLinkAndExpiry() async throws {
         let server = try TestSMTPServer.running()
         let listener = try server.listener(.init(starttls: "offer"))
-        let (folder, cli) = try workspace(
+        let (folder, cli) = try await workspace(
             listener, mail: ["starttls: required", "ca_file: \(server.caFile)"], from: "Åsa at Acme <no-reply@acme.com>"
         )
         defer { folder.remove() }
 
-        let sent = try cli.run([
+        let sent = try await cli.run([
             "invitations", "send", "bo@acme.com,cy@partner.io,dee@acme.com", "--role", "admin", "--message",
             "Välkommen, Zoë!", "--now", "2026-11-21T11:00:00Z",
         ])
@@ -59,7 +59,7 @@ import Testing
         // One connection for the whole batch.
         #expect(Set(received.map(\.envelope.connection)).count == 1)
 
-        let stored = try outbox(cli)
+        let stored = try await outbox(cli)
         #expect(stored.map { $0["status"] as? String } == ["sent", "sent", "sent"])
         for (message, row) in zip(received, stored) {
             #expect(message.header("Message-ID") == row["message_id"] as? String)
@@ -78,19 +78,20 @@ import Testing
 
         // The link in the mail works: the first invitee accepts with it.
         let token = try #require(LedgerFixture.token(in: readable(received[0].content)))
-        let accepted = try cli.run(["invitations", "accept", "-", "--now", "2026-11-22T09:00:00Z"], input: token.text)
+        let accepted = try await cli.run(
+            ["invitations", "accept", "-", "--now", "2026-11-22T09:00:00Z"], input: token.text)
         #expect(accepted.stdout == "bo@acme.com joined Acme Corp as admin.\n", "\(accepted)")
     }
 
     @Test func authOverSTARTTLSWithThePasswordFromAFile() async throws {
         let server = try TestSMTPServer.running()
         let listener = try server.listener(.init(starttls: "require", auth: "require"))
-        let (folder, cli) = try workspace(
+        let (folder, cli) = try await workspace(
             listener,
             mail: ["ca_file: \(server.caFile)", "user: \(server.user)", "password_file: \(server.passwordFile)"])
         defer { folder.remove() }
 
-        let sent = try cli.run(["invitations", "send", "bo@acme.com,cy@acme.com", "--role", "member"])
+        let sent = try await cli.run(["invitations", "send", "bo@acme.com,cy@acme.com", "--role", "member"])
         #expect(sent.status == 0, "\(sent)")
         let received = try await listener.waitForMessages(2)
         #expect(received.count == 2)
@@ -103,7 +104,7 @@ import Testing
     @Test func authOverSMTPSWithThePasswordFromTheEnvironment() async throws {
         let server = try TestSMTPServer.running()
         let listener = try server.listener(.init(implicitTLS: true, auth: "require"))
-        var (folder, cli) = try workspace(
+        var (folder, cli) = try await workspace(
             listener, scheme: "smtps",
             mail: ["ca_file: \(server.caFile)", "user_env: SMTP_USER", "password_env: SMTP_PASSWORD"])
         defer { folder.remove() }
@@ -111,29 +112,29 @@ import Testing
             .trimmingCharacters(in: .whitespacesAndNewlines)
 
         // Without the variables, nothing is invited: the command fails before it changes anything.
-        let missing = try cli.run(["invitations", "send", "bo@acme.com", "--role", "member"])
+        let missing = try await cli.run(["invitations", "send", "bo@acme.com", "--role", "member"])
         #expect(missing.status == 1)
         #expect(
             missing.stderr.hasPrefix(
                 "error: dirsync.yaml: mail.user_env: the environment variable SMTP_USER is not set or empty\n"))
-        #expect(try outbox(cli).isEmpty)
+        #expect(try await outbox(cli).isEmpty)
 
         // A wrong password: the invitation is made, its mail stays queued, and the server's refusal is shown.
         cli.environment = ["SMTP_USER": server.user, "SMTP_PASSWORD": "not-the-password"]
-        let refused = try cli.run(["invitations", "send", "bo@acme.com", "--role", "member"])
+        let refused = try await cli.run(["invitations", "send", "bo@acme.com", "--role", "member"])
         #expect(refused.status == 0, "\(refused)")
         #expect(refused.stderr.contains("refused the login: 535"), "\(refused)")
-        let queued = try outbox(cli, status: "pending")
+        let queued = try await outbox(cli, status: "pending")
         #expect(queued.count == 1)
         #expect((queued.first?["last_error"] as? String)?.contains("535") == true)
         #expect(queued.first?["attempts"] as? Int == 0)
-        let again = try cli.run(["outbox", "deliver"])
+        let again = try await cli.run(["outbox", "deliver"])
         #expect(again.status == 1)
         #expect(
             again.stderr.contains("error: mail not delivered: smtps://127.0.0.1:\(listener.port) refused the login"))
 
         cli.environment["SMTP_PASSWORD"] = password
-        let delivered = try cli.run(["outbox", "deliver"])
+        let delivered = try await cli.run(["outbox", "deliver"])
         #expect(delivered.status == 0, "\(delivered)")
         #expect(delivered.stdout == "The outbox is empty.\n")
         let received = try await listener.waitForMessages(1)
@@ -145,49 +146,49 @@ import Testing
     @Test func starttlsRequiredRefusesAServerWithoutItAndOffSendsInPlainText() async throws {
         let server = try TestSMTPServer.running()
         let listener = try server.listener(.init(starttls: "none"))
-        let (folder, cli) = try workspace(listener)  // starttls: required is the default
+        let (folder, cli) = try await workspace(listener)  // starttls: required is the default
         defer { folder.remove() }
 
-        let sent = try cli.run(["invitations", "send", "bo@acme.com", "--role", "member"])
+        let sent = try await cli.run(["invitations", "send", "bo@acme.com", "--role", "member"])
         #expect(sent.status == 0, "\(sent)")
         #expect(sent.stderr.contains("mail: cannot deliver now: \(listener.url()): STARTTLS not"), "\(sent)")
         #expect(try listener.messages().isEmpty)
 
         try String(contentsOf: folder.file("dirsync.yaml"), encoding: .utf8).appending("\n  starttls: off\n")
             .write(to: folder.file("dirsync.yaml"), atomically: true, encoding: .utf8)
-        let delivered = try cli.run(["outbox", "deliver"])
+        let delivered = try await cli.run(["outbox", "deliver"])
         #expect(delivered.status == 0, "\(delivered)")
         let received = try await listener.waitForMessages(1)
         #expect(received.first?.envelope.tls == false)
     }
 
-    @Test func aServerDownAtFirstGetsTheMailOnceItIsUp() throws {
+    @Test func aServerDownAtFirstGetsTheMailOnceItIsUp() async throws {
         let server = try TestSMTPServer.running()
         // Refuses connections for 2.5 s, then listens.
         let opensAt = ContinuousClock.now + .seconds(2.5)
         let listener = try server.listener(.init(openAfter: 2.5))
-        let (folder, cli) = try workspace(listener, mail: ["starttls: off", "retry: { reconnect_for: 20s }"])
+        let (folder, cli) = try await workspace(listener, mail: ["starttls: off", "retry: { reconnect_for: 20s }"])
         defer { folder.remove() }
 
         try #require(ContinuousClock.now < opensAt - .seconds(0.5), "the machine is too slow to start while it is down")
-        let sent = try cli.run(["invitations", "send", "bo@acme.com,cy@acme.com", "--role", "member"])
+        let sent = try await cli.run(["invitations", "send", "bo@acme.com,cy@acme.com", "--role", "member"])
         #expect(sent.status == 0, "\(sent)")
         #expect(sent.stderr.contains("mail: 2 message(s) sent to"), "\(sent)")
         #expect(sent.stderr.contains("was unreachable at first; delivered after retrying"), "\(sent)")
         #expect(try listener.messages().map(\.envelope.rcptTos) == [["bo@acme.com"], ["cy@acme.com"]])
-        let stored = try outbox(cli, status: "sent")
+        let stored = try await outbox(cli, status: "sent")
         #expect(stored.count == 2)
         #expect(stored.allSatisfy { $0["attempts"] as? Int == 1 && $0["last_error"] is NSNull })
     }
 
-    @Test func aServerThatStaysDownLeavesTheMailQueuedWithinTheRetryBudget() throws {
+    @Test func aServerThatStaysDownLeavesTheMailQueuedWithinTheRetryBudget() async throws {
         let server = try TestSMTPServer.running()
         let listener = try server.listener(.init(openAfter: 600))
-        let (folder, cli) = try workspace(listener, mail: ["starttls: off", "retry: { reconnect_for: 3s }"])
+        let (folder, cli) = try await workspace(listener, mail: ["starttls: off", "retry: { reconnect_for: 3s }"])
         defer { folder.remove() }
 
         let started = ContinuousClock.now
-        let sent = try cli.run(["invitations", "send", "bo@acme.com,cy@acme.com", "--role", "member"])
+        let sent = try await cli.run(["invitations", "send", "bo@acme.com,cy@acme.com", "--role", "member"])
         let took = ContinuousClock.now - started
         #expect(sent.status == 0, "\(sent)")
         #expect(
@@ -197,7 +198,7 @@ import Testing
         #expect(sent.stderr.contains("mail: cannot reach \(listener.url()); trying again in 1s\n"), "\(sent)")
         #expect(sent.stderr.contains("mail: cannot reach \(listener.url()); trying again in 2s\n"), "\(sent)")
         #expect(took >= .seconds(3) && took < .seconds(10))
-        let queued = try outbox(cli, status: "pending")
+        let queued = try await outbox(cli, status: "pending")
         #expect(queued.count == 2)
         #expect(queued.allSatisfy { $0["attempts"] as? Int == 0 })
     }
@@ -205,10 +206,10 @@ import Testing
     @Test func aRejectedRecipientFailsWithoutRetryAndShowsInTheOutboxList() async throws {
         let server = try TestSMTPServer.running()
         let listener = try server.listener()
-        let (folder, cli) = try workspace(listener, mail: ["starttls: off"])
+        let (folder, cli) = try await workspace(listener, mail: ["starttls: off"])
         defer { folder.remove() }
 
-        let sent = try cli.run([
+        let sent = try await cli.run([
             "invitations", "send", "bo@acme.com,reject-zed@acme.com,cy@acme.com", "--role", "viewer",
         ])
         #expect(sent.status == 0, "\(sent)")
@@ -219,77 +220,81 @@ import Testing
         #expect(try listener.messages().map(\.envelope.rcptTos) == [["bo@acme.com"], ["cy@acme.com"]])
 
         // Another delivery run does not try it again.
-        let again = try cli.run(["outbox", "deliver"])
+        let again = try await cli.run(["outbox", "deliver"])
         #expect(again.status == 0, "\(again)")
-        let failed = try outbox(cli, status: "failed")
+        let failed = try await outbox(cli, status: "failed")
         #expect(failed.count == 1)
         #expect(failed.first?["recipient"] as? String == "reject-zed@acme.com")
         #expect(failed.first?["attempts"] as? Int == 1)
         #expect(
             failed.first?["last_error"] as? String
                 == "550 5.1.1 <reject-zed@acme.com>: Recipient address rejected: User unknown in local recipient table")
-        let text = try cli.run(["outbox", "list", "--status", "failed"])
+        let text = try await cli.run(["outbox", "list", "--status", "failed"])
         #expect(text.stdout.contains("reject-zed@acme.com  failed"), "\(text)")
         #expect(text.stdout.contains("550 5.1.1 <reject-zed@acme.com>: Recipient address rejected"), "\(text)")
     }
 
-    @Test func aTemporaryRejectionIsRetriedLaterNotNow() throws {
+    @Test func aTemporaryRejectionIsRetriedLaterNotNow() async throws {
         let server = try TestSMTPServer.running()
         let listener = try server.listener()
-        let (folder, cli) = try workspace(listener, mail: ["starttls: off", "retry: { attempts: 2, backoff: 10m }"])
+        let (folder, cli) = try await workspace(
+            listener, mail: ["starttls: off", "retry: { attempts: 2, backoff: 10m }"])
         defer { folder.remove() }
 
-        let sent = try cli.run([
+        let sent = try await cli.run([
             "invitations", "send", "busy-bo@acme.com", "--role", "viewer", "--now", "2026-11-21T10:00:00Z",
         ])
         #expect(sent.stderr.contains("mail: 1 message(s) will be retried"), "\(sent)")
-        var pending = try outbox(cli, status: "pending")
+        var pending = try await outbox(cli, status: "pending")
         #expect(pending.first?["next_attempt_at"] as? String == "2026-11-21T10:10:00Z")
         #expect((pending.first?["last_error"] as? String)?.hasPrefix("450 4.2.1") == true)
 
         // Not yet due: nothing is tried.
-        let early = try cli.run(["outbox", "deliver", "--now", "2026-11-21T10:05:00Z"])
+        let early = try await cli.run(["outbox", "deliver", "--now", "2026-11-21T10:05:00Z"])
         #expect(early.status == 0, "\(early)")
-        pending = try outbox(cli, status: "pending")
+        pending = try await outbox(cli, status: "pending")
         #expect(pending.first?["attempts"] as? Int == 1)
 
         // Due, and the last attempt: it fails for good, with the server's reply.
-        let late = try cli.run(["outbox", "deliver", "--now", "2026-11-21T10:10:00Z"])
+        let late = try await cli.run(["outbox", "deliver", "--now", "2026-11-21T10:10:00Z"])
         #expect(late.status == 1)
-        let failed = try outbox(cli, status: "failed")
+        let failed = try await outbox(cli, status: "failed")
         #expect((failed.first?["last_error"] as? String)?.hasPrefix("gave up after 2 attempts: 450 4.2.1") == true)
     }
 
     @Test func resendAndRevokeVoidTheMailStillQueuedForTheOldLink() async throws {
         let server = try TestSMTPServer.running()
         let down = try server.listener(.init(openAfter: 600))
-        let (folder, cli) = try workspace(down, mail: ["starttls: off", "retry: { reconnect_for: 0s }"])
+        let (folder, cli) = try await workspace(down, mail: ["starttls: off", "retry: { reconnect_for: 0s }"])
         defer { folder.remove() }
 
-        #expect(try cli.run(["invitations", "send", "bo@acme.com,cy@acme.com", "--role", "member"]).status == 0)
-        #expect(try cli.run(["invitations", "resend", "bo@acme.com"]).status == 0)
-        #expect(try cli.run(["invitations", "revoke", "cy@acme.com"]).status == 0)
-        #expect(try outbox(cli, status: "voided").map { $0["recipient"] as? String } == ["bo@acme.com", "cy@acme.com"])
+        #expect(try await cli.run(["invitations", "send", "bo@acme.com,cy@acme.com", "--role", "member"]).status == 0)
+        #expect(try await cli.run(["invitations", "resend", "bo@acme.com"]).status == 0)
+        #expect(try await cli.run(["invitations", "revoke", "cy@acme.com"]).status == 0)
+        #expect(
+            try await outbox(cli, status: "voided").map { $0["recipient"] as? String } == [
+                "bo@acme.com", "cy@acme.com",
+            ])
 
         let up = try server.listener()
         try String(contentsOf: folder.file("dirsync.yaml"), encoding: .utf8)
             .replacingOccurrences(of: down.url(), with: up.url())
             .write(to: folder.file("dirsync.yaml"), atomically: true, encoding: .utf8)
-        let delivered = try cli.run(["outbox", "deliver"])
+        let delivered = try await cli.run(["outbox", "deliver"])
         #expect(delivered.status == 0, "\(delivered)")
         let received = try await up.waitForMessages(1)
         #expect(received.map(\.envelope.rcptTos) == [["bo@acme.com"]])
         #expect(received.first?.header("Subject")?.hasPrefix("Reminder:") == true)
         let token = try #require(LedgerFixture.token(in: readable(received[0].content)))
-        let accepted = try cli.run(["invitations", "accept", "-"], input: token.text)
+        let accepted = try await cli.run(["invitations", "accept", "-"], input: token.text)
         #expect(accepted.status == 0, "\(accepted)")
     }
 
-    @Test func aDeliveryKilledMidBatchLosesNothingAfterRestart() throws {
+    @Test func aDeliveryKilledMidBatchLosesNothingAfterRestart() async throws {
         let server = try TestSMTPServer.running()
         // Slow enough to kill in the middle: about 40 ms per message.
         let listener = try server.listener(.init(dataDelay: 0.04))
-        let (folder, cli) = try workspace(listener, mail: ["starttls: off"])
+        let (folder, cli) = try await workspace(listener, mail: ["starttls: off"])
         defer { folder.remove() }
 
         var invited: [String] = []
@@ -306,17 +311,17 @@ import Testing
             // resuming until the batch is over.
             while listener.count() < target, ContinuousClock.now < deadline { usleep(2_000) }
             running.kill(SIGKILL)
-            let result = running.finish()
+            let result = await running.finish()
             #expect(result.status != 0, "the command finished before it was killed: \(result)")
             killedAt.append(listener.count() - before)
         }
         #expect(killedAt.allSatisfy { $0 < 50 }, "not killed mid-batch: \(killedAt)")
 
-        let restarted = try cli.run(["outbox", "deliver"])
+        let restarted = try await cli.run(["outbox", "deliver"])
         #expect(restarted.status == 0, "\(restarted)")
         #expect(restarted.stdout == "The outbox is empty.\n")
 
-        let stored = try outbox(cli)
+        let stored = try await outbox(cli)
         #expect(stored.count == invited.count)
         #expect(stored.allSatisfy { $0["status"] as? String == "sent" })
         var messageIDs: [String: String] = [:]
