@@ -104,6 +104,44 @@ enum Migrations {
                     CREATE INDEX outbox_by_status ON outbox(status, id);
                     """)
         }
+        migrator.registerMigration("v2-create-runs") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE runs (
+                        id INTEGER PRIMARY KEY,
+                        organization_id INTEGER NOT NULL REFERENCES organizations(id),
+                        trigger TEXT NOT NULL CHECK (trigger IN ('apply', 'sync', 'run')),
+                        started_at TEXT NOT NULL,
+                        finished_at TEXT,
+                        source_kind TEXT CHECK (source_kind IN ('scim', 'ldif', 'dsml', 'csv')),
+                        source_fingerprint TEXT,
+                        source_users INTEGER CHECK (source_users >= 0),
+                        changes TEXT NOT NULL DEFAULT '{}' CHECK (json_valid(changes)),
+                        outcome TEXT NOT NULL CHECK (outcome IN ('running', 'completed', 'no-changes', 'blocked', 'failed')),
+                        error TEXT,
+                        CHECK ((outcome = 'running') = (finished_at IS NULL))
+                    );
+                    CREATE INDEX runs_by_organization ON runs(organization_id, id);
+                    """)
+        }
+        migrator.registerMigration("v3-create-leases-and-notification-state") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE leases (
+                        organization_id INTEGER PRIMARY KEY REFERENCES organizations(id),
+                        holder TEXT NOT NULL,
+                        acquired_at TEXT NOT NULL,
+                        expires_at TEXT NOT NULL CHECK (expires_at > acquired_at),
+                        next_run_at TEXT
+                    );
+                    CREATE TABLE notification_state (
+                        organization_id INTEGER PRIMARY KEY REFERENCES organizations(id),
+                        problem_since TEXT,
+                        consecutive_problems INTEGER NOT NULL DEFAULT 0 CHECK (consecutive_problems >= 0),
+                        last_notified_at TEXT
+                    );
+                    """)
+        }
         return migrator
     }
 }

@@ -104,7 +104,118 @@ struct SQLiteLedger: LedgerWriter {
         return try Row.fetchAll(db, sql: sql + " ORDER BY id", arguments: arguments).map(Self.outboxMessage(from:))
     }
 
+    func member(id: Member.ID) throws -> Member? {
+        try Row.fetchOne(db, sql: "SELECT * FROM members WHERE id = ?", arguments: [id.rawValue]).map(
+            Self.member(from:))
+    }
+
+    func runs(in organization: Organization.ID, limit: Int) throws -> [SyncRun] {
+        try Row.fetchAll(
+            db, sql: "SELECT * FROM runs WHERE organization_id = ? ORDER BY id DESC LIMIT ?",
+            arguments: [organization.rawValue, limit]
+        ).map(Self.run(from:))
+    }
+
+    func lastSuccessfulRun(in organization: Organization.ID) throws -> SyncRun? {
+        try Row.fetchOne(
+            db,
+            sql: """
+                SELECT * FROM runs WHERE organization_id = ? AND outcome IN ('completed', 'no-changes')
+                ORDER BY id DESC LIMIT 1
+                """,
+            arguments: [organization.rawValue]
+        ).map(Self.run(from:))
+    }
+
+    func runTotals(in organization: Organization.ID) throws -> (
+        outcomes: [SyncRun.Outcome: Int], changes: [String: Int]
+    ) {
+        var outcomes: [SyncRun.Outcome: Int] = [:]
+        for row in try Row.fetchAll(
+            db, sql: "SELECT outcome, count(*) AS n FROM runs WHERE organization_id = ? GROUP BY outcome",
+            arguments: [organization.rawValue])
+        {
+            if let outcome = SyncRun.Outcome(rawValue: row["outcome"]) { outcomes[outcome] = row["n"] }
+        }
+        var changes: [String: Int] = [:]
+        for row in try Row.fetchAll(
+            db,
+            sql: """
+                SELECT key, sum(value) AS n FROM runs, json_each(runs.changes)
+                WHERE organization_id = ? GROUP BY key
+                """,
+            arguments: [organization.rawValue])
+        {
+            changes[row["key"]] = row["n"]
+        }
+        return (outcomes, changes)
+    }
+
+    func lease(in organization: Organization.ID) throws -> Lease? {
+        try Row.fetchOne(db, sql: "SELECT * FROM leases WHERE organization_id = ?", arguments: [organization.rawValue])
+            .map { row in
+                Lease(
+                    holder: row["holder"], acquiredAt: row["acquired_at"], expiresAt: row["expires_at"],
+                    nextRunAt: row["next_run_at"])
+            }
+    }
+
+    func notificationState(in organization: Organization.ID) throws -> NotificationState {
+        try Row.fetchOne(
+            db, sql: "SELECT * FROM notification_state WHERE organization_id = ?", arguments: [organization.rawValue]
+        ).map { row in
+            NotificationState(
+                problemSince: row["problem_since"], consecutiveProblems: row["consecutive_problems"],
+                lastNotifiedAt: row["last_notified_at"])
+        } ?? NotificationState()
+    }
+
     // MARK: - Writes
+
+    func claimLease(in organization: Organization.ID, holder: String, at now: Date, for duration: TimeSpan) throws
+        -> Lease.Claim
+    {
+        if let current = try lease(in: organization), current.holder != holder, current.expiresAt > now {
+            return .heldElsewhere(current)
+        }
+        let expiresAt = now.addingTimeInterval(duration.timeInterval)
+        try db.execute(
+            sql: """
+                INSERT INTO leases (organization_id, holder, acquired_at, expires_at) VALUES (?, ?, ?, ?)
+                ON CONFLICT (organization_id) DO UPDATE SET holder = excluded.holder,
+                    acquired_at = excluded.acquired_at, expires_at = excluded.expires_at, next_run_at = NULL
+                """,
+            arguments: [organization.rawValue, holder, now, expiresAt])
+        return .acquired(Lease(holder: holder, acquiredAt: now, expiresAt: expiresAt))
+    }
+
+    func renewLease(
+        in organization: Organization.ID, holder: String, at now: Date, for duration: TimeSpan, nextRunAt: Date?
+    )
+        throws -> Bool
+    {
+        try db.execute(
+            sql: "UPDATE leases SET expires_at = ?, next_run_at = ? WHERE organization_id = ? AND holder = ?",
+            arguments: [now.addingTimeInterval(duration.timeInterval), nextRunAt, organization.rawValue, holder])
+        return db.changesCount == 1
+    }
+
+    func releaseLease(in organization: Organization.ID, holder: String) throws {
+        try db.execute(
+            sql: "DELETE FROM leases WHERE organization_id = ? AND holder = ?",
+            arguments: [organization.rawValue, holder])
+    }
+
+    func saveNotificationState(_ state: NotificationState, in organization: Organization.ID) throws {
+        try db.execute(
+            sql: """
+                INSERT INTO notification_state (organization_id, problem_since, consecutive_problems, last_notified_at)
+                VALUES (?, ?, ?, ?)
+                ON CONFLICT (organization_id) DO UPDATE SET problem_since = excluded.problem_since,
+                    consecutive_problems = excluded.consecutive_problems, last_notified_at = excluded.last_notified_at
+                """,
+            arguments: [organization.rawValue, state.problemSince, state.consecutiveProblems, state.lastNotifiedAt])
+    }
 
     func insertOrganization(_ settings: Organization.Settings, at now: Date) throws -> Organization {
         try db.execute(
@@ -177,11 +288,14 @@ struct SQLiteLedger: LedgerWriter {
 
     func updateInvitation(_ invitation: Invitation) throws {
         try db.execute(
-            sql:
-                "UPDATE invitations SET status = ?, sent_at = ?, expires_at = ?, resend_count = ?, closed_at = ? WHERE id = ?",
+            sql: """
+                UPDATE invitations SET status = ?, sent_at = ?, expires_at = ?, resend_count = ?, closed_at = ?,
+                    anchor = ?, managed = ?
+                WHERE id = ?
+                """,
             arguments: [
                 invitation.status.rawValue, invitation.sentAt, invitation.expiresAt, invitation.resendCount,
-                invitation.closedAt, invitation.id.rawValue,
+                invitation.closedAt, invitation.anchor, invitation.isManaged, invitation.id.rawValue,
             ])
     }
 
@@ -252,7 +366,41 @@ struct SQLiteLedger: LedgerWriter {
             ])
     }
 
+    func insertRun(organization: Organization.ID, trigger: SyncRun.Trigger, at now: Date) throws -> SyncRun {
+        try db.execute(
+            sql: "INSERT INTO runs (organization_id, trigger, started_at, outcome) VALUES (?, ?, ?, 'running')",
+            arguments: [organization.rawValue, trigger.rawValue, now])
+        return SyncRun(
+            id: SyncRun.ID(rawValue: db.lastInsertedRowID), organization: organization, trigger: trigger, startedAt: now
+        )
+    }
+
+    func updateRun(_ run: SyncRun) throws {
+        let changes = String(decoding: try JSONEncoder.sorted.encode(run.changes), as: UTF8.self)
+        try db.execute(
+            sql: """
+                UPDATE runs SET finished_at = ?, source_kind = ?, source_fingerprint = ?, source_users = ?, changes = ?,
+                    outcome = ?, error = ?
+                WHERE id = ?
+                """,
+            arguments: [
+                run.finishedAt, run.sourceKind?.rawValue, run.sourceFingerprint, run.sourceUsers, changes,
+                run.outcome.rawValue, run.error, run.id.rawValue,
+            ])
+    }
+
     // MARK: - Rows
+
+    private static func run(from row: Row) throws -> SyncRun {
+        let changes = try JSONDecoder().decode([String: Int].self, from: Data((row["changes"] as String).utf8))
+        return SyncRun(
+            id: SyncRun.ID(rawValue: row["id"]), organization: Organization.ID(rawValue: row["organization_id"]),
+            trigger: try Self.value(row["trigger"], SyncRun.Trigger.init(rawValue:)), startedAt: row["started_at"],
+            finishedAt: row["finished_at"],
+            sourceKind: (row["source_kind"] as String?).flatMap(SourceKind.init(rawValue:)),
+            sourceFingerprint: row["source_fingerprint"], sourceUsers: row["source_users"], changes: changes,
+            outcome: try Self.value(row["outcome"], SyncRun.Outcome.init(rawValue:)), error: row["error"])
+    }
 
     private static func organization(from row: Row) throws -> Organization {
         let settings = try Organization.Settings(

@@ -11,7 +11,10 @@ struct DirSync: AsyncParsableCommand {
         version: "0.1.0",
         subcommands: [
             InitCommand.self, OrganizationCommand.self, MembersCommand.self, InvitationsCommand.self,
-            AuditCommand.self, OutboxCommand.self,
+            AuditCommand.self, OutboxCommand.self, SourceCommand.self, CSVTemplateCommand.self, GenerateCommand.self,
+            PlanCommand.self, ApplyCommand.self, SyncCommand.self, RunsCommand.self, RunCommand.self,
+            StatusCommand.self,
+            ExplainCommand.self,
         ]
     )
 

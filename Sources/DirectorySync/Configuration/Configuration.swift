@@ -7,6 +7,8 @@ public struct Configuration: Sendable, Equatable {
     public struct OrganizationSection: Sendable, Equatable {
         /// Which organization of the store this file is about.
         public var name: String?
+        /// The seat limit; when set, apply writes it to the store.
+        public var seats: Int?
         /// Named in invitation emails and audit events; defaults to the organization's stored inviter.
         public var inviter: EmailAddress?
 
@@ -17,14 +19,31 @@ public struct Configuration: Sendable, Equatable {
     }
 
     public var organization = OrganizationSection()
+    /// Domain Auto-Join, allowed domains and role rules.
+    public var rules = AccessRules()
+    public var policy = SyncPolicy()
+    public var schedule = ScheduleSection()
+    public var notify = NotifySection()
     /// The store file, resolved against the config file's folder.
     public var storePath: String?
     public var mail = MailSection()
+    /// Where people come from (`source:`), if configured.
+    public var source: SourceSection?
+    /// The mapping file or preset (`mapping:`), if configured.
+    public var mapping: MappingReference?
 
     public init() {}
 
     /// The keys allowed at the top of the file.
-    static let topLevelKeys = ["organization", "store", "mail"]
+    static let topLevelKeys = [
+        "organization", "store", "mail", "source", "mapping", "roles", "policy", "schedule", "notify",
+    ]
+
+    /// The organization settings this file declares, which plans use and apply writes to the store.
+    public var settingsOverride: SettingsOverride {
+        SettingsOverride(
+            seats: organization.seats, inviter: organization.inviter, invitationValidity: policy.invitationValidity)
+    }
 
     /// Reads `url`, naming it `file` in errors; relative paths inside resolve against its folder.
     public static func load(_ url: URL, file: String) throws(ConfigError) -> Configuration {
@@ -35,17 +54,18 @@ public struct Configuration: Sendable, Equatable {
     public static func parse(_ document: YAMLValue, directory: URL) throws(ConfigError) -> Configuration {
         var configuration = Configuration()
         let top = try document.mapping(allowed: topLevelKeys)
-        if let section = top["organization"] {
-            let keys = try section.mapping(allowed: ["name", "inviter"])
-            configuration.organization.name = try keys["name"]?.nonEmptyString()
-            configuration.organization.inviter = try keys["inviter"]?.email()
-        }
+        if let section = top["organization"] { try parseOrganization(section, into: &configuration) }
+        if let section = top["roles"] { configuration.rules.roles = try parseRoles(section) }
+        if let section = top["policy"] { configuration.policy = try parsePolicy(section) }
+        if let section = top["schedule"] { configuration.schedule = try parseSchedule(section) }
+        if let section = top["notify"] { configuration.notify = try parseNotify(section) }
         if let store = top["store"] {
             configuration.storePath = resolve(try store.nonEmptyString(), against: directory)
         }
         if let section = top["mail"] {
             configuration.mail = try MailSection(parsing: section, directory: directory)
         }
+        try configuration.parseSourceKeys(top, directory: directory)
         return configuration
     }
 

@@ -21,10 +21,15 @@ public struct InvitationToken: Sendable, Equatable, CustomStringConvertible {
         return generate(using: &generator)
     }
 
-    /// A fresh token from `generator` (33 random bytes).
+    /// A fresh token from `generator` (33 random bytes, taken from five 64-bit draws).
     public static func generate(using generator: inout some RandomNumberGenerator) -> InvitationToken {
-        let bytes = (0..<33).map { _ in UInt8.random(in: .min ... .max, using: &generator) }
-        return InvitationToken(unchecked: Base64URL.encode(bytes))
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(40)
+        for _ in 0..<5 {
+            let word = generator.next()
+            for shift in stride(from: 0, to: 64, by: 8) { bytes.append(UInt8(truncatingIfNeeded: word >> shift)) }
+        }
+        return InvitationToken(unchecked: Base64URL.encode(Array(bytes.prefix(33))))
     }
 
     private init(unchecked text: String) { self.text = text }

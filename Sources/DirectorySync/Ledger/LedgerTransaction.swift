@@ -5,12 +5,17 @@ import Foundation
 /// Both the CLI's invitation commands and a sync's apply go through these methods, so a rule is
 /// enforced the same way whichever path changed the organization. Each change writes its audit
 /// event, and each invitation email its outbox message, in the caller's transaction.
-public struct LedgerTransaction {
+///
+/// Seat use is counted once per transaction and then kept up to date by the changes made through it, so a
+/// batch of changes costs no more seat queries than one.
+public final class LedgerTransaction {
     public let db: any LedgerWriter
     public let organization: Organization
     public let now: Date
     let mail: MailSettings?
     let makeToken: @Sendable () -> InvitationToken
+    /// Seats in use, once counted.
+    private var seatsInUse: Int?
 
     /// Rules for `organization` at `now`; `mail` is needed only by changes that send mail.
     public init(
@@ -30,7 +35,14 @@ public struct LedgerTransaction {
 
     /// Seats taken at `now`: members plus pending invitations whose link still works.
     public func seatsUsed() throws -> Int {
-        try db.memberCount(in: orgID) + db.livePendingCount(in: orgID, at: now)
+        if let seatsInUse { return seatsInUse }
+        let counted = try db.memberCount(in: orgID) + db.livePendingCount(in: orgID, at: now)
+        seatsInUse = counted
+        return counted
+    }
+
+    private func adjustSeats(by delta: Int) throws {
+        seatsInUse = try seatsUsed() + delta
     }
 
     /// Throws unless `count` more seats are free.
@@ -68,6 +80,7 @@ public struct LedgerTransaction {
                 organization: orgID, email: email, role: role, sentAt: now, expiresAt: expiresAt, invitedBy: actor,
                 message: message, anchor: anchor, isManaged: isManaged))
         try issueToken(for: invitation, occasion: .invitation)
+        try adjustSeats(by: 1)
         var facts = details
         facts["role"] = role.rawValue
         facts["invitation_id"] = invitation.id.description
@@ -87,7 +100,10 @@ public struct LedgerTransaction {
                 invitation.email, latest: invitation.status, closedAt: invitation.closedAt)
         }
         // An expired invitation holds no seat; bringing it back takes one.
-        if invitation.isExpired(at: now) { try requireSeats(1) }
+        if invitation.isExpired(at: now) {
+            try requireSeats(1)
+            try adjustSeats(by: 1)
+        }
         try db.closeTokens(of: invitation.id, as: .replaced, at: now)
         try db.voidPendingMail(of: invitation.id)
         var updated = invitation
@@ -121,6 +137,7 @@ public struct LedgerTransaction {
         try db.updateInvitation(updated)
         try db.closeTokens(of: invitation.id, as: .revoked, at: now)
         try db.voidPendingMail(of: invitation.id)
+        if invitation.isLive(at: now) { try adjustSeats(by: -1) }
         var facts = details
         facts["role"] = invitation.role.rawValue
         facts["invitation_id"] = invitation.id.description
@@ -145,6 +162,7 @@ public struct LedgerTransaction {
                 organization: orgID, email: email, name: name, role: role, joinedAt: now, invitedBy: nil,
                 origin: origin,
                 anchor: anchor, isManaged: isManaged))
+        try adjustSeats(by: 1)
         var facts = details
         facts["role"] = role.rawValue
         facts["via"] = origin.rawValue
@@ -173,6 +191,7 @@ public struct LedgerTransaction {
     public func remove(_ member: Member, by actor: String, details: [String: String] = [:]) throws {
         guard member.role != .owner else { throw LedgerError.ownerUntouchable(member.email) }
         try db.deleteMember(member.id)
+        try adjustSeats(by: -1)
         var facts = details
         facts["role"] = member.role.rawValue
         try audit(.memberRemoved, actor: actor, subject: member.email.canonical, facts)

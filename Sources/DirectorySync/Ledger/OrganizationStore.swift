@@ -39,6 +39,21 @@ public protocol LedgerReader {
 
     /// Outbox messages with one of `statuses`, oldest first; all organizations when `organization` is nil.
     func outbox(in organization: Organization.ID?, statuses: Set<OutboxMessage.Status>) throws -> [OutboxMessage]
+
+    /// The member with this identifier.
+    func member(id: Member.ID) throws -> Member?
+    /// Runs, newest first, at most `limit`.
+    func runs(in organization: Organization.ID, limit: Int) throws -> [SyncRun]
+    /// The newest run that completed (with or without changes).
+    func lastSuccessfulRun(in organization: Organization.ID) throws -> SyncRun?
+    /// Runs per outcome, and changes applied per action, over the whole history.
+    func runTotals(in organization: Organization.ID) throws -> (
+        outcomes: [SyncRun.Outcome: Int], changes: [String: Int]
+    )
+
+    /// The organization's lease, expired or not.
+    func lease(in organization: Organization.ID) throws -> Lease?
+    func notificationState(in organization: Organization.ID) throws -> NotificationState
 }
 
 /// The writes a ledger transaction may make, in addition to its reads.
@@ -64,6 +79,21 @@ public protocol LedgerWriter: LedgerReader {
     /// Voids pending messages that carry a token of `invitation`.
     func voidPendingMail(of invitation: Invitation.ID) throws
     func updateOutboxMessage(_ message: OutboxMessage) throws
+
+    func insertRun(organization: Organization.ID, trigger: SyncRun.Trigger, at now: Date) throws -> SyncRun
+    func updateRun(_ run: SyncRun) throws
+
+    /// Takes the lease for `holder` unless someone else holds an unexpired one; renews it if `holder` has it.
+    func claimLease(in organization: Organization.ID, holder: String, at now: Date, for duration: TimeSpan) throws
+        -> Lease.Claim
+    /// Extends `holder`'s lease; false if `holder` no longer has it.
+    func renewLease(
+        in organization: Organization.ID, holder: String, at now: Date, for duration: TimeSpan, nextRunAt: Date?
+    )
+        throws -> Bool
+    /// Gives the lease up, if `holder` has it.
+    func releaseLease(in organization: Organization.ID, holder: String) throws
+    func saveNotificationState(_ state: NotificationState, in organization: Organization.ID) throws
 }
 
 extension Member {

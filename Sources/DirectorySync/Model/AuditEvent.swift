@@ -13,6 +13,10 @@ public struct AuditEvent: Sendable, Equatable {
         case memberJoined = "TEAM_MEMBER_JOINED"
         case memberRoleChanged = "TEAM_MEMBER_ROLE_CHANGED"
         case memberRemoved = "TEAM_MEMBER_REMOVED"
+        /// A member's email or directory anchor changed, or dirsync adopted the member.
+        case memberUpdated = "TEAM_MEMBER_UPDATED"
+        /// dirsync adopted an invitation sent by hand.
+        case invitationAdopted = "TEAM_INVITATION_ADOPTED"
         case syncRunCompleted = "SYNC_RUN_COMPLETED"
         case syncRunBlocked = "SYNC_RUN_BLOCKED"
         case syncRunFailed = "SYNC_RUN_FAILED"

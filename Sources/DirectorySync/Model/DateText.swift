@@ -4,9 +4,14 @@ import Foundation
 public enum DateText {
     /// `2026-11-21T10:26:00Z`: JSON output, audit details and `--now`.
     public static func iso8601(_ date: Date) -> String {
-        date.formatted(
-            .iso8601.year().month().day().dateSeparator(.dash).time(includingFractionalSeconds: false)
-                .timeSeparator(.colon).timeZone(separator: .omitted))
+        let time = CivilTime(date)
+        return "\(pad(time.year, 4))-\(pad(time.month))-\(pad(time.day))T"
+            + "\(pad(time.hour)):\(pad(time.minute)):\(pad(time.second))Z"
+    }
+
+    private static func pad(_ value: Int, _ width: Int = 2) -> String {
+        let text = String(value)
+        return text.count >= width ? text : String(repeating: "0", count: width - text.count) + text
     }
 
     /// `2026-11-21 10:26 UTC`: messages and text listings.
@@ -26,5 +31,41 @@ public enum DateText {
         let day = ISO8601DateFormatter()
         day.formatOptions = [.withFullDate]
         return day.date(from: trimmed)
+    }
+}
+
+/// A moment broken into its UTC calendar fields, computed without a calendar object (Hinnant's
+/// civil-from-days algorithm), because dates are formatted for every audit event and every email.
+struct CivilTime {
+    let year: Int
+    let month: Int
+    let day: Int
+    let hour: Int
+    let minute: Int
+    let second: Int
+    /// 0 = Sunday.
+    let weekday: Int
+
+    init(_ date: Date) {
+        let total = Int(date.timeIntervalSince1970.rounded(.down))
+        var days = total / 86_400
+        var seconds = total % 86_400
+        if seconds < 0 {
+            seconds += 86_400
+            days -= 1
+        }
+        hour = seconds / 3600
+        minute = seconds % 3600 / 60
+        second = seconds % 60
+        weekday = ((days % 7) + 11) % 7  // 1970-01-01 was a Thursday
+        let shifted = days + 719_468
+        let era = (shifted >= 0 ? shifted : shifted - 146_096) / 146_097
+        let dayOfEra = shifted - era * 146_097
+        let yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36_524 - dayOfEra / 146_096) / 365
+        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
+        let monthIndex = (5 * dayOfYear + 2) / 153
+        day = dayOfYear - (153 * monthIndex + 2) / 5 + 1
+        month = monthIndex < 10 ? monthIndex + 3 : monthIndex - 9
+        year = yearOfEra + era * 400 + (month <= 2 ? 1 : 0)
     }
 }

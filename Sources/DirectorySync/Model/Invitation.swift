@@ -37,10 +37,10 @@ public struct Invitation: Sendable, Equatable, Identifiable {
     public var resendCount: Int
     public let invitedBy: String
     public let message: String?
-    /// The directory anchor of the person invited, when a sync created the invitation.
-    public let anchor: String?
-    /// Whether dirsync created this invitation and may revoke it.
-    public let isManaged: Bool
+    /// The directory anchor of the person invited, when a sync created or adopted the invitation.
+    public var anchor: String?
+    /// Whether dirsync created (or adopted) this invitation and may revoke it.
+    public var isManaged: Bool
     /// When the invitation was accepted or revoked.
     public var closedAt: Date?
 

@@ -29,6 +29,12 @@ enum Console {
             && ProcessInfo.processInfo.environment["TERM"] != "dumb"
     }
 
+    /// Rewrites one progress line on stderr (a terminal); `nil` clears it.
+    static func progress(_ text: String?) {
+        let line = text.map { "\r\u{1B}[K\($0)" } ?? "\r\u{1B}[K"
+        FileHandle.standardError.write(Data(line.utf8))
+    }
+
     static var stdinIsTerminal: Bool { isatty(STDIN_FILENO) == 1 }
     static var stderrIsTerminal: Bool { isatty(STDERR_FILENO) == 1 }
 }

@@ -1,0 +1,133 @@
+import Foundation
+
+extension Configuration {
+    /// The keys allowed under `organization`.
+    static let organizationKeys = ["name", "seats", "inviter", "auto_join", "allowed_domains"]
+    /// The keys allowed under `policy`.
+    static let policyKeys = [
+        "invitation_validity", "resend_after", "max_resends", "batch_size", "offboarding", "adopt_existing",
+        "max_deletions", "max_deletion_ratio", "max_shrink_ratio",
+    ]
+
+    /// Reads `organization`: name, seats, inviter, Domain Auto-Join and allowed domains.
+    static func parseOrganization(_ section: YAMLValue, into configuration: inout Configuration) throws(ConfigError) {
+        let keys = try section.mapping(allowed: organizationKeys)
+        configuration.organization.name = try keys["name"]?.nonEmptyString()
+        configuration.organization.seats = try keys["seats"]?.int(in: 1...10_000_000)
+        configuration.organization.inviter = try keys["inviter"]?.email()
+        if let autoJoin = keys["auto_join"] {
+            let join = try autoJoin.mapping(allowed: ["domains", "role"])
+            if let domains = join["domains"] { configuration.rules.autoJoinDomains = try parseDomains(domains) }
+            if let role = join["role"] { configuration.rules.autoJoinRole = try parseRole(role) }
+        }
+        if let allowed = keys["allowed_domains"] { configuration.rules.allowedDomains = try parseDomains(allowed) }
+        let overlap = Set(configuration.rules.autoJoinDomains).intersection(configuration.rules.allowedDomains)
+        if let domain = overlap.sorted().first, let allowed = keys["allowed_domains"] {
+            throw allowed.error(
+                "\(domain) is both an auto-join and an allowed domain",
+                hint: "list it under organization.auto_join.domains only")
+        }
+    }
+
+    /// Reads `roles`: first match wins; a rule without `when` is the default and must come last.
+    static func parseRoles(_ section: YAMLValue) throws(ConfigError) -> [RoleRule] {
+        var rules: [RoleRule] = []
+        let items = try section.list()
+        for (index, item) in items.enumerated() {
+            let keys = try item.mapping(allowed: ["role", "when"])
+            let role = try parseRole(try keys.required("role"))
+            var conditions: [RoleRule.Condition] = []
+            if let when = keys["when"] {
+                conditions = try parseConditions(when)
+                if conditions.isEmpty { throw when.error("is empty; leave out 'when' for a default rule") }
+            } else if index < items.count - 1 {
+                throw item.error(
+                    "a rule without 'when' matches everyone, so the rules after it are never reached",
+                    hint: "move the default rule to the end of the list")
+            }
+            rules.append(RoleRule(role: role, conditions: conditions, label: "roles[\(index)]"))
+        }
+        return rules
+    }
+
+    private static func parseConditions(_ when: YAMLValue) throws(ConfigError) -> [RoleRule.Condition] {
+        let keys = try when.mapping(allowed: ["group", "attribute", "equals", "in", "matches", "domain"])
+        var conditions: [RoleRule.Condition] = []
+        if let group = keys["group"] { conditions.append(.group(try group.nonEmptyString())) }
+        if let domain = keys["domain"] { conditions.append(.domain(try parseDomains(domain))) }
+        let tests = ["equals", "in", "matches"].filter { keys[$0] != nil }
+        if let attribute = keys["attribute"] {
+            guard tests.count == 1, let name = tests.first, let value = keys[name] else {
+                throw attribute.error(
+                    tests.isEmpty ? "needs one of equals, in or matches" : "takes only one of equals, in or matches")
+            }
+            let test: RoleRule.AttributeTest
+            switch name {
+            case "equals": test = .equals(try value.string())
+            case "in": test = .isOneOf(try value.strings())
+            default:
+                let source = try value.nonEmptyString()
+                do {
+                    test = .matches(try RoleRule.Pattern(source))
+                } catch {
+                    throw value.error("'\(source)' is not a valid regular expression")
+                }
+            }
+            conditions.append(.attribute(try attribute.nonEmptyString(), test))
+        } else if let stray = tests.first, let value = keys[stray] {
+            throw value.error("'\(stray)' needs an 'attribute' beside it")
+        }
+        return conditions
+    }
+
+    /// Reads `policy`.
+    static func parsePolicy(_ section: YAMLValue) throws(ConfigError) -> SyncPolicy {
+        let keys = try section.mapping(allowed: policyKeys)
+        var policy = SyncPolicy()
+        if let value = keys["invitation_validity"] {
+            let span = try value.timeSpan()
+            guard span.seconds >= 60 else { throw value.error("must be at least 1m") }
+            policy.invitationValidity = span
+        }
+        if let value = keys["resend_after"] { policy.resendAfter = try value.timeSpan() }
+        if let value = keys["max_resends"] { policy.maxResends = try value.int(in: 0...1000) }
+        if let value = keys["batch_size"] {
+            policy.batchSize = try value.int(in: 1...InvitationBatch.maximumSize)
+        }
+        if let value = keys["offboarding"] { policy.offboarding = try value.choice(SyncPolicy.Offboarding.self) }
+        if let value = keys["adopt_existing"] { policy.adoptExisting = try value.bool() }
+        if let value = keys["max_deletions"] { policy.maxDeletions = try value.int(in: 0...10_000_000) }
+        if let value = keys["max_deletion_ratio"] { policy.maxDeletionRatio = try value.double(in: 0...1) }
+        if let value = keys["max_shrink_ratio"] { policy.maxShrinkRatio = try value.double(in: 0...1) }
+        return policy
+    }
+
+    private static func parseRole(_ value: YAMLValue) throws(ConfigError) -> Role {
+        let text = try value.nonEmptyString()
+        let role: Role
+        do {
+            role = try Role(parsing: text)
+        } catch {
+            throw value.error(error.description)
+        }
+        guard role != .owner else {
+            throw value.error("dirsync never grants owner", hint: "owners are set by hand; use admin")
+        }
+        return role
+    }
+
+    private static func parseDomains(_ value: YAMLValue) throws(ConfigError) -> [String] {
+        var domains: [String] = []
+        for text in try value.strings() {
+            let domain = text.trimmingCharacters(in: .whitespaces).lowercased()
+            let bare = domain.hasPrefix("*.") ? String(domain.dropFirst(2)) : domain
+            do {
+                _ = try EmailAddress("x@\(bare)")
+            } catch {
+                throw value.error("'\(text)' is not a domain name")
+            }
+            domains.append(domain)
+        }
+        return domains
+    }
+}

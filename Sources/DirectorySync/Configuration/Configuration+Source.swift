@@ -1,0 +1,62 @@
+import Foundation
+
+extension Configuration {
+    /// The `source` section of `dirsync.yaml`: where people come from.
+    public struct SourceSection: Sendable, Equatable {
+        public var kind: SourceKind
+        /// The export file for `ldif`, `dsml` and `csv`, resolved against the config file's folder.
+        public var path: String?
+        /// The file as written in the configuration, for messages.
+        public var pathAsWritten: String?
+        /// For `kind: scim`, the whole section (`url`, `token_env`, `token_file`), read by the SCIM source.
+        public var scim: YAMLValue?
+
+        public init(kind: SourceKind, path: String? = nil, pathAsWritten: String? = nil, scim: YAMLValue? = nil) {
+            self.kind = kind
+            self.path = path
+            self.pathAsWritten = pathAsWritten
+            self.scim = scim
+        }
+
+        public static func == (lhs: SourceSection, rhs: SourceSection) -> Bool {
+            lhs.kind == rhs.kind && lhs.path == rhs.path && lhs.pathAsWritten == rhs.pathAsWritten
+                && (lhs.scim == nil) == (rhs.scim == nil)
+        }
+    }
+}
+
+extension Configuration.SourceSection {
+    /// The keys allowed for file sources.
+    static let fileKeys = ["kind", "path"]
+    /// The keys allowed for `kind: scim`; their values are checked by the SCIM source.
+    static let scimKeys = ["kind", "url", "token_env", "token_file"]
+
+    init(parsing section: YAMLValue, directory: URL) throws(ConfigError) {
+        let probe = try section.mapping(allowed: Self.fileKeys + Self.scimKeys.filter { $0 != "kind" })
+        let kind = try probe.required("kind").choice(SourceKind.self)
+        let allowed = kind == .scim ? Self.scimKeys : Self.fileKeys
+        let keys = try section.mapping(allowed: allowed)
+        switch kind {
+        case .scim:
+            self.init(kind: kind, scim: section)
+        case .ldif, .dsml, .csv:
+            let value = try keys.required("path")
+            let written = try value.nonEmptyString()
+            self.init(
+                kind: kind, path: Configuration.resolve(written, against: directory), pathAsWritten: written)
+        }
+        _ = keys
+    }
+}
+
+extension Configuration {
+    /// Reads `source` and `mapping` from the top-level keys.
+    mutating func parseSourceKeys(_ top: YAMLMapping, directory: URL) throws(ConfigError) {
+        if let section = top["source"] {
+            source = try SourceSection(parsing: section, directory: directory)
+        }
+        if let value = top["mapping"] {
+            mapping = MappingReference(try value.nonEmptyString(), relativeTo: directory)
+        }
+    }
+}

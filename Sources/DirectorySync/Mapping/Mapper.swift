@@ -1,0 +1,184 @@
+import Foundation
+
+/// Turns raw entries into directory users with a `Mapping`. Pure and synchronous: the same entry and
+/// mapping always give the same outcome, which `dirsync explain` and the tests rely on.
+public struct Mapper: Sendable {
+    /// What became of one entry.
+    public enum Outcome: Sendable, Equatable {
+        /// A person, active or not; diagnostics say what was odd (no email, DN as anchor…).
+        case user(DirectoryUser, diagnostics: [Diagnostic])
+        /// Not a person, excluded, or without an anchor; `reason` says which.
+        case skipped(reason: String, kind: SkipKind)
+    }
+
+    /// Why an entry was skipped, as a stable label for summaries.
+    public enum SkipKind: String, Sendable, Equatable {
+        case notAPerson = "not-a-person"
+        case excluded
+        case noAnchor = "no-anchor"
+        case duplicate
+    }
+
+    public let mapping: Mapping
+
+    public init(mapping: Mapping) { self.mapping = mapping }
+
+    /// Maps one entry.
+    public func map(_ entry: DirectoryEntry) -> Outcome {
+        if !mapping.person.isEmpty, !mapping.person.contains(where: { $0.holds(for: entry) }) {
+            let classes = entry.strings("objectClass")
+            let detail = classes.isEmpty ? "" : " (objectClass \(classes.joined(separator: ", ")))"
+            return .skipped(reason: "not a person\(detail)", kind: .notAPerson)
+        }
+        if let index = mapping.exclude.firstIndex(where: { $0.holds(for: entry) }) {
+            return .skipped(reason: "excluded by exclude[\(index)]: \(mapping.exclude[index])", kind: .excluded)
+        }
+        var diagnostics: [Diagnostic] = []
+        guard let anchor = anchor(of: entry, diagnostics: &diagnostics) else {
+            let names = mapping.anchor.map(\.attribute).joined(separator: ", ")
+            return .skipped(reason: "no usable anchor (looked in \(names))", kind: .noAnchor)
+        }
+        let email = email(of: entry, diagnostics: &diagnostics)
+        let given = firstText(mapping.givenName, in: entry)
+        let family = firstText(mapping.familyName, in: entry)
+        var display = firstText(mapping.displayName, in: entry)
+        if display == nil {
+            let joined = [given, family].compactMap { $0 }.joined(separator: " ")
+            display = joined.isEmpty ? nil : joined
+        }
+        var user = DirectoryUser(
+            anchor: anchor, email: email, givenName: given, familyName: family, displayName: display,
+            groups: groups(of: entry), isActive: !mapping.disabled.contains { $0.holds(for: entry) },
+            attributes: attributes(of: entry), location: entry.location)
+        if email == nil {
+            let sources = mapping.email.map(\.description).joined(separator: ", ")
+            diagnostics.append(
+                Diagnostic(
+                    .warning, "\(user.displayName ?? anchor) has no usable email address (looked in \(sources))",
+                    at: entry.location))
+        }
+        user.groups = user.groups.uniqued()
+        return .user(user, diagnostics: diagnostics)
+    }
+
+    // MARK: - Pieces
+
+    private func anchor(of entry: DirectoryEntry, diagnostics: inout [Diagnostic]) -> String? {
+        for source in mapping.anchor {
+            if source.isDN {
+                guard let dn = entry.dn, !dn.isEmpty else { continue }
+                diagnostics.append(
+                    Diagnostic(
+                        .warning,
+                        "anchored on its DN (no anchor attribute has a value): a rename or move will look like a new person",
+                        at: entry.location))
+                return dn
+            }
+            for value in entry.values(normalized: source.attribute) {
+                if let anchor = Self.render(value, as: source.format), !anchor.isEmpty { return anchor }
+            }
+        }
+        return nil
+    }
+
+    /// The anchor string for `value`: GUIDs in their string form, other binary values in hex.
+    static func render(_ value: AttributeValue, as format: AnchorFormat) -> String? {
+        switch format {
+        case .text:
+            if let text = value.text { return text.trimmingSpaces() }
+            return hex(value.bytes)
+        case .lowercase:
+            return value.text?.trimmingSpaces().lowercased()
+        case .hex:
+            return hex(value.bytes)
+        case .guid:
+            let bytes = value.bytes
+            if bytes.count == 16 {
+                let order = [3, 2, 1, 0, 5, 4, 7, 6, 8, 9, 10, 11, 12, 13, 14, 15]
+                let digits = hex(order.map { bytes[$0] })
+                var result = ""
+                for (index, character) in digits.enumerated() {
+                    if [8, 12, 16, 20].contains(index) { result.append("-") }
+                    result.append(character)
+                }
+                return result
+            }
+            // Some exports (csvde, PowerShell) already give the string form.
+            if let text = value.text?.trimmingSpaces(), text.count == 36 || text.count == 38 {
+                return text.lowercased().trimmingCharacters(in: ["{", "}"])
+            }
+            return nil
+        }
+    }
+
+    private static func hex(_ bytes: [UInt8]) -> String {
+        let digits = Array("0123456789abcdef".utf8)
+        var out: [UInt8] = []
+        out.reserveCapacity(bytes.count * 2)
+        for byte in bytes {
+            out.append(digits[Int(byte >> 4)])
+            out.append(digits[Int(byte & 0xF)])
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    private func email(of entry: DirectoryEntry, diagnostics: inout [Diagnostic]) -> EmailAddress? {
+        for source in mapping.email {
+            for value in entry.values(normalized: source.attribute) {
+                guard var text = value.text?.trimmingSpaces(), !text.isEmpty else { continue }
+                if let prefix = source.prefix {
+                    guard text.hasPrefix(prefix) else { continue }
+                    text.removeFirst(prefix.count)
+                }
+                do {
+                    return try EmailAddress(text)
+                } catch {
+                    diagnostics.append(
+                        Diagnostic(
+                            .warning, "\(source): \(error.description); trying the next source", at: entry.location))
+                }
+            }
+        }
+        return nil
+    }
+
+    private func firstText(_ names: [String], in entry: DirectoryEntry) -> String? {
+        for name in names {
+            let candidate = name == "dn" ? entry.dn : entry.values(normalized: name).lazy.compactMap(\.text).first
+            if let text = candidate?.trimmingSpaces(), !text.isEmpty { return text }
+        }
+        return nil
+    }
+
+    private func groups(of entry: DirectoryEntry) -> [DirectoryUser.Group] {
+        var result: [DirectoryUser.Group] = []
+        for name in mapping.groups {
+            for value in entry.values(normalized: name) {
+                guard let text = value.text?.trimmingSpaces(), !text.isEmpty else { continue }
+                result.append(DirectoryUser.Group(id: text, name: DistinguishedName.firstValue(of: text) ?? text))
+            }
+        }
+        return result
+    }
+
+    private func attributes(of entry: DirectoryEntry) -> [String: [String]] {
+        var result: [String: [String]] = [:]
+        for name in mapping.attributes {
+            if name == "dn" {
+                if let dn = entry.dn { result["dn"] = [dn] }
+                continue
+            }
+            let values = entry.values(normalized: name).compactMap(\.text)
+            if !values.isEmpty { result[name] = values }
+        }
+        return result
+    }
+}
+
+extension Array where Element: Hashable {
+    /// The elements in order, without repeats.
+    func uniqued() -> [Element] {
+        var seen = Set<Element>()
+        return filter { seen.insert($0).inserted }
+    }
+}

@@ -1,0 +1,152 @@
+import Foundation
+
+extension Mapping {
+    /// The keys allowed at the top of a mapping file.
+    static let topLevelKeys = [
+        "description", "anchor", "email", "name", "groups", "person", "disabled", "exclude", "attributes", "csv",
+    ]
+
+    /// Reads the mapping file at `url`, naming it `file` in errors.
+    public static func load(_ url: URL, file: String) throws(ConfigError) -> Mapping {
+        try parse(YAMLValue.load(url, file: file), name: file)
+    }
+
+    /// Parses mapping YAML text; `file` names it in errors.
+    public static func parse(_ text: String, file: String) throws(ConfigError) -> Mapping {
+        try parse(YAMLValue.parse(text, file: file), name: file)
+    }
+
+    /// Interprets a parsed mapping document strictly: unknown keys, wrong types and bad values are errors
+    /// naming the file, line and key path.
+    public static func parse(_ document: YAMLValue, name: String) throws(ConfigError) -> Mapping {
+        let top = try document.mapping(allowed: topLevelKeys)
+        let anchorValue = try top.required("anchor")
+        var anchor: [AnchorSource] = []
+        for item in try Self.items(anchorValue) { anchor.append(try anchorSource(item)) }
+        if anchor.isEmpty { throw anchorValue.error("must name at least one attribute") }
+        let emailValue = try top.required("email")
+        var email: [EmailSource] = []
+        for item in try Self.items(emailValue) { email.append(try emailSource(item)) }
+        if email.isEmpty { throw emailValue.error("must name at least one attribute") }
+
+        var mapping = Mapping(name: name, anchor: anchor, email: email)
+        if let section = top["name"] {
+            let keys = try section.mapping(allowed: ["given", "family", "display"])
+            mapping.givenName = try attributeNames(keys["given"])
+            mapping.familyName = try attributeNames(keys["family"])
+            mapping.displayName = try attributeNames(keys["display"])
+        }
+        mapping.groups = try attributeNames(top["groups"])
+        mapping.person = try conditions(top["person"])
+        mapping.disabled = try conditions(top["disabled"])
+        mapping.exclude = try conditions(top["exclude"])
+        mapping.attributes = try attributeNames(top["attributes"])
+        if let section = top["csv"] { mapping.csv = try csvOptions(section) }
+        return mapping
+    }
+
+    // MARK: - Pieces
+
+    /// A list, or one value taken as a list of one.
+    private static func items(_ value: YAMLValue) throws(ConfigError) -> [YAMLValue] {
+        if (try? value.list()) != nil { return try value.list() }
+        return [value]
+    }
+
+    private static func attributeNames(_ value: YAMLValue?) throws(ConfigError) -> [String] {
+        guard let value else { return [] }
+        var names: [String] = []
+        for item in try items(value) { names.append(try attributeName(item)) }
+        return names
+    }
+
+    private static func attributeName(_ value: YAMLValue) throws(ConfigError) -> String {
+        let text = try value.nonEmptyString()
+        guard text.allSatisfy({ $0.isLetter || $0.isNumber || "-;._=".contains($0) }) else {
+            throw value.error("'\(text)' is not an attribute name")
+        }
+        return AttributeName.normalize(text)
+    }
+
+    private static func anchorSource(_ value: YAMLValue) throws(ConfigError) -> AnchorSource {
+        if (try? value.string()) != nil { return AnchorSource(attribute: try attributeName(value)) }
+        let keys = try value.mapping(allowed: ["attribute", "format"])
+        let attribute = try attributeName(try keys.required("attribute"))
+        let format = try keys["format"]?.choice(AnchorFormat.self)
+        if let format, attribute == "dn", format.isBinary {
+            throw value.error("the dn is text; it takes no format")
+        }
+        return AnchorSource(attribute: attribute, format: format)
+    }
+
+    private static func emailSource(_ value: YAMLValue) throws(ConfigError) -> EmailSource {
+        let text = try value.nonEmptyString()
+        guard let colon = text.firstIndex(of: ":") else { return EmailSource(attribute: try attributeName(value)) }
+        let prefix = String(text[text.index(after: colon)...])
+        guard !prefix.isEmpty else {
+            throw value.error("'\(text)': nothing after ':'", hint: "write proxyAddresses:SMTP for the primary address")
+        }
+        return EmailSource(attribute: AttributeName.normalize(text[..<colon]), prefix: prefix + ":")
+    }
+
+    private static func conditions(_ value: YAMLValue?) throws(ConfigError) -> [Condition] {
+        guard let value else { return [] }
+        var result: [Condition] = []
+        for item in try items(value) { result.append(try condition(item)) }
+        return result
+    }
+
+    private static func condition(_ value: YAMLValue) throws(ConfigError) -> Condition {
+        let tests = ["equals", "in", "matches", "bitmask", "present"]
+        let keys = try value.mapping(allowed: ["attribute"] + tests)
+        let attribute = try attributeName(try keys.required("attribute"))
+        let given = keys.order.filter { tests.contains($0) }
+        guard given.count == 1, let key = given.first, let testValue = keys[key] else {
+            throw value.error(
+                given.isEmpty ? "says nothing to test" : "has \(given.count) tests; write one per condition",
+                hint: "use one of: \(tests.joined(separator: ", "))")
+        }
+        switch key {
+        case "equals":
+            return Condition(attribute: attribute, .equals([try testValue.string()]))
+        case "in":
+            let values = try testValue.strings()
+            if values.isEmpty { throw testValue.error("must list at least one value") }
+            return Condition(attribute: attribute, .equals(values))
+        case "matches":
+            let source = try testValue.string()
+            do {
+                return Condition(attribute: attribute, .matches(try Condition.Pattern(source)))
+            } catch {
+                throw testValue.error("'\(source)' is not a valid regular expression")
+            }
+        case "bitmask":
+            return Condition(attribute: attribute, .bitmask(try testValue.int(in: 1...Int(UInt32.max))))
+        default:
+            return Condition(attribute: attribute, .present(try testValue.bool()))
+        }
+    }
+
+    private static func csvOptions(_ value: YAMLValue) throws(ConfigError) -> CSVOptions {
+        let keys = try value.mapping(allowed: ["delimiter", "split"])
+        var options = CSVOptions()
+        if let delimiter = keys["delimiter"] {
+            switch try delimiter.string() {
+            case "auto": options.delimiter = nil
+            case ",", "comma": options.delimiter = UInt8(ascii: ",")
+            case ";", "semicolon": options.delimiter = UInt8(ascii: ";")
+            case "\t", "tab": options.delimiter = UInt8(ascii: "\t")
+            case let other:
+                throw delimiter.error("'\(other)' is not a delimiter", hint: "use auto, comma, semicolon or tab")
+            }
+        }
+        if let split = keys["split"] {
+            for (column, separator) in try split.pairs() {
+                let text = try separator.string()
+                guard !text.isEmpty else { throw separator.error("must not be empty") }
+                options.split[AttributeName.normalize(column)] = text
+            }
+        }
+        return options
+    }
+}

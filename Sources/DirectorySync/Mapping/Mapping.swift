@@ -1,0 +1,130 @@
+/// How to read one kind of directory: which attributes are the anchor, the email, the names, the groups
+/// and the account state, which entries are people and which are excluded. Loaded from a YAML mapping
+/// file (`Mappings/*.yaml`, see `Mapping+Parsing.swift`) or built in code.
+public struct Mapping: Sendable, Equatable {
+    /// Where the stable identifier comes from.
+    public struct AnchorSource: Sendable, Equatable {
+        /// A normalised attribute name, or `dn` for the distinguished name (a last resort).
+        public var attribute: String
+        public var format: AnchorFormat
+
+        public init(attribute: String, format: AnchorFormat? = nil) {
+            self.attribute = AttributeName.normalize(attribute)
+            self.format = format ?? AnchorFormat.defaultFormat(for: self.attribute)
+        }
+
+        /// Whether this source is the DN, which changes on a rename or a move.
+        public var isDN: Bool { attribute == "dn" }
+    }
+
+    /// Where an email address comes from: an attribute, optionally only its values with a case-sensitive
+    /// prefix (`proxyAddresses:SMTP` takes `SMTP:bo@x.io`, the primary address, and not `smtp:` aliases).
+    public struct EmailSource: Sendable, Equatable, CustomStringConvertible {
+        public var attribute: String
+        public var prefix: String?
+
+        public init(attribute: String, prefix: String? = nil) {
+            self.attribute = AttributeName.normalize(attribute)
+            self.prefix = prefix
+        }
+
+        public var description: String { prefix.map { "\(attribute):\($0)" } ?? attribute }
+    }
+
+    /// CSV settings: the field separator and which columns hold several values.
+    public struct CSVOptions: Sendable, Equatable {
+        /// The field separator; nil sniffs `,`, `;` or TAB from the header row.
+        public var delimiter: UInt8?
+        /// Columns whose values are several values joined by a separator (csvde joins with `;`).
+        public var split: [String: String]
+
+        public init(delimiter: UInt8? = nil, split: [String: String] = [:]) {
+            self.delimiter = delimiter
+            self.split = split
+        }
+    }
+
+    /// The file the mapping was read from, or a preset name, for messages.
+    public var name: String
+    /// Tried in order; the first that has a value is the anchor.
+    public var anchor: [AnchorSource]
+    /// Tried in order; the first valid address wins.
+    public var email: [EmailSource]
+    public var givenName: [String]
+    public var familyName: [String]
+    public var displayName: [String]
+    /// Attributes holding group DNs (or names, for sources without DNs).
+    public var groups: [String]
+    /// An entry is a person when any of these holds; empty means every entry is a person.
+    public var person: [Condition]
+    /// The account is disabled when any of these holds.
+    public var disabled: [Condition]
+    /// An entry is skipped when any of these holds.
+    public var exclude: [Condition]
+    /// Extra attributes carried into `DirectoryUser.attributes` for the role rules.
+    public var attributes: [String]
+    public var csv: CSVOptions
+
+    public init(
+        name: String, anchor: [AnchorSource], email: [EmailSource], givenName: [String] = [],
+        familyName: [String] = [], displayName: [String] = [], groups: [String] = [], person: [Condition] = [],
+        disabled: [Condition] = [], exclude: [Condition] = [], attributes: [String] = [], csv: CSVOptions = CSVOptions()
+    ) {
+        self.name = name
+        self.anchor = anchor
+        self.email = email
+        self.givenName = givenName.map(AttributeName.normalize)
+        self.familyName = familyName.map(AttributeName.normalize)
+        self.displayName = displayName.map(AttributeName.normalize)
+        self.groups = groups.map(AttributeName.normalize)
+        self.person = person
+        self.disabled = disabled
+        self.exclude = exclude
+        self.attributes = attributes.map(AttributeName.normalize)
+        self.csv = csv
+    }
+
+    /// Every attribute the mapping reads, normalised, with whether it is read as bytes (binary anchors)
+    /// rather than text. Readers decode only these.
+    public var projection: AttributeProjection {
+        var names: [String: AttributeProjection.Decoding] = [:]
+        func want(_ name: String, _ decoding: AttributeProjection.Decoding = .text) {
+            guard name != "dn" else { return }
+            if names[name] != .bytes { names[name] = decoding }
+        }
+        for source in anchor { want(source.attribute, source.format.isBinary ? .bytes : .text) }
+        for source in email { want(source.attribute) }
+        for name in givenName + familyName + displayName + groups + attributes { want(name) }
+        for condition in person + disabled + exclude { want(condition.attribute) }
+        return AttributeProjection(names)
+    }
+}
+
+/// How an anchor value becomes the anchor string.
+public enum AnchorFormat: String, Sendable, Equatable, CaseIterable {
+    /// The value as text.
+    case text
+    /// The value as text, lower-cased (an email address used as the anchor of a CSV list).
+    case lowercase
+    /// 16 bytes in Microsoft GUID layout (first three fields little-endian) → `xxxxxxxx-xxxx-…`, lower case.
+    case guid
+    /// The bytes in lower-case hexadecimal.
+    case hex
+
+    static func defaultFormat(for attribute: String) -> AnchorFormat {
+        ["objectguid", "ms-ds-consistencyguid", "msexchmailboxguid"].contains(attribute) ? .guid : .text
+    }
+
+    var isBinary: Bool { self == .guid || self == .hex }
+}
+
+/// The attributes a reader should decode for a mapping, and how.
+public struct AttributeProjection: Sendable, Equatable {
+    /// Text values must be UTF-8 (an error otherwise); bytes are taken as they are.
+    public enum Decoding: Sendable, Equatable { case text, bytes }
+
+    /// Normalised name → decoding.
+    public let names: [String: Decoding]
+
+    public init(_ names: [String: Decoding]) { self.names = names }
+}

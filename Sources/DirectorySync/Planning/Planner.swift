@@ -1,0 +1,412 @@
+import Foundation
+
+/// Turns the desired state and the organization as it is into a plan. Pure: no I/O, no clock.
+///
+/// People in the organization are matched to people in the directory by directory anchor first, then by
+/// email, so a rename or an email change never becomes an offboarding plus a new invitation. Only what
+/// dirsync created or adopted is revoked, removed or re-roled; owners are never touched; seats are
+/// respected, with the changes that do not fit deferred in a deterministic order (role, then email).
+public enum Planner {
+    /// Why no plan could be made.
+    public enum Failure: Error, Equatable, UserFacingError {
+        case emptySource(SourceKind)
+
+        public var description: String {
+            switch self {
+            case .emptySource(let kind):
+                "the \(kind) source returned no users; no plan was made (an empty read is treated as a failure, never as everyone leaving)"
+            }
+        }
+
+        public var hint: String? { "check the source (path, filter, credentials) with 'dirsync source show'" }
+    }
+
+    /// The plan that turns `snapshot` into `desired` under `policy` at `now`.
+    ///
+    /// - Parameter lastSourceUsers: users read at the last successful run, for the shrink guard.
+    public static func plan(
+        desired: DesiredState, snapshot: OrganizationSnapshot, policy: SyncPolicy, lastSourceUsers: Int?, now: Date
+    ) throws(Failure) -> Plan {
+        guard desired.sourceUsers > 0 else { throw .emptySource(desired.sourceKind) }
+        var planning = Planning(desired: desired, snapshot: snapshot, policy: policy, now: now)
+        planning.reconcileMembers()
+        planning.settleEmailChanges()
+        planning.reconcileInvitations()
+        planning.admitNewcomers()
+        planning.fitSeats()
+        let changes = planning.changes.sorted { lhs, rhs in
+            lhs.action != rhs.action ? lhs.action < rhs.action : lhs.email < rhs.email
+        }
+        let blocked = block(
+            deletions: changes.filter(\.action.isDeletion).count, snapshot: snapshot, policy: policy,
+            sourceUsers: desired.sourceUsers, lastSourceUsers: lastSourceUsers)
+        let basis = Plan.Basis(
+            organization: snapshot.organization.name, snapshot: snapshot.fingerprint, desired: desired.fingerprint,
+            sourceKind: desired.sourceKind, sourceUsers: desired.sourceUsers, computedAt: now,
+            seats: snapshot.organization.settings.seats, seatsUsed: planning.seatsUsed)
+        return Plan(basis: basis, changes: changes, diagnostics: planning.diagnostics, blocked: blocked)
+    }
+
+    /// The safety rules: a source that shrank too much, or too many deletions, blocks the plan.
+    static func block(
+        deletions: Int, snapshot: OrganizationSnapshot, policy: SyncPolicy, sourceUsers: Int, lastSourceUsers: Int?
+    )
+        -> Plan.Blocked?
+    {
+        if let last = lastSourceUsers, last > 0, sourceUsers < last {
+            let shrink = Double(last - sourceUsers) / Double(last)
+            if shrink > policy.maxShrinkRatio {
+                return Plan.Blocked(
+                    reason:
+                        "the source has \(sourceUsers) users, \(percent(shrink)) fewer than the \(last) of the last "
+                        + "successful run (policy.max_shrink_ratio: \(percent(policy.maxShrinkRatio)))")
+            }
+        }
+        guard deletions > 0 else { return nil }
+        let managed =
+            snapshot.members.filter { $0.isManaged && $0.role != .owner }.count
+            + snapshot.invitations.filter(\.isManaged).count
+        let limit = policy.deletionLimit(managed: managed)
+        guard deletions > limit else { return nil }
+        let setting =
+            limit == policy.maxDeletions
+            ? "policy.max_deletions: \(policy.maxDeletions)"
+            : "policy.max_deletion_ratio: \(percent(policy.maxDeletionRatio)) of \(managed) managed people"
+        return Plan.Blocked(
+            reason:
+                "the plan revokes, removes or downgrades \(deletions) people, more than the limit of \(limit) (\(setting))"
+        )
+    }
+
+    static func percent(_ ratio: Double) -> String {
+        let value = ratio * 100
+        return value == value.rounded() ? "\(Int(value))%" : String(format: "%.1f%%", value)
+    }
+}
+
+/// The working state of one planning pass.
+private struct Planning {
+    let desired: DesiredState
+    let snapshot: OrganizationSnapshot
+    let policy: SyncPolicy
+    let now: Date
+
+    var changes: [Plan.Change] = []
+    var diagnostics: [Diagnostic]
+    /// Changes that need a free seat, decided in `fitSeats`.
+    var seatTakers: [Plan.Change] = []
+    /// Seats freed by the plan's removals and revocations.
+    var seatsFreed = 0
+    let seatsUsed: Int
+
+    private let byAnchor: [String: DesiredState.Person]
+    private let byEmail: [EmailAddress: DesiredState.Person]
+    private let skippedByAnchor: [String: DesiredState.Skip]
+    private let skippedByEmail: [EmailAddress: DesiredState.Skip]
+    private let memberEmails: Set<EmailAddress>
+    /// Desired people matched to a member or an invitation.
+    private var claimed = Set<EmailAddress>()
+    /// Email changes of members, settled once every removal is known.
+    private var emailChanges: [Plan.Change] = []
+    private var memberMatches: [Member.ID: (person: DesiredState.Person, byAnchor: Bool)] = [:]
+    private var invitationMatches: [Invitation.ID: (person: DesiredState.Person, byAnchor: Bool)] = [:]
+
+    init(desired: DesiredState, snapshot: OrganizationSnapshot, policy: SyncPolicy, now: Date) {
+        self.desired = desired
+        self.snapshot = snapshot
+        self.policy = policy
+        self.now = now
+        self.diagnostics = desired.diagnostics
+        var byAnchor: [String: DesiredState.Person] = [:]
+        var byEmail: [EmailAddress: DesiredState.Person] = [:]
+        byAnchor.reserveCapacity(desired.people.count)
+        byEmail.reserveCapacity(desired.people.count)
+        for person in desired.people {
+            byAnchor[person.anchor] = person
+            byEmail[person.email] = person
+        }
+        self.byAnchor = byAnchor
+        self.byEmail = byEmail
+        var skippedByAnchor: [String: DesiredState.Skip] = [:]
+        var skippedByEmail: [EmailAddress: DesiredState.Skip] = [:]
+        for skip in desired.skipped {
+            skippedByAnchor[skip.anchor] = skip
+            if let email = skip.email { skippedByEmail[email] = skip }
+        }
+        self.skippedByAnchor = skippedByAnchor
+        self.skippedByEmail = skippedByEmail
+        self.memberEmails = Set(snapshot.members.map(\.email))
+        self.seatsUsed = snapshot.members.count + snapshot.invitations.filter { $0.isLive(at: now) }.count
+        matchRecords()
+    }
+
+    /// Pairs members, then pending invitations, with desired people: every anchor match first, then email
+    /// matches for the rest, so an email match can never take the person another record's anchor names.
+    private mutating func matchRecords() {
+        let members = snapshot.members.sorted { $0.email < $1.email }
+        let invitations = snapshot.invitations.filter { $0.status == .pending }.sorted { $0.email < $1.email }
+        for member in members {
+            if let anchor = member.anchor, let person = byAnchor[anchor], claimed.insert(person.email).inserted {
+                memberMatches[member.id] = (person, true)
+            }
+        }
+        for invitation in invitations {
+            if let anchor = invitation.anchor, let person = byAnchor[anchor], claimed.insert(person.email).inserted {
+                invitationMatches[invitation.id] = (person, true)
+            }
+        }
+        for member in members where memberMatches[member.id] == nil {
+            if let person = byEmail[member.email], claimed.insert(person.email).inserted {
+                memberMatches[member.id] = (person, false)
+            }
+        }
+        for invitation in invitations where invitationMatches[invitation.id] == nil {
+            if let person = byEmail[invitation.email], claimed.insert(person.email).inserted {
+                invitationMatches[invitation.id] = (person, false)
+            }
+        }
+    }
+
+    /// Why someone in the organization is no longer wanted, and the setting that decided it.
+    private func departure(anchor: String?, email: EmailAddress) -> (reason: String, rule: String?) {
+        let skip = anchor.flatMap { skippedByAnchor[$0] } ?? skippedByEmail[email]
+        switch skip?.reason {
+        case nil: return ("no longer in the directory", nil)
+        case .disabled: return ("disabled in the directory", nil)
+        case .noEmail: return ("no email address in the directory any more", nil)
+        case .domainNotAllowed(let domain):
+            return ("domain \(domain) is no longer allowed", "organization.allowed_domains")
+        case .noRuleMatched: return ("no role rule matches any more", "roles")
+        }
+    }
+
+    // MARK: - Members
+
+    mutating func reconcileMembers() {
+        for member in snapshot.members.sorted(by: { $0.email < $1.email }) {
+            let found = memberMatches[member.id]
+            if member.role == .owner {
+                if let found {
+                    if found.person.role != .owner {
+                        diagnostics.append(
+                            Diagnostic(
+                                .info,
+                                "\(member.email) is an owner; the rules say \(found.person.role), but owners are never changed",
+                                at: found.person.location))
+                    }
+                }
+                continue
+            }
+            guard let (person, byAnchor) = found else {
+                if member.isManaged { offboard(member) }
+                continue
+            }
+            if !member.isManaged {
+                guard policy.adoptExisting else {
+                    if person.role != member.role {
+                        diagnostics.append(
+                            Diagnostic(
+                                .info,
+                                "\(member.email) was added by hand and is not managed: the rules say \(person.role), the role stays \(member.role) (policy.adopt_existing: false)",
+                                at: person.location))
+                    }
+                    continue
+                }
+                changes.append(
+                    Plan.Change(
+                        .adopt, member.email, role: member.role,
+                        reason:
+                            "added by hand, matched by email: managed by dirsync from now on",
+                        rule: "policy.adopt_existing", anchor: person.anchor, memberID: member.id))
+            } else if byAnchor ? person.email != member.email : person.anchor != member.anchor {
+                // An adoption records the anchor itself; otherwise an email change (matched by anchor) or a
+                // re-created account (matched by email, new anchor) updates the member in place.
+                update(member, to: person)
+            }
+            if person.role != member.role {
+                changes.append(
+                    Plan.Change(
+                        .changeRole, person.email, fromRole: member.role, toRole: person.role,
+                        reason: "the directory now gives the role \(person.role)", rule: person.rule,
+                        anchor: person.anchor,
+                        memberID: member.id))
+            }
+        }
+    }
+
+    private mutating func update(_ member: Member, to person: DesiredState.Person) {
+        if person.email != member.email {
+            // Whether the new address is free is known once every removal is planned: see `settleEmailChanges`.
+            emailChanges.append(
+                Plan.Change(
+                    .update, person.email, role: member.role,
+                    reason: "email changed from \(member.email) in the directory",
+                    anchor: person.anchor, memberID: member.id, fromEmail: member.email))
+        } else {
+            changes.append(
+                Plan.Change(
+                    .update, person.email, role: member.role,
+                    reason: "directory anchor changed (the account was re-created); matched by email",
+                    anchor: person.anchor,
+                    memberID: member.id))
+        }
+    }
+
+    /// Keeps the email changes whose new address no remaining member holds.
+    mutating func settleEmailChanges() {
+        let removed = Set(changes.filter { $0.action == .remove }.map(\.email))
+        let taken = memberEmails.subtracting(removed)
+        for change in emailChanges {
+            if taken.contains(change.email) {
+                diagnostics.append(
+                    Diagnostic(
+                        .warning,
+                        "\(change.fromEmail?.canonical ?? "a member") changed email to \(change.email) in the directory, but \(change.email) is already another member; left as is"
+                    ))
+            } else {
+                changes.append(change)
+            }
+        }
+    }
+
+    private mutating func offboard(_ member: Member) {
+        let (reason, rule) = departure(anchor: member.anchor, email: member.email)
+        switch policy.offboarding {
+        case .remove:
+            seatsFreed += 1
+            changes.append(
+                Plan.Change(
+                    .remove, member.email, fromRole: member.role, reason: reason, rule: rule, anchor: member.anchor,
+                    memberID: member.id))
+        case .downgrade:
+            guard member.role != .viewer else { return }
+            changes.append(
+                Plan.Change(
+                    .downgrade, member.email, fromRole: member.role, toRole: .viewer,
+                    reason: reason + " (policy.offboarding: downgrade)", rule: rule, anchor: member.anchor,
+                    memberID: member.id))
+        case .keep:
+            diagnostics.append(
+                Diagnostic(.info, "\(member.email): \(reason); kept as \(member.role) (policy.offboarding: keep)"))
+        }
+    }
+
+    // MARK: - Invitations
+
+    mutating func reconcileInvitations() {
+        for invitation in snapshot.invitations.sorted(by: { $0.email < $1.email }) where invitation.status == .pending {
+            guard let (person, _) = invitationMatches[invitation.id] else {
+                if invitation.isManaged { revoke(invitation) }
+                continue
+            }
+            if !invitation.isManaged {
+                guard policy.adoptExisting, person.email == invitation.email else {
+                    if person.role != invitation.role {
+                        diagnostics.append(
+                            Diagnostic(
+                                .info,
+                                "the invitation to \(invitation.email) was sent by hand and is not managed: the rules say \(person.role), it stays \(invitation.role) (policy.adopt_existing: false)",
+                                at: person.location))
+                    }
+                    continue
+                }
+                changes.append(
+                    Plan.Change(
+                        .adopt, invitation.email, role: invitation.role,
+                        reason:
+                            "invitation sent by hand, matched by email: managed by dirsync from now on",
+                        rule: "policy.adopt_existing", anchor: person.anchor, invitationID: invitation.id))
+            }
+            let isExpired = invitation.isExpired(at: now)
+            if person.email != invitation.email || person.role != invitation.role {
+                let reason =
+                    person.email != invitation.email
+                    ? "email changed from \(invitation.email) in the directory: the invitation goes to the new address"
+                    : "the directory now gives the role \(person.role); a pending invitation's role never changes in place"
+                let change = Plan.Change(
+                    .reinvite, person.email, role: person.role, fromRole: invitation.role, toRole: person.role,
+                    reason: reason, rule: person.rule, anchor: person.anchor, invitationID: invitation.id,
+                    fromEmail: person.email != invitation.email ? invitation.email : nil)
+                // Replacing a live invitation keeps its seat; replacing an expired one takes a new seat.
+                if isExpired { seatTakers.append(change) } else { changes.append(change) }
+                continue
+            }
+            let waited = now.timeIntervalSince(invitation.sentAt)
+            guard isExpired || waited >= policy.resendAfter.timeInterval else { continue }
+            guard invitation.resendCount < policy.maxResends else {
+                if isExpired {
+                    diagnostics.append(
+                        Diagnostic(
+                            .warning,
+                            "the invitation to \(invitation.email) expired after \(invitation.resendCount) resends and is not resent again (policy.max_resends: \(policy.maxResends)); resend or revoke it by hand",
+                            at: person.location))
+                }
+                continue
+            }
+            let change = Plan.Change(
+                .resend, invitation.email, role: invitation.role,
+                reason: isExpired
+                    ? "expired on \(DateText.short(invitation.expiresAt))"
+                    : "not accepted since \(DateText.short(invitation.sentAt)) (policy.resend_after: \(policy.resendAfter))",
+                rule: person.rule, anchor: person.anchor, invitationID: invitation.id)
+            if isExpired { seatTakers.append(change) } else { changes.append(change) }
+        }
+    }
+
+    private mutating func revoke(_ invitation: Invitation) {
+        let (reason, rule) =
+            memberEmails.contains(invitation.email)
+            ? ("already a member", nil) : departure(anchor: invitation.anchor, email: invitation.email)
+        if invitation.isLive(at: now) { seatsFreed += 1 }
+        changes.append(
+            Plan.Change(
+                .revoke, invitation.email, role: invitation.role, reason: reason, rule: rule, anchor: invitation.anchor,
+                invitationID: invitation.id))
+    }
+
+    // MARK: - Newcomers and seats
+
+    mutating func admitNewcomers() {
+        for person in desired.people where !claimed.contains(person.email) {
+            if memberEmails.contains(person.email) { continue }  // a member matched to another person by anchor
+            switch person.entry {
+            case .join:
+                seatTakers.append(
+                    Plan.Change(
+                        .join, person.email, role: person.role, reason: "auto-join domain \(person.email.domain)",
+                        rule: person.rule, anchor: person.anchor, name: person.name))
+            case .invite:
+                seatTakers.append(
+                    Plan.Change(
+                        .invite, person.email, role: person.role,
+                        reason: "in the directory, allowed domain \(person.email.domain)",
+                        rule: person.rule, anchor: person.anchor, name: person.name))
+            }
+        }
+    }
+
+    /// Gives the free seats to the changes that need one, highest role first, then by email; defers the rest.
+    mutating func fitSeats() {
+        let seats = snapshot.organization.settings.seats
+        var free = seats - seatsUsed + seatsFreed
+        let ordered = seatTakers.sorted { lhs, rhs in
+            let left = lhs.role ?? .viewer
+            let right = rhs.role ?? .viewer
+            return left != right ? left > right : lhs.email < rhs.email
+        }
+        for change in ordered {
+            if free > 0 {
+                free -= 1
+                changes.append(change)
+                continue
+            }
+            var deferred = change
+            deferred.action = .defer
+            deferred.reason =
+                "no seat left for this \(change.action.rawValue): \(seats) seats, \(seatsUsed) used before this plan"
+            deferred.fromRole = nil
+            deferred.toRole = nil
+            changes.append(deferred)
+        }
+    }
+}

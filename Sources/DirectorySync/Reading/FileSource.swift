@@ -1,0 +1,103 @@
+import Foundation
+
+/// An exported directory file (LDIF, DSML or CSV) and how to read it: the entry point the commands use.
+public struct FileSource: Sendable {
+    /// What a syntax check found.
+    public struct CheckSummary: Sendable, Equatable {
+        /// Content records (entries) read.
+        public var entries: Int
+        /// Attribute values in them.
+        public var values: Int
+        /// Bytes read.
+        public var bytes: Int
+        public var diagnostics: [Diagnostic]
+    }
+
+    public let kind: SourceKind
+    /// The file's absolute path.
+    public let path: String
+    /// The file as messages name it (as the user wrote it).
+    public let displayName: String
+
+    public init(kind: SourceKind, path: String, displayName: String) {
+        self.kind = kind
+        self.path = path
+        self.displayName = displayName
+    }
+
+    /// Called now and then with the bytes read so far and the file's size.
+    public typealias Progress = (_ bytesRead: Int, _ totalBytes: Int?) -> Void
+
+    /// Reads every entry and maps it: the whole directory, or an error (never a partial listing).
+    public func read(mapping: Mapping, progress: Progress? = nil) throws(ReadError) -> DirectoryContents {
+        var builder = DirectoryBuilder(kind: kind, mapping: mapping)
+        let projection = mapping.projection
+        let log = try forEachEntry(projection: projection, csv: mapping.csv, progress: progress) { entry in
+            builder.add(entry)
+        }
+        for diagnostic in log.diagnostics { builder.report(diagnostic, kind: "reader") }
+        return builder.finish()
+    }
+
+    /// Reads every entry without mapping: checks the syntax of the whole file and counts.
+    public func check(csv: Mapping.CSVOptions = Mapping.CSVOptions(), progress: Progress? = nil) throws(ReadError)
+        -> CheckSummary
+    {
+        var summary = CheckSummary(entries: 0, values: 0, bytes: 0, diagnostics: [])
+        switch kind {
+        case .ldif:
+            let reader = try LDIFReader(path: path, file: displayName)
+            var sinceProgress = 0
+            while let values = try reader.skipEntry() {
+                summary.entries += 1
+                summary.values += values
+                sinceProgress += 1
+                if sinceProgress == 8192, let progress {
+                    sinceProgress = 0
+                    progress(reader.bytesConsumed, reader.totalBytes)
+                }
+            }
+            summary.bytes = reader.bytesConsumed
+            summary.diagnostics = reader.log.diagnostics
+        default:
+            let log = try forEachEntry(projection: nil, csv: csv, progress: progress) { entry in
+                summary.entries += 1
+                summary.values += entry.attributes.values.reduce(0) { $0 + $1.count }
+            }
+            summary.bytes = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
+            summary.diagnostics = log.diagnostics
+        }
+        return summary
+    }
+
+    /// Streams the file's entries to `body`; returns the reader's diagnostics.
+    func forEachEntry(
+        projection: AttributeProjection?, csv: Mapping.CSVOptions, progress: Progress?,
+        _ body: (DirectoryEntry) -> Void
+    ) throws(ReadError) -> DiagnosticLog {
+        switch kind {
+        case .ldif:
+            let reader = try LDIFReader(path: path, file: displayName)
+            var sinceProgress = 0
+            while let entry = try reader.nextEntry(projection: projection) {
+                body(entry)
+                sinceProgress += 1
+                if sinceProgress == 8192, let progress {
+                    sinceProgress = 0
+                    progress(reader.bytesConsumed, reader.totalBytes)
+                }
+            }
+            return reader.log
+        case .dsml:
+            let reader = try DSMLReader(path: path, file: displayName)
+            try reader.read(progress: progress, body)
+            return reader.log
+        case .csv:
+            let reader = try CSVReader(path: path, file: displayName, options: csv)
+            try reader.read(progress: progress, body)
+            return reader.log
+        case .scim:
+            throw ReadError.unsupported("scim is not a file source", hint: "set source.url for SCIM")
+        }
+    }
+}

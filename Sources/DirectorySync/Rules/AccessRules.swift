@@ -1,0 +1,96 @@
+/// Who may be in the organization and with which role: Domain Auto-Join, allowed domains, role rules.
+public struct AccessRules: Sendable, Equatable {
+    /// People in these domains join directly as members, without an invitation.
+    public var autoJoinDomains: [String]
+    /// The role of joiners no role rule matches.
+    public var autoJoinRole: Role
+    /// People in these domains are invited; any other domain is skipped.
+    public var allowedDomains: [String]
+    /// First match wins, top to bottom.
+    public var roles: [RoleRule]
+
+    public init(
+        autoJoinDomains: [String] = [], autoJoinRole: Role = .member, allowedDomains: [String] = [],
+        roles: [RoleRule] = []
+    ) {
+        self.autoJoinDomains = autoJoinDomains
+        self.autoJoinRole = autoJoinRole
+        self.allowedDomains = allowedDomains
+        self.roles = roles
+    }
+
+    /// How someone in the directory would get into the organization.
+    public enum Entry: String, Sendable, Codable, Equatable {
+        /// Directly, because the domain is an auto-join domain.
+        case join
+        /// By invitation.
+        case invite
+    }
+
+    /// Why someone in the directory is not wanted in the organization.
+    public enum SkipReason: Sendable, Equatable, CustomStringConvertible {
+        case noEmail
+        case disabled
+        case domainNotAllowed(String)
+        case noRuleMatched
+
+        public var description: String {
+            switch self {
+            case .noEmail: "has no email address"
+            case .disabled: "is disabled in the directory"
+            case .domainNotAllowed(let domain): "domain \(domain) is neither an auto-join nor an allowed domain"
+            case .noRuleMatched: "no role rule matches and there is no default rule"
+            }
+        }
+    }
+
+    /// What the rules decide for one user, with every step that led there (for `dirsync explain`).
+    public struct Evaluation: Sendable, Equatable {
+        public enum Outcome: Sendable, Equatable {
+            case wanted(role: Role, entry: Entry, rule: String)
+            case skipped(SkipReason)
+        }
+
+        public var outcome: Outcome
+        /// What was checked, in order, in words.
+        public var steps: [String]
+    }
+
+    /// Decides whether `user` belongs in the organization, how, and with which role.
+    public func evaluate(_ user: DirectoryUser) -> Evaluation {
+        var steps: [String] = []
+        guard let email = user.email else {
+            return Evaluation(outcome: .skipped(.noEmail), steps: ["no email address"])
+        }
+        guard user.isActive else {
+            return Evaluation(outcome: .skipped(.disabled), steps: ["the account is disabled"])
+        }
+        let entry: Entry
+        if autoJoinDomains.contains(where: { DomainPattern.matches($0, email.domain) }) {
+            entry = .join
+            steps.append("domain \(email.domain) is an auto-join domain: joins directly")
+        } else if allowedDomains.contains(where: { DomainPattern.matches($0, email.domain) }) {
+            entry = .invite
+            steps.append("domain \(email.domain) is an allowed domain: is invited")
+        } else {
+            steps.append("domain \(email.domain) is neither an auto-join nor an allowed domain")
+            return Evaluation(outcome: .skipped(.domainNotAllowed(email.domain)), steps: steps)
+        }
+        for rule in roles {
+            let results = rule.evaluate(user, email: email)
+            if results.allSatisfy(\.1) {
+                steps.append("\(rule): matches")
+                return Evaluation(outcome: .wanted(role: rule.role, entry: entry, rule: rule.description), steps: steps)
+            }
+            let failed = results.filter { !$0.1 }.map { $0.0.description }.joined(separator: ", ")
+            steps.append(results.count > 1 ? "\(rule): no (\(failed) does not hold)" : "\(rule): no")
+        }
+        if entry == .join {
+            steps.append("no role rule matches: joins with the auto-join role \(autoJoinRole)")
+            return Evaluation(
+                outcome: .wanted(role: autoJoinRole, entry: .join, rule: "organization.auto_join.role"), steps: steps)
+        }
+        steps.append("no role rule matches and there is no default rule")
+        return Evaluation(outcome: .skipped(.noRuleMatched), steps: steps)
+    }
+}

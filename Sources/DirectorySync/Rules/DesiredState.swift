@@ -1,0 +1,125 @@
+/// Who should be in the organization, with which role and how they get in; and who in the directory is
+/// not wanted, and why. Built from a directory read and the access rules; the planner's input.
+public struct DesiredState: Sendable, Equatable {
+    /// A person who should be in the organization.
+    public struct Person: Sendable, Equatable {
+        public let email: EmailAddress
+        public let anchor: String
+        public let role: Role
+        public let entry: AccessRules.Entry
+        /// The rule that decided the role.
+        public let rule: String
+        public let name: String?
+        public let location: SourceLocation
+    }
+
+    /// Someone in the directory who should not be in the organization.
+    public struct Skip: Sendable, Equatable {
+        public let email: EmailAddress?
+        public let anchor: String
+        public let reason: AccessRules.SkipReason
+        public let location: SourceLocation
+    }
+
+    /// Wanted people, ordered by email.
+    public var people: [Person]
+    public var skipped: [Skip]
+    /// The source's diagnostics and the rules' own (duplicates…).
+    public var diagnostics: [Diagnostic]
+    /// Users read from the source: what the shrink guard compares between runs.
+    public var sourceUsers: Int
+    public var sourceKind: SourceKind
+    /// A digest of the source read and the rules' decisions.
+    public var fingerprint: String
+
+    public init(
+        people: [Person], skipped: [Skip], diagnostics: [Diagnostic], sourceUsers: Int, sourceKind: SourceKind,
+        fingerprint: String
+    ) {
+        self.people = people
+        self.skipped = skipped
+        self.diagnostics = diagnostics
+        self.sourceUsers = sourceUsers
+        self.sourceKind = sourceKind
+        self.fingerprint = fingerprint
+    }
+
+    /// Applies `rules` to every user of `contents` (which the reader has already freed of duplicates).
+    public init(from contents: DirectoryContents, rules: AccessRules) {
+        var diagnostics = contents.diagnostics
+        let users = contents.users
+        var people: [Person] = []
+        var skipped: [Skip] = []
+        people.reserveCapacity(users.count)
+        for user in users {
+            switch rules.evaluate(user).outcome {
+            case .wanted(let role, let entry, let rule):
+                guard let email = user.email else { continue }
+                people.append(
+                    Person(
+                        email: email, anchor: user.anchor, role: role, entry: entry, rule: rule,
+                        name: user.displayName ?? Self.fullName(user), location: user.location))
+            case .skipped(let reason):
+                skipped.append(Skip(email: user.email, anchor: user.anchor, reason: reason, location: user.location))
+            }
+        }
+        people.sort { $0.email < $1.email }
+        diagnostics += Self.summaries(of: skipped)
+        var hasher = Fingerprint()
+        hasher.add(contents.fingerprint)
+        for person in people {
+            hasher.add(person.email.canonical, person.anchor, person.role.rawValue, person.entry.rawValue)
+        }
+        self.init(
+            people: people, skipped: skipped, diagnostics: diagnostics, sourceUsers: contents.counts.users,
+            sourceKind: contents.kind, fingerprint: hasher.hex)
+    }
+
+    /// One line per kind of skip: how many, and the first few, so a million-user read stays readable.
+    private static func summaries(of skipped: [Skip]) -> [Diagnostic] {
+        var byKind: [String: [Skip]] = [:]
+        for skip in skipped {
+            let kind: String
+            switch skip.reason {
+            case .noEmail: kind = "no-email"
+            case .disabled: kind = "disabled"
+            case .domainNotAllowed: kind = "domain"
+            case .noRuleMatched: kind = "no-rule"
+            }
+            byKind[kind, default: []].append(skip)
+        }
+        func examples(_ skips: [Skip]) -> String {
+            let shown = skips.prefix(3).map { $0.email?.canonical ?? $0.location.description }
+            return shown.joined(separator: ", ") + (skips.count > 3 ? ", …" : "")
+        }
+        var result: [Diagnostic] = []
+        if let skips = byKind["no-rule"] {
+            result.append(
+                Diagnostic(
+                    .warning,
+                    "\(skips.count) invitee(s) match no role rule and are skipped (\(examples(skips))); add a default rule such as `- { role: viewer }` to include them"
+                ))
+        }
+        if let skips = byKind["domain"] {
+            let domains = Set(skips.compactMap { $0.email?.domain }).sorted()
+            result.append(
+                Diagnostic(
+                    .info,
+                    "\(skips.count) person(s) skipped: domain \(domains.prefix(5).joined(separator: ", "))\(domains.count > 5 ? ", …" : "") is neither auto-join nor allowed (\(examples(skips)))"
+                ))
+        }
+        if let skips = byKind["disabled"] {
+            result.append(Diagnostic(.info, "\(skips.count) disabled account(s) skipped (\(examples(skips)))"))
+        }
+        if let skips = byKind["no-email"] {
+            result.append(
+                Diagnostic(.info, "\(skips.count) person(s) without an email address skipped (\(examples(skips)))"))
+        }
+        return result
+    }
+
+    private static func fullName(_ user: DirectoryUser) -> String? {
+        let parts = [user.givenName, user.familyName].compactMap { $0 }.filter { !$0.isEmpty }
+        return parts.isEmpty ? nil : parts.joined(separator: " ")
+    }
+}

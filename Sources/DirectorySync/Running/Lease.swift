@@ -1,0 +1,50 @@
+import Foundation
+
+/// The right to apply changes to one organization: held by one agent (or one `apply`/`sync`) at a time,
+/// with an expiry renewed while it works, so an agent that dies is taken over once its lease runs out.
+public struct Lease: Sendable, Equatable {
+    /// Who holds it: `host:pid:nonce`.
+    public let holder: String
+    public let acquiredAt: Date
+    public var expiresAt: Date
+    /// When the holder, an agent, plans to run next (for `dirsync status`).
+    public var nextRunAt: Date?
+
+    public init(holder: String, acquiredAt: Date, expiresAt: Date, nextRunAt: Date? = nil) {
+        self.holder = holder
+        self.acquiredAt = acquiredAt
+        self.expiresAt = expiresAt
+        self.nextRunAt = nextRunAt
+    }
+
+    /// A holder name unique to this process: host, process id and a random part.
+    public static func holderName() -> String {
+        let host = ProcessInfo.processInfo.hostName
+        let nonce = String(UInt32.random(in: .min ... .max), radix: 36)
+        return "\(host):\(ProcessInfo.processInfo.processIdentifier):\(nonce)"
+    }
+
+    /// The outcome of asking for a lease.
+    public enum Claim: Sendable, Equatable {
+        case acquired(Lease)
+        /// Someone else holds an unexpired lease.
+        case heldElsewhere(Lease)
+    }
+}
+
+/// What an organization's agent last told people about, so a stuck agent does not send the same alert
+/// every run, and a recovery is announced once.
+public struct NotificationState: Sendable, Equatable {
+    /// When the current run of problems began; nil when the last run succeeded.
+    public var problemSince: Date?
+    /// Consecutive failed or blocked runs.
+    public var consecutiveProblems: Int
+    /// When the last problem notification went out.
+    public var lastNotifiedAt: Date?
+
+    public init(problemSince: Date? = nil, consecutiveProblems: Int = 0, lastNotifiedAt: Date? = nil) {
+        self.problemSince = problemSince
+        self.consecutiveProblems = consecutiveProblems
+        self.lastNotifiedAt = lastNotifiedAt
+    }
+}

@@ -1,0 +1,39 @@
+import Foundation
+
+/// Decides when an agent tells people something is wrong, so that a stuck agent does not spam: at most one
+/// problem notification per `every`, and one more when it recovers from a problem it reported.
+public struct NotificationPolicy: Sendable, Equatable {
+    /// What a notification says.
+    public enum Kind: String, Sendable, Codable, Equatable {
+        case failed = "sync.failed"
+        case blocked = "sync.blocked"
+        case recovered = "sync.recovered"
+    }
+
+    public var every: TimeSpan
+
+    public init(every: TimeSpan = .hours(1)) { self.every = every }
+
+    /// The state after a run that ended with `outcome` at `now`, and the notification to send, if any.
+    public func after(_ outcome: SyncRun.Outcome, state: NotificationState, at now: Date) -> (NotificationState, Kind?)
+    {
+        var next = state
+        switch outcome {
+        case .failed, .blocked:
+            next.consecutiveProblems += 1
+            if next.problemSince == nil { next.problemSince = now }
+            let quiet = state.lastNotifiedAt.map { now.timeIntervalSince($0) < every.timeInterval } ?? false
+            guard !quiet else { return (next, nil) }
+            next.lastNotifiedAt = now
+            return (next, outcome == .blocked ? .blocked : .failed)
+        case .completed, .noChanges:
+            guard let since = state.problemSince else { return (next, nil) }
+            let reported = state.lastNotifiedAt.map { $0 >= since } ?? false
+            next.problemSince = nil
+            next.consecutiveProblems = 0
+            return (next, reported ? .recovered : nil)
+        case .running:
+            return (next, nil)
+        }
+    }
+}

@@ -1,0 +1,153 @@
+import Foundation
+
+#if canImport(FoundationNetworking)
+    import FoundationNetworking
+#endif
+
+/// What an agent reports when a run fails, is blocked, or recovers.
+public struct AgentNotification: Sendable, Equatable {
+    public let kind: NotificationPolicy.Kind
+    public let organization: String
+    public let time: Date
+    public let run: SyncRun
+    public let consecutiveProblems: Int
+    public let problemSince: Date?
+
+    public init(
+        kind: NotificationPolicy.Kind, organization: String, time: Date, run: SyncRun, consecutiveProblems: Int,
+        problemSince: Date?
+    ) {
+        self.kind = kind
+        self.organization = organization
+        self.time = time
+        self.run = run
+        self.consecutiveProblems = consecutiveProblems
+        self.problemSince = problemSince
+    }
+
+    /// One line for people: `dirsync: the sync of Acme Corp failed (3 runs in a row): …`.
+    public var summary: String {
+        switch kind {
+        case .failed:
+            "dirsync: the sync of \(organization) failed\(streak): \(run.error ?? "unknown error")"
+        case .blocked:
+            "dirsync: the sync of \(organization) is blocked by a safety rule\(streak): \(run.error ?? "")"
+        case .recovered:
+            "dirsync: the sync of \(organization) works again (run \(run.id) \(run.outcome.rawValue))"
+        }
+    }
+
+    private var streak: String { consecutiveProblems > 1 ? " (\(consecutiveProblems) runs in a row)" : "" }
+
+    /// The webhook body: a JSON object with snake_case keys.
+    public func json() -> Data {
+        var runObject: [String: Any] = [
+            "id": run.id.rawValue, "trigger": run.trigger.rawValue, "outcome": run.outcome.rawValue,
+            "started_at": DateText.iso8601(run.startedAt), "changes": run.changes,
+        ]
+        runObject["error"] = run.error ?? NSNull()
+        runObject["source_kind"] = run.sourceKind?.rawValue ?? NSNull()
+        runObject["source_users"] = run.sourceUsers ?? NSNull()
+        let object: [String: Any] = [
+            "event": kind.rawValue, "organization": organization, "time": DateText.iso8601(time),
+            "summary": summary, "consecutive_problems": consecutiveProblems,
+            "problem_since": problemSince.map(DateText.iso8601) ?? NSNull(), "run": runObject,
+        ]
+        return (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data()
+    }
+}
+
+/// Tells people about an agent's problems and recoveries.
+public protocol Notifier: Sendable {
+    func send(_ notification: AgentNotification) async throws
+}
+
+/// POSTs the notification as JSON to a webhook.
+public struct WebhookNotifier: Notifier {
+    public let url: URL
+    public let timeout: TimeInterval
+
+    public init(url: URL, timeout: TimeInterval = 10) {
+        self.url = url
+        self.timeout = timeout
+    }
+
+    /// A webhook that did not take the notification.
+    public struct Failure: Error, Equatable, CustomStringConvertible {
+        public let url: String
+        public let problem: String
+        public var description: String { "webhook \(url): \(problem)" }
+    }
+
+    public func send(_ notification: AgentNotification) async throws {
+        var request = URLRequest(url: url, timeoutInterval: timeout)
+        request.httpMethod = "POST"
+        request.setValue("application/json", forHTTPHeaderField: "Content-Type")
+        request.setValue("dirsync", forHTTPHeaderField: "User-Agent")
+        request.httpBody = notification.json()
+        let response: URLResponse
+        do {
+            (_, response) = try await URLSession.shared.data(for: request)
+        } catch {
+            throw Failure(url: Self.redacted(url), problem: error.localizedDescription)
+        }
+        if let http = response as? HTTPURLResponse, !(200..<300).contains(http.statusCode) {
+            throw Failure(url: Self.redacted(url), problem: "HTTP \(http.statusCode)")
+        }
+    }
+
+    /// The URL without its query (which may hold a secret), for messages.
+    static func redacted(_ url: URL) -> String {
+        var components = URLComponents(url: url, resolvingAgainstBaseURL: false)
+        if components?.query != nil { components?.query = "…" }
+        components?.user = nil
+        components?.password = nil
+        return components?.string ?? "(webhook)"
+    }
+}
+
+/// Emails the notification through the outbox and the configured mailer.
+public struct MailNotifier: Notifier {
+    public let store: any OrganizationStore
+    public let mailer: (any Mailer)?
+    public let from: Mailbox
+    public let to: EmailAddress
+    public let organization: Organization.ID
+
+    public init(
+        store: any OrganizationStore, mailer: (any Mailer)?, from: Mailbox, to: EmailAddress,
+        organization: Organization.ID
+    ) {
+        self.store = store
+        self.mailer = mailer
+        self.from = from
+        self.to = to
+        self.organization = organization
+    }
+
+    public func send(_ notification: AgentNotification) async throws {
+        let messageID = MailMessage.makeMessageID(domain: from.address.domain)
+        var text = notification.summary + "\n\n"
+        text +=
+            "Run \(notification.run.id), started \(DateText.short(notification.run.startedAt)): \(notification.run.outcome.rawValue).\n"
+        if let since = notification.problemSince, notification.kind != .recovered {
+            text += "Problems since \(DateText.short(since)).\n"
+        }
+        text += "\nSee 'dirsync status' and 'dirsync runs' on the machine running the agent.\n"
+        let html =
+            "<pre>" + text.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
+            + "</pre>"
+        let message = MailMessage(
+            from: from, to: Mailbox(displayName: nil, address: to), subject: notification.summary,
+            date: notification.time,
+            messageID: messageID, text: text, html: html)
+        let draft = OutboxMessage.Draft(
+            organization: organization, messageID: messageID, recipient: to,
+            subject: String(notification.summary.prefix(200)),
+            content: message.rendered(), tokenID: nil, createdAt: notification.time)
+        _ = try await store.write { db in try db.enqueue(draft) }
+        if let mailer {
+            _ = try await OutboxDelivery(store: store, mailer: mailer).deliverPending(in: organization, now: { Date() })
+        }
+    }
+}

@@ -1,0 +1,30 @@
+/// When the agent runs: every `interval`, plus up to `jitter` so many agents do not reach one directory at
+/// the same moment; after failures, sooner, backing off exponentially up to the interval.
+public struct Schedule: Sendable, Equatable {
+    public var interval: TimeSpan
+    public var jitter: TimeSpan
+
+    public init(interval: TimeSpan, jitter: TimeSpan = TimeSpan(seconds: 0)) {
+        self.interval = interval
+        self.jitter = jitter
+    }
+
+    /// The first retry after a failure: a sixteenth of the interval, at least one second, at most the interval.
+    public var firstRetry: TimeSpan {
+        TimeSpan(seconds: min(interval.seconds, max(1, interval.seconds / 16)))
+    }
+
+    /// The wait before the next run, after `failures` consecutive failed runs (0 after a good run), before jitter.
+    public func baseDelay(afterFailures failures: Int) -> TimeSpan {
+        guard failures > 0 else { return interval }
+        let doublings = min(failures - 1, 30)
+        let (backedOff, overflow) = firstRetry.seconds.multipliedReportingOverflow(by: 1 << doublings)
+        return TimeSpan(seconds: overflow ? interval.seconds : min(interval.seconds, backedOff))
+    }
+
+    /// The wait before the next run, jitter included, in seconds.
+    public func delay(afterFailures failures: Int, using random: inout some RandomNumberGenerator) -> Double {
+        let extra = jitter.seconds > 0 ? Double.random(in: 0...Double(jitter.seconds), using: &random) : 0
+        return Double(baseDelay(afterFailures: failures).seconds) + extra
+    }
+}

@@ -1,0 +1,152 @@
+import Foundation
+
+/// One organization's reconciliation: read the directory, plan against the organization, apply, and
+/// record the run. The composition root gives it the live source, store and settings.
+public struct SyncEngine: Sendable {
+    public let store: any OrganizationStore
+    /// Reads and maps the whole source; throws on a failed or partial read (no partial result exists).
+    public let readSource: @Sendable () async throws -> DirectoryContents
+    public let rules: AccessRules
+    public let policy: SyncPolicy
+    public let settings: SettingsOverride
+    public let mail: MailSettings?
+    private let makeToken: @Sendable () -> InvitationToken
+
+    public init(
+        store: any OrganizationStore, readSource: @escaping @Sendable () async throws -> DirectoryContents,
+        rules: AccessRules, policy: SyncPolicy, settings: SettingsOverride, mail: MailSettings?,
+        makeToken: @escaping @Sendable () -> InvitationToken = InvitationToken.generate
+    ) {
+        self.store = store
+        self.readSource = readSource
+        self.rules = rules
+        self.policy = policy
+        var settings = settings
+        if settings.invitationValidity == nil { settings.invitationValidity = policy.invitationValidity }
+        self.settings = settings
+        self.mail = mail
+        self.makeToken = makeToken
+    }
+
+    /// A plan and what it was computed from.
+    public struct Preview: Sendable {
+        public let plan: Plan
+        public let desired: DesiredState
+        public let contents: DirectoryContents
+        /// The organization with the configuration's settings applied.
+        public let organization: Organization
+    }
+
+    /// Reads the source and plans, writing nothing.
+    public func preview(_ organization: Organization, now: Date) async throws -> Preview {
+        let contents = try await readSource()
+        let desired = DesiredState(from: contents, rules: rules)
+        let effective = settings.applied(to: organization)
+        let (snapshot, lastUsers) = try await store.read { db in
+            (
+                OrganizationSnapshot(
+                    organization: effective, members: try db.members(in: organization.id),
+                    invitations: try db.invitations(in: organization.id, statuses: [.pending])),
+                try db.lastSuccessfulRun(in: organization.id)?.sourceUsers
+            )
+        }
+        var plan = try Planner.plan(
+            desired: desired, snapshot: snapshot, policy: policy, lastSourceUsers: lastUsers, now: now)
+        let differences = settings.differences(from: organization)
+        if !differences.isEmpty {
+            plan.diagnostics.append(
+                Diagnostic(
+                    .info,
+                    "dirsync.yaml changes the organization's \(differences.joined(separator: ", ")); apply records it"))
+        }
+        return Preview(plan: plan, desired: desired, contents: contents, organization: effective)
+    }
+
+    /// Applies `plan` and records the run. A blocked plan is recorded as blocked and refused unless
+    /// `allowDeletions`; a failure is recorded as failed and rethrown.
+    public func apply(
+        _ plan: Plan, to organization: Organization, trigger: SyncRun.Trigger, allowDeletions: Bool,
+        now: @escaping @Sendable () -> Date, checkpoint: @Sendable (Int, Int) async throws -> Void = { _, _ in }
+    ) async throws -> SyncRun {
+        var run = try await store.write { db in
+            try db.insertRun(organization: organization.id, trigger: trigger, at: now())
+        }
+        run.sourceKind = plan.basis.sourceKind
+        run.sourceFingerprint = plan.basis.desired
+        run.sourceUsers = plan.basis.sourceUsers
+        let actor = (settings.inviter ?? organization.settings.inviter).canonical
+        if let blocked = plan.blocked, !allowDeletions {
+            run.outcome = .blocked
+            run.error = blocked.reason
+            try await finish(run, organization: organization, actor: actor, at: now())
+            throw Applier.Failure.blocked(blocked.reason)
+        }
+        do {
+            let applied = try await Applier(store: store, mail: mail, settings: settings, makeToken: makeToken).apply(
+                plan, to: organization.id, actor: actor, batchSize: policy.batchSize,
+                details: ["run_id": run.id.description], now: now, checkpoint: checkpoint)
+            run.changes = Dictionary(uniqueKeysWithValues: applied.map { ($0.key.rawValue, $0.value) })
+            run.outcome = applied.values.reduce(0, +) == 0 ? .noChanges : .completed
+            try await finish(run, organization: organization, actor: actor, at: now())
+            return run
+        } catch {
+            run.outcome = .failed
+            run.error = "\(error)"
+            try? await finish(run, organization: organization, actor: actor, at: now())
+            throw error
+        }
+    }
+
+    /// Plans and applies in one go, recording a failed read as a failed run.
+    public func sync(
+        _ organization: Organization, trigger: SyncRun.Trigger, allowDeletions: Bool,
+        now: @escaping @Sendable () -> Date,
+        checkpoint: @Sendable (Int, Int) async throws -> Void = { _, _ in }
+    ) async throws -> (Preview, SyncRun) {
+        let preview: Preview
+        do {
+            preview = try await self.preview(organization, now: now())
+        } catch {
+            try await recordFailure(error, organization: organization, trigger: trigger, at: now())
+            throw error
+        }
+        let run = try await apply(
+            preview.plan, to: organization, trigger: trigger, allowDeletions: allowDeletions, now: now,
+            checkpoint: checkpoint)
+        return (preview, run)
+    }
+
+    /// Records a run that failed before it had a plan (a failed source read).
+    public func recordFailure(_ error: any Error, organization: Organization, trigger: SyncRun.Trigger, at now: Date)
+        async throws
+    {
+        let actor = (settings.inviter ?? organization.settings.inviter).canonical
+        var run = try await store.write { db in
+            try db.insertRun(organization: organization.id, trigger: trigger, at: now)
+        }
+        run.outcome = .failed
+        run.error = "\(error)"
+        try await finish(run, organization: organization, actor: actor, at: now)
+    }
+
+    private func finish(_ run: SyncRun, organization: Organization, actor: String, at now: Date) async throws {
+        var finished = run
+        finished.finishedAt = now
+        let record = finished
+        try await store.write { db in
+            try db.updateRun(record)
+            var details = ["run_id": record.id.description, "trigger": record.trigger.rawValue]
+            for (action, count) in record.changes where count > 0 { details[action] = String(count) }
+            if let users = record.sourceUsers { details["source_users"] = String(users) }
+            if let error = record.error { details["reason"] = error }
+            let kind: AuditEvent.Kind =
+                switch record.outcome {
+                case .blocked: .syncRunBlocked
+                case .failed, .running: .syncRunFailed
+                case .completed, .noChanges: .syncRunCompleted
+                }
+            try LedgerTransaction(db: db, organization: organization, now: now, mail: nil)
+                .audit(kind, actor: actor, subject: organization.name, details)
+        }
+    }
+}

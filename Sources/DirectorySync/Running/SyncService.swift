@@ -1,0 +1,221 @@
+import Foundation
+import Logging
+import ServiceLifecycle
+
+/// The scheduled agent (`dirsync run`): one organization, reconciled every interval, one agent at a time.
+///
+/// It holds the organization's lease while it lives, renewing it during runs and between them, so a second
+/// agent skips (and says so) until this one stops or dies and its lease expires. A shutdown request
+/// (SIGTERM, SIGINT) finishes the batch in flight, records the run and returns; a failed run is retried
+/// sooner, backing off exponentially up to the interval; a blocked plan is never applied and is reported
+/// every run until resolved; people are told about problems at most once per `notify.every`, and once more
+/// when it recovers.
+public struct SyncService: Service {
+    /// How the agent behaves.
+    public struct Options: Sendable {
+        public var schedule: Schedule
+        public var leaseDuration: TimeSpan
+        /// Run once and return.
+        public var once: Bool
+        public var metricsFile: URL?
+        public var notificationPolicy: NotificationPolicy
+
+        public init(
+            schedule: Schedule, leaseDuration: TimeSpan = .minutes(1), once: Bool = false, metricsFile: URL? = nil,
+            notificationPolicy: NotificationPolicy = NotificationPolicy()
+        ) {
+            self.schedule = schedule
+            self.leaseDuration = leaseDuration
+            self.once = once
+            self.metricsFile = metricsFile
+            self.notificationPolicy = notificationPolicy
+        }
+    }
+
+    /// How one scheduled attempt ended.
+    public enum Attempt: Sendable, Equatable {
+        case ran(SyncRun)
+        /// Another agent holds the lease.
+        case skipped(Lease)
+        /// A shutdown request stopped the run between batches.
+        case stopped
+    }
+
+    /// A shutdown request stopped a run between two batches.
+    public struct Stopped: Error, Equatable, CustomStringConvertible {
+        public let applied: Int
+        public let total: Int
+        public var description: String {
+            applied == 0
+                ? "stopped by a shutdown request before any change was applied"
+                : "stopped by a shutdown request after \(applied) of \(total) changes; the rest is planned again at the next run"
+        }
+    }
+
+    public let engine: SyncEngine
+    public let organization: Organization
+    public let keeper: LeaseKeeper
+    public let notifiers: [any Notifier]
+    public let options: Options
+    public let logger: Logger
+    private let clock: @Sendable () -> Date
+    /// Delivers mail the run queued (invitations, notification emails).
+    private let deliverMail: @Sendable () async -> Void
+
+    public init(
+        engine: SyncEngine, organization: Organization, keeper: LeaseKeeper, notifiers: [any Notifier],
+        options: Options,
+        logger: Logger, clock: @escaping @Sendable () -> Date = Date.init,
+        deliverMail: @escaping @Sendable () async -> Void
+    ) {
+        self.engine = engine
+        self.organization = organization
+        self.keeper = keeper
+        self.notifiers = notifiers
+        self.options = options
+        self.logger = logger
+        self.clock = clock
+        self.deliverMail = deliverMail
+    }
+
+    public func run() async throws {
+        var failures = 0
+        var random = SystemRandomNumberGenerator()
+        logger.info(
+            "agent started",
+            metadata: [
+                "organization": "\(organization.name)", "every": "\(options.schedule.interval)",
+                "holder": "\(keeper.holder)",
+            ])
+        while !Task.isShuttingDownGracefully {
+            switch await attempt() {
+            case .ran(let run):
+                failures = run.outcome == .failed ? failures + 1 : 0
+            case .skipped, .stopped:
+                break
+            }
+            if options.once || Task.isShuttingDownGracefully { break }
+            let delay = options.schedule.delay(afterFailures: failures, using: &random)
+            let next = clock().addingTimeInterval(delay)
+            try? await keeper.renew(at: clock(), nextRunAt: next)
+            logger.info(
+                "next run scheduled",
+                metadata: ["run.next": "\(DateText.iso8601(next))", "run.delay_s": "\(Int(delay))"])
+            do {
+                try await sleepHoldingLease(until: next)
+            } catch {
+                break  // a shutdown request cut the wait short
+            }
+        }
+        await keeper.release()
+        logger.info("agent stopped", metadata: ["organization": "\(organization.name)"])
+    }
+
+    /// One scheduled run: take the lease, sync, report. Never throws: every outcome is recorded or logged.
+    public func attempt() async -> Attempt {
+        do {
+            if case .heldElsewhere(let lease) = try await keeper.claim(at: clock()) {
+                logger.notice(
+                    "another agent holds the lease; skipping this run",
+                    metadata: [
+                        "lease.holder": "\(lease.holder)", "lease.expires": "\(DateText.iso8601(lease.expiresAt))",
+                    ])
+                return .skipped(lease)
+            }
+        } catch {
+            logger.error("cannot take the lease", metadata: ["error": "\(error)"])
+            return .stopped
+        }
+        let engine = self.engine
+        let organization = self.organization
+        let clock = self.clock
+        var stopped = false
+        do {
+            _ = try await keeper.whileHolding(clock: clock) {
+                try await engine.sync(
+                    organization, trigger: .run, allowDeletions: false, now: clock,
+                    checkpoint: { done, total in
+                        if Task.isShuttingDownGracefully, done < total { throw Stopped(applied: done, total: total) }
+                    })
+            }
+        } catch let stop as Stopped {
+            stopped = true
+            logger.notice("run stopped by a shutdown request", metadata: ["changes.applied": "\(stop.applied)"])
+        } catch {
+            logger.warning("run did not complete", metadata: ["error": "\(Self.withoutAddresses(error))"])
+        }
+        await deliverMail()
+        guard
+            let run = try? await engine.store.read({ [organization] db in
+                try db.runs(in: organization.id, limit: 1).first
+            })
+        else { return .stopped }
+        if stopped { return .stopped }
+        logger.info(
+            "run finished",
+            metadata: [
+                "run.id": "\(run.id)", "run.outcome": "\(run.outcome.rawValue)",
+                "source.users": "\(run.sourceUsers ?? 0)",
+                "changes":
+                    "\(run.changes.filter { $0.value > 0 }.map { "\($0.key)=\($0.value)" }.sorted().joined(separator: " "))",
+            ])
+        await notify(after: run)
+        await writeMetrics()
+        return .ran(run)
+    }
+
+    private func notify(after run: SyncRun) async {
+        let organization = self.organization
+        let now = clock()
+        do {
+            let state = try await engine.store.read { db in try db.notificationState(in: organization.id) }
+            let (next, kind) = options.notificationPolicy.after(run.outcome, state: state, at: now)
+            try await engine.store.write { db in try db.saveNotificationState(next, in: organization.id) }
+            guard let kind else { return }
+            let notification = AgentNotification(
+                kind: kind, organization: organization.name, time: now, run: run,
+                consecutiveProblems: kind == .recovered ? state.consecutiveProblems : next.consecutiveProblems,
+                problemSince: kind == .recovered ? state.problemSince : next.problemSince)
+            for notifier in notifiers {
+                do {
+                    try await notifier.send(notification)
+                    logger.info("notification sent", metadata: ["notify.event": "\(kind.rawValue)"])
+                } catch {
+                    logger.error(
+                        "notification failed", metadata: ["notify.event": "\(kind.rawValue)", "error": "\(error)"])
+                }
+            }
+        } catch {
+            logger.error("cannot update the notification state", metadata: ["error": "\(error)"])
+        }
+    }
+
+    private func writeMetrics() async {
+        guard let url = options.metricsFile else { return }
+        do {
+            try await StatusReport.load(from: engine.store, organization: organization, at: clock()).writeMetrics(
+                to: url)
+        } catch {
+            logger.error("cannot write the metrics file", metadata: ["path": "\(url.path)", "error": "\(error)"])
+        }
+    }
+
+    /// Sleeps until `deadline`, renewing the lease every third of its duration; a shutdown request ends it.
+    private func sleepHoldingLease(until deadline: Date) async throws {
+        let keeper = self.keeper
+        let clock = self.clock
+        try await cancelWhenGracefulShutdown {
+            while true {
+                let remaining = deadline.timeIntervalSince(clock())
+                if remaining <= 0 { return }
+                try await Task.sleep(for: .seconds(min(remaining, max(1, Double(keeper.duration.seconds) / 3))))
+                try? await keeper.renew(at: clock(), nextRunAt: deadline)
+            }
+        }
+    }
+
+    /// An error's description with email addresses masked, for logs above debug level.
+    static func withoutAddresses(_ error: any Error) -> String {
+        "\(error)".replacingOccurrences(of: #"[^\s@'"(]+@[^\s@'")]+"#, with: "<email>", options: .regularExpression)
+    }
+}

@@ -1,0 +1,199 @@
+import ArgumentParser
+import DirectorySync
+import DirectorySyncSQLite
+import Foundation
+import Logging
+import ServiceLifecycle
+import UnixSignals
+
+/// `dirsync run`: the scheduled agent.
+struct RunCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "run",
+        abstract: "Reconcile on a schedule, one agent per organization at a time (SIGTERM or SIGINT to stop).",
+        discussion: """
+            Runs every --every (default: schedule.every), plus up to schedule.jitter. A failed run is retried \
+            sooner, backing off up to the interval; a blocked plan is never applied and is reported every run. \
+            With --once, runs once and exits with 0 (completed or no changes), 1 (failed) or 3 (blocked).
+            """)
+
+    @OptionGroup var global: GlobalOptions
+    @Option(help: ArgumentHelp("How often to run, e.g. 15m (default: schedule.every).", valueName: "duration"))
+    var every: String?
+    @Flag(help: "Run once and exit.") var once = false
+    @Option(help: ArgumentHelp("Write Prometheus metrics here after each run.", valueName: "path")) var metricsFile:
+        String?
+    @Option(help: "Log format: text or json.") var logFormat: String = "text"
+    @Option(help: "Log level: trace, debug, info, notice, warning, error.") var logLevel: String = "info"
+
+    func run() async throws {
+        guard let format = LogFormat(rawValue: logFormat) else {
+            throw CommandError.invalidArgument("--log-format: '\(logFormat)' is not one of: text, json", hint: nil)
+        }
+        guard let level = Logger.Level(rawValue: logLevel) else {
+            throw CommandError.invalidArgument(
+                "--log-level: '\(logLevel)' is not one of: trace, debug, info, notice, warning, error, critical",
+                hint: nil)
+        }
+        let environment = try CommandEnvironment.open(global, access: .readWrite)
+        let configuration = environment.configuration
+        let interval =
+            try every.map { text in try parsed("--every") { try TimeSpan(parsing: text) } }
+            ?? configuration.schedule.every
+        guard let interval = interval ?? (once ? TimeSpan.minutes(15) : nil) else {
+            throw CommandError.invalidArgument(
+                "no schedule: pass --every (e.g. --every 15m) or set schedule.every in the configuration", hint: nil)
+        }
+        guard interval.seconds >= 1 else {
+            throw CommandError.invalidArgument("--every must be at least 1s", hint: nil)
+        }
+        let logger = Logger(label: "dirsync") { label in LineLogHandler(label: label, format: format, logLevel: level) }
+
+        let organization = try await environment.organization()
+        let engine = try environment.syncEngine()
+        var notifiers: [any Notifier] = []
+        if let url = configuration.notify.webhook { notifiers.append(WebhookNotifier(url: url)) }
+        if let email = configuration.notify.email {
+            guard let from = configuration.mail.from else {
+                throw CommandError.mailNotConfigured(environment.configFile)
+            }
+            notifiers.append(
+                MailNotifier(
+                    store: environment.store, mailer: environment.mailer(), from: from, to: email,
+                    organization: organization.id))
+        }
+        let mailer = environment.mailer()
+        let store = environment.store
+        let clock = environment.liveClock
+        let service = SyncService(
+            engine: engine, organization: organization,
+            keeper: LeaseKeeper(store: store, organization: organization, duration: configuration.schedule.lease),
+            notifiers: notifiers,
+            options: SyncService.Options(
+                schedule: Schedule(interval: interval, jitter: configuration.schedule.jitter),
+                leaseDuration: configuration.schedule.lease, once: once,
+                metricsFile: metricsFile.map { URL(fileURLWithPath: CommandEnvironment.absolute($0)) },
+                notificationPolicy: NotificationPolicy(every: configuration.notify.every)),
+            logger: logger, clock: clock,
+            deliverMail: {
+                guard let mailer else { return }
+                do {
+                    let report = try await OutboxDelivery(store: store, mailer: mailer).deliverPending(
+                        in: organization.id, now: clock)
+                    if report.sent + report.failed.count + report.retryLater > 0 {
+                        logger.info(
+                            "mail delivered",
+                            metadata: [
+                                "mail.sent": "\(report.sent)", "mail.failed": "\(report.failed.count)",
+                                "mail.retry": "\(report.retryLater)",
+                            ])
+                    }
+                } catch {
+                    logger.error("mail delivery failed", metadata: ["error": "\(error)"])
+                }
+            })
+        let group = ServiceGroup(
+            configuration: ServiceGroupConfiguration(
+                services: [.init(service: service, successTerminationBehavior: .gracefullyShutdownGroup)],
+                gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        try await group.run()
+        if once {
+            let last = try await store.read { db in try db.runs(in: organization.id, limit: 1).first }
+            switch last?.outcome {
+            case .failed?: throw ExitCode(1)
+            case .blocked?: throw ExitCode(3)
+            default: break
+            }
+        }
+    }
+}
+
+/// `dirsync status`: the organization at a glance.
+struct StatusCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "status", abstract: "Show the last run, the next run, seats, invitations and mail.")
+
+    @OptionGroup var global: GlobalOptions
+    @Option(help: "Output format: text or json.") var format: OutputFormat = .text
+
+    func run() async throws {
+        let environment = try CommandEnvironment.open(global, access: .readOnly)
+        let organization = try await environment.organization()
+        let report = try await StatusReport.load(
+            from: environment.store, organization: organization, at: environment.now)
+        switch format {
+        case .json: Console.out(try JSONOutput.render(StatusJSON(report)))
+        case .text: Console.out(StatusJSON(report).text)
+        }
+    }
+}
+
+/// `dirsync status --format json`.
+struct StatusJSON: Encodable {
+    let organization: String
+    let last_run: RunJSON?
+    let last_success_at: String?
+    let next_run_at: String?
+    let agent: String?
+    let agent_lease_expires_at: String?
+    let seats: Int
+    let seats_used: Int
+    let members: Int
+    let pending_invitations: Int
+    let expired_invitations: Int
+    let failed_mail: Int
+    let pending_mail: Int
+    let runs: [String: Int]
+
+    init(_ report: StatusReport) {
+        organization = report.organization.name
+        last_run = report.lastRun.map(RunJSON.init)
+        last_success_at = report.lastSuccess?.finishedAt.map(DateText.iso8601)
+        let live = report.lease.flatMap { $0.expiresAt > report.at ? $0 : nil }
+        next_run_at = live?.nextRunAt.map(DateText.iso8601)
+        agent = live?.holder
+        agent_lease_expires_at = live.map { DateText.iso8601($0.expiresAt) }
+        seats = report.organization.settings.seats
+        seats_used = report.seatsUsed
+        members = report.members
+        pending_invitations = report.pendingInvitations
+        expired_invitations = report.expiredInvitations
+        failed_mail = report.failedMail
+        pending_mail = report.pendingMail
+        runs = Dictionary(uniqueKeysWithValues: report.runsByOutcome.map { ($0.key.rawValue, $0.value) })
+    }
+
+    var text: String {
+        var lines = [("organization", organization)]
+        if let run = last_run {
+            let changes = run.changes.filter { $0.value > 0 }.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }
+            lines.append(
+                (
+                    "last run",
+                    "#\(run.id) \(run.trigger) \(run.outcome) at \(DateText.short(DateText.parse(run.started_at) ?? Date()))"
+                        + (changes.isEmpty ? "" : ": " + changes.joined(separator: " "))
+                        + (run.error.map { " — \($0)" } ?? "")
+                ))
+        } else {
+            lines.append(("last run", "none yet"))
+        }
+        lines.append(("last success", last_success_at.flatMap(DateText.parse).map(DateText.short) ?? "never"))
+        if let agent {
+            lines.append(
+                (
+                    "next run",
+                    (next_run_at.flatMap(DateText.parse).map(DateText.short) ?? "running now") + " (agent \(agent))"
+                ))
+        } else {
+            lines.append(("next run", "no agent is running ('dirsync run')"))
+        }
+        lines.append(
+            ("seats", "\(seats_used) of \(seats) used (\(members) members, \(pending_invitations) pending invitations)")
+        )
+        lines.append(("invitations", "\(pending_invitations) pending, \(expired_invitations) expired"))
+        lines.append(("mail", "\(failed_mail) failed, \(pending_mail) waiting"))
+        let history = ["completed", "no-changes", "blocked", "failed"].map { "\(runs[$0] ?? 0) \($0)" }
+        lines.append(("runs", history.joined(separator: ", ")))
+        return lines.map { $0.0.padding(toLength: 14, withPad: " ", startingAt: 0) + $0.1 }.joined(separator: "\n")
+    }
+}

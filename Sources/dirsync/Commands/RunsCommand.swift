@@ -1,0 +1,96 @@
+import ArgumentParser
+import DirectorySync
+import DirectorySyncSQLite
+import Foundation
+
+/// `dirsync runs`: the run history.
+struct RunsCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "runs", abstract: "Show the run history: each apply, sync and scheduled run, newest first.")
+
+    @OptionGroup var global: GlobalOptions
+    @Option(help: "How many runs to show.") var limit = 20
+    @Option(help: "Output format: text or json.") var format: OutputFormat = .text
+
+    func run() async throws {
+        let environment = try CommandEnvironment.open(global, access: .readOnly)
+        let organization = try await environment.organization()
+        let runs = try await environment.store.read { [limit] db in
+            try db.runs(in: organization.id, limit: max(1, limit))
+        }
+        switch format {
+        case .json:
+            Console.out(try JSONOutput.render(runs.map(RunJSON.init)))
+        case .text:
+            let style = Style.stdout
+            var table = TextTable(["RUN", "TRIGGER", "STARTED", "SECONDS", "SOURCE", "CHANGES", "OUTCOME", "ERROR"])
+            table.paint = { column, text in
+                guard column == 6 else { return text }
+                switch text {
+                case "failed", "blocked": return style.red(text)
+                case "completed": return style.green(text)
+                default: return text
+                }
+            }
+            for run in runs {
+                let seconds = run.finishedAt.map { String(format: "%.1f", $0.timeIntervalSince(run.startedAt)) } ?? ""
+                let source = [run.sourceKind?.rawValue, run.sourceUsers.map { "\($0) users" }].compactMap { $0 }
+                    .joined(separator: ", ")
+                let changes = run.changes.filter { $0.value > 0 }.sorted { $0.key < $1.key }
+                    .map { "\($0.key)=\($0.value)" }.joined(separator: " ")
+                table.append([
+                    run.id.description, run.trigger.rawValue, DateText.short(run.startedAt), seconds, source, changes,
+                    run.outcome.rawValue, run.error ?? "",
+                ])
+            }
+            Console.out(table.render(style: style))
+            Console.out("\n\(runs.count) run(s).")
+        }
+    }
+}
+
+/// One run in `dirsync runs --format json`.
+struct RunJSON: Encodable {
+    let id: Int64
+    let trigger: String
+    let started_at: String
+    let finished_at: String?
+    let source_kind: String?
+    let source_fingerprint: String?
+    let source_users: Int?
+    let changes: [String: Int]
+    let outcome: String
+    let error: String?
+
+    init(_ run: SyncRun) {
+        id = run.id.rawValue
+        trigger = run.trigger.rawValue
+        started_at = DateText.iso8601(run.startedAt)
+        finished_at = run.finishedAt.map(DateText.iso8601)
+        source_kind = run.sourceKind?.rawValue
+        source_fingerprint = run.sourceFingerprint
+        source_users = run.sourceUsers
+        changes = run.changes
+        outcome = run.outcome.rawValue
+        error = run.error
+    }
+
+    func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(id, forKey: .id)
+        try container.encode(trigger, forKey: .trigger)
+        try container.encode(started_at, forKey: .started_at)
+        try container.encode(finished_at, forKey: .finished_at)
+        try container.encode(source_kind, forKey: .source_kind)
+        try container.encode(source_fingerprint, forKey: .source_fingerprint)
+        try container.encode(source_users, forKey: .source_users)
+        try container.encode(changes, forKey: .changes)
+        try container.encode(outcome, forKey: .outcome)
+        try container.encode(error, forKey: .error)
+    }
+
+    private enum CodingKeys: String, CodingKey {
+        case id, trigger, started_at, finished_at, source_kind, source_fingerprint, source_users, changes, outcome,
+            error
+    }
+}

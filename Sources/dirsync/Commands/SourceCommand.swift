@@ -1,0 +1,163 @@
+import ArgumentParser
+import DirectorySync
+import Foundation
+
+/// `dirsync source`: read the directory as dirsync sees it, without touching the organization.
+struct SourceCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "source", abstract: "Read the configured directory source and show what dirsync sees.",
+        subcommands: [Show.self, Check.self], defaultSubcommand: Show.self)
+
+    /// The options naming a source on the command line instead of the configuration.
+    struct SourceOptions: ParsableArguments {
+        @OptionGroup var global: GlobalOptions
+
+        @Option(
+            name: .customLong("source"),
+            help: ArgumentHelp(
+                "Read this file instead of the configured source: ldif:PATH, dsml:PATH or csv:PATH.",
+                valueName: "kind:path"))
+        var source: String?
+
+        @Option(
+            help: ArgumentHelp(
+                "The mapping: a preset (\(Mapping.presetNames.joined(separator: ", "))) or a YAML file.",
+                valueName: "preset|file"))
+        var mapping: String?
+    }
+
+    struct Show: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Read and map the source; print each user, the counts and the diagnostics.")
+
+        @OptionGroup var options: SourceOptions
+        @Option(help: "Output format: text or json.") var format: OutputFormat = .text
+        @Flag(help: "Print only the counts and diagnostics, not every user.") var summary = false
+
+        func run() async throws {
+            let resolved = try ResolvedSource(options)
+            let mapping = try resolved.mapping()
+            let contents = try ProgressLine.around(resolved.file.displayName) { progress in
+                try resolved.file.read(mapping: mapping, progress: progress)
+            }
+            switch format {
+            case .json: try SourceView.writeJSON(contents, includeUsers: !summary)
+            case .text: SourceView.writeText(contents, includeUsers: !summary, source: resolved.file, mapping: mapping)
+            }
+        }
+    }
+
+    struct Check: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Check that the source file parses (every entry and value), without mapping it.")
+
+        @OptionGroup var options: SourceOptions
+
+        func run() async throws {
+            let resolved = try ResolvedSource(options, needsMapping: false)
+            let csv = (try? resolved.mapping().csv) ?? Mapping.CSVOptions()
+            let summary = try ProgressLine.around(resolved.file.displayName) { progress in
+                try resolved.file.check(csv: csv, progress: progress)
+            }
+            for diagnostic in summary.diagnostics { Console.out(diagnostic.description) }
+            Console.out(
+                "\(resolved.file.displayName): \(summary.entries) entries, \(summary.values) values, "
+                    + "\(summary.bytes) bytes: no errors")
+        }
+    }
+}
+
+/// The source and mapping a `source` command runs with: from the command line, else the configuration.
+struct ResolvedSource {
+    let file: FileSource
+    let mappingReference: MappingReference?
+    let configFile: String?
+
+    init(_ options: SourceCommand.SourceOptions, needsMapping: Bool = true) throws {
+        let configuration: Configuration
+        (configuration, configFile) = try Self.configuration(options.global, required: options.source == nil)
+        let cwd = URL(fileURLWithPath: FileManager.default.currentDirectoryPath, isDirectory: true)
+        if let text = options.source {
+            let parts = text.split(separator: ":", maxSplits: 1).map(String.init)
+            guard parts.count == 2, let kind = SourceKind(rawValue: parts[0].lowercased()), !parts[1].isEmpty else {
+                throw CommandError.invalidArgument(
+                    "--source: '\(text)' is not KIND:PATH", hint: "for example --source ldif:exports/users.ldif")
+            }
+            guard kind != .scim else {
+                throw CommandError.invalidArgument(
+                    "--source: a SCIM source is configured in dirsync.yaml (source.url), not on the command line",
+                    hint: nil)
+            }
+            file = FileSource(kind: kind, path: CommandEnvironment.absolute(parts[1]), displayName: parts[1])
+        } else if let source = configuration.source {
+            guard let path = source.path else {
+                throw CommandError.invalidArgument(
+                    "source.kind \(source.kind) cannot be read by this command yet",
+                    hint: "pass --source ldif:PATH, dsml:PATH or csv:PATH")
+            }
+            file = FileSource(kind: source.kind, path: path, displayName: source.pathAsWritten ?? path)
+        } else {
+            throw CommandError.invalidArgument(
+                "no source configured\(configFile.map { " in \($0)" } ?? "")",
+                hint: "add 'source: { kind: ldif, path: users.ldif }' to the configuration, or pass --source ldif:PATH")
+        }
+        if let mapping = options.mapping {
+            mappingReference = MappingReference(mapping, relativeTo: cwd)
+        } else if let configured = configuration.mapping {
+            mappingReference = configured
+        } else {
+            mappingReference = Mapping.defaultPresetName(for: file.kind).map(MappingReference.preset)
+        }
+        if needsMapping && mappingReference == nil {
+            throw CommandError.invalidArgument(
+                "no mapping for this \(file.kind) source",
+                hint:
+                    "pass --mapping active-directory or --mapping openldap (or a file), or set 'mapping:' in the configuration"
+            )
+        }
+    }
+
+    /// The mapping the source is read with.
+    func mapping() throws -> Mapping {
+        guard let mappingReference else { throw CommandError.invalidArgument("no mapping", hint: nil) }
+        return try Mapping.load(mappingReference)
+    }
+
+    private static func configuration(_ options: GlobalOptions, required: Bool) throws -> (Configuration, String?) {
+        if let explicit = options.config {
+            guard FileManager.default.fileExists(atPath: explicit) else { throw CommandError.noConfig(explicit) }
+            let url = URL(fileURLWithPath: CommandEnvironment.absolute(explicit))
+            return (try Configuration.load(url, file: explicit), explicit)
+        }
+        let file = CommandEnvironment.defaultConfigFile
+        guard FileManager.default.fileExists(atPath: file) else {
+            if required { throw CommandError.noConfig(nil) }
+            return (Configuration(), nil)
+        }
+        return (try Configuration.load(URL(fileURLWithPath: CommandEnvironment.absolute(file)), file: file), file)
+    }
+}
+
+/// A progress line on stderr while a long read runs, only when stderr is a terminal.
+enum ProgressLine {
+    static func around<T>(_ name: String, _ work: (FileSource.Progress?) throws -> T) throws -> T {
+        guard Console.stderrIsTerminal else { return try work(nil) }
+        var lastUpdate = Date()
+        var shown = false
+        let progress: FileSource.Progress = { read, total in
+            let now = Date()
+            guard now.timeIntervalSince(lastUpdate) >= 0.2 else { return }
+            lastUpdate = now
+            shown = true
+            let megabytes = Double(read) / 1_048_576
+            var text = "reading \(name): \(String(format: "%.0f", megabytes)) MB"
+            if let total, total > 0 {
+                text += " of \(String(format: "%.0f", Double(total) / 1_048_576)) MB"
+                text += " (\(min(100, read * 100 / total))%)"
+            }
+            FileHandle.standardError.write(Data("\r\u{1B}[K\(text)".utf8))
+        }
+        defer { if shown { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) } }
+        return try work(progress)
+    }
+}

@@ -1,0 +1,19 @@
+import DirectorySync
+import DirectorySyncSQLite
+import Foundation
+
+extension CommandEnvironment {
+    /// The reconciliation engine for this configuration: its source, rules, policy and mail.
+    func syncEngine() throws -> SyncEngine {
+        let read = try directoryReader()
+        return SyncEngine(
+            store: store, readSource: read, rules: configuration.rules, policy: configuration.policy,
+            settings: configuration.settingsOverride, mail: configuration.mail.settings)
+    }
+
+    /// A clock for long operations: `--now` stays fixed, otherwise the wall clock.
+    var liveClock: @Sendable () -> Date {
+        let fixed = options.now.flatMap(DateText.parse)
+        return { fixed ?? GlobalOptions.wallClock() }
+    }
+}

@@ -1,0 +1,178 @@
+import DirectorySync
+import Foundation
+
+/// How `dirsync source show` prints directory contents.
+enum SourceView {
+    // MARK: - Text
+
+    static func writeText(_ contents: DirectoryContents, includeUsers: Bool, source: FileSource, mapping: Mapping) {
+        let style = Style.stdout
+        var output = BufferedOutput()
+        if includeUsers && !contents.users.isEmpty {
+            var table = TextTable(["ANCHOR", "EMAIL", "NAME", "GROUPS", "ACTIVE"])
+            table.paint = { column, text in
+                switch (column, text) {
+                case (4, "no"): style.yellow(text)
+                case (1, "-"): style.dim(text)
+                default: text
+                }
+            }
+            for user in contents.users {
+                table.append(
+                    [
+                        user.anchor, user.email?.canonical ?? "-", user.displayName ?? "",
+                        user.groups.map(\.name).joined(separator: ", "), user.isActive ? "yes" : "no",
+                    ].map(oneLine))
+            }
+            output.line(table.render(style: style))
+            output.line("")
+        }
+        for diagnostic in contents.diagnostics {
+            let text = diagnostic.description
+            switch diagnostic.severity {
+            case .error: output.line(style.red(text))
+            case .warning: output.line(style.yellow(text))
+            case .info: output.line(style.dim(text))
+            }
+        }
+        if !contents.diagnostics.isEmpty { output.line("") }
+        let counts = contents.counts
+        output.line(
+            "\(source.displayName) (\(source.kind), mapping \(mapping.name)): \(counts.entries) entries, "
+                + "\(counts.users) users (\(counts.disabled) disabled), \(counts.skipped) skipped.")
+        output.flush()
+    }
+
+    /// A cell on one line: line breaks and TABs inside values (CSV allows them) become spaces.
+    private static func oneLine(_ text: String) -> String {
+        guard text.contains(where: { $0.isNewline || $0 == "\t" }) else { return text }
+        return String(text.map { $0.isNewline || $0 == "\t" ? " " : $0 })
+    }
+
+    // MARK: - JSON
+
+    /// `{"counts":…,"diagnostics":[…],"format_version":1,"users":[…]}`, keys sorted, written user by user so
+    /// a million users never sit in memory as one string.
+    static func writeJSON(_ contents: DirectoryContents, includeUsers: Bool) throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        var output = BufferedOutput()
+        output.write("{\n  \"counts\": ")
+        output.write(try encoder.encode(CountsJSON(contents.counts)))
+        output.write(",\n  \"diagnostics\": [")
+        for (index, diagnostic) in contents.diagnostics.enumerated() {
+            output.write(index == 0 ? "\n    " : ",\n    ")
+            output.write(try encoder.encode(DiagnosticJSON(diagnostic)))
+        }
+        output.write(contents.diagnostics.isEmpty ? "],\n" : "\n  ],\n")
+        output.write("  \"format_version\": 1,\n  \"users\": [")
+        let users = includeUsers ? contents.users : []
+        for (index, user) in users.enumerated() {
+            output.write(index == 0 ? "\n    " : ",\n    ")
+            output.write(try encoder.encode(UserJSON(user)))
+        }
+        output.write(users.isEmpty ? "]\n}\n" : "\n  ]\n}\n")
+        output.flush()
+    }
+
+    struct CountsJSON: Encodable {
+        let entries: Int
+        let users: Int
+        let skipped: Int
+        let disabled: Int
+
+        init(_ counts: DirectoryContents.Counts) {
+            entries = counts.entries
+            users = counts.users
+            skipped = counts.skipped
+            disabled = counts.disabled
+        }
+    }
+
+    struct DiagnosticJSON: Encodable {
+        let severity: String
+        let message: String
+        let location: String?
+
+        init(_ diagnostic: Diagnostic) {
+            severity = diagnostic.severity.rawValue
+            message = diagnostic.message
+            location = diagnostic.location?.description
+        }
+
+        func encode(to encoder: any Encoder) throws {
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encode(severity, forKey: .severity)
+            try container.encode(message, forKey: .message)
+            try container.encode(location, forKey: .location)
+        }
+
+        private enum CodingKeys: String, CodingKey { case severity, message, location }
+    }
+
+    struct UserJSON: Encodable {
+        struct Group: Encodable {
+            let id: String
+            let name: String
+        }
+
+        let anchor: String
+        let email: String?
+        let display_name: String?
+        let given_name: String?
+        let family_name: String?
+        let groups: [Group]
+        let active: Bool
+        let attributes: [String: [String]]
+
+        init(_ user: DirectoryUser) {
+            anchor = user.anchor
+            email = user.email?.canonical
+            display_name = user.displayName
+            given_name = user.givenName
+            family_name = user.familyName
+            groups = user.groups.map { Group(id: $0.id, name: $0.name) }
+            active = user.isActive
+            attributes = user.attributes
+        }
+
+        func encode(to encoder: any Encoder) throws {
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encode(anchor, forKey: .anchor)
+            try container.encode(email, forKey: .email)  // null rather than absent: a stable shape
+            try container.encode(display_name, forKey: .display_name)
+            try container.encode(given_name, forKey: .given_name)
+            try container.encode(family_name, forKey: .family_name)
+            try container.encode(groups, forKey: .groups)
+            try container.encode(active, forKey: .active)
+            try container.encode(attributes, forKey: .attributes)
+        }
+
+        private enum CodingKeys: String, CodingKey {
+            case anchor, email, display_name, given_name, family_name, groups, active, attributes
+        }
+    }
+}
+
+/// Standard output through a buffer, flushed in large writes.
+struct BufferedOutput {
+    private var buffer: [UInt8] = []
+
+    mutating func write(_ text: String) {
+        buffer.append(contentsOf: text.utf8)
+        if buffer.count >= 1 << 20 { flush() }
+    }
+
+    mutating func write(_ data: Data) {
+        buffer.append(contentsOf: data)
+        if buffer.count >= 1 << 20 { flush() }
+    }
+
+    mutating func line(_ text: String) { write(text + "\n") }
+
+    mutating func flush() {
+        guard !buffer.isEmpty else { return }
+        FileHandle.standardOutput.write(Data(buffer))
+        buffer.removeAll(keepingCapacity: true)
+    }
+}
