@@ -5,7 +5,7 @@ import Foundation
 enum RetryAfter {
     /// The delay in seconds the value asks for, measured from `now`; nil when the value is neither form.
     static func seconds(_ value: String, now: Date) -> Double? {
-        let text = String(value.trimmingSpaces)
+        let text = String(value.trimmingWhitespace)
         if let seconds = Double(text), seconds.isFinite { return max(0, seconds) }
         guard let date = HTTPDate.parse(text) else { return nil }
         return max(0, date.timeIntervalSince(now))

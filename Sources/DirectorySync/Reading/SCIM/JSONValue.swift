@@ -55,7 +55,7 @@ public enum JSONValue: Sendable, Equatable {
         case .bool(let flag): return flag
         case .number(let literal): return Double(literal).flatMap { $0 == 1 ? true : $0 == 0 ? false : nil }
         case .string(let text):
-            switch text.trimmingSpaces.lowercased() {
+            switch text.trimmingWhitespace.lowercased() {
             case "true", "yes", "1": return true
             case "false", "no", "0": return false
             default: return nil
@@ -70,7 +70,7 @@ public enum JSONValue: Sendable, Equatable {
         case .number(let literal):
             if let value = Int(literal) { return value }
             return Double(literal).flatMap { $0.rounded() == $0 && abs($0) < 1e15 ? Int($0) : nil }
-        case .string(let text): return Int(text.trimmingSpaces)
+        case .string(let text): return Int(text.trimmingWhitespace)
         default: return nil
         }
     }
@@ -119,12 +119,12 @@ extension String.UTF8View {
 }
 
 extension String {
-    /// The text without leading and trailing spaces, tabs and line breaks.
-    var trimmingSpaces: Substring {
-        let isSpace: (Character) -> Bool = { $0 == " " || $0 == "\t" || $0 == "\n" || $0 == "\r" }
+    /// Without leading and trailing spaces, tabs and line breaks (SCIM values, tokens, headers).
+    var trimmingWhitespace: String {
+        let isSpace: (Character) -> Bool = { $0 == " " || $0 == "\t" || $0.isNewline }
         guard let start = firstIndex(where: { !isSpace($0) }), let end = lastIndex(where: { !isSpace($0) }) else {
             return ""
         }
-        return self[start...end]
+        return String(self[start...end])
     }
 }

@@ -85,7 +85,14 @@ public struct SCIMClient: Sendable {
         switch settings.groups {
         case .none, .user: readGroups = false
         case .groups: readGroups = true
-        case .auto: readGroups = wantsGroups && !usersCarryGroups
+        case .auto:
+            readGroups = wantsGroups && !usersCarryGroups && discovery.servesGroups != false
+            if wantsGroups && !usersCarryGroups && discovery.servesGroups == false {
+                diagnostics.append(
+                    Diagnostic(
+                        .warning, "the server fills no User.groups and serves no Group resources: users have no groups",
+                        at: source))
+            }
         }
         if readGroups {
             let groups = try await SCIMPager(

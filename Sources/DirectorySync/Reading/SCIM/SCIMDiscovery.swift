@@ -11,6 +11,8 @@ public struct SCIMDiscovery: Sendable, Equatable {
     /// The Users and Groups endpoints from `/ResourceTypes` (some servers route `/users` only).
     public var usersEndpoint = "/Users"
     public var groupsEndpoint = "/Groups"
+    /// Whether `/ResourceTypes` lists a Group type; nil when it could not be read.
+    public var servesGroups: Bool?
     /// What could not be read, for diagnostics.
     public var notes: [String] = []
 
@@ -31,6 +33,7 @@ public struct SCIMDiscovery: Sendable, Equatable {
     /// Applies a `/ResourceTypes` ListResponse (or a bare list of resource types).
     mutating func read(resourceTypes json: JSONValue) {
         let types = json["Resources"]?.elements ?? json.elements
+        servesGroups = false
         for type in types {
             guard let name = type["name"]?.text ?? type["id"]?.text, var endpoint = type["endpoint"]?.text,
                 !endpoint.isEmpty
@@ -38,7 +41,9 @@ public struct SCIMDiscovery: Sendable, Equatable {
             if !endpoint.hasPrefix("/") { endpoint = "/" + endpoint }
             switch name.lowercased() {
             case "user": usersEndpoint = endpoint
-            case "group": groupsEndpoint = endpoint
+            case "group":
+                groupsEndpoint = endpoint
+                servesGroups = true
             default: break
             }
         }

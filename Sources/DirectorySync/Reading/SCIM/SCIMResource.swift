@@ -14,7 +14,7 @@ public struct SCIMResource: Sendable, Equatable {
 
     /// Wraps a decoded object; nil when it has no usable `id`.
     public init?(_ json: JSONObject, endpoint: String) {
-        guard let id = json["id"]?.text?.trimmingSpaces, !id.isEmpty else { return nil }
+        guard let id = json["id"]?.text?.trimmingWhitespace, !id.isEmpty else { return nil }
         self.id = String(id)
         self.json = json
         location = SourceLocation(source: "scim", record: "\(endpoint)/\(id)")
@@ -75,7 +75,7 @@ public struct SCIMResource: Sendable, Equatable {
     }
 
     private func nonEmpty(_ value: JSONValue?) -> String? {
-        guard let text = value?.text?.trimmingSpaces, !text.isEmpty else { return nil }
+        guard let text = value?.text?.trimmingWhitespace, !text.isEmpty else { return nil }
         return String(text)
     }
 }

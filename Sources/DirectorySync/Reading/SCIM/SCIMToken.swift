@@ -13,8 +13,8 @@ public struct SCIMToken: Sendable, Equatable, CustomStringConvertible, CustomDeb
     public static func fromEnvironment(
         _ name: String, environment: [String: String] = ProcessInfo.processInfo.environment
     ) throws(SCIMError) -> SCIMToken {
-        guard let raw = environment[name], !raw.trimmingSpaces.isEmpty else { throw .tokenVariableMissing(name) }
-        return SCIMToken(String(raw.trimmingSpaces))
+        guard let raw = environment[name], !raw.trimmingWhitespace.isEmpty else { throw .tokenVariableMissing(name) }
+        return SCIMToken(String(raw.trimmingWhitespace))
     }
 
     /// The token held in the file at `path` (surrounding white space and a final newline are ignored).
@@ -27,7 +27,7 @@ public struct SCIMToken: Sendable, Equatable, CustomStringConvertible, CustomDeb
             throw .tokenFileUnreadable(
                 path: path, problem: missing ? "no such file" : "permission denied or not a file")
         }
-        let text = String(decoding: data, as: UTF8.self).trimmingSpaces
+        let text = String(decoding: data, as: UTF8.self).trimmingWhitespace
         guard !text.isEmpty else { throw .tokenFileUnreadable(path: path, problem: "the file is empty") }
         guard !text.contains(where: \.isNewline) else {
             throw .tokenFileUnreadable(path: path, problem: "the file holds more than one line")

@@ -199,7 +199,7 @@ struct SCIMErrorBody {
         {
             let title = text.range(of: "<title>", options: .caseInsensitive).flatMap { start in
                 text.range(of: "</title>", options: .caseInsensitive, range: start.upperBound..<text.endIndex).map {
-                    String(String(text[start.upperBound..<$0.lowerBound]).trimmingSpaces)
+                    String(String(text[start.upperBound..<$0.lowerBound]).trimmingWhitespace)
                 }
             }
             detail = "an HTML page" + (title.map { " titled '\($0)'" } ?? "")
