@@ -9,15 +9,18 @@ extension SCIMResource {
     ///   short name (`department`, `manager`, `manager.displayname`) unless a core attribute has that name.
     ///   Unknown extensions are kept the same way.
     ///
-    /// `groups` passes memberships read from `/Groups` for a server that does not fill `User.groups`.
-    public func attributes(groups extraGroups: [DirectoryUser.Group]? = nil) -> [String: [String]] {
+    /// `groups` passes memberships read from `/Groups` for a server that does not fill `User.groups`;
+    /// `only` limits the work to the attributes a mapping reads.
+    public func attributes(groups extraGroups: [DirectoryUser.Group]? = nil, only filter: AttributeFilter? = nil)
+        -> [String: [String]]
+    {
         var result: [String: [String]] = [:]
         var extensions: [(urn: String, object: JSONObject)] = []
         for (key, value) in json.members {
             if key.hasPrefix("urn:") || key.hasPrefix("URN:"), case .object(let object) = value {
                 extensions.append((key, object))
             } else {
-                Self.flatten(value, into: &result, at: key.lowercased())
+                Self.flatten(value, into: &result, at: key.lowercased(), filter: filter)
             }
         }
         let coreNames = Set(result.keys)
@@ -25,23 +28,28 @@ extension SCIMResource {
             let prefix = urn.lowercased()
             for (key, value) in object.members {
                 let name = key.lowercased()
-                Self.flatten(value, into: &result, at: "\(prefix):\(name)")
-                if !coreNames.contains(name) { Self.flatten(value, into: &result, at: name) }
+                Self.flatten(value, into: &result, at: "\(prefix):\(name)", filter: filter)
+                if !coreNames.contains(name) { Self.flatten(value, into: &result, at: name, filter: filter) }
             }
         }
-        if let active = isActive {
+        if filter?.allows("active") ?? true, let active = isActive {
             result["active"] = [active ? "true" : "false"]
         }
-        let emails = emails
-        result["emails"] = emails.isEmpty ? nil : emails
-        if let memberships = extraGroups ?? groups {
+        if filter?.allows("emails") ?? true {
+            let emails = emails
+            result["emails"] = emails.isEmpty ? nil : emails
+        }
+        if filter?.allows("groups") ?? true, let memberships = extraGroups ?? groups {
             result["groups"] = memberships.isEmpty ? nil : memberships.map(\.name)
             result["groups.value"] = memberships.isEmpty ? nil : memberships.map(\.id)
         }
         return result
     }
 
-    private static func flatten(_ value: JSONValue, into result: inout [String: [String]], at path: String) {
+    private static func flatten(
+        _ value: JSONValue, into result: inout [String: [String]], at path: String, filter: AttributeFilter?
+    ) {
+        if let filter, !filter.allows(path) { return }
         switch value {
         case .null:
             return
@@ -50,10 +58,35 @@ extension SCIMResource {
         case .object(let object):
             if let text = object["value"]?.text, !text.isEmpty { result[path, default: []].append(text) }
             for (key, member) in object.members {
-                flatten(member, into: &result, at: "\(path).\(key.lowercased())")
+                flatten(member, into: &result, at: "\(path).\(key.lowercased())", filter: filter)
             }
         case .array(let items):
-            for item in items { flatten(item, into: &result, at: path) }
+            for item in items { flatten(item, into: &result, at: path, filter: filter) }
         }
     }
+}
+
+/// The attribute names a mapping reads, so flattening skips everything else.
+public struct AttributeFilter: Sendable {
+    private let names: Set<String>
+    private let prefixes: Set<String>
+
+    /// Keeps `names` (normalised, as `AttributeProjection` holds them) and the paths leading to them.
+    public init(_ names: some Sequence<String>) {
+        var all = Set<String>()
+        var prefixes = Set<String>()
+        for name in names {
+            all.insert(name)
+            var path = Substring(name)
+            while let dot = path.lastIndex(of: ".") {
+                path = path[..<dot]
+                prefixes.insert(String(path))
+            }
+        }
+        self.names = all
+        self.prefixes = prefixes
+    }
+
+    /// Whether `path` is wanted, or leads to something wanted.
+    func allows(_ path: String) -> Bool { names.contains(path) || prefixes.contains(path) }
 }

@@ -41,7 +41,8 @@ public struct SCIMSource: Sendable {
             "\(directory.users.count) users in \(directory.pages) pages (\(directory.pagination) pagination"
             + (directory.total.map { ", totalResults \($0))" } ?? ")")
         builder.report(Diagnostic(.info, paging, at: SourceLocation(source: "scim", record: displayName)), kind: "scim")
-        for user in directory.users { builder.add(Self.entry(for: user, in: directory)) }
+        let filter = AttributeFilter(mapping.projection.names.keys)
+        for user in directory.users { builder.add(Self.entry(for: user, in: directory, only: filter)) }
         return builder.finish()
     }
 
@@ -63,9 +64,11 @@ public struct SCIMSource: Sendable {
     }
 
     /// One user as the mapper sees it.
-    static func entry(for user: SCIMResource, in directory: SCIMDirectory) -> DirectoryEntry {
+    static func entry(for user: SCIMResource, in directory: SCIMDirectory, only filter: AttributeFilter? = nil)
+        -> DirectoryEntry
+    {
         let groups = directory.groupsByUser.map { $0[user.id] ?? [] }
-        return DirectoryEntry(location: user.location, strings: user.attributes(groups: groups))
+        return DirectoryEntry(location: user.location, strings: user.attributes(groups: groups, only: filter))
     }
 
     /// The core User attributes of RFC 7643 §4.1, lower-cased.
