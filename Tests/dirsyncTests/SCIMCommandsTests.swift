@@ -86,4 +86,20 @@ import Testing
         #expect(plan.stderr.contains("unexpected end of data (the body is truncated)"))
         #expect(plan.stderr.contains("hint: nothing was changed"))
     }
+
+    @Test func explainShowsTheSCIMEntryAndItsGroupsFromTheGroupsEndpoint() throws {
+        let server = try SCIMTestServer.named("DIRSYNC_TEST_SCIM_INDEX")
+        let (folder, cli) = try workspace(url: server.baseURL, token: "token_file: \(server.tokenFile)")
+        defer { folder.remove() }
+        let initialized = try cli.run([
+            "init", "--org", "Acme Corp", "--seats", "5000", "--owner", "ada@acme.com", "--store", "dirsync.sqlite",
+        ])
+        #expect(initialized.status == 0, "\(initialized)")
+        let result = try cli.run(["explain", "user00100@example.com"])
+        #expect(result.status == 0, "\(result)")
+        #expect(result.stdout.contains("Entry scim:Users/"))
+        #expect(result.stdout.contains("  groups: Legal; Sign Admins"))
+        #expect(result.stdout.contains("  employeenumber: E00100"))
+        #expect(result.stdout.contains("email   user00100@example.com"))
+    }
 }
