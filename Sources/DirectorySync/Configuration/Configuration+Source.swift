@@ -10,6 +10,8 @@ extension Configuration {
         public var pathAsWritten: String?
         /// For `kind: scim`, the whole section (`url`, `token_env`, `token_file`), read by the SCIM source.
         public var scim: YAMLValue?
+        /// For `kind: scim`, the section checked and read (`Configuration+SCIM.swift`).
+        public var scimSection: Configuration.SCIMSourceSection?
 
         public init(kind: SourceKind, path: String? = nil, pathAsWritten: String? = nil, scim: YAMLValue? = nil) {
             self.kind = kind
@@ -29,7 +31,7 @@ extension Configuration.SourceSection {
     /// The keys allowed for file sources.
     static let fileKeys = ["kind", "path"]
     /// The keys allowed for `kind: scim`; their values are checked by the SCIM source.
-    static let scimKeys = ["kind", "url", "token_env", "token_file"]
+    static let scimKeys = Configuration.SCIMSourceSection.keys
 
     init(parsing section: YAMLValue, directory: URL) throws(ConfigError) {
         let probe = try section.mapping(allowed: Self.fileKeys + Self.scimKeys.filter { $0 != "kind" })
@@ -40,6 +42,7 @@ extension Configuration.SourceSection {
         case .scim:
             // Extension point for the SCIM source: it reads url / token_env / token_file from `scim`.
             self.init(kind: kind, scim: section)
+            scimSection = try Configuration.SCIMSourceSection(parsing: section, directory: directory)
         case .ldif, .dsml, .csv:
             let written = try keys.required("path").nonEmptyString()
             self.init(

@@ -51,6 +51,20 @@ extension Mapping {
           - { attribute: sAMAccountName, matches: '\$$' }
         attributes: [ou, department, departmentNumber, title, employeeType, o, uid]
         """#,
+        "entra-scim": #"""
+        # Microsoft Entra ID's SCIM API (https://graph.microsoft.com/rp/scim), read through dirsync's SCIM client.
+        # Entra writes active as "True"/"False" and routes /users in lower case (found through /ResourceTypes);
+        # userName is the user principal name, which is often but not always the mail address.
+        description: Entra ID SCIM API users (object id anchor, work email before UPN, guests excluded)
+        anchor: [id, externalId]            # id is the Entra object id: stable across renames
+        email: [emails, userName]           # the work (mail) address first, the UPN only when there is none
+        name: { given: name.givenName, family: name.familyName, display: [displayName, name.formatted] }
+        groups: groups
+        disabled: { attribute: active, equals: "false" }
+        exclude:
+          - { attribute: userType, equals: Guest }    # B2B guests belong to other organizations' directories
+        attributes: [department, division, organization, costCenter, employeeNumber, manager, title, userType, userName]
+        """#,
         "openldap": #"""
         # OpenLDAP (and 389-ds / ODSEE) LDIF exports: slapcat, or ldapsearch with '*' '+' for the
         # operational attributes (entryUUID, memberOf, pwdAccountLockedTime).
@@ -65,6 +79,19 @@ extension Mapping {
           - { attribute: nsAccountLock, equals: "true" }                   # 389-ds / ODSEE
         exclude: []
         attributes: [ou, departmentNumber, title, employeeType, o, uid]
+        """#,
+        "scim": #"""
+        # SCIM 2.0 service providers (RFC 7643 User), read through dirsync's SCIM client (source.kind: scim).
+        # The client flattens each user: name.givenName, emails (in pick order: primary, then type work, then the
+        # others), groups (names; from /Groups when the server leaves User.groups empty), active ("true"/"false",
+        # however the server wrote it), and enterprise attributes by short name (department, manager…).
+        description: SCIM 2.0 users (id anchor, primary email, active, enterprise extension)
+        anchor: [id, externalId]            # id is the server's stable identifier (RFC 7643 §3.1)
+        email: [emails, userName]           # first valid address wins: emails in pick order, then userName
+        name: { given: name.givenName, family: name.familyName, display: [displayName, name.formatted] }
+        groups: groups
+        disabled: { attribute: active, equals: "false" }   # absent means active: unknown is not disabled
+        attributes: [department, division, organization, costCenter, employeeNumber, manager, title, userType, userName]
         """#,
     ]
 }

@@ -21,17 +21,16 @@ struct ExplainCommand: AsyncParsableCommand {
         let email = try? EmailAddress(person)
 
         // 1. The entry and what the mapping made of it.
-        guard let source = configuration.source, let path = source.path else {
-            throw CommandError.invalidArgument("explain reads a file source; none is configured", hint: nil)
+        guard let source = configuration.source, source.path != nil || source.scimSection != nil else {
+            throw CommandError.invalidArgument("explain reads the configured source; none is configured", hint: nil)
         }
-        let file = FileSource(kind: source.kind, path: path, displayName: source.pathAsWritten ?? path)
         let reference =
             configuration.mapping ?? Mapping.defaultPresetName(for: source.kind).map(MappingReference.preset)
         guard let reference else { throw CommandError.invalidArgument("no mapping configured", hint: nil) }
         let mapping = try Mapping.load(reference)
         let mapper = Mapper(mapping: mapping)
         var found: [(DirectoryEntry, Mapper.Outcome)] = []
-        try file.forEachRawEntry(csv: mapping.csv) { entry in
+        let consider: (DirectoryEntry) -> Void = { entry in
             let outcome = mapper.map(entry)
             let matches: Bool
             switch outcome {
@@ -40,6 +39,12 @@ struct ExplainCommand: AsyncParsableCommand {
                 matches = entry.names.contains { entry.strings($0).contains { $0.lowercased().hasSuffix(target) } }
             }
             if matches { found.append((entry, outcome)) }
+        }
+        if let section = source.scimSection {
+            for entry in try await SCIMSource(section).rawEntries() { consider(entry) }
+        } else if let path = source.path {
+            let file = FileSource(kind: source.kind, path: path, displayName: source.pathAsWritten ?? path)
+            try file.forEachRawEntry(csv: mapping.csv, consider)
         }
 
         // 2. The organization's records and the plan.
@@ -65,7 +70,8 @@ struct ExplainCommand: AsyncParsableCommand {
         let style = Style.stdout
         if found.isEmpty {
             lines.append(style.bold("Directory"))
-            lines.append("  no entry of \(file.displayName) has \(person) (read with \(reference))")
+            let sourceName = source.pathAsWritten ?? source.scimSection?.settings.baseURL.absoluteString ?? "the source"
+            lines.append("  no entry of \(sourceName) has \(person) (read with \(reference))")
         }
         for (entry, outcome) in found {
             lines.append(style.bold("Entry") + " \(entry.location)" + (entry.dn.map { "  \($0)" } ?? ""))

@@ -37,12 +37,23 @@ struct SourceCommand: AsyncParsableCommand {
         func run() async throws {
             let resolved = try ResolvedSource(options)
             let mapping = try resolved.mapping()
-            let contents = try ProgressLine.around(resolved.file.displayName) { progress in
-                try resolved.file.read(mapping: mapping, progress: progress)
+            let contents: DirectoryContents
+            if let scim = resolved.scim {
+                contents = try await SCIMProgressLine.around(scim.displayName) { progress in
+                    try await scim.read(mapping: mapping, progress: progress)
+                }
+            } else {
+                let file = try resolved.fileSource()
+                contents = try ProgressLine.around(file.displayName) { progress in
+                    try file.read(mapping: mapping, progress: progress)
+                }
             }
             switch format {
             case .json: try SourceView.writeJSON(contents, includeUsers: !summary)
-            case .text: SourceView.writeText(contents, includeUsers: !summary, source: resolved.file, mapping: mapping)
+            case .text:
+                SourceView.writeText(
+                    contents, includeUsers: !summary, sourceName: resolved.displayName, kind: resolved.kind,
+                    mapping: mapping)
             }
         }
     }
@@ -55,13 +66,14 @@ struct SourceCommand: AsyncParsableCommand {
 
         func run() async throws {
             let resolved = try ResolvedSource(options, needsMapping: false)
+            let file = try resolved.fileSource(for: "source check")
             let csv = (try? resolved.mapping().csv) ?? Mapping.CSVOptions()
-            let summary = try ProgressLine.around(resolved.file.displayName) { progress in
-                try resolved.file.check(csv: csv, progress: progress)
+            let summary = try ProgressLine.around(file.displayName) { progress in
+                try file.check(csv: csv, progress: progress)
             }
             for diagnostic in summary.diagnostics { Console.out(diagnostic.description) }
             Console.out(
-                "\(resolved.file.displayName): \(summary.entries) entries, \(summary.values) values, "
+                "\(file.displayName): \(summary.entries) entries, \(summary.values) values, "
                     + "\(summary.bytes) bytes: no errors")
         }
     }
@@ -69,7 +81,10 @@ struct SourceCommand: AsyncParsableCommand {
 
 /// The source and mapping a `source` command runs with: from the command line, else the configuration.
 struct ResolvedSource {
-    let file: FileSource
+    /// The export file, for file sources.
+    let file: FileSource?
+    /// The service provider, for `kind: scim`.
+    let scim: SCIMSource?
     let mappingReference: MappingReference?
     let configFile: String?
 
@@ -89,7 +104,12 @@ struct ResolvedSource {
                     hint: nil)
             }
             file = FileSource(kind: kind, path: CommandEnvironment.absolute(parts[1]), displayName: parts[1])
+            scim = nil
+        } else if let source = configuration.source, let section = source.scimSection {
+            file = nil
+            scim = SCIMSource(section)
         } else if let source = configuration.source {
+            scim = nil
             guard let path = source.path else {
                 throw CommandError.invalidArgument(
                     "source.kind \(source.kind) cannot be read by this command yet",
@@ -106,15 +126,30 @@ struct ResolvedSource {
         } else if let configured = configuration.mapping {
             mappingReference = configured
         } else {
-            mappingReference = Mapping.defaultPresetName(for: file.kind).map(MappingReference.preset)
+            mappingReference = Mapping.defaultPresetName(for: file?.kind ?? .scim).map(MappingReference.preset)
         }
         if needsMapping && mappingReference == nil {
             throw CommandError.invalidArgument(
-                "no mapping for this \(file.kind) source",
+                "no mapping for this \(kind) source",
                 hint:
                     "pass --mapping active-directory or --mapping openldap (or a file), or set 'mapping:' in the configuration"
             )
         }
+    }
+
+    var kind: SourceKind { file?.kind ?? .scim }
+
+    /// The file, or the base URL, as messages name the source.
+    var displayName: String { file?.displayName ?? scim?.displayName ?? "" }
+
+    /// The export file; a SCIM source has none.
+    func fileSource(for command: String = "this command") throws -> FileSource {
+        guard let file else {
+            throw CommandError.invalidArgument(
+                "\(command) reads export files; the configured source is SCIM",
+                hint: "'dirsync source show' reads and checks a SCIM source")
+        }
+        return file
     }
 
     /// The mapping the source is read with.

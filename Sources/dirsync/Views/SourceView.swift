@@ -5,7 +5,9 @@ import Foundation
 enum SourceView {
     // MARK: - Text
 
-    static func writeText(_ contents: DirectoryContents, includeUsers: Bool, source: FileSource, mapping: Mapping) {
+    static func writeText(
+        _ contents: DirectoryContents, includeUsers: Bool, sourceName: String, kind: SourceKind, mapping: Mapping
+    ) {
         let style = Style.stdout
         var output = BufferedOutput()
         if includeUsers && !contents.users.isEmpty {
@@ -38,7 +40,7 @@ enum SourceView {
         if !contents.diagnostics.isEmpty { output.line("") }
         let counts = contents.counts
         output.line(
-            "\(source.displayName) (\(source.kind), mapping \(mapping.name)): \(counts.entries) entries, "
+            "\(sourceName) (\(kind), mapping \(mapping.name)): \(counts.entries) entries, "
                 + "\(counts.users) users (\(counts.disabled) disabled), \(counts.skipped) skipped.")
         output.flush()
     }

@@ -1,0 +1,148 @@
+import Foundation
+
+/// Everything one read of a SCIM service provider returned: every user, complete, and group memberships.
+public struct SCIMDirectory: Sendable {
+    public var users: [SCIMResource]
+    /// Memberships by user id, read from `/Groups` for a server that does not fill `User.groups`; nil when
+    /// groups came from the users themselves or were not asked for.
+    public var groupsByUser: [String: [DirectoryUser.Group]]?
+    /// `cursor` or `index`.
+    public var pagination: String
+    /// Pages fetched for the users.
+    public var pages: Int
+    /// The server's last `totalResults` for the users, when it sent one.
+    public var total: Int?
+    /// What the user should know: discovery that failed, a fallback taken, a `totalResults` not trusted.
+    public var diagnostics: [Diagnostic]
+
+    /// The memberships of one user: from `/Groups` when they were read, else `User.groups`.
+    public func groups(of user: SCIMResource) -> [DirectoryUser.Group]? {
+        if let groupsByUser { return groupsByUser[user.id] ?? [] }
+        return user.groups
+    }
+}
+
+/// Reads users (and groups) from a SCIM 2.0 service provider, failing closed: any failed page, exhausted
+/// retry budget, listing that stops making progress or ends short of `totalResults` throws a `SCIMError`,
+/// and no partial list is ever returned.
+public struct SCIMClient: Sendable {
+    public let settings: SCIMSettings
+    let transport: SCIMTransport
+
+    public init(settings: SCIMSettings, transport: SCIMTransport) {
+        self.settings = settings
+        self.transport = transport
+    }
+
+    /// Asks the server what it supports. A server without `/ServiceProviderConfig` or `/ResourceTypes` is
+    /// read with the defaults; 401/403 stop here.
+    public func discover() async throws(SCIMError) -> SCIMDiscovery {
+        var discovery = SCIMDiscovery()
+        if let json = try await document("/ServiceProviderConfig", notes: &discovery.notes) {
+            discovery.read(serviceProviderConfig: json)
+        }
+        if let json = try await document("/ResourceTypes", notes: &discovery.notes) {
+            discovery.read(resourceTypes: json)
+        }
+        return discovery
+    }
+
+    /// Reads every user. `attributes` limits what the server sends (empty: everything); `wantsGroups` says
+    /// the mapping uses groups, so `/Groups` is read when the users do not carry them.
+    public func readUsers(
+        attributes: [String] = [], wantsGroups: Bool, progress: @escaping @Sendable (SCIMProgress) -> Void = { _ in }
+    ) async throws(SCIMError) -> SCIMDirectory {
+        let discovery = try await discover()
+        var diagnostics = discovery.notes.map { Diagnostic(.info, $0, at: source) }
+        let count = max(1, min(settings.pageSize, discovery.maxPageSize ?? settings.pageSize))
+        let method: SCIMPager.Method
+        switch settings.pagination {
+        case .index: method = .index
+        case .cursor: method = .cursor(fallBackToIndex: false)
+        case .auto:
+            method =
+                discovery.supportsCursor && discovery.defaultPagination != "index"
+                ? .cursor(fallBackToIndex: true) : .index
+        }
+        var wanted = attributes
+        if wantsGroups, settings.groups != .none, !wanted.isEmpty,
+            !wanted.contains(where: { $0.lowercased() == "groups" })
+        {
+            wanted.append("groups")
+        }
+        let users = try await SCIMPager(
+            transport: transport, baseURL: settings.baseURL, endpoint: discovery.usersEndpoint, count: count,
+            attributes: wanted, filter: settings.filter, progress: progress
+        ).list(method)
+        diagnostics += users.notes.map { Diagnostic(.warning, $0, at: source) }
+        if users.resources.isEmpty, !settings.allowEmpty {
+            throw .emptyListing(endpoint: discovery.usersEndpoint)
+        }
+
+        var groupsByUser: [String: [DirectoryUser.Group]]?
+        let usersCarryGroups = users.resources.contains { $0.json["groups"] != nil }
+        let readGroups: Bool
+        switch settings.groups {
+        case .none, .user: readGroups = false
+        case .groups: readGroups = true
+        case .auto:
+            readGroups = wantsGroups && !usersCarryGroups && discovery.servesGroups != false
+            if wantsGroups && !usersCarryGroups && discovery.servesGroups == false {
+                diagnostics.append(
+                    Diagnostic(
+                        .warning, "the server fills no User.groups and serves no Group resources: users have no groups",
+                        at: source))
+            }
+        }
+        if readGroups {
+            let groups = try await SCIMPager(
+                transport: transport, baseURL: settings.baseURL, endpoint: discovery.groupsEndpoint, count: count,
+                attributes: ["displayName", "members"], filter: nil, progress: progress
+            ).list(method)
+            diagnostics += groups.notes.map { Diagnostic(.warning, $0, at: source) }
+            groupsByUser = Self.memberships(groups.resources)
+        }
+        return SCIMDirectory(
+            users: users.resources, groupsByUser: groupsByUser, pagination: users.pagination, pages: users.pages,
+            total: users.total, diagnostics: diagnostics)
+    }
+
+    /// Each user's groups, direct and through nested groups (as `User.groups` would list them, RFC 7643
+    /// §4.1.2), sorted by name.
+    static func memberships(_ groups: [SCIMResource]) -> [String: [DirectoryUser.Group]] {
+        var byID: [String: DirectoryUser.Group] = [:]
+        var parents: [String: [String]] = [:]  // member id → ids of the groups listing it
+        for group in groups {
+            byID[group.id] = DirectoryUser.Group(id: group.id, name: group.displayName ?? group.id)
+            for member in group.members { parents[member.id, default: []].append(group.id) }
+        }
+        var result: [String: [DirectoryUser.Group]] = [:]
+        for memberID in parents.keys where byID[memberID] == nil {
+            var found = Set<String>()
+            var pending = parents[memberID] ?? []
+            while let next = pending.popLast() {
+                guard found.insert(next).inserted else { continue }
+                pending += parents[next] ?? []
+            }
+            result[memberID] = found.compactMap { byID[$0] }.sorted { ($0.name, $0.id) < ($1.name, $1.id) }
+        }
+        return result
+    }
+
+    private var source: SourceLocation { SourceLocation(source: "scim", record: settings.baseURL.absoluteString) }
+
+    /// A discovery document, or nil (with a note) when the server does not serve it as JSON.
+    private func document(_ path: String, notes: inout [String]) async throws(SCIMError) -> JSONValue? {
+        let url = SCIMPager.url(settings.baseURL, path, [])
+        let response = try await transport.get(url, at: SCIMRequestLocation(url: url.absoluteString))
+        guard (200..<300).contains(response.status) else {
+            notes.append("\(path) answered \(response.status); using defaults")
+            return nil
+        }
+        guard let json = try? JSONValue.parse(response.body), json.object != nil else {
+            notes.append("\(path) is not a JSON object; using defaults")
+            return nil
+        }
+        return json
+    }
+}

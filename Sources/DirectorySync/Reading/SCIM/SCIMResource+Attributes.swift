@@ -1,0 +1,92 @@
+extension SCIMResource {
+    /// The resource flattened to attribute name → values, names lower-cased, for mappings and role rules:
+    ///
+    /// - simple attributes by name: `username`, `externalid`, `active` (`true`/`false`, read leniently);
+    /// - sub-attributes by path: `name.givenname`, `meta.lastmodified`, `emails.value`, `emails.type`;
+    /// - a multi-valued or complex attribute by itself holds its `value`s (`phonenumbers`, `manager`);
+    ///   `emails` holds the addresses in pick order and `groups` the group names (ids in `groups.value`);
+    /// - extension attributes both fully qualified (`urn:…:enterprise:2.0:user:department`) and by their
+    ///   short name (`department`, `manager`, `manager.displayname`) unless a core attribute has that name.
+    ///   Unknown extensions are kept the same way.
+    ///
+    /// `groups` passes memberships read from `/Groups` for a server that does not fill `User.groups`;
+    /// `only` limits the work to the attributes a mapping reads.
+    public func attributes(groups extraGroups: [DirectoryUser.Group]? = nil, only filter: AttributeFilter? = nil)
+        -> [String: [String]]
+    {
+        var result: [String: [String]] = [:]
+        var extensions: [(urn: String, object: JSONObject)] = []
+        for (key, value) in json.members {
+            if key.hasPrefix("urn:") || key.hasPrefix("URN:"), case .object(let object) = value {
+                extensions.append((key, object))
+            } else {
+                Self.flatten(value, into: &result, at: key.lowercased(), filter: filter)
+            }
+        }
+        let coreNames = Set(result.keys)
+        for (urn, object) in extensions {
+            let prefix = urn.lowercased()
+            for (key, value) in object.members {
+                let name = key.lowercased()
+                Self.flatten(value, into: &result, at: "\(prefix):\(name)", filter: filter)
+                if !coreNames.contains(name) { Self.flatten(value, into: &result, at: name, filter: filter) }
+            }
+        }
+        if filter?.allows("active") ?? true, let active = isActive {
+            result["active"] = [active ? "true" : "false"]
+        }
+        if filter?.allows("emails") ?? true {
+            let emails = emails
+            result["emails"] = emails.isEmpty ? nil : emails
+        }
+        if filter?.allows("groups") ?? true, let memberships = extraGroups ?? groups {
+            result["groups"] = memberships.isEmpty ? nil : memberships.map(\.name)
+            result["groups.value"] = memberships.isEmpty ? nil : memberships.map(\.id)
+        }
+        return result
+    }
+
+    private static func flatten(
+        _ value: JSONValue, into result: inout [String: [String]], at path: String, filter: AttributeFilter?
+    ) {
+        if let filter, !filter.allows(path) { return }
+        switch value {
+        case .null:
+            return
+        case .bool, .number, .string:
+            if let text = value.text, !text.isEmpty { result[path, default: []].append(text) }
+        case .object(let object):
+            if let text = object["value"]?.text, !text.isEmpty { result[path, default: []].append(text) }
+            for (key, member) in object.members {
+                flatten(member, into: &result, at: "\(path).\(key.lowercased())", filter: filter)
+            }
+        case .array(let items):
+            for item in items { flatten(item, into: &result, at: path, filter: filter) }
+        }
+    }
+}
+
+/// The attribute names a mapping reads, so flattening skips everything else.
+public struct AttributeFilter: Sendable {
+    private let names: Set<String>
+    private let prefixes: Set<String>
+
+    /// Keeps `names` (normalised, as `AttributeProjection` holds them) and the paths leading to them.
+    public init(_ names: some Sequence<String>) {
+        var all = Set<String>()
+        var prefixes = Set<String>()
+        for name in names {
+            all.insert(name)
+            var path = Substring(name)
+            while let dot = path.lastIndex(of: ".") {
+                path = path[..<dot]
+                prefixes.insert(String(path))
+            }
+        }
+        self.names = all
+        self.prefixes = prefixes
+    }
+
+    /// Whether `path` is wanted, or leads to something wanted.
+    func allows(_ path: String) -> Bool { names.contains(path) || prefixes.contains(path) }
+}

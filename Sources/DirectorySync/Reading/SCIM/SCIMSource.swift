@@ -1,0 +1,108 @@
+import Foundation
+
+/// A SCIM 2.0 service provider as a directory source: reads every user (and their groups), flattens each to a
+/// `DirectoryEntry` (see `SCIMResource.attributes`), and maps them. A failed or partial listing throws a
+/// `SCIMError`; no partial `DirectoryContents` is ever returned.
+public struct SCIMSource: Sendable {
+    public let section: Configuration.SCIMSourceSection
+    let environment: [String: String]
+    let pacing: SCIMTransport.Pacing
+
+    public init(
+        _ section: Configuration.SCIMSourceSection,
+        environment: [String: String] = ProcessInfo.processInfo.environment, pacing: SCIMTransport.Pacing = .live
+    ) {
+        self.section = section
+        self.environment = environment
+        self.pacing = pacing
+    }
+
+    /// The base URL, as messages name the source.
+    public var displayName: String { section.settings.baseURL.absoluteString }
+
+    /// The bearer token, from the configured variable or file.
+    public func token() throws(SCIMError) -> SCIMToken {
+        switch section.token {
+        case .environment(let name): try SCIMToken.fromEnvironment(name, environment: environment)
+        case .file(let path, _): try SCIMToken.fromFile(path)
+        }
+    }
+
+    /// Reads every user and maps them with `mapping`. `progress` hears about each page.
+    public func read(mapping: Mapping, progress: @escaping @Sendable (SCIMProgress) -> Void = { _ in })
+        async throws(SCIMError) -> DirectoryContents
+    {
+        let directory = try await readDirectory(
+            attributes: Self.requestedAttributes(for: mapping.projection), wantsGroups: !mapping.groups.isEmpty,
+            progress: progress)
+        var builder = DirectoryBuilder(kind: .scim, mapping: mapping)
+        for diagnostic in directory.diagnostics { builder.report(diagnostic, kind: "scim") }
+        let paging =
+            "\(directory.users.count) users in \(directory.pages) pages (\(directory.pagination) pagination"
+            + (directory.total.map { ", totalResults \($0))" } ?? ")")
+        builder.report(Diagnostic(.info, paging, at: SourceLocation(source: "scim", record: displayName)), kind: "scim")
+        let filter = AttributeFilter(mapping.projection.names.keys)
+        for user in directory.users { builder.add(Self.entry(for: user, in: directory, only: filter)) }
+        return builder.finish()
+    }
+
+    /// Every user as a raw entry, with all attributes: for `dirsync explain`.
+    public func rawEntries() async throws(SCIMError) -> [DirectoryEntry] {
+        let directory = try await readDirectory(attributes: [], wantsGroups: true, progress: { _ in })
+        return directory.users.map { Self.entry(for: $0, in: directory) }
+    }
+
+    private func readDirectory(
+        attributes: [String], wantsGroups: Bool, progress: @escaping @Sendable (SCIMProgress) -> Void
+    ) async throws(SCIMError) -> SCIMDirectory {
+        let settings = section.settings
+        let transport = SCIMTransport(
+            token: try token(), timeout: settings.timeout, retry: settings.retry, pacing: pacing)
+        defer { transport.close() }
+        let client = SCIMClient(settings: settings, transport: transport)
+        return try await client.readUsers(attributes: attributes, wantsGroups: wantsGroups, progress: progress)
+    }
+
+    /// One user as the mapper sees it.
+    static func entry(for user: SCIMResource, in directory: SCIMDirectory, only filter: AttributeFilter? = nil)
+        -> DirectoryEntry
+    {
+        let groups = directory.groupsByUser.map { $0[user.id] ?? [] }
+        return DirectoryEntry(location: user.location, strings: user.attributes(groups: groups, only: filter))
+    }
+
+    /// The core User attributes of RFC 7643 §4.1, lower-cased.
+    static let coreAttributes: Set<String> = [
+        "id", "externalid", "meta", "username", "name", "displayname", "nickname", "profileurl", "title", "usertype",
+        "preferredlanguage", "locale", "timezone", "active", "emails", "phonenumbers", "ims", "photos", "addresses",
+        "groups", "entitlements", "roles", "x509certificates", "schemas",
+    ]
+    /// The enterprise extension's attributes (RFC 7643 §4.3), lower-cased.
+    static let enterpriseAttributes: Set<String> = [
+        "employeenumber", "costcenter", "organization", "division", "department", "manager",
+    ]
+
+    /// `attributes=` for what the mapping reads: top-level core names, and enterprise attributes fully
+    /// qualified. Empty (ask for everything) when the mapping reads a name that is neither, such as a short
+    /// name of another extension, because the server could not know where to find it.
+    static func requestedAttributes(for projection: AttributeProjection) -> [String] {
+        var result = Set<String>()
+        for name in projection.names.keys {
+            if name.hasPrefix("urn:") {
+                result.insert(name)
+                continue
+            }
+            let top = String(name.prefix { $0 != "." })
+            if coreAttributes.contains(top) {
+                result.insert(top)
+            } else if enterpriseAttributes.contains(top) {
+                result.insert("\(SCIMResource.enterpriseSchema):\(top)")
+            } else {
+                return []
+            }
+        }
+        // `userName` and `emails` are cheap and make the email fallbacks and diagnostics work.
+        result.formUnion(["username", "emails", "active"])
+        return result.sorted()
+    }
+}

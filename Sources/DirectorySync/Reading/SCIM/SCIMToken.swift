@@ -1,0 +1,44 @@
+import Foundation
+
+/// The bearer token for a SCIM server. It comes from an environment variable or a file, never from the
+/// command line, and it never prints: its description, debug description and mirror are redacted.
+public struct SCIMToken: Sendable, Equatable, CustomStringConvertible, CustomDebugStringConvertible,
+    CustomReflectable
+{
+    let value: String
+
+    public init(_ value: String) { self.value = value }
+
+    /// The token in the environment variable `name`.
+    public static func fromEnvironment(
+        _ name: String, environment: [String: String] = ProcessInfo.processInfo.environment
+    ) throws(SCIMError) -> SCIMToken {
+        guard let raw = environment[name], !raw.trimmingWhitespace.isEmpty else { throw .tokenVariableMissing(name) }
+        return SCIMToken(String(raw.trimmingWhitespace))
+    }
+
+    /// The token held in the file at `path` (surrounding white space and a final newline are ignored).
+    public static func fromFile(_ path: String) throws(SCIMError) -> SCIMToken {
+        let data: Data
+        do {
+            data = try Data(contentsOf: URL(fileURLWithPath: path))
+        } catch {
+            let missing = !FileManager.default.fileExists(atPath: path)
+            throw .tokenFileUnreadable(
+                path: path, problem: missing ? "no such file" : "permission denied or not a file")
+        }
+        let text = String(decoding: data, as: UTF8.self).trimmingWhitespace
+        guard !text.isEmpty else { throw .tokenFileUnreadable(path: path, problem: "the file is empty") }
+        guard !text.contains(where: \.isNewline) else {
+            throw .tokenFileUnreadable(path: path, problem: "the file holds more than one line")
+        }
+        return SCIMToken(String(text))
+    }
+
+    /// The `Authorization` header value.
+    var authorization: String { "Bearer \(value)" }
+
+    public var description: String { "<redacted>" }
+    public var debugDescription: String { "SCIMToken(<redacted>)" }
+    public var customMirror: Mirror { Mirror(self, children: []) }
+}
