@@ -22,8 +22,22 @@ import Testing
                 #expect(result.status == 0, "\(result)")
                 completed.append(round)
             } else {
-                try await Task.sleep(for: .milliseconds(Int.random(in: 0...250, using: &generator)))
-                running.kill(SIGKILL)
+                // Kills are timed on a thread of their own (the test runner's threads may be busy): half of them
+                // a random moment after the start, which may fall before, inside or after the transaction; half a
+                // few milliseconds after the batch is visibly committed, while its mail is being written.
+                let extra = useconds_t(Int.random(in: 0...(round % 3 == 1 ? 150_000 : 20_000), using: &generator))
+                let path = folder.file("dirsync.sqlite").path
+                let started = Date()
+                let committed: @Sendable () -> Bool = {
+                    round % 3 == 1
+                        || (StoreProbe.integer(
+                            "SELECT count(*) FROM invitations WHERE email LIKE 'r\(round)-%'", in: path) ?? 0) > 0
+                        || Date().timeIntervalSince(started) > 30
+                }
+                _ = await Watch.until(timeout: 60, committed) {
+                    usleep(extra)
+                    running.kill(SIGKILL)
+                }
                 _ = await running.finish()
             }
         }
