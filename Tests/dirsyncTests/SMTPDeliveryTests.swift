@@ -164,12 +164,19 @@ import Testing
 
     @Test func aServerDownAtFirstGetsTheMailOnceItIsUp() async throws {
         let server = try TestSMTPServer.running()
-        // Refuses connections for 6 s, then listens: long enough for a loaded CI machine to start dirsync and
-        // reach the server while it is still down.
+        let (folder, cli) = try await workspace(
+            try server.listener(), mail: ["starttls: off", "retry: { reconnect_for: 20s }"])
+        defer { folder.remove() }
+        // Only now, with the workspace ready, a listener that refuses connections for 6 s, then listens; the
+        // configuration is pointed at it. (Creating it earlier would let a slow machine's setup use up the outage.)
         let opensAt = ContinuousClock.now + .seconds(6)
         let listener = try server.listener(.init(openAfter: 6))
-        let (folder, cli) = try await workspace(listener, mail: ["starttls: off", "retry: { reconnect_for: 20s }"])
-        defer { folder.remove() }
+        let config = folder.file("dirsync.yaml")
+        let text = try String(contentsOf: config, encoding: .utf8)
+        let replaced = text.replacingOccurrences(
+            of: #"smtp://127\.0\.0\.1:[0-9]+"#, with: listener.url(), options: .regularExpression)
+        #expect(replaced != text)
+        try replaced.write(to: config, atomically: true, encoding: .utf8)
 
         try #require(ContinuousClock.now < opensAt - .seconds(3), "the machine is too slow to start while it is down")
         let sent = try await cli.run(["invitations", "send", "bo@acme.com,cy@acme.com", "--role", "member"])
