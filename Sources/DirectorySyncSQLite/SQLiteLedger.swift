@@ -24,14 +24,14 @@ struct SQLiteLedger: LedgerWriter {
 
     func member(_ email: EmailAddress, in organization: Organization.ID) throws -> Member? {
         try Row.fetchOne(
-            db, sql: "SELECT * FROM members WHERE organization_id = ? AND email = ?",
+            db, sql: "SELECT \(Self.memberColumns) FROM members WHERE organization_id = ? AND email = ?",
             arguments: [organization.rawValue, email.canonical]
         ).map(Self.member(from:))
     }
 
     func members(in organization: Organization.ID) throws -> [Member] {
         try Row.fetchAll(
-            db, sql: "SELECT * FROM members WHERE organization_id = ? ORDER BY email",
+            db, sql: "SELECT \(Self.memberColumns) FROM members WHERE organization_id = ? ORDER BY email",
             arguments: [organization.rawValue]
         ).map(Self.member(from:))
     }
@@ -42,20 +42,26 @@ struct SQLiteLedger: LedgerWriter {
     }
 
     func invitation(id: Invitation.ID) throws -> Invitation? {
-        try Row.fetchOne(db, sql: "SELECT * FROM invitations WHERE id = ?", arguments: [id.rawValue])
-            .map(Self.invitation(from:))
+        try Row.fetchOne(
+            db, sql: "SELECT \(Self.invitationColumns) FROM invitations WHERE id = ?", arguments: [id.rawValue]
+        )
+        .map(Self.invitation(from:))
     }
 
     func pendingInvitation(for email: EmailAddress, in organization: Organization.ID) throws -> Invitation? {
         try Row.fetchOne(
-            db, sql: "SELECT * FROM invitations WHERE organization_id = ? AND email = ? AND status = 'pending'",
+            db,
+            sql:
+                "SELECT \(Self.invitationColumns) FROM invitations WHERE organization_id = ? AND email = ? AND status = 'pending'",
             arguments: [organization.rawValue, email.canonical]
         ).map(Self.invitation(from:))
     }
 
     func latestInvitation(for email: EmailAddress, in organization: Organization.ID) throws -> Invitation? {
         try Row.fetchOne(
-            db, sql: "SELECT * FROM invitations WHERE organization_id = ? AND email = ? ORDER BY id DESC LIMIT 1",
+            db,
+            sql:
+                "SELECT \(Self.invitationColumns) FROM invitations WHERE organization_id = ? AND email = ? ORDER BY id DESC LIMIT 1",
             arguments: [organization.rawValue, email.canonical]
         ).map(Self.invitation(from:))
     }
@@ -66,7 +72,7 @@ struct SQLiteLedger: LedgerWriter {
         return try Row.fetchAll(
             db,
             sql: """
-                SELECT * FROM invitations WHERE organization_id = ? AND status IN (\(databaseQuestionMarks(count: wanted.count)))
+                SELECT \(Self.invitationColumns) FROM invitations WHERE organization_id = ? AND status IN (\(databaseQuestionMarks(count: wanted.count)))
                 ORDER BY id
                 """,
             arguments: StatementArguments([organization.rawValue]) + StatementArguments(wanted)
@@ -110,8 +116,9 @@ struct SQLiteLedger: LedgerWriter {
     }
 
     func member(id: Member.ID) throws -> Member? {
-        try Row.fetchOne(db, sql: "SELECT * FROM members WHERE id = ?", arguments: [id.rawValue]).map(
-            Self.member(from:))
+        try Row.fetchOne(db, sql: "SELECT \(Self.memberColumns) FROM members WHERE id = ?", arguments: [id.rawValue])
+            .map(
+                Self.member(from:))
     }
 
     func runs(in organization: Organization.ID, limit: Int) throws -> [SyncRun] {
@@ -417,23 +424,29 @@ struct SQLiteLedger: LedgerWriter {
         return Organization(id: Organization.ID(rawValue: row["id"]), settings: settings, createdAt: row["created_at"])
     }
 
+    /// Columns in a fixed order, decoded by position: plans read every member and invitation.
+    static let memberColumns = "id, organization_id, email, name, role, joined_at, invited_by, origin, anchor, managed"
+
     private static func member(from row: Row) throws -> Member {
         Member(
-            id: Member.ID(rawValue: row["id"]), organization: Organization.ID(rawValue: row["organization_id"]),
-            email: try EmailAddress(row["email"] as String), name: row["name"], role: try Self.role(row["role"]),
-            joinedAt: row["joined_at"], invitedBy: row["invited_by"],
-            origin: try Self.value(row["origin"], Member.Origin.init(rawValue:)), anchor: row["anchor"],
-            isManaged: row["managed"])
+            id: Member.ID(rawValue: row[0]), organization: Organization.ID(rawValue: row[1]),
+            email: EmailAddress(storedCanonical: row[2]), name: row[3], role: try Self.role(row[4]), joinedAt: row[5],
+            invitedBy: row[6], origin: try Self.value(row[7], Member.Origin.init(rawValue:)), anchor: row[8],
+            isManaged: row[9])
     }
+
+    static let invitationColumns = """
+        id, organization_id, email, role, status, created_at, sent_at, expires_at, resend_count, invited_by, message, \
+        anchor, managed, closed_at
+        """
 
     private static func invitation(from row: Row) throws -> Invitation {
         Invitation(
-            id: Invitation.ID(rawValue: row["id"]), organization: Organization.ID(rawValue: row["organization_id"]),
-            email: try EmailAddress(row["email"] as String), role: try Self.role(row["role"]),
-            status: try Self.value(row["status"], Invitation.Status.init(rawValue:)), createdAt: row["created_at"],
-            sentAt: row["sent_at"], expiresAt: row["expires_at"], resendCount: row["resend_count"],
-            invitedBy: row["invited_by"], message: row["message"], anchor: row["anchor"], isManaged: row["managed"],
-            closedAt: row["closed_at"])
+            id: Invitation.ID(rawValue: row[0]), organization: Organization.ID(rawValue: row[1]),
+            email: EmailAddress(storedCanonical: row[2]), role: try Self.role(row[3]),
+            status: try Self.value(row[4], Invitation.Status.init(rawValue:)), createdAt: row[5], sentAt: row[6],
+            expiresAt: row[7], resendCount: row[8], invitedBy: row[9], message: row[10], anchor: row[11],
+            isManaged: row[12], closedAt: row[13])
     }
 
     private static func token(from row: Row) throws -> IssuedToken {

@@ -1,21 +1,35 @@
-/// Collects mapped entries into `DirectoryContents`: counts, skipped entries with their reasons, and the
-/// duplicate checks that need the whole source (the same anchor or email twice, both locations named).
+/// Maps a source's raw entries as they arrive and keeps, for each user, what the caller needs: the whole
+/// `DirectoryUser` for `source show`, or only the rules' decision for a plan (so a million-user export is
+/// never held in memory as a million users). It counts, collects diagnostics, drops duplicates (the same
+/// anchor or email twice, both locations named) and fingerprints what it read.
 ///
 /// Readers (file readers here, the SCIM client elsewhere) call `add(_:)` for each raw entry and
-/// `report(_:kind:)` for their own warnings, then `finish()`.
-public struct DirectoryBuilder: Sendable {
+/// `report(_:kind:)` for their own warnings, then `read()` (or `finish()` for users).
+public struct DirectoryBuilder<Item: Sendable>: Sendable {
     public let kind: SourceKind
     public let mapper: Mapper
-    private var users: [DirectoryUser] = []
+    private let keep: @Sendable (DirectoryUser) -> Item
+    /// Whether to share repeated strings of kept users (only worth it when whole users are kept).
+    private let interns: Bool
+    private var items: [Item] = []
+    private var duplicates = DuplicateFilter()
+    private var digest = Fingerprint.Unordered()
     private var log = DiagnosticLog(limitPerKind: 50)
     private var counts = DirectoryContents.Counts()
     /// Group names and attribute values repeat across thousands of users; one shared copy of each keeps a
     /// million-user directory in memory at a fraction of the size.
     private var interned: [String: String] = [:]
 
-    public init(kind: SourceKind, mapping: Mapping) {
+    /// A builder keeping `keep(user)` for each user.
+    public init(kind: SourceKind, mapping: Mapping, keep: @escaping @Sendable (DirectoryUser) -> Item) {
+        self.init(kind: kind, mapping: mapping, interns: false, keep: keep)
+    }
+
+    private init(kind: SourceKind, mapping: Mapping, interns: Bool, keep: @escaping @Sendable (DirectoryUser) -> Item) {
         self.kind = kind
         self.mapper = Mapper(mapping: mapping)
+        self.keep = keep
+        self.interns = interns
     }
 
     /// Maps one raw entry and keeps the result.
@@ -27,10 +41,28 @@ public struct DirectoryBuilder: Sendable {
                 let kind = Self.kind(of: diagnostic)
                 log.add(diagnostic, kind: kind, limit: kind == "dn-anchor" ? 5 : nil)
             }
-            users.append(intern(user))
+            admit(interns ? intern(user) : user)
         case .skipped(let reason, let kind):
             counts.skipped += 1
             log.add(Diagnostic(.info, "skipped: \(reason)", at: entry.location), kind: "skipped: \(kind.rawValue)")
+        }
+    }
+
+    private mutating func admit(_ user: DirectoryUser) {
+        let hash = Fingerprint.of(user)
+        switch duplicates.admit(user, hash: hash) {
+        case .kept:
+            items.append(keep(user))
+            digest.add(hash)
+        case .skipped(let diagnostic, let kind):
+            counts.skipped += 1
+            log.add(diagnostic, kind: kind, limit: .max)
+        case .replacing(let earlier, let diagnostic, let kind):
+            counts.skipped += 1
+            log.add(diagnostic, kind: kind, limit: .max)
+            digest.remove(earlier)
+            items.append(keep(user))
+            digest.add(hash)
         }
     }
 
@@ -55,69 +87,118 @@ public struct DirectoryBuilder: Sendable {
         log.add(diagnostic, kind: kind)
     }
 
-    /// Drops later duplicates (an active user wins over a disabled one with the same email), counts, and
-    /// fingerprints what was read.
-    public consuming func finish() -> DirectoryContents {
-        var kept: [DirectoryUser] = []
-        kept.reserveCapacity(users.count)
+    /// What was read: the kept items (without those a later active duplicate replaced), counts, diagnostics
+    /// and the fingerprint.
+    public consuming func read() -> DirectoryRead<Item> {
         interned = [:]
-        var byAnchor: [String: Int] = [:]
-        var byEmail: [EmailAddress: Int] = [:]
-        byAnchor.reserveCapacity(users.count)
-        byEmail.reserveCapacity(users.count)
-        var dropped = Set<Int>()
-        for user in users {
-            if let other = byAnchor[user.anchor] {
-                counts.skipped += 1
-                log.add(
-                    Diagnostic(
-                        .warning,
-                        "duplicate anchor '\(user.anchor)': also at \(kept[other].location); this entry is skipped",
-                        at: user.location), kind: "duplicate-anchor", limit: .max)
-                continue
-            }
-            if let email = user.email, let other = byEmail[email] {
-                counts.skipped += 1
-                if !kept[other].isActive && user.isActive {
-                    log.add(
-                        Diagnostic(
-                            .warning,
-                            "duplicate email \(email): the disabled entry at \(kept[other].location) is skipped for this active one",
-                            at: user.location), kind: "duplicate-email", limit: .max)
-                    dropped.insert(other)
-                    byEmail[email] = kept.count
-                } else {
-                    log.add(
-                        Diagnostic(
-                            .warning,
-                            "duplicate email \(email): also at \(kept[other].location); this entry is skipped",
-                            at: user.location), kind: "duplicate-email", limit: .max)
-                    continue
-                }
-            } else if let email = user.email {
-                byEmail[email] = kept.count
-            }
-            byAnchor[user.anchor] = kept.count
-            kept.append(user)
-        }
-        if !dropped.isEmpty {
-            kept = kept.enumerated().filter { !dropped.contains($0.offset) }.map(\.element)
-        }
+        let replaced = duplicates.replaced
+        let kept = replaced.isEmpty ? items : items.enumerated().filter { !replaced.contains($0.offset) }.map(\.element)
         counts.users = kept.count
-        counts.disabled = kept.count { !$0.isActive }
+        counts.disabled = duplicates.disabledKept
         if counts.entries > 0 && kept.isEmpty {
             log.add(
                 Diagnostic(.warning, "no entry became a user: check the mapping (\(mapper.mapping.name))"),
                 kind: "no-users")
         }
-        return DirectoryContents(
-            kind: kind, users: kept, diagnostics: log.diagnostics, counts: counts,
-            fingerprint: Fingerprint.of(kept))
+        return DirectoryRead(
+            kind: kind, items: kept, diagnostics: log.diagnostics, counts: counts, fingerprint: digest.hex)
     }
 
     private static func kind(of diagnostic: Diagnostic) -> String {
         if diagnostic.message.contains("no usable email") { return "no-email" }
         if diagnostic.message.hasPrefix("anchored on its DN") { return "dn-anchor" }
         return "mapping"
+    }
+}
+
+extension DirectoryBuilder where Item == DirectoryUser {
+    /// A builder keeping whole users (repeated group names and attribute values shared).
+    public init(kind: SourceKind, mapping: Mapping) {
+        self.init(kind: kind, mapping: mapping, interns: true, keep: { $0 })
+    }
+
+    /// Every user read.
+    public consuming func finish() -> DirectoryContents {
+        let read = read()
+        return DirectoryContents(
+            kind: read.kind, users: read.items, diagnostics: read.diagnostics, counts: read.counts,
+            fingerprint: read.fingerprint)
+    }
+}
+
+/// A whole source read, reduced to one `Item` per user.
+public struct DirectoryRead<Item: Sendable>: Sendable {
+    public var kind: SourceKind
+    public var items: [Item]
+    public var diagnostics: [Diagnostic]
+    public var counts: DirectoryContents.Counts
+    /// An order-independent digest of the users read.
+    public var fingerprint: String
+
+    public init(
+        kind: SourceKind, items: [Item], diagnostics: [Diagnostic], counts: DirectoryContents.Counts,
+        fingerprint: String
+    ) {
+        self.kind = kind
+        self.items = items
+        self.diagnostics = diagnostics
+        self.counts = counts
+        self.fingerprint = fingerprint
+    }
+}
+
+/// Decides, user by user in reading order, which duplicates are dropped: a later entry with an anchor already
+/// seen is skipped; for an email already seen, an active account replaces a disabled one, otherwise the later
+/// entry is skipped. Keeps only what those decisions need.
+struct DuplicateFilter: Sendable {
+    enum Admission {
+        case kept
+        case skipped(Diagnostic, kind: String)
+        /// The earlier kept user at `index` (with fingerprint `earlier`) is dropped for this one.
+        case replacing(earlier: Fingerprint, Diagnostic, kind: String)
+    }
+
+    private var byAnchor: [String: Int] = [:]
+    private var byEmail: [EmailAddress: Int] = [:]
+    private var locations: [SourceLocation] = []
+    private var active: [Bool] = []
+    private var hashes: [Fingerprint] = []
+    /// Positions of kept users a later active duplicate replaced.
+    private(set) var replaced = Set<Int>()
+    /// Disabled users among those finally kept.
+    private(set) var disabledKept = 0
+
+    mutating func admit(_ user: DirectoryUser, hash: Fingerprint) -> Admission {
+        if let other = byAnchor[user.anchor] {
+            return .skipped(
+                Diagnostic(
+                    .warning, "duplicate anchor '\(user.anchor)': also at \(locations[other]); this entry is skipped",
+                    at: user.location), kind: "duplicate-anchor")
+        }
+        var admission = Admission.kept
+        if let email = user.email, let other = byEmail[email] {
+            guard !active[other] && user.isActive else {
+                return .skipped(
+                    Diagnostic(
+                        .warning, "duplicate email \(email): also at \(locations[other]); this entry is skipped",
+                        at: user.location), kind: "duplicate-email")
+            }
+            replaced.insert(other)
+            disabledKept -= 1
+            admission = .replacing(
+                earlier: hashes[other],
+                Diagnostic(
+                    .warning,
+                    "duplicate email \(email): the disabled entry at \(locations[other]) is skipped for this active one",
+                    at: user.location), kind: "duplicate-email")
+        }
+        let index = locations.count
+        if let email = user.email { byEmail[email] = index }
+        byAnchor[user.anchor] = index
+        locations.append(user.location)
+        active.append(user.isActive)
+        hashes.append(hash)
+        if !user.isActive { disabledKept += 1 }
+        return admission
     }
 }

@@ -38,6 +38,18 @@ public struct EmailAddress: Hashable, Sendable, Comparable, CustomStringConverti
         self.domain = domain
     }
 
+    /// An address read back from the store, where only validated canonical addresses are written: not checked
+    /// again (a million members are loaded for every plan).
+    package init(storedCanonical canonical: String) {
+        self.canonical = canonical
+        self.domain = canonical.lastIndex(of: "@").map { String(canonical[canonical.index(after: $0)...]) } ?? ""
+    }
+
+    /// Equality and hashing look at the canonical form only (the domain is derived from it).
+    public static func == (lhs: EmailAddress, rhs: EmailAddress) -> Bool { lhs.canonical == rhs.canonical }
+
+    public func hash(into hasher: inout Hasher) { hasher.combine(canonical) }
+
     /// The part before the `@`.
     public var localPart: Substring { canonical[..<(canonical.lastIndex(of: "@") ?? canonical.endIndex)] }
 

@@ -33,21 +33,59 @@ public struct Fingerprint: Sendable {
         }.joined()
     }
 
-    /// An order-independent digest of mapped users (each user hashed, the hashes summed), so a source that
-    /// returns the same people in another order (SCIM pages, a re-sorted export) reads as unchanged.
-    public static func of(_ users: [DirectoryUser]) -> String {
+    /// An order-independent digest of `items` (each item hashed by `fields`, the hashes summed), so the same
+    /// records in another order (SCIM pages, a re-sorted export) digest the same.
+    public static func unordered<Items: Sequence>(_ items: Items, _ fields: (Items.Element, inout Fingerprint) -> Void)
+        -> String
+    {
         var first: UInt64 = 0
         var second: UInt64 = 0
-        for user in users {
+        for item in items {
             var hasher = Fingerprint()
-            hasher.add(
-                user.anchor, user.email?.canonical ?? "", user.givenName ?? "", user.familyName ?? "",
-                user.displayName ?? "", user.isActive ? "1" : "0")
-            for group in user.groups { hasher.add(group.id) }
-            for key in user.attributes.keys.sorted() { hasher.add([key] + (user.attributes[key] ?? [])) }
+            fields(item, &hasher)
             first &+= hasher.a
             second &+= hasher.b
         }
         return hex(first, second)
+    }
+
+    /// The digest of one mapped user: every field that matters to a sync.
+    public static func of(_ user: DirectoryUser) -> Fingerprint {
+        var hasher = Fingerprint()
+        hasher.add(
+            user.anchor, user.email?.canonical ?? "", user.givenName ?? "", user.familyName ?? "",
+            user.displayName ?? "",
+            user.isActive ? "1" : "0")
+        for group in user.groups { hasher.add(group.id) }
+        for key in user.attributes.keys.sorted() { hasher.add([key] + (user.attributes[key] ?? [])) }
+        return hasher
+    }
+
+    /// An order-independent digest of mapped users.
+    public static func of(_ users: [DirectoryUser]) -> String {
+        var digest = Unordered()
+        for user in users { digest.add(of(user)) }
+        return digest.hex
+    }
+
+    /// A digest of a set of items, built item by item in any order: the sum of their digests, from which an
+    /// item can also be taken out again.
+    public struct Unordered: Sendable {
+        private var first: UInt64 = 0
+        private var second: UInt64 = 0
+
+        public init() {}
+
+        public mutating func add(_ item: Fingerprint) {
+            first &+= item.a
+            second &+= item.b
+        }
+
+        public mutating func remove(_ item: Fingerprint) {
+            first &-= item.a
+            second &-= item.b
+        }
+
+        public var hex: String { Fingerprint.hex(first, second) }
     }
 }

@@ -99,17 +99,23 @@ private struct Planning {
     var seatsFreed = 0
     let seatsUsed: Int
 
-    private let byAnchor: [String: DesiredState.Person]
-    private let byEmail: [EmailAddress: DesiredState.Person]
+    /// The desired people, and where to find them (indices into `people`: a million people are not copied).
+    private let people: [DesiredState.Person]
+    private let byAnchor: [String: Int]
+    private let byEmail: [EmailAddress: Int]
     private let skippedByAnchor: [String: DesiredState.Skip]
     private let skippedByEmail: [EmailAddress: DesiredState.Skip]
     private let memberEmails: Set<EmailAddress>
-    /// Desired people matched to a member or an invitation.
-    private var claimed = Set<EmailAddress>()
+    /// Members and pending invitations in a fixed order (by store id), whatever order the snapshot has.
+    private let orderedMembers: [Member]
+    private let orderedInvitations: [Invitation]
+    /// Desired people (by index) matched to a member or an invitation.
+    private var claimed: [Bool]
     /// Email changes of members, settled once every removal is known.
     private var emailChanges: [Plan.Change] = []
-    private var memberMatches: [Member.ID: (person: DesiredState.Person, byAnchor: Bool)] = [:]
-    private var invitationMatches: [Invitation.ID: (person: DesiredState.Person, byAnchor: Bool)] = [:]
+    /// The person each of `orderedMembers` (and `orderedInvitations`) matched, by index, and whether by anchor.
+    private var memberMatches: [(person: Int, byAnchor: Bool)?]
+    private var invitationMatches: [(person: Int, byAnchor: Bool)?]
 
     init(desired: DesiredState, snapshot: OrganizationSnapshot, policy: SyncPolicy, now: Date) {
         self.desired = desired
@@ -117,16 +123,18 @@ private struct Planning {
         self.policy = policy
         self.now = now
         self.diagnostics = desired.diagnostics
-        var byAnchor: [String: DesiredState.Person] = [:]
-        var byEmail: [EmailAddress: DesiredState.Person] = [:]
+        var byAnchor: [String: Int] = [:]
+        var byEmail: [EmailAddress: Int] = [:]
         byAnchor.reserveCapacity(desired.people.count)
         byEmail.reserveCapacity(desired.people.count)
-        for person in desired.people {
-            byAnchor[person.anchor] = person
-            byEmail[person.email] = person
+        for (index, person) in desired.people.enumerated() {
+            byAnchor[person.anchor] = index
+            byEmail[person.email] = index
         }
+        self.people = desired.people
         self.byAnchor = byAnchor
         self.byEmail = byEmail
+        self.claimed = Array(repeating: false, count: desired.people.count)
         var skippedByAnchor: [String: DesiredState.Skip] = [:]
         var skippedByEmail: [EmailAddress: DesiredState.Skip] = [:]
         for skip in desired.skipped {
@@ -136,34 +144,36 @@ private struct Planning {
         self.skippedByAnchor = skippedByAnchor
         self.skippedByEmail = skippedByEmail
         self.memberEmails = Set(snapshot.members.map(\.email))
+        self.orderedMembers = snapshot.members.sorted { $0.id.rawValue < $1.id.rawValue }
+        self.orderedInvitations = snapshot.invitations.filter { $0.status == .pending }
+            .sorted { $0.id.rawValue < $1.id.rawValue }
         self.seatsUsed = snapshot.members.count + snapshot.invitations.filter { $0.isLive(at: now) }.count
+        self.memberMatches = Array(repeating: nil, count: orderedMembers.count)
+        self.invitationMatches = Array(repeating: nil, count: orderedInvitations.count)
         matchRecords()
     }
 
     /// Pairs members, then pending invitations, with desired people: every anchor match first, then email
     /// matches for the rest, so an email match can never take the person another record's anchor names.
     private mutating func matchRecords() {
-        let members = snapshot.members.sorted { $0.email < $1.email }
-        let invitations = snapshot.invitations.filter { $0.status == .pending }.sorted { $0.email < $1.email }
-        for member in members {
-            if let anchor = member.anchor, let person = byAnchor[anchor], claimed.insert(person.email).inserted {
-                memberMatches[member.id] = (person, true)
+        func claim(_ index: Int?) -> Int? {
+            guard let index, !claimed[index] else { return nil }
+            claimed[index] = true
+            return index
+        }
+        for (position, member) in orderedMembers.enumerated() {
+            if let person = claim(member.anchor.flatMap { byAnchor[$0] }) { memberMatches[position] = (person, true) }
+        }
+        for (position, invitation) in orderedInvitations.enumerated() {
+            if let person = claim(invitation.anchor.flatMap { byAnchor[$0] }) {
+                invitationMatches[position] = (person, true)
             }
         }
-        for invitation in invitations {
-            if let anchor = invitation.anchor, let person = byAnchor[anchor], claimed.insert(person.email).inserted {
-                invitationMatches[invitation.id] = (person, true)
-            }
+        for (position, member) in orderedMembers.enumerated() where memberMatches[position] == nil {
+            if let person = claim(byEmail[member.email]) { memberMatches[position] = (person, false) }
         }
-        for member in members where memberMatches[member.id] == nil {
-            if let person = byEmail[member.email], claimed.insert(person.email).inserted {
-                memberMatches[member.id] = (person, false)
-            }
-        }
-        for invitation in invitations where invitationMatches[invitation.id] == nil {
-            if let person = byEmail[invitation.email], claimed.insert(person.email).inserted {
-                invitationMatches[invitation.id] = (person, false)
-            }
+        for (position, invitation) in orderedInvitations.enumerated() where invitationMatches[position] == nil {
+            if let person = claim(byEmail[invitation.email]) { invitationMatches[position] = (person, false) }
         }
     }
 
@@ -183,8 +193,8 @@ private struct Planning {
     // MARK: - Members
 
     mutating func reconcileMembers() {
-        for member in snapshot.members.sorted(by: { $0.email < $1.email }) {
-            let found = memberMatches[member.id]
+        for (position, member) in orderedMembers.enumerated() {
+            let found = memberMatches[position].map { (person: people[$0.person], byAnchor: $0.byAnchor) }
             if member.role == .owner {
                 if let found {
                     if found.person.role != .owner {
@@ -294,8 +304,8 @@ private struct Planning {
     // MARK: - Invitations
 
     mutating func reconcileInvitations() {
-        for invitation in snapshot.invitations.sorted(by: { $0.email < $1.email }) where invitation.status == .pending {
-            guard let (person, _) = invitationMatches[invitation.id] else {
+        for (position, invitation) in orderedInvitations.enumerated() {
+            guard let person = invitationMatches[position].map({ people[$0.person] }) else {
                 if invitation.isManaged { revoke(invitation) }
                 continue
             }
@@ -367,7 +377,7 @@ private struct Planning {
     // MARK: - Newcomers and seats
 
     mutating func admitNewcomers() {
-        for person in desired.people where !claimed.contains(person.email) {
+        for (index, person) in people.enumerated() where !claimed[index] {
             if memberEmails.contains(person.email) { continue }  // a member matched to another person by anchor
             switch person.entry {
             case .join:

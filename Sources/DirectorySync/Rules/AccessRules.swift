@@ -57,40 +57,54 @@ public struct AccessRules: Sendable, Equatable {
     }
 
     /// Decides whether `user` belongs in the organization, how, and with which role.
-    public func evaluate(_ user: DirectoryUser) -> Evaluation {
+    public func evaluate(_ user: DirectoryUser) -> Evaluation { evaluate(user, explaining: true) }
+
+    /// What the rules decide for `user`, without the explanation (the hot path of every plan).
+    public func decide(_ user: DirectoryUser) -> Evaluation.Outcome { evaluate(user, explaining: false).outcome }
+
+    /// One decision procedure for both: the words of each step are made only when `explaining`.
+    private func evaluate(_ user: DirectoryUser, explaining: Bool) -> Evaluation {
         var steps: [String] = []
+        func note(_ text: @autoclosure () -> String) { if explaining { steps.append(text()) } }
         guard let email = user.email else {
-            return Evaluation(outcome: .skipped(.noEmail), steps: ["no email address"])
+            note("no email address")
+            return Evaluation(outcome: .skipped(.noEmail), steps: steps)
         }
         guard user.isActive else {
-            return Evaluation(outcome: .skipped(.disabled), steps: ["the account is disabled"])
+            note("the account is disabled")
+            return Evaluation(outcome: .skipped(.disabled), steps: steps)
         }
         let entry: Entry
         if autoJoinDomains.contains(where: { DomainPattern.matches($0, email.domain) }) {
             entry = .join
-            steps.append("domain \(email.domain) is an auto-join domain: joins directly")
+            note("domain \(email.domain) is an auto-join domain: joins directly")
         } else if allowedDomains.contains(where: { DomainPattern.matches($0, email.domain) }) {
             entry = .invite
-            steps.append("domain \(email.domain) is an allowed domain: is invited")
+            note("domain \(email.domain) is an allowed domain: is invited")
         } else {
-            steps.append("domain \(email.domain) is neither an auto-join nor an allowed domain")
+            note("domain \(email.domain) is neither an auto-join nor an allowed domain")
             return Evaluation(outcome: .skipped(.domainNotAllowed(email.domain)), steps: steps)
         }
+        let groups = roles.contains(where: \.testsGroups) ? RoleRule.groupKeys(of: user) : []
         for rule in roles {
-            let results = rule.evaluate(user, email: email)
-            if results.allSatisfy(\.1) {
-                steps.append("\(rule): matches")
+            if rule.matches(user, email: email, groups: groups) {
+                note("\(rule): matches")
                 return Evaluation(outcome: .wanted(role: rule.role, entry: entry, rule: rule.description), steps: steps)
             }
-            let failed = results.filter { !$0.1 }.map { $0.0.description }.joined(separator: ", ")
-            steps.append(results.count > 1 ? "\(rule): no (\(failed) does not hold)" : "\(rule): no")
+            if explaining {
+                let failed = rule.evaluate(user, email: email, groups: groups).filter { !$0.1 }
+                note(
+                    failed.count < rule.conditions.count
+                        ? "\(rule): no (\(failed.map { $0.0.description }.joined(separator: ", ")) does not hold)"
+                        : "\(rule): no")
+            }
         }
         if entry == .join {
-            steps.append("no role rule matches: joins with the auto-join role \(autoJoinRole)")
+            note("no role rule matches: joins with the auto-join role \(autoJoinRole)")
             return Evaluation(
                 outcome: .wanted(role: autoJoinRole, entry: .join, rule: "organization.auto_join.role"), steps: steps)
         }
-        steps.append("no role rule matches and there is no default rule")
+        note("no role rule matches and there is no default rule")
         return Evaluation(outcome: .skipped(.noRuleMatched), steps: steps)
     }
 }

@@ -21,7 +21,7 @@ public struct DesiredState: Sendable, Equatable {
         public let location: SourceLocation
     }
 
-    /// Wanted people, ordered by email.
+    /// Wanted people, in the source's order.
     public var people: [Person]
     public var skipped: [Skip]
     /// The source's diagnostics and the rules' own (duplicates…).
@@ -52,7 +52,7 @@ public struct DesiredState: Sendable, Equatable {
         var skipped: [Skip] = []
         people.reserveCapacity(users.count)
         for user in users {
-            switch rules.evaluate(user).outcome {
+            switch rules.decide(user) {
             case .wanted(let role, let entry, let rule):
                 guard let email = user.email else { continue }
                 people.append(
@@ -63,16 +63,16 @@ public struct DesiredState: Sendable, Equatable {
                 skipped.append(Skip(email: user.email, anchor: user.anchor, reason: reason, location: user.location))
             }
         }
-        people.sort { $0.email < $1.email }
         diagnostics += Self.summaries(of: skipped)
-        var hasher = Fingerprint()
-        hasher.add(contents.fingerprint)
-        for person in people {
+        // Order-independent: the same people in another order are the same desired state.
+        let decisions = Fingerprint.unordered(people) { person, hasher in
             hasher.add(person.email.canonical, person.anchor, person.role.rawValue, person.entry.rawValue)
         }
+        var total = Fingerprint()
+        total.add(contents.fingerprint, decisions)
         self.init(
             people: people, skipped: skipped, diagnostics: diagnostics, sourceUsers: contents.counts.users,
-            sourceKind: contents.kind, fingerprint: hasher.hex)
+            sourceKind: contents.kind, fingerprint: total.hex)
     }
 
     /// One line per kind of skip: how many, and the first few, so a million-user read stays readable.

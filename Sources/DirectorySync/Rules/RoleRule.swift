@@ -64,28 +64,66 @@ public struct RoleRule: Sendable, Equatable, CustomStringConvertible {
     /// Where the rule is: `roles[2]`.
     public let label: String
 
+    /// `group` conditions' names in comparable form, computed once.
+    private let groupKeys: [String?]
+
     public init(role: Role, conditions: [Condition], label: String) {
         self.role = role
         self.conditions = conditions
         self.label = label
+        let when = conditions.isEmpty ? "default" : conditions.map(\.description).joined(separator: " and ")
+        self.description = "\(label) \(role): \(when)"
+        self.groupKeys = conditions.map { condition in
+            if case .group(let name) = condition { return Self.normalizedGroup(name) }
+            return nil
+        }
     }
 
-    /// `roles[1] member: department in [Legal, Sales]`.
-    public var description: String {
-        let when = conditions.isEmpty ? "default" : conditions.map(\.description).joined(separator: " and ")
-        return "\(label) \(role): \(when)"
+    public static func == (lhs: RoleRule, rhs: RoleRule) -> Bool {
+        lhs.role == rhs.role && lhs.conditions == rhs.conditions && lhs.label == rhs.label
+    }
+
+    /// Whether any condition names a group (then each user's groups are normalised once for all rules).
+    var testsGroups: Bool { groupKeys.contains { $0 != nil } }
+
+    /// `roles[1] member: department in [Legal, Sales]`, made once: every wanted person names the rule.
+    public let description: String
+
+    /// Whether every condition holds for `user`, whose groups are already normalised (no allocation).
+    func matches(_ user: DirectoryUser, email: EmailAddress, groups: Set<String>) -> Bool {
+        for (condition, key) in zip(conditions, groupKeys) {
+            let holds = key.map(groups.contains) ?? Self.holds(condition, for: user, email: email)
+            if !holds { return false }
+        }
+        return true
     }
 
     /// For each condition, whether `user` satisfies it.
     public func evaluate(_ user: DirectoryUser, email: EmailAddress) -> [(Condition, Bool)] {
-        conditions.map { ($0, Self.holds($0, for: user, email: email)) }
+        evaluate(user, email: email, groups: testsGroups ? Self.groupKeys(of: user) : [])
+    }
+
+    /// For each condition, whether `user` satisfies it, with the user's groups already normalised.
+    func evaluate(_ user: DirectoryUser, email: EmailAddress, groups: Set<String>) -> [(Condition, Bool)] {
+        zip(conditions, groupKeys).map { condition, key in
+            (condition, key.map(groups.contains) ?? Self.holds(condition, for: user, email: email))
+        }
+    }
+
+    /// The user's groups by CN and by DN, in comparable form.
+    static func groupKeys(of user: DirectoryUser) -> Set<String> {
+        var keys = Set<String>(minimumCapacity: user.groups.count * 2)
+        for group in user.groups {
+            keys.insert(normalizedGroup(group.name))
+            keys.insert(normalizedGroup(group.id))
+        }
+        return keys
     }
 
     static func holds(_ condition: Condition, for user: DirectoryUser, email: EmailAddress) -> Bool {
         switch condition {
         case .group(let wanted):
-            let key = normalizedGroup(wanted)
-            return user.groups.contains { normalizedGroup($0.name) == key || normalizedGroup($0.id) == key }
+            return groupKeys(of: user).contains(normalizedGroup(wanted))
         case .attribute(let name, let test):
             let values = user.attributes[name.lowercased()] ?? []
             return values.contains { value in
@@ -103,30 +141,34 @@ public struct RoleRule: Sendable, Equatable, CustomStringConvertible {
     /// A group CN or DN in a form that compares the way directories do: case and the blanks after
     /// commas and around `=` do not matter.
     static func normalizedGroup(_ text: String) -> String {
-        var result = ""
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(text.utf8.count)
         var pendingSpace = false
-        for character in text.lowercased() {
-            if character == " " {
+        var isASCII = true
+        for byte in text.utf8 {
+            if byte == 0x20 {
                 pendingSpace = true
                 continue
             }
-            if pendingSpace, !result.isEmpty, result.last != ",", result.last != "=", character != ",", character != "="
-            {
-                result.append(" ")
+            if byte >= 0x80 { isASCII = false }
+            if pendingSpace, let last = bytes.last, last != 0x2C, last != 0x3D, byte != 0x2C, byte != 0x3D {
+                bytes.append(0x20)
             }
             pendingSpace = false
-            result.append(character)
+            bytes.append(byte >= 0x41 && byte <= 0x5A ? byte + 0x20 : byte)
         }
-        return result
+        let result = String(decoding: bytes, as: UTF8.self)
+        // Non-ASCII letters need Unicode case folding.
+        return isASCII ? result : result.lowercased()
     }
 }
 
 /// Domain names as configuration writes them: `acme.com` matches only itself, `*.acme.com` matches its
 /// subdomains (and not `acme.com` itself).
 public enum DomainPattern {
+    /// `pattern` must be lower case (configuration lower-cases it), as `domain` always is.
     public static func matches(_ pattern: String, _ domain: String) -> Bool {
-        let pattern = pattern.lowercased()
-        if pattern.hasPrefix("*.") { return domain.hasSuffix(String(pattern.dropFirst(1))) }
+        if pattern.hasPrefix("*.") { return domain.hasSuffix(pattern.dropFirst(1)) }
         return pattern == domain
     }
 }

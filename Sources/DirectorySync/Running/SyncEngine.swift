@@ -32,7 +32,6 @@ public struct SyncEngine: Sendable {
     public struct Preview: Sendable {
         public let plan: Plan
         public let desired: DesiredState
-        public let contents: DirectoryContents
         /// The organization with the configuration's settings applied.
         public let organization: Organization
     }
@@ -59,7 +58,7 @@ public struct SyncEngine: Sendable {
                     .info,
                     "dirsync.yaml changes the organization's \(differences.joined(separator: ", ")); apply records it"))
         }
-        return Preview(plan: plan, desired: desired, contents: contents, organization: effective)
+        return Preview(plan: plan, desired: desired, organization: effective)
     }
 
     /// Applies `plan` and records the run. A blocked plan is recorded as blocked and refused unless
