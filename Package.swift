@@ -21,6 +21,7 @@ let package = Package(
         .target(
             name: "DirectorySync",
             dependencies: [
+                "CSystem",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -33,6 +34,7 @@ let package = Package(
                 .product(name: "GRDB", package: "GRDB.swift"),
             ]
         ),
+        .systemLibrary(name: "CSystem"),
         .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
         .target(name: "DirectorySyncSMTP", dependencies: ["DirectorySync", "CCurl"]),
         .target(
@@ -61,7 +63,8 @@ let package = Package(
         .testTarget(name: "DirectorySyncSMTPTests", dependencies: ["DirectorySyncSMTP", "DirectorySyncTesting"]),
         .testTarget(
             name: "dirsyncTests",
-            dependencies: ["dirsync", "DirectorySync", "DirectorySyncSQLite", "DirectorySyncTesting"]
+            dependencies: ["dirsync", "DirectorySync", "DirectorySyncSQLite", "DirectorySyncTesting"],
+            exclude: ["Golden"]  // read from the source tree by the golden-file tests
         ),
     ]
 )

@@ -6,51 +6,68 @@ import GRDB
 struct SQLiteLedger: LedgerWriter {
     let db: Database
 
+    // Statements are compiled once per connection and reused: a plan applies thousands of the same few.
+
+    private func fetchRow(sql: String, arguments: StatementArguments = []) throws -> Row? {
+        try Row.fetchOne(db.cachedStatement(sql: sql), arguments: arguments)
+    }
+
+    private func fetchRows(sql: String, arguments: StatementArguments = []) throws -> [Row] {
+        try Row.fetchAll(db.cachedStatement(sql: sql), arguments: arguments)
+    }
+
+    private func fetchInt(sql: String, arguments: StatementArguments = []) throws -> Int? {
+        try Int.fetchOne(db.cachedStatement(sql: sql), arguments: arguments)
+    }
+
+    private func execute(sql: String, arguments: StatementArguments = []) throws {
+        try db.cachedStatement(sql: sql).execute(arguments: arguments)
+    }
+
     // MARK: - Reads
 
     func organizations() throws -> [Organization] {
-        try Row.fetchAll(db, sql: "SELECT * FROM organizations ORDER BY name").map(Self.organization(from:))
+        try fetchRows(sql: "SELECT * FROM organizations ORDER BY name").map(Self.organization(from:))
     }
 
     func organization(named name: String) throws -> Organization? {
-        try Row.fetchOne(db, sql: "SELECT * FROM organizations WHERE name = ? COLLATE NOCASE", arguments: [name])
+        try fetchRow(sql: "SELECT * FROM organizations WHERE name = ? COLLATE NOCASE", arguments: [name])
             .map(Self.organization(from:))
     }
 
     func organization(id: Organization.ID) throws -> Organization? {
-        try Row.fetchOne(db, sql: "SELECT * FROM organizations WHERE id = ?", arguments: [id.rawValue])
+        try fetchRow(sql: "SELECT * FROM organizations WHERE id = ?", arguments: [id.rawValue])
             .map(Self.organization(from:))
     }
 
     func member(_ email: EmailAddress, in organization: Organization.ID) throws -> Member? {
-        try Row.fetchOne(
-            db, sql: "SELECT \(Self.memberColumns) FROM members WHERE organization_id = ? AND email = ?",
+        try fetchRow(
+            sql: "SELECT \(Self.memberColumns) FROM members WHERE organization_id = ? AND email = ?",
             arguments: [organization.rawValue, email.canonical]
         ).map(Self.member(from:))
     }
 
     func members(in organization: Organization.ID) throws -> [Member] {
-        try Row.fetchAll(
-            db, sql: "SELECT \(Self.memberColumns) FROM members WHERE organization_id = ? ORDER BY email",
+        try fetchRows(
+            sql: "SELECT \(Self.memberColumns) FROM members WHERE organization_id = ? ORDER BY id",
             arguments: [organization.rawValue]
         ).map(Self.member(from:))
     }
 
     func memberCount(in organization: Organization.ID) throws -> Int {
-        try Int.fetchOne(
-            db, sql: "SELECT count(*) FROM members WHERE organization_id = ?", arguments: [organization.rawValue]) ?? 0
+        try fetchInt(sql: "SELECT count(*) FROM members WHERE organization_id = ?", arguments: [organization.rawValue])
+            ?? 0
     }
 
     func invitation(id: Invitation.ID) throws -> Invitation? {
-        try Row.fetchOne(
-            db, sql: "SELECT \(Self.invitationColumns) FROM invitations WHERE id = ?", arguments: [id.rawValue]
+        try fetchRow(
+            sql: "SELECT \(Self.invitationColumns) FROM invitations WHERE id = ?", arguments: [id.rawValue]
         )
         .map(Self.invitation(from:))
     }
 
     func pendingInvitation(for email: EmailAddress, in organization: Organization.ID) throws -> Invitation? {
-        try Row.fetchOne(
-            db,
+        try fetchRow(
             sql:
                 "SELECT \(Self.invitationColumns) FROM invitations WHERE organization_id = ? AND email = ? AND status = 'pending'",
             arguments: [organization.rawValue, email.canonical]
@@ -58,8 +75,7 @@ struct SQLiteLedger: LedgerWriter {
     }
 
     func latestInvitation(for email: EmailAddress, in organization: Organization.ID) throws -> Invitation? {
-        try Row.fetchOne(
-            db,
+        try fetchRow(
             sql:
                 "SELECT \(Self.invitationColumns) FROM invitations WHERE organization_id = ? AND email = ? ORDER BY id DESC LIMIT 1",
             arguments: [organization.rawValue, email.canonical]
@@ -69,8 +85,7 @@ struct SQLiteLedger: LedgerWriter {
     func invitations(in organization: Organization.ID, statuses: Set<Invitation.Status>) throws -> [Invitation] {
         guard !statuses.isEmpty else { return [] }
         let wanted = statuses.map(\.rawValue)
-        return try Row.fetchAll(
-            db,
+        return try fetchRows(
             sql: """
                 SELECT \(Self.invitationColumns) FROM invitations WHERE organization_id = ? AND status IN (\(databaseQuestionMarks(count: wanted.count)))
                 ORDER BY id
@@ -80,20 +95,19 @@ struct SQLiteLedger: LedgerWriter {
     }
 
     func livePendingCount(in organization: Organization.ID, at now: Date) throws -> Int {
-        try Int.fetchOne(
-            db,
+        try fetchInt(
             sql: "SELECT count(*) FROM invitations WHERE organization_id = ? AND status = 'pending' AND expires_at > ?",
             arguments: [organization.rawValue, now]) ?? 0
     }
 
     func token(selector: String) throws -> IssuedToken? {
-        try Row.fetchOne(db, sql: "SELECT * FROM invitation_tokens WHERE selector = ?", arguments: [selector])
+        try fetchRow(sql: "SELECT * FROM invitation_tokens WHERE selector = ?", arguments: [selector])
             .map(Self.token(from:))
     }
 
     func auditEvents(in organization: Organization.ID, since: Date?) throws -> [AuditEvent] {
-        try Row.fetchAll(
-            db, sql: "SELECT * FROM audit_events WHERE organization_id = ? AND time >= ? ORDER BY id",
+        try fetchRows(
+            sql: "SELECT * FROM audit_events WHERE organization_id = ? AND time >= ? ORDER BY id",
             arguments: [organization.rawValue, since ?? Date(timeIntervalSince1970: 0)]
         ).map(Self.auditEvent(from:))
     }
@@ -107,30 +121,29 @@ struct SQLiteLedger: LedgerWriter {
             sql += " AND organization_id = ?"
             arguments += [organization.rawValue]
         }
-        return try Row.fetchAll(db, sql: sql + " ORDER BY id", arguments: arguments).map(Self.outboxMessage(from:))
+        return try fetchRows(sql: sql + " ORDER BY id", arguments: arguments).map(Self.outboxMessage(from:))
     }
 
     func outboxMessage(_ id: OutboxMessage.ID) throws -> OutboxMessage? {
-        try Row.fetchOne(db, sql: "SELECT * FROM outbox WHERE id = ?", arguments: [id.rawValue]).map(
+        try fetchRow(sql: "SELECT * FROM outbox WHERE id = ?", arguments: [id.rawValue]).map(
             Self.outboxMessage(from:))
     }
 
     func member(id: Member.ID) throws -> Member? {
-        try Row.fetchOne(db, sql: "SELECT \(Self.memberColumns) FROM members WHERE id = ?", arguments: [id.rawValue])
+        try fetchRow(sql: "SELECT \(Self.memberColumns) FROM members WHERE id = ?", arguments: [id.rawValue])
             .map(
                 Self.member(from:))
     }
 
     func runs(in organization: Organization.ID, limit: Int) throws -> [SyncRun] {
-        try Row.fetchAll(
-            db, sql: "SELECT * FROM runs WHERE organization_id = ? ORDER BY id DESC LIMIT ?",
+        try fetchRows(
+            sql: "SELECT * FROM runs WHERE organization_id = ? ORDER BY id DESC LIMIT ?",
             arguments: [organization.rawValue, limit]
         ).map(Self.run(from:))
     }
 
     func lastSuccessfulRun(in organization: Organization.ID) throws -> SyncRun? {
-        try Row.fetchOne(
-            db,
+        try fetchRow(
             sql: """
                 SELECT * FROM runs WHERE organization_id = ? AND outcome IN ('completed', 'no-changes')
                 ORDER BY id DESC LIMIT 1
@@ -143,15 +156,14 @@ struct SQLiteLedger: LedgerWriter {
         outcomes: [SyncRun.Outcome: Int], changes: [String: Int]
     ) {
         var outcomes: [SyncRun.Outcome: Int] = [:]
-        for row in try Row.fetchAll(
-            db, sql: "SELECT outcome, count(*) AS n FROM runs WHERE organization_id = ? GROUP BY outcome",
+        for row in try fetchRows(
+            sql: "SELECT outcome, count(*) AS n FROM runs WHERE organization_id = ? GROUP BY outcome",
             arguments: [organization.rawValue])
         {
             if let outcome = SyncRun.Outcome(rawValue: row["outcome"]) { outcomes[outcome] = row["n"] }
         }
         var changes: [String: Int] = [:]
-        for row in try Row.fetchAll(
-            db,
+        for row in try fetchRows(
             sql: """
                 SELECT key, sum(value) AS n FROM runs, json_each(runs.changes)
                 WHERE organization_id = ? GROUP BY key
@@ -164,7 +176,7 @@ struct SQLiteLedger: LedgerWriter {
     }
 
     func lease(in organization: Organization.ID) throws -> Lease? {
-        try Row.fetchOne(db, sql: "SELECT * FROM leases WHERE organization_id = ?", arguments: [organization.rawValue])
+        try fetchRow(sql: "SELECT * FROM leases WHERE organization_id = ?", arguments: [organization.rawValue])
             .map { row in
                 Lease(
                     holder: row["holder"], acquiredAt: row["acquired_at"], expiresAt: row["expires_at"],
@@ -173,8 +185,8 @@ struct SQLiteLedger: LedgerWriter {
     }
 
     func notificationState(in organization: Organization.ID) throws -> NotificationState {
-        try Row.fetchOne(
-            db, sql: "SELECT * FROM notification_state WHERE organization_id = ?", arguments: [organization.rawValue]
+        try fetchRow(
+            sql: "SELECT * FROM notification_state WHERE organization_id = ?", arguments: [organization.rawValue]
         ).map { row in
             NotificationState(
                 problemSince: row["problem_since"], consecutiveProblems: row["consecutive_problems"],
@@ -194,7 +206,7 @@ struct SQLiteLedger: LedgerWriter {
             return .heldElsewhere(current)
         }
         let expiresAt = now.addingTimeInterval(duration.timeInterval)
-        try db.execute(
+        try execute(
             sql: """
                 INSERT INTO leases (organization_id, holder, acquired_at, expires_at) VALUES (?, ?, ?, ?)
                 ON CONFLICT (organization_id) DO UPDATE SET holder = excluded.holder,
@@ -209,20 +221,20 @@ struct SQLiteLedger: LedgerWriter {
     )
         throws -> Bool
     {
-        try db.execute(
+        try execute(
             sql: "UPDATE leases SET expires_at = ?, next_run_at = ? WHERE organization_id = ? AND holder = ?",
             arguments: [now.addingTimeInterval(duration.timeInterval), nextRunAt, organization.rawValue, holder])
         return db.changesCount == 1
     }
 
     func releaseLease(in organization: Organization.ID, holder: String) throws {
-        try db.execute(
+        try execute(
             sql: "DELETE FROM leases WHERE organization_id = ? AND holder = ?",
             arguments: [organization.rawValue, holder])
     }
 
     func saveNotificationState(_ state: NotificationState, in organization: Organization.ID) throws {
-        try db.execute(
+        try execute(
             sql: """
                 INSERT INTO notification_state (organization_id, problem_since, consecutive_problems, last_notified_at)
                 VALUES (?, ?, ?, ?)
@@ -233,7 +245,7 @@ struct SQLiteLedger: LedgerWriter {
     }
 
     func insertOrganization(_ settings: Organization.Settings, at now: Date) throws -> Organization {
-        try db.execute(
+        try execute(
             sql: """
                 INSERT INTO organizations (name, seats, inviter, invitation_validity_seconds, created_at)
                 VALUES (?, ?, ?, ?, ?)
@@ -245,7 +257,7 @@ struct SQLiteLedger: LedgerWriter {
     }
 
     func updateOrganization(_ organization: Organization) throws {
-        try db.execute(
+        try execute(
             sql:
                 "UPDATE organizations SET name = ?, seats = ?, inviter = ?, invitation_validity_seconds = ? WHERE id = ?",
             arguments: [
@@ -255,7 +267,7 @@ struct SQLiteLedger: LedgerWriter {
     }
 
     func insertMember(_ draft: Member.Draft) throws -> Member {
-        try db.execute(
+        try execute(
             sql: """
                 INSERT INTO members (organization_id, email, name, role, joined_at, invited_by, origin, anchor, managed)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
@@ -271,7 +283,7 @@ struct SQLiteLedger: LedgerWriter {
     }
 
     func updateMember(_ member: Member) throws {
-        try db.execute(
+        try execute(
             sql: "UPDATE members SET email = ?, name = ?, role = ?, anchor = ?, managed = ? WHERE id = ?",
             arguments: [
                 member.email.canonical, member.name, member.role.rawValue, member.anchor, member.isManaged,
@@ -280,11 +292,11 @@ struct SQLiteLedger: LedgerWriter {
     }
 
     func deleteMember(_ id: Member.ID) throws {
-        try db.execute(sql: "DELETE FROM members WHERE id = ?", arguments: [id.rawValue])
+        try execute(sql: "DELETE FROM members WHERE id = ?", arguments: [id.rawValue])
     }
 
     func insertInvitation(_ draft: Invitation.Draft) throws -> Invitation {
-        try db.execute(
+        try execute(
             sql: """
                 INSERT INTO invitations (organization_id, email, role, status, created_at, sent_at, expires_at,
                     resend_count, invited_by, message, anchor, managed)
@@ -302,7 +314,7 @@ struct SQLiteLedger: LedgerWriter {
     }
 
     func updateInvitation(_ invitation: Invitation) throws {
-        try db.execute(
+        try execute(
             sql: """
                 UPDATE invitations SET status = ?, sent_at = ?, expires_at = ?, resend_count = ?, closed_at = ?,
                     anchor = ?, managed = ?
@@ -317,7 +329,7 @@ struct SQLiteLedger: LedgerWriter {
     func insertToken(_ token: InvitationToken, for invitation: Invitation.ID, issuedAt: Date, expiresAt: Date) throws
         -> IssuedToken
     {
-        try db.execute(
+        try execute(
             sql:
                 "INSERT INTO invitation_tokens (invitation_id, selector, hash, issued_at, expires_at) VALUES (?, ?, ?, ?, ?)",
             arguments: [invitation.rawValue, token.selector, token.hash, issuedAt, expiresAt])
@@ -327,14 +339,14 @@ struct SQLiteLedger: LedgerWriter {
     }
 
     func closeTokens(of invitation: Invitation.ID, as closure: IssuedToken.Closure, at now: Date) throws {
-        try db.execute(
+        try execute(
             sql: "UPDATE invitation_tokens SET closure = ?, closed_at = ? WHERE invitation_id = ? AND closure IS NULL",
             arguments: [closure.rawValue, now, invitation.rawValue])
     }
 
     func append(_ event: AuditEvent) throws {
         let details = try JSONEncoder.sorted.encode(event.details)
-        try db.execute(
+        try execute(
             sql:
                 "INSERT INTO audit_events (organization_id, time, event, actor, subject, details) VALUES (?, ?, ?, ?, ?, ?)",
             arguments: [
@@ -344,7 +356,7 @@ struct SQLiteLedger: LedgerWriter {
     }
 
     func enqueue(_ draft: OutboxMessage.Draft) throws -> OutboxMessage {
-        try db.execute(
+        try execute(
             sql: """
                 INSERT INTO outbox (organization_id, message_id, recipient, subject, content, token_id, status, created_at)
                 VALUES (?, ?, ?, ?, ?, ?, 'pending', ?)
@@ -360,7 +372,7 @@ struct SQLiteLedger: LedgerWriter {
     }
 
     func voidPendingMail(of invitation: Invitation.ID) throws {
-        try db.execute(
+        try execute(
             sql: """
                 UPDATE outbox SET status = 'voided', content = NULL
                 WHERE status = 'pending'
@@ -370,7 +382,7 @@ struct SQLiteLedger: LedgerWriter {
     }
 
     func updateOutboxMessage(_ message: OutboxMessage) throws {
-        try db.execute(
+        try execute(
             sql: """
                 UPDATE outbox SET content = ?, status = ?, attempts = ?, last_error = ?, next_attempt_at = ?, sent_at = ?
                 WHERE id = ?
@@ -382,7 +394,7 @@ struct SQLiteLedger: LedgerWriter {
     }
 
     func insertRun(organization: Organization.ID, trigger: SyncRun.Trigger, at now: Date) throws -> SyncRun {
-        try db.execute(
+        try execute(
             sql: "INSERT INTO runs (organization_id, trigger, started_at, outcome) VALUES (?, ?, ?, 'running')",
             arguments: [organization.rawValue, trigger.rawValue, now])
         return SyncRun(
@@ -392,7 +404,7 @@ struct SQLiteLedger: LedgerWriter {
 
     func updateRun(_ run: SyncRun) throws {
         let changes = String(decoding: try JSONEncoder.sorted.encode(run.changes), as: UTF8.self)
-        try db.execute(
+        try execute(
             sql: """
                 UPDATE runs SET finished_at = ?, source_kind = ?, source_fingerprint = ?, source_users = ?, changes = ?,
                     outcome = ?, error = ?

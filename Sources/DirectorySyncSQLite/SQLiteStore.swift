@@ -39,12 +39,14 @@ public struct SQLiteStore: OrganizationStore {
                     throw StoreError.cannotCreate(path: path, reason: "permission denied or no such directory")
                 }
             }
-            configuration.prepareDatabase { db in
-                try db.execute(sql: "PRAGMA synchronous = FULL")
-            }
         }
         do {
             let pool = try DatabasePool(path: path, configuration: configuration)
+            if access == .readWrite {
+                // A committed change survives a power cut, not only a crash: GRDB opens WAL databases with
+                // synchronous = NORMAL, so it is raised on the one writing connection once the pool is open.
+                try pool.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA synchronous = FULL") }
+            }
             try Self.prepare(pool, access: access, path: path)
             self.writer = pool
         } catch let error as StoreError {
@@ -93,6 +95,11 @@ public struct SQLiteStore: OrganizationStore {
             try String.fetchAll(db, sql: "PRAGMA integrity_check").filter { $0 != "ok" }
                 + Row.fetchAll(db, sql: "PRAGMA foreign_key_check").map { "foreign key: \($0)" }
         }
+    }
+
+    /// The writing connection's `PRAGMA synchronous` (2 is FULL), for tests.
+    package func writerSynchronousMode() async throws -> Int {
+        try await writer.write { db in try Int.fetchOne(db, sql: "PRAGMA synchronous") ?? -1 }
     }
 
     private func mapped<T>(_ operation: () async throws -> T) async throws -> T {

@@ -192,4 +192,47 @@ import Testing
         #expect(await mailer.recorder.delivered.map(\.recipient.canonical) == ["a@acme.com", "c@acme.com"])
         #expect(try await messages(fixture).map(\.status) == [.sent, .voided, .sent])
     }
+
+    /// A mailer that takes messages in batches of two and may fail to make them durable.
+    private actor BatchingMailer: Mailer {
+        let failingFlush: String?
+        private(set) var delivered: [String] = []
+        private(set) var flushedAfter: [Int] = []
+
+        init(failingFlush: String? = nil) { self.failingFlush = failingFlush }
+
+        nonisolated var batchSize: Int { 2 }
+
+        func deliver(_ content: String, messageID: String, to recipient: EmailAddress) async throws(MailDeliveryError) {
+            delivered.append(recipient.canonical)
+        }
+
+        func flush() async throws(MailDeliveryError) {
+            if let failingFlush { throw .misconfigured(failingFlush) }
+            flushedAfter.append(delivered.count)
+        }
+    }
+
+    @Test func aBatchIsMarkedSentOnlyOnceTheMailerHasFlushedIt() async throws {
+        let fixture = try await LedgerFixture.make()
+        try await fixture.invite("a@acme.com,b@acme.com,c@acme.com")
+        let mailer = BatchingMailer()
+        let report = try await OutboxDelivery(store: fixture.store, mailer: mailer)
+            .deliverPending(in: nil, now: { testEpoch })
+        #expect(report.sent == 3)
+        #expect(await mailer.flushedAfter == [2, 3])
+        #expect(try await messages(fixture).allSatisfy { $0.status == .sent && $0.content == nil })
+    }
+
+    @Test func aBatchThatCannotBeFlushedStaysPendingAndStopsTheRun() async throws {
+        let fixture = try await LedgerFixture.make()
+        try await fixture.invite("a@acme.com,b@acme.com,c@acme.com")
+        let mailer = BatchingMailer(failingFlush: "No space left on device")
+        let report = try await OutboxDelivery(store: fixture.store, mailer: mailer)
+            .deliverPending(in: nil, now: { testEpoch })
+        #expect(await mailer.delivered == ["a@acme.com", "b@acme.com"])
+        #expect(report.sent == 0)
+        #expect(report.unavailable == "No space left on device" && report.leftPending == 3)
+        #expect(try await messages(fixture).allSatisfy { $0.status == .pending && $0.content != nil })
+    }
 }

@@ -74,6 +74,13 @@ import Testing
         #expect(try await SQLiteStore(path: path).integrityProblems().isEmpty)
     }
 
+    @Test func commitsSurviveAPowerCutNotOnlyACrash() async throws {
+        let (folder, path) = try await storeWithInvitation()
+        defer { folder.remove() }
+        // GRDB opens WAL pools with synchronous = NORMAL; the store raises it to FULL (2).
+        #expect(try await SQLiteStore(path: path).writerSynchronousMode() == 2)
+    }
+
     @Test func recordsItsMigrationsByName() async throws {
         let (folder, path) = try await storeWithInvitation()
         defer { folder.remove() }

@@ -73,10 +73,13 @@ public struct InvitationToken: Sendable, Equatable, CustomStringConvertible {
 /// Base64 with the URL-safe alphabet (RFC 4648 §5) and no padding.
 enum Base64URL {
     static func encode(_ bytes: [UInt8]) -> String {
-        Data(bytes).base64EncodedString()
-            .replacingOccurrences(of: "+", with: "-")
-            .replacingOccurrences(of: "/", with: "_")
-            .replacingOccurrences(of: "=", with: "")
+        var encoded = Array(Data(bytes).base64EncodedString().utf8)
+        encoded.removeAll { $0 == UInt8(ascii: "=") }
+        for index in encoded.indices {
+            if encoded[index] == UInt8(ascii: "+") { encoded[index] = UInt8(ascii: "-") }
+            if encoded[index] == UInt8(ascii: "/") { encoded[index] = UInt8(ascii: "_") }
+        }
+        return String(decoding: encoded, as: UTF8.self)
     }
 
     static func isAlphabet(_ byte: UInt8) -> Bool {

@@ -69,8 +69,21 @@ public struct InvitationMail: Sendable, Equatable {
 
     public var html: String {
         func escape(_ text: String) -> String {
-            text.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
-                .replacingOccurrences(of: ">", with: "&gt;").replacingOccurrences(of: "\"", with: "&quot;")
+            guard text.utf8.contains(where: { $0 == 0x26 || $0 == 0x3C || $0 == 0x3E || $0 == 0x22 }) else {
+                return text
+            }
+            var escaped = ""
+            escaped.reserveCapacity(text.utf8.count + 16)
+            for scalar in text.unicodeScalars {
+                switch scalar {
+                case "&": escaped += "&amp;"
+                case "<": escaped += "&lt;"
+                case ">": escaped += "&gt;"
+                case "\"": escaped += "&quot;"
+                default: escaped.unicodeScalars.append(scalar)
+                }
+            }
+            return escaped
         }
         var body = [
             "<!DOCTYPE html>",

@@ -92,6 +92,7 @@ enum MIMEText {
     /// ASCII text as is; anything else as RFC 2047 `=?utf-8?b?…?=` words of at most 75 characters,
     /// split between characters, folded onto continuation lines.
     static func encodedWords(_ text: String) -> String {
+        if text.utf8.allSatisfy({ $0 < 0x80 && $0 != UInt8(ascii: "\r") && $0 != UInt8(ascii: "\n") }) { return text }
         let singleLine = text.replacingOccurrences(of: "\r", with: " ").replacingOccurrences(of: "\n", with: " ")
         if singleLine.allSatisfy(\.isASCII) { return singleLine }
         var words: [[UInt8]] = []
@@ -109,35 +110,57 @@ enum MIMEText {
         return words.map { "=?utf-8?b?" + Data($0).base64EncodedString() + "?=" }.joined(separator: "\r\n ")
     }
 
-    /// `7bit` for ASCII text with lines of at most 998 bytes, else `quoted-printable`.
+    /// `7bit` for ASCII text with lines of at most 998 bytes, else `quoted-printable`. Lines end at LF or CRLF;
+    /// they are rejoined with CRLF.
     static func bodyEncoding(_ body: String) -> (name: String, encoded: String) {
-        let lines = body.replacingOccurrences(of: "\r\n", with: "\n").split(
-            separator: "\n", omittingEmptySubsequences: false)
-        if body.allSatisfy(\.isASCII), lines.allSatisfy({ $0.utf8.count <= 998 }), !body.contains("\r") {
-            return ("7bit", lines.joined(separator: "\r\n"))
+        let bytes = Array(body.utf8)
+        var lines: [ArraySlice<UInt8>] = []
+        var start = 0
+        for index in bytes.indices where bytes[index] == UInt8(ascii: "\n") {
+            let end = index > start && bytes[index - 1] == UInt8(ascii: "\r") ? index - 1 : index
+            lines.append(bytes[start..<end])
+            start = index + 1
         }
-        return ("quoted-printable", lines.map { quotedPrintable(Array($0.utf8)) }.joined(separator: "\r\n"))
+        lines.append(bytes[start...])
+        let is7bit = lines.allSatisfy { line in
+            line.count <= 998 && line.allSatisfy { $0 < 0x80 && $0 != UInt8(ascii: "\r") }
+        }
+        var encoded: [UInt8] = []
+        encoded.reserveCapacity(bytes.count + bytes.count / 8)
+        for (number, line) in lines.enumerated() {
+            if number > 0 { encoded += [UInt8(ascii: "\r"), UInt8(ascii: "\n")] }
+            if is7bit { encoded += line } else { quotedPrintable(line, into: &encoded) }
+        }
+        return (is7bit ? "7bit" : "quoted-printable", String(decoding: encoded, as: UTF8.self))
     }
 
     /// One line of text, quoted-printable encoded (RFC 2045 §6.7) with soft breaks at 76 characters.
     static func quotedPrintable(_ bytes: [UInt8]) -> String {
-        var output: [String] = []
-        var line = ""
-        let hex = Array("0123456789ABCDEF")
-        for (index, byte) in bytes.enumerated() {
-            let isLast = index == bytes.count - 1
+        var encoded: [UInt8] = []
+        quotedPrintable(bytes[...], into: &encoded)
+        return String(decoding: encoded, as: UTF8.self)
+    }
+
+    private static func quotedPrintable(_ bytes: ArraySlice<UInt8>, into output: inout [UInt8]) {
+        let hex = Array("0123456789ABCDEF".utf8)
+        var lineLength = 0
+        for index in bytes.indices {
+            let byte = bytes[index]
+            let isLast = index == bytes.index(before: bytes.endIndex)
             let literal =
                 (byte >= 33 && byte <= 126 && byte != UInt8(ascii: "="))
                 || ((byte == 32 || byte == 9) && !isLast)
-            let piece =
-                literal ? String(UnicodeScalar(byte)) : "=" + String(hex[Int(byte >> 4)]) + String(hex[Int(byte & 15)])
-            if line.count + piece.count > 75 {
-                output.append(line + "=")
-                line = ""
+            let width = literal ? 1 : 3
+            if lineLength + width > 75 {
+                output += [UInt8(ascii: "="), UInt8(ascii: "\r"), UInt8(ascii: "\n")]
+                lineLength = 0
             }
-            line += piece
+            if literal {
+                output.append(byte)
+            } else {
+                output += [UInt8(ascii: "="), hex[Int(byte >> 4)], hex[Int(byte & 15)]]
+            }
+            lineLength += width
         }
-        output.append(line)
-        return output.joined(separator: "\r\n")
     }
 }

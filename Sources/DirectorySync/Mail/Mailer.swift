@@ -1,18 +1,28 @@
+import CSystem
 import Foundation
 
 /// Hands messages to a transport: an SMTP server, a folder of `.eml` files, or memory in tests.
 ///
-/// Delivery goes one message at a time so each can be marked sent the moment the transport accepts
-/// it; a conformer that keeps a connection open between calls (SMTP) reuses it for a whole batch
-/// and releases it in `finish()`.
+/// Messages are delivered one at a time, and marked sent once the transport has them for good: after
+/// every `batchSize` deliveries, `flush()` makes them durable and they are marked sent together. A
+/// transport where delivering a message twice is visible (SMTP: a second email) keeps the batch at one,
+/// so a crash can repeat at most one message; one where it is harmless (a folder: the same file
+/// rewritten) batches for speed. A conformer that keeps a connection open between calls (SMTP) reuses
+/// it for a whole run and releases it in `finish()`.
 public protocol Mailer: Sendable {
     /// Delivers one rendered RFC 5322 message to `recipient`.
     func deliver(_ content: String, messageID: String, to recipient: EmailAddress) async throws(MailDeliveryError)
+    /// Messages delivered between two `flush()` calls, hence marked sent together. 1 by default.
+    var batchSize: Int { get }
+    /// Makes every message delivered since the last call durable. Does nothing by default.
+    func flush() async throws(MailDeliveryError)
     /// Releases whatever a batch kept open; the next `deliver` starts afresh.
     func finish() async
 }
 
 extension Mailer {
+    public var batchSize: Int { 1 }
+    public func flush() async throws(MailDeliveryError) {}
     public func finish() async {}
 }
 
@@ -29,6 +39,14 @@ public enum MailDeliveryError: Error, Equatable, Sendable, CustomStringConvertib
     /// the TLS certificate, a missing STARTTLS, the sender. Waiting does not help.
     case misconfigured(String)
 
+    /// The transport's own words.
+    public var reason: String {
+        switch self {
+        case .temporary(let reason), .permanent(let reason), .unavailable(let reason), .misconfigured(let reason):
+            reason
+        }
+    }
+
     public var description: String {
         switch self {
         case .temporary(let reason): "temporary failure: \(reason)"
@@ -42,30 +60,72 @@ public enum MailDeliveryError: Error, Equatable, Sendable, CustomStringConvertib
 /// Writes each message as an RFC 5322 `.eml` file into a folder: for previews, demos and tests.
 ///
 /// The file name comes from the Message-ID, so delivering the same message twice (after a crash
-/// between writing and marking it sent) rewrites the same file instead of adding a second one.
+/// between writing and marking it sent) rewrites the same file instead of adding a second one: messages
+/// are written in batches of 500, made durable together by one `syncfs`, then marked sent.
 public struct FolderMailer: Mailer {
     public let folder: URL
 
     public init(folder: URL) { self.folder = folder }
 
+    public var batchSize: Int { 500 }
+
+    public func flush() async throws(MailDeliveryError) {
+        let descriptor = open(folder.path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        guard descriptor >= 0, csystem_syncfs(descriptor) == 0 else {
+            let failure = errno
+            if descriptor >= 0 { close(descriptor) }
+            throw .misconfigured("cannot flush \(folder.path) to disk: \(String(cString: strerror(failure)))")
+        }
+        close(descriptor)
+    }
+
     public func deliver(_ content: String, messageID: String, to recipient: EmailAddress)
         async throws(MailDeliveryError)
     {
-        let fileManager = FileManager.default
-        do {
-            try fileManager.createDirectory(at: folder, withIntermediateDirectories: true)
-            let name = Self.fileName(messageID: messageID, recipient: recipient)
-            let target = folder.appendingPathComponent(name)
-            // Write beside, then rename: a reader never sees half a message. The partial file is named after the
-            // message, so a delivery cut short by a crash is overwritten and renamed by the redelivery.
-            let partial = folder.appendingPathComponent(".\(name).partial")
-            try Data(content.utf8).write(to: partial)
-            if fileManager.fileExists(atPath: target.path) { try fileManager.removeItem(at: target) }
-            try fileManager.moveItem(at: partial, to: target)
-        } catch {
-            // Waiting does not make a folder writable: stop the run and say why.
-            throw .misconfigured("cannot write to \(folder.path): \(error.localizedDescription)")
+        let name = Self.fileName(messageID: messageID, recipient: recipient)
+        let target = folder.path + "/" + name
+        // Write beside, then rename over any earlier copy: a reader never sees half a message. The partial file
+        // is named after the message, so a delivery cut short by a crash is overwritten and renamed by the
+        // redelivery.
+        let partial = folder.path + "/." + name + ".partial"
+        var failure = Self.write(content, to: partial)
+        if failure == ENOENT {
+            do {
+                try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+            } catch {
+                throw .misconfigured("cannot write to \(folder.path): \(error.localizedDescription)")
+            }
+            failure = Self.write(content, to: partial)
         }
+        if failure == 0 && rename(partial, target) != 0 { failure = errno }
+        // Waiting does not make a folder writable: stop the run and say why.
+        guard failure == 0 else {
+            throw .misconfigured("cannot write to \(folder.path): \(String(cString: strerror(failure)))")
+        }
+    }
+
+    /// Writes `content` to a new file at `path` (mode 0600: it holds an accept link); the `errno` of a
+    /// failure, else 0.
+    private static func write(_ content: String, to path: String) -> Int32 {
+        let descriptor = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
+        guard descriptor >= 0 else { return errno }
+        let bytes = Array(content.utf8)
+        let failure = bytes.withUnsafeBytes { buffer -> Int32 in
+            guard let start = buffer.baseAddress else { return 0 }
+            var offset = 0
+            while offset < buffer.count {
+                let written = Foundation.write(descriptor, start + offset, buffer.count - offset)
+                if written < 0 {
+                    if errno == EINTR { continue }
+                    return errno
+                }
+                offset += written
+            }
+            return 0
+        }
+        close(descriptor)
+        if failure != 0 { unlink(path) }
+        return failure
     }
 
     /// `bo@acme.com-1b4e….eml`: the recipient first, for people browsing the folder.

@@ -1,11 +1,12 @@
 import Foundation
 
-/// Delivers the outbox's pending messages through a `Mailer`, marking each one the moment the
-/// transport accepts it.
+/// Delivers the outbox's pending messages through a `Mailer`, marking them sent as soon as the transport
+/// has them for good.
 ///
-/// - A message is marked sent right after the transport accepts it, and its stored content (which holds
-///   the accept link) is erased. A crash between the two can at worst deliver it again with the same
-///   Message-ID, never lose it.
+/// - Messages go in the mailer's batches (one message for SMTP): each batch is read again from the store
+///   (a resend or revoke may have voided a message since the list was read), delivered, flushed, then
+///   marked sent in one transaction, its stored content (which holds the accept link) erased. A crash in
+///   between can at worst deliver a batch again with the same Message-IDs, never lose a message.
 /// - A permanent failure (a 5xx reply for that recipient) marks it failed at once, with the reply.
 /// - A temporary failure (a 4xx reply for that recipient) leaves it pending with a later
 ///   `next_attempt_at`, the wait doubling each time; after `maximumAttempts` it is marked failed.
@@ -118,40 +119,92 @@ public struct OutboxDelivery: Sendable {
     }
 
     private func deliver(_ pending: [OutboxMessage], now: @Sendable () -> Date, run: inout Run) async throws {
-        for (index, listed) in pending.enumerated() {
-            if let due = listed.nextAttemptAt, due > now() {
+        var due: [OutboxMessage.ID] = []
+        for listed in pending {
+            if let next = listed.nextAttemptAt, next > now() {
                 run.report.notYetDue += 1
-                continue
+            } else {
+                due.append(listed.id)
             }
-            // Read it again: since the list was read, a resend or revoke may have voided it, or another run
+        }
+        let size = max(1, mailer.batchSize)
+        var start = 0
+        while start < due.count {
+            let ids = Array(due[start..<min(start + size, due.count)])
+            // Read them again: since the list was read, a resend or revoke may have voided one, or another run
             // delivered it.
-            let id = listed.id
-            guard let message = try await store.read({ db in try db.outboxMessage(id) }),
-                message.status == .pending, let content = message.content
-            else { continue }
-            var updated = message
-            while true {
-                do {
-                    try await mailer.deliver(content, messageID: message.messageID, to: message.recipient)
-                    updated.attempts += 1
-                    updated.status = .sent
-                    updated.sentAt = now()
-                    updated.content = nil
-                    updated.lastError = nil
-                    updated.nextAttemptAt = nil
-                    run.report.sent += 1
-                } catch .unavailable(let reason) {
+            let batch = try await store.read { db in try ids.compactMap { id in try db.outboxMessage(id) } }
+            var updates: [OutboxMessage] = []
+            var stopped: (position: Int, reason: String)?
+            for message in batch where message.status == .pending {
+                guard let content = message.content else { continue }
+                switch await attempt(message, content: content, now: now, run: &run) {
+                case .finished(let updated):
+                    updates.append(updated)
+                case .stopped(let updated, let reason):
+                    updates.append(updated)
+                    stopped = (start + (ids.firstIndex(of: message.id) ?? 0), reason)
+                }
+                if stopped != nil { break }
+            }
+            // What the transport accepted is marked sent only once it is durable there.
+            do {
+                try await mailer.flush()
+            } catch {
+                updates.removeAll { $0.status == .sent }
+                stopped = (start, error.reason)
+            }
+            run.report.sent += updates.count { $0.status == .sent }
+            let records = updates
+            if !records.isEmpty {
+                try await store.write { db in for record in records { try db.updateOutboxMessage(record) } }
+            }
+            if let stopped {
+                run.report.unavailable = stopped.reason
+                run.report.leftPending = due.count - stopped.position
+                return
+            }
+            start += ids.count
+        }
+    }
+
+    private enum Outcome {
+        /// Delivered, or failed in a way recorded on the message; the run goes on.
+        case finished(OutboxMessage)
+        /// The transport takes no message: this one (which keeps its attempts) and the rest stay pending.
+        case stopped(OutboxMessage, reason: String)
+    }
+
+    /// Hands one message to the transport, waiting and reconnecting while it is unavailable and the run's
+    /// budget lasts.
+    private func attempt(_ message: OutboxMessage, content: String, now: @Sendable () -> Date, run: inout Run) async
+        -> Outcome
+    {
+        var updated = message
+        while true {
+            do {
+                try await mailer.deliver(content, messageID: message.messageID, to: message.recipient)
+                updated.attempts += 1
+                updated.status = .sent
+                updated.sentAt = now()
+                updated.content = nil
+                updated.lastError = nil
+                updated.nextAttemptAt = nil
+            } catch {
+                switch error {
+                case .unavailable(let reason):
                     if let wait = run.takeWait() {
                         await mailer.finish()
                         await sleep(wait)
                         continue
                     }
-                    try await stop(at: index, of: pending, with: updated, reason: reason, now: now, run: &run)
-                    return
-                } catch .misconfigured(let reason) {
-                    try await stop(at: index, of: pending, with: updated, reason: reason, now: now, run: &run)
-                    return
-                } catch .temporary(let reason) {
+                    // An outage is nobody's fault: the message keeps its attempts, and records why it is still here.
+                    updated.lastError = reason
+                    return .stopped(updated, reason: reason)
+                case .misconfigured(let reason):
+                    updated.lastError = reason
+                    return .stopped(updated, reason: reason)
+                case .temporary(let reason):
                     updated.attempts += 1
                     updated.lastError = reason
                     if updated.attempts < policy.maximumAttempts {
@@ -163,31 +216,15 @@ public struct OutboxDelivery: Sendable {
                         updated.nextAttemptAt = nil
                         run.report.failed.append((message.recipient, updated.lastError ?? reason))
                     }
-                } catch .permanent(let reason) {
+                case .permanent(let reason):
                     updated.attempts += 1
                     updated.status = .failed
                     updated.lastError = reason
                     updated.nextAttemptAt = nil
                     run.report.failed.append((message.recipient, reason))
                 }
-                break
             }
-            let record = updated
-            try await store.write { db in try db.updateOutboxMessage(record) }
+            return .finished(updated)
         }
-    }
-
-    /// Ends the run because the transport takes no message: this one and the rest stay pending and due.
-    /// An outage is nobody's fault: the message keeps its attempts, and records why it is still here.
-    private func stop(
-        at index: Int, of pending: [OutboxMessage], with message: OutboxMessage, reason: String,
-        now: @Sendable () -> Date, run: inout Run
-    ) async throws {
-        var record = message
-        record.lastError = reason
-        let unchanged = record
-        try await store.write { db in try db.updateOutboxMessage(unchanged) }
-        run.report.unavailable = reason
-        run.report.leftPending = pending[index...].filter { ($0.nextAttemptAt ?? .distantPast) <= now() }.count
     }
 }
