@@ -4,9 +4,7 @@ import Foundation
 /// JSON as dirsync prints it: snake_case keys, sorted, pretty, ISO 8601 UTC times.
 enum JSONOutput {
     static func render(_ value: some Encodable) throws -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        return String(decoding: try encoder.encode(value), as: UTF8.self)
+        try JSONText(pretty: true).string(value)
     }
 }
 

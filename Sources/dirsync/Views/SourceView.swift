@@ -56,8 +56,7 @@ enum SourceView {
     /// `{"counts":…,"diagnostics":[…],"format_version":1,"users":[…]}`, keys sorted, written user by user so
     /// a million users never sit in memory as one string.
     static func writeJSON(_ contents: DirectoryContents, includeUsers: Bool) throws {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        let encoder = JSONText(pretty: false)
         var output = BufferedOutput()
         output.write("{\n  \"counts\": ")
         output.write(try encoder.encode(CountsJSON(contents.counts)))
@@ -165,8 +164,8 @@ struct BufferedOutput {
         if buffer.count >= 1 << 20 { flush() }
     }
 
-    mutating func write(_ data: Data) {
-        buffer.append(contentsOf: data)
+    mutating func write(_ bytes: [UInt8]) {
+        buffer.append(contentsOf: bytes)
         if buffer.count >= 1 << 20 { flush() }
     }
 
