@@ -149,7 +149,7 @@ import Testing
         let store = try await Build.store(with: snapshot)
         let organization = try await currentSnapshot(store).organization
         let engine = SyncEngine(
-            store: store, readSource: { Build.contents(world.directory) }, rules: Self.rules, policy: world.policy,
+            store: store, source: Build.contents(world.directory), rules: Self.rules, policy: world.policy,
             settings: SettingsOverride(), mail: Self.mail)
         let preview = try await engine.preview(organization, now: testEpoch)
         let untouched = try await currentSnapshot(store).fingerprint

@@ -162,7 +162,9 @@ public struct Ledger: Sendable {
 
     /// The organization's members, ordered by email.
     public func members(in organization: Organization.ID) async throws -> [Member] {
-        try await store.read { db in try db.members(in: organization) }
+        try await store.read { db in try db.members(in: organization) }.sorted {
+            $0.email.canonical < $1.email.canonical
+        }
     }
 
     /// The organization's invitations whose state at `now` is one of `states`, oldest first.

@@ -19,6 +19,7 @@ public protocol LedgerReader {
     func organization(id: Organization.ID) throws -> Organization?
 
     func member(_ email: EmailAddress, in organization: Organization.ID) throws -> Member?
+    /// The organization's members, oldest first (by id).
     func members(in organization: Organization.ID) throws -> [Member]
     func memberCount(in organization: Organization.ID) throws -> Int
 

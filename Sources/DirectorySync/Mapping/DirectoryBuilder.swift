@@ -4,7 +4,7 @@
 /// anchor or email twice, both locations named) and fingerprints what it read.
 ///
 /// Readers (file readers here, the SCIM client elsewhere) call `add(_:)` for each raw entry and
-/// `report(_:kind:)` for their own warnings, then `read()` (or `finish()` for users).
+/// `report(_:kind:)` for their own warnings, then `read()`.
 public struct DirectoryBuilder<Item: Sendable>: Sendable {
     public let kind: SourceKind
     public let mapper: Mapper
@@ -15,7 +15,7 @@ public struct DirectoryBuilder<Item: Sendable>: Sendable {
     private var duplicates = DuplicateFilter()
     private var digest = Fingerprint.Unordered()
     private var log = DiagnosticLog(limitPerKind: 50)
-    private var counts = DirectoryContents.Counts()
+    private var counts = DirectoryCounts()
     /// Group names and attribute values repeat across thousands of users; one shared copy of each keeps a
     /// million-user directory in memory at a fraction of the size.
     private var interned: [String: String] = [:]
@@ -34,8 +34,13 @@ public struct DirectoryBuilder<Item: Sendable>: Sendable {
 
     /// Maps one raw entry and keeps the result.
     public mutating func add(_ entry: DirectoryEntry) {
+        add(mapper.map(entry), at: entry.location)
+    }
+
+    /// Keeps what `mapper` made of the raw entry at `location` (mapped elsewhere, on another thread).
+    public mutating func add(_ outcome: Mapper.Outcome, at location: SourceLocation) {
         counts.entries += 1
-        switch mapper.map(entry) {
+        switch outcome {
         case .user(let user, let diagnostics):
             for diagnostic in diagnostics {
                 let kind = Self.kind(of: diagnostic)
@@ -44,7 +49,7 @@ public struct DirectoryBuilder<Item: Sendable>: Sendable {
             admit(interns ? intern(user) : user)
         case .skipped(let reason, let kind):
             counts.skipped += 1
-            log.add(Diagnostic(.info, "skipped: \(reason)", at: entry.location), kind: "skipped: \(kind.rawValue)")
+            log.add(Diagnostic(.info, "skipped: \(reason)", at: location), kind: "skipped: \(kind.rawValue)")
         }
     }
 
@@ -116,35 +121,6 @@ extension DirectoryBuilder where Item == DirectoryUser {
     public init(kind: SourceKind, mapping: Mapping) {
         self.init(kind: kind, mapping: mapping, interns: true, keep: { $0 })
     }
-
-    /// Every user read.
-    public consuming func finish() -> DirectoryContents {
-        let read = read()
-        return DirectoryContents(
-            kind: read.kind, users: read.items, diagnostics: read.diagnostics, counts: read.counts,
-            fingerprint: read.fingerprint)
-    }
-}
-
-/// A whole source read, reduced to one `Item` per user.
-public struct DirectoryRead<Item: Sendable>: Sendable {
-    public var kind: SourceKind
-    public var items: [Item]
-    public var diagnostics: [Diagnostic]
-    public var counts: DirectoryContents.Counts
-    /// An order-independent digest of the users read.
-    public var fingerprint: String
-
-    public init(
-        kind: SourceKind, items: [Item], diagnostics: [Diagnostic], counts: DirectoryContents.Counts,
-        fingerprint: String
-    ) {
-        self.kind = kind
-        self.items = items
-        self.diagnostics = diagnostics
-        self.counts = counts
-        self.fingerprint = fingerprint
-    }
 }
 
 /// Decides, user by user in reading order, which duplicates are dropped: a later entry with an anchor already
@@ -169,15 +145,20 @@ struct DuplicateFilter: Sendable {
     private(set) var disabledKept = 0
 
     mutating func admit(_ user: DirectoryUser, hash: Fingerprint) -> Admission {
-        if let other = byAnchor[user.anchor] {
+        let index = locations.count
+        // Each key is hashed once when it is new (the common case): recorded first, taken back for a duplicate.
+        if let other = byAnchor.updateValue(index, forKey: user.anchor) {
+            byAnchor[user.anchor] = other
             return .skipped(
                 Diagnostic(
                     .warning, "duplicate anchor '\(user.anchor)': also at \(locations[other]); this entry is skipped",
                     at: user.location), kind: "duplicate-anchor")
         }
         var admission = Admission.kept
-        if let email = user.email, let other = byEmail[email] {
+        if let email = user.email, let other = byEmail.updateValue(index, forKey: email) {
             guard !active[other] && user.isActive else {
+                byEmail[email] = other
+                byAnchor[user.anchor] = nil
                 return .skipped(
                     Diagnostic(
                         .warning, "duplicate email \(email): also at \(locations[other]); this entry is skipped",
@@ -192,9 +173,6 @@ struct DuplicateFilter: Sendable {
                     "duplicate email \(email): the disabled entry at \(locations[other]) is skipped for this active one",
                     at: user.location), kind: "duplicate-email")
         }
-        let index = locations.count
-        if let email = user.email { byEmail[email] = index }
-        byAnchor[user.anchor] = index
         locations.append(user.location)
         active.append(user.isActive)
         hashes.append(hash)

@@ -3,15 +3,31 @@ enum DistinguishedName {
     /// The value of the first attribute of the first RDN (`CN=Sales\, EMEA,OU=Groups,…` → `Sales, EMEA`),
     /// or nil when `text` does not look like a DN.
     static func firstValue(of text: String) -> String? {
-        let bytes = Array(text.utf8)
+        if let value = text.utf8.withContiguousStorageIfAvailable({ firstValue(ofBytes: $0) }) { return value }
+        return Array(text.utf8).withUnsafeBufferPointer { firstValue(ofBytes: $0) }
+    }
+
+    private static func firstValue(ofBytes bytes: UnsafeBufferPointer<UInt8>) -> String? {
         guard let equals = bytes.firstIndex(of: UInt8(ascii: "=")), equals > 0 else { return nil }
         let type = bytes[..<equals]
         let isType =
             type.allSatisfy { isAlphaNumeric($0) || $0 == UInt8(ascii: "-") || $0 == UInt8(ascii: ".") }
             && !type.contains(UInt8(ascii: " "))
         guard isType else { return nil }
+        let start = equals + 1
+        let end =
+            bytes[start...].firstIndex {
+                $0 == UInt8(ascii: ",") || $0 == UInt8(ascii: "+") || $0 == UInt8(ascii: ";")
+                    || $0 == UInt8(ascii: "\\")
+            } ?? bytes.count
+        if end == bytes.count || bytes[end] != UInt8(ascii: "\\") {
+            // No escapes: the value as it stands.
+            let result = String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<end]), as: UTF8.self)
+                .trimmingSpaces()
+            return result.isEmpty ? nil : result
+        }
         var value: [UInt8] = []
-        var index = equals + 1
+        var index = start
         while index < bytes.count {
             let byte = bytes[index]
             if byte == UInt8(ascii: ",") || byte == UInt8(ascii: "+") || byte == UInt8(ascii: ";") { break }
@@ -42,6 +58,7 @@ enum DistinguishedName {
 extension String {
     /// Without leading and trailing spaces (only U+0020: DN values and LDIF data keep other whitespace).
     func trimmingSpaces() -> String {
+        guard utf8.first == UInt8(ascii: " ") || utf8.last == UInt8(ascii: " ") else { return self }
         var text = Substring(self)
         while text.first == " " { text.removeFirst() }
         while text.last == " " { text.removeLast() }

@@ -168,7 +168,14 @@ public struct Mapper: Sendable {
 extension Array where Element: Hashable {
     /// The elements in order, without repeats.
     func uniqued() -> [Element] {
-        var seen = Set<Element>()
+        // A person's handful of groups is checked faster by comparing than by hashing.
+        if count <= 16 {
+            var result: [Element] = []
+            result.reserveCapacity(count)
+            for element in self where !result.contains(element) { result.append(element) }
+            return result
+        }
+        var seen = Set<Element>(minimumCapacity: count)
         return filter { seen.insert($0).inserted }
     }
 }

@@ -1,34 +1,45 @@
 /// The organization as it is: settings, members and pending invitations (expired ones included).
 public struct OrganizationSnapshot: Sendable, Equatable {
-    public var organization: Organization
-    public var members: [Member]
+    public let organization: Organization
+    public let members: [Member]
     /// Pending invitations, expired or not.
-    public var invitations: [Invitation]
+    public let invitations: [Invitation]
+    /// A digest of everything a plan depends on: if it changes, a saved plan is stale. Computed once, where the
+    /// snapshot is loaded (beside the source read, for a plan).
+    public let fingerprint: String
 
     public init(organization: Organization, members: [Member], invitations: [Invitation]) {
         self.organization = organization
         self.members = members
         self.invitations = invitations
+        self.fingerprint = Self.fingerprint(organization, members, invitations)
     }
 
-    /// A digest of everything a plan depends on: if it changes, a saved plan is stale.
-    public var fingerprint: String {
-        var hasher = Fingerprint()
-        let settings = organization.settings
-        hasher.add(
-            settings.name, String(settings.seats), settings.inviter.canonical,
-            String(settings.invitationValidity.seconds))
-        for member in members.sorted(by: { $0.id.rawValue < $1.id.rawValue }) {
+    private static func fingerprint(_ organization: Organization, _ members: [Member], _ invitations: [Invitation])
+        -> String
+    {
+        // Records in any order digest the same, so nothing is sorted.
+        var records = Fingerprint.Unordered()
+        for member in members {
+            var hasher = Fingerprint()
             hasher.add(
                 "m", member.id.description, member.email.canonical, member.role.rawValue, member.anchor ?? "",
                 member.isManaged ? "1" : "0")
+            records.add(hasher)
         }
-        for invitation in invitations.sorted(by: { $0.id.rawValue < $1.id.rawValue }) {
+        for invitation in invitations {
+            var hasher = Fingerprint()
             hasher.add(
                 "i", invitation.id.description, invitation.email.canonical, invitation.role.rawValue,
                 invitation.status.rawValue, DateText.iso8601(invitation.expiresAt), String(invitation.resendCount),
                 invitation.anchor ?? "", invitation.isManaged ? "1" : "0")
+            records.add(hasher)
         }
-        return hasher.hex
+        var total = Fingerprint()
+        let settings = organization.settings
+        total.add(
+            settings.name, String(settings.seats), settings.inviter.canonical,
+            String(settings.invitationValidity.seconds), records.hex)
+        return total.hex
     }
 }

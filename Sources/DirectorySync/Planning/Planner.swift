@@ -144,10 +144,19 @@ private struct Planning {
         self.skippedByAnchor = skippedByAnchor
         self.skippedByEmail = skippedByEmail
         self.memberEmails = Set(snapshot.members.map(\.email))
-        self.orderedMembers = snapshot.members.sorted { $0.id.rawValue < $1.id.rawValue }
-        self.orderedInvitations = snapshot.invitations.filter { $0.status == .pending }
-            .sorted { $0.id.rawValue < $1.id.rawValue }
-        self.seatsUsed = snapshot.members.count + snapshot.invitations.filter { $0.isLive(at: now) }.count
+        // The store lists both by id already: then they are used as they are, not copied.
+        let members = snapshot.members
+        self.orderedMembers =
+            members.indices.dropFirst().allSatisfy { members[$0 - 1].id.rawValue < members[$0].id.rawValue }
+            ? members : members.sorted { $0.id.rawValue < $1.id.rawValue }
+        let invitations =
+            snapshot.invitations.allSatisfy { $0.status == .pending }
+            ? snapshot.invitations : snapshot.invitations.filter { $0.status == .pending }
+        self.orderedInvitations =
+            invitations.indices.dropFirst().allSatisfy {
+                invitations[$0 - 1].id.rawValue < invitations[$0].id.rawValue
+            } ? invitations : invitations.sorted { $0.id.rawValue < $1.id.rawValue }
+        self.seatsUsed = snapshot.members.count + snapshot.invitations.count { $0.isLive(at: now) }
         self.memberMatches = Array(repeating: nil, count: orderedMembers.count)
         self.invitationMatches = Array(repeating: nil, count: orderedInvitations.count)
         matchRecords()

@@ -46,44 +46,82 @@ public struct DirectoryUser: Sendable, Equatable {
     }
 }
 
-/// The outcome of reading a whole source and mapping it: every user, and what was skipped and why.
+/// A whole source read and mapped, reduced to one `Item` per user: whole users (`DirectoryContents`, for
+/// `source show`) or only what a plan needs of each (so a million-user export is never held in memory as a
+/// million users). Also what was skipped and why, counts, and a digest of the users read.
 ///
-/// A source that fails, times out or returns a partial listing throws instead: there is no partial
-/// `DirectoryContents` (fail closed).
-public struct DirectoryContents: Sendable, Equatable {
-    /// Counts for summaries and for the shrink guard.
-    public struct Counts: Sendable, Equatable, Codable {
-        /// Raw entries read (people, groups, machines, containers…).
-        public var entries: Int
-        /// Entries that became users (active or not).
-        public var users: Int
-        /// Entries skipped by the mapping (excluded, machine accounts, not a person, no anchor…).
-        public var skipped: Int
-        /// Users the directory marks disabled.
-        public var disabled: Int
-
-        public init(entries: Int = 0, users: Int = 0, skipped: Int = 0, disabled: Int = 0) {
-            self.entries = entries
-            self.users = users
-            self.skipped = skipped
-            self.disabled = disabled
-        }
-    }
+/// A source that fails, times out or returns a partial listing throws instead: there is no partial read
+/// (fail closed).
+public struct DirectoryRead<Item: Sendable>: Sendable {
+    public typealias Counts = DirectoryCounts
 
     public var kind: SourceKind
-    public var users: [DirectoryUser]
+    /// One per user, in the source's order.
+    public var items: [Item]
     public var diagnostics: [Diagnostic]
     public var counts: Counts
-    /// A digest of what was read, recorded with each run.
+    /// An order-independent digest of the users read, recorded with each run.
     public var fingerprint: String
+
+    public init(kind: SourceKind, items: [Item], diagnostics: [Diagnostic], counts: Counts, fingerprint: String) {
+        self.kind = kind
+        self.items = items
+        self.diagnostics = diagnostics
+        self.counts = counts
+        self.fingerprint = fingerprint
+    }
+}
+
+extension DirectoryRead: Equatable where Item: Equatable {}
+
+/// Every user of a source, whole.
+public typealias DirectoryContents = DirectoryRead<DirectoryUser>
+
+extension DirectoryRead where Item == DirectoryUser {
+    public var users: [DirectoryUser] {
+        get { items }
+        set { items = newValue }
+    }
 
     public init(
         kind: SourceKind, users: [DirectoryUser], diagnostics: [Diagnostic], counts: Counts, fingerprint: String
     ) {
-        self.kind = kind
+        self.init(kind: kind, items: users, diagnostics: diagnostics, counts: counts, fingerprint: fingerprint)
+    }
+}
+
+/// Counts of a source read, for summaries and for the shrink guard.
+public struct DirectoryCounts: Sendable, Equatable, Codable {
+    /// Raw entries read (people, groups, machines, containers…).
+    public var entries: Int
+    /// Entries that became users (active or not).
+    public var users: Int
+    /// Entries skipped by the mapping (excluded, machine accounts, not a person, no anchor…).
+    public var skipped: Int
+    /// Users the directory marks disabled.
+    public var disabled: Int
+
+    public init(entries: Int = 0, users: Int = 0, skipped: Int = 0, disabled: Int = 0) {
+        self.entries = entries
         self.users = users
-        self.diagnostics = diagnostics
-        self.counts = counts
-        self.fingerprint = fingerprint
+        self.skipped = skipped
+        self.disabled = disabled
+    }
+}
+
+/// A directory to read: an export file, a SCIM service, or users already read.
+public protocol DirectorySource: Sendable {
+    /// Reads and maps every user, keeping `keep(user)` of each; throws on a failed or partial read.
+    func read<Item: Sendable>(keeping keep: @escaping @Sendable (DirectoryUser) -> Item) async throws
+        -> DirectoryRead<Item>
+}
+
+/// Users already read are a source too (tests, and anything that reads once and plans twice).
+extension DirectoryRead: DirectorySource where Item == DirectoryUser {
+    public func read<Other: Sendable>(keeping keep: @escaping @Sendable (DirectoryUser) -> Other)
+        -> DirectoryRead<Other>
+    {
+        DirectoryRead<Other>(
+            kind: kind, items: items.map(keep), diagnostics: diagnostics, counts: counts, fingerprint: fingerprint)
     }
 }

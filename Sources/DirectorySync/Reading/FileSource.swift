@@ -30,13 +30,34 @@ public struct FileSource: Sendable {
 
     /// Reads every entry and maps it: the whole directory, or an error (never a partial listing).
     public func read(mapping: Mapping, progress: Progress? = nil) throws(ReadError) -> DirectoryContents {
-        var builder = DirectoryBuilder(kind: kind, mapping: mapping)
-        let projection = mapping.projection
-        let log = try forEachEntry(projection: projection, csv: mapping.csv, progress: progress) { entry in
-            builder.add(entry)
-        }
+        try read(into: DirectoryBuilder(kind: kind, mapping: mapping), progress: progress)
+    }
+
+    /// Reads every entry and maps it, keeping only `keep(user)` of each user.
+    public func read<Item: Sendable>(
+        mapping: Mapping, keeping keep: @escaping @Sendable (DirectoryUser) -> Item, progress: Progress? = nil
+    ) throws(ReadError) -> DirectoryRead<Item> {
+        try read(into: DirectoryBuilder(kind: kind, mapping: mapping, keep: keep), progress: progress)
+    }
+
+    private func read<Item>(into builder: DirectoryBuilder<Item>, progress: Progress?) throws(ReadError)
+        -> DirectoryRead<Item>
+    {
+        var builder = builder
+        let mapper = builder.mapper
+        let mapping = mapper.mapping
+        // The file is read and mapped on a thread of its own while this one keeps what it makes: on two cores,
+        // a large export is read in about half the time.
+        let progress = ProducerOnly(progress)
+        let log = try Handoff.run(
+            produce: { emit throws(ReadError) -> DiagnosticLog in
+                try forEachEntry(projection: mapping.projection, csv: mapping.csv, progress: progress.value) { entry in
+                    emit((mapper.map(entry), entry.location))
+                }
+            },
+            consume: { mapped in builder.add(mapped.0, at: mapped.1) })
         for diagnostic in log.diagnostics { builder.report(diagnostic, kind: "reader") }
-        return builder.finish()
+        return builder.read()
     }
 
     /// Reads every entry without mapping: checks the syntax of the whole file and counts.
@@ -100,4 +121,11 @@ public struct FileSource: Sendable {
             throw ReadError.unsupported("scim is not a file source", hint: "set source.url for SCIM")
         }
     }
+}
+
+/// A value only the producer thread of a `Handoff` uses (the progress callback, which keeps its own state):
+/// it crosses to that thread once and is never touched here again.
+private struct ProducerOnly<Value>: @unchecked Sendable {
+    let value: Value
+    init(_ value: Value) { self.value = value }
 }

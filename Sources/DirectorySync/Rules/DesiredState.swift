@@ -44,35 +44,54 @@ public struct DesiredState: Sendable, Equatable {
         self.fingerprint = fingerprint
     }
 
+    /// What the rules decided for one user: all a plan keeps of it.
+    public enum Decision: Sendable, Equatable {
+        case wanted(Person)
+        case skipped(Skip)
+    }
+
+    /// Applies `rules` to one user.
+    public static func decide(_ user: DirectoryUser, rules: AccessRules) -> Decision {
+        switch rules.decide(user) {
+        case .wanted(let role, let entry, let rule):
+            // The rules never want someone without an address.
+            guard let email = user.email else {
+                return .skipped(Skip(email: nil, anchor: user.anchor, reason: .noEmail, location: user.location))
+            }
+            return .wanted(
+                Person(
+                    email: email, anchor: user.anchor, role: role, entry: entry, rule: rule,
+                    name: user.displayName ?? fullName(user), location: user.location))
+        case .skipped(let reason):
+            return .skipped(Skip(email: user.email, anchor: user.anchor, reason: reason, location: user.location))
+        }
+    }
+
     /// Applies `rules` to every user of `contents` (which the reader has already freed of duplicates).
     public init(from contents: DirectoryContents, rules: AccessRules) {
-        var diagnostics = contents.diagnostics
-        let users = contents.users
+        self.init(contents.read(keeping: { user in Self.decide(user, rules: rules) }))
+    }
+
+    /// The decisions of a source read, made user by user as it was read.
+    public init(_ read: DirectoryRead<Decision>) {
         var people: [Person] = []
         var skipped: [Skip] = []
-        people.reserveCapacity(users.count)
-        for user in users {
-            switch rules.decide(user) {
-            case .wanted(let role, let entry, let rule):
-                guard let email = user.email else { continue }
-                people.append(
-                    Person(
-                        email: email, anchor: user.anchor, role: role, entry: entry, rule: rule,
-                        name: user.displayName ?? Self.fullName(user), location: user.location))
-            case .skipped(let reason):
-                skipped.append(Skip(email: user.email, anchor: user.anchor, reason: reason, location: user.location))
+        people.reserveCapacity(read.items.count)
+        for decision in read.items {
+            switch decision {
+            case .wanted(let person): people.append(person)
+            case .skipped(let skip): skipped.append(skip)
             }
         }
-        diagnostics += Self.summaries(of: skipped)
         // Order-independent: the same people in another order are the same desired state.
         let decisions = Fingerprint.unordered(people) { person, hasher in
             hasher.add(person.email.canonical, person.anchor, person.role.rawValue, person.entry.rawValue)
         }
         var total = Fingerprint()
-        total.add(contents.fingerprint, decisions)
+        total.add(read.fingerprint, decisions)
         self.init(
-            people: people, skipped: skipped, diagnostics: diagnostics, sourceUsers: contents.counts.users,
-            sourceKind: contents.kind, fingerprint: total.hex)
+            people: people, skipped: skipped, diagnostics: read.diagnostics + Self.summaries(of: skipped),
+            sourceUsers: read.counts.users, sourceKind: read.kind, fingerprint: total.hex)
     }
 
     /// One line per kind of skip: how many, and the first few, so a million-user read stays readable.

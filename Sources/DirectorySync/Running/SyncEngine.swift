@@ -4,8 +4,8 @@ import Foundation
 /// record the run. The composition root gives it the live source, store and settings.
 public struct SyncEngine: Sendable {
     public let store: any OrganizationStore
-    /// Reads and maps the whole source; throws on a failed or partial read (no partial result exists).
-    public let readSource: @Sendable () async throws -> DirectoryContents
+    /// The directory; a failed or partial read throws (no partial result exists).
+    public let source: any DirectorySource
     public let rules: AccessRules
     public let policy: SyncPolicy
     public let settings: SettingsOverride
@@ -13,12 +13,12 @@ public struct SyncEngine: Sendable {
     private let makeToken: @Sendable () -> InvitationToken
 
     public init(
-        store: any OrganizationStore, readSource: @escaping @Sendable () async throws -> DirectoryContents,
+        store: any OrganizationStore, source: any DirectorySource,
         rules: AccessRules, policy: SyncPolicy, settings: SettingsOverride, mail: MailSettings?,
         makeToken: @escaping @Sendable () -> InvitationToken = InvitationToken.generate
     ) {
         self.store = store
-        self.readSource = readSource
+        self.source = source
         self.rules = rules
         self.policy = policy
         var settings = settings
@@ -36,12 +36,11 @@ public struct SyncEngine: Sendable {
         public let organization: Organization
     }
 
-    /// Reads the source and plans, writing nothing.
+    /// Reads the source and plans, writing nothing. The organization is loaded while the source is read; of each
+    /// user read, only the rules' decision is kept.
     public func preview(_ organization: Organization, now: Date) async throws -> Preview {
-        let contents = try await readSource()
-        let desired = DesiredState(from: contents, rules: rules)
         let effective = settings.applied(to: organization)
-        let (snapshot, lastUsers) = try await store.read { db in
+        async let current = store.read { db in
             (
                 OrganizationSnapshot(
                     organization: effective, members: try db.members(in: organization.id),
@@ -49,6 +48,8 @@ public struct SyncEngine: Sendable {
                 try db.lastSuccessfulRun(in: organization.id)?.sourceUsers
             )
         }
+        let desired = DesiredState(try await source.read(keeping: { [rules] in DesiredState.decide($0, rules: rules) }))
+        let (snapshot, lastUsers) = try await current
         var plan = try Planner.plan(
             desired: desired, snapshot: snapshot, policy: policy, lastSourceUsers: lastUsers, now: now)
         let differences = settings.differences(from: organization)

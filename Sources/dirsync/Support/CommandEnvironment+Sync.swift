@@ -5,9 +5,8 @@ import Foundation
 extension CommandEnvironment {
     /// The reconciliation engine for this configuration: its source, rules, policy and mail.
     func syncEngine() throws -> SyncEngine {
-        let read = try directoryReader()
-        return SyncEngine(
-            store: store, readSource: read, rules: configuration.rules, policy: configuration.policy,
+        SyncEngine(
+            store: store, source: try configuredSource(), rules: configuration.rules, policy: configuration.policy,
             settings: configuration.settingsOverride, mail: configuration.mail.settings)
     }
 

@@ -158,7 +158,7 @@ import Testing
         builder.add(entry(3, ["id": ["2"], "mail": ["old@x.io"]]))
         builder.add(entry(4, ["id": ["2"], "mail": ["other@x.io"]]))
         builder.add(entry(5, ["id": ["3"], "mail": ["old@x.io"]]))
-        let contents = builder.finish()
+        let contents = builder.read()
         #expect(contents.users.map(\.anchor) == ["2"])
         #expect(contents.counts == DirectoryContents.Counts(entries: 4, users: 1, skipped: 3, disabled: 0))
         let messages = contents.diagnostics.map(\.description)

@@ -32,10 +32,25 @@ public struct SCIMSource: Sendable {
     public func read(mapping: Mapping, progress: @escaping @Sendable (SCIMProgress) -> Void = { _ in })
         async throws(SCIMError) -> DirectoryContents
     {
+        try await read(into: DirectoryBuilder(kind: .scim, mapping: mapping), progress: progress)
+    }
+
+    /// Reads every user and maps them with `mapping`, keeping only `keep(user)` of each.
+    public func read<Item: Sendable>(
+        mapping: Mapping, keeping keep: @escaping @Sendable (DirectoryUser) -> Item,
+        progress: @escaping @Sendable (SCIMProgress) -> Void = { _ in }
+    ) async throws(SCIMError) -> DirectoryRead<Item> {
+        try await read(into: DirectoryBuilder(kind: .scim, mapping: mapping, keep: keep), progress: progress)
+    }
+
+    private func read<Item>(
+        into builder: DirectoryBuilder<Item>, progress: @escaping @Sendable (SCIMProgress) -> Void
+    ) async throws(SCIMError) -> DirectoryRead<Item> {
+        let mapping = builder.mapper.mapping
         let directory = try await readDirectory(
             attributes: Self.requestedAttributes(for: mapping.projection), wantsGroups: !mapping.groups.isEmpty,
             progress: progress)
-        var builder = DirectoryBuilder(kind: .scim, mapping: mapping)
+        var builder = builder
         for diagnostic in directory.diagnostics { builder.report(diagnostic, kind: "scim") }
         let paging =
             "\(directory.users.count) users in \(directory.pages) pages (\(directory.pagination) pagination"
@@ -43,7 +58,7 @@ public struct SCIMSource: Sendable {
         builder.report(Diagnostic(.info, paging, at: SourceLocation(source: "scim", record: displayName)), kind: "scim")
         let filter = AttributeFilter(mapping.projection.names.keys)
         for user in directory.users { builder.add(Self.entry(for: user, in: directory, only: filter)) }
-        return builder.finish()
+        return builder.read()
     }
 
     /// Every user as a raw entry, with all attributes: for `dirsync explain`.
