@@ -22,6 +22,7 @@ let package = Package(
             name: "DirectorySync",
             dependencies: [
                 "CSystem",
+                "CCurl",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

@@ -26,11 +26,8 @@ final class CurlSession {
     /// Messages sent over the connection open now.
     private var sentOnConnection = 0
 
-    /// curl's global state, set up once before the first handle.
-    private static let globalSetup: CURLcode = curl_global_init(Int(CURL_GLOBAL_DEFAULT))
-
     init(_ setup: Setup) throws(MailDeliveryError) {
-        guard Self.globalSetup == CURLE_OK, let handle = curl_easy_init() else {
+        guard Curl.isReady, let handle = curl_easy_init() else {
             errorBuffer.deallocate()
             throw .unavailable("libcurl could not be initialised")
         }

@@ -1,9 +1,5 @@
 import Foundation
 
-#if canImport(FoundationNetworking)
-    import FoundationNetworking
-#endif
-
 /// What an agent reports when a run fails, is blocked, or recovers.
 public struct AgentNotification: Sendable, Equatable {
     public let kind: NotificationPolicy.Kind
@@ -80,19 +76,17 @@ public struct WebhookNotifier: Notifier {
     }
 
     public func send(_ notification: AgentNotification) async throws {
-        var request = URLRequest(url: url, timeoutInterval: timeout)
-        request.httpMethod = "POST"
-        request.setValue("application/json", forHTTPHeaderField: "Content-Type")
-        request.setValue("dirsync", forHTTPHeaderField: "User-Agent")
-        request.httpBody = notification.json()
-        let response: URLResponse
+        let request = HTTPClient.Request(
+            method: "POST", url: url, headers: ["Content-Type: application/json", "User-Agent: dirsync"],
+            body: Array(notification.json()))
+        let response: HTTPClient.Response
         do {
-            (_, response) = try await URLSession.shared.data(for: request)
+            response = try await HTTPClient(idleTimeout: timeout, totalTimeout: timeout).perform(request)
         } catch {
-            throw Failure(url: Self.redacted(url), problem: error.localizedDescription)
+            throw Failure(url: Self.redacted(url), problem: error.description)
         }
-        if let http = response as? HTTPURLResponse, !(200..<300).contains(http.statusCode) {
-            throw Failure(url: Self.redacted(url), problem: "HTTP \(http.statusCode)")
+        if !(200..<300).contains(response.status) {
+            throw Failure(url: Self.redacted(url), problem: "HTTP \(response.status)")
         }
     }
 

@@ -1,9 +1,5 @@
 import Foundation
 
-#if canImport(FoundationNetworking)
-    import FoundationNetworking
-#endif
-
 /// The HTTP side of the SCIM client: GET with the bearer token and SCIM media types, timeouts, and retries
 /// with exponential back-off and jitter that honour `Retry-After` on 429 and 503, bounded in attempts and
 /// in total time. 401 and 403 stop at once.
@@ -77,35 +73,30 @@ public struct SCIMTransport: Sendable {
     }
 
     let token: SCIMToken
-    let session: URLSession
+    let client: HTTPClient
     let retry: RetryPolicy
     let pacing: Pacing
 
-    /// A transport over a fresh ephemeral `URLSession`; `timeout` bounds each request.
+    /// A transport with its own connection; `timeout` bounds each request's silences (twice it, the whole).
     public init(token: SCIMToken, timeout: Double = 60, retry: RetryPolicy = RetryPolicy(), pacing: Pacing = .live) {
-        let configuration = URLSessionConfiguration.ephemeral
-        configuration.timeoutIntervalForRequest = timeout
-        configuration.timeoutIntervalForResource = max(timeout, 1) * 2
-        configuration.requestCachePolicy = .reloadIgnoringLocalCacheData
-        configuration.urlCache = nil
-        configuration.httpCookieStorage = nil
         self.token = token
-        self.session = URLSession(configuration: configuration)
+        self.client = HTTPClient(idleTimeout: timeout)
         self.retry = retry
         self.pacing = pacing
     }
 
-    /// Ends the session once nothing is in flight.
-    public func close() { session.finishTasksAndInvalidate() }
+    /// Nothing to release early: the connection closes with the last reference to the transport.
+    public func close() {}
 
     /// GETs `url`. Retries network failures, 429 and 5xx (500, 502, 503, 504) within the policy; throws at
     /// once on 401/403; returns every other answer (2xx, and 4xx/501 for the caller to interpret).
     public func get(_ url: URL, at location: SCIMRequestLocation) async throws(SCIMError) -> Response {
-        var request = URLRequest(url: url)
-        request.httpMethod = "GET"
-        request.setValue("application/scim+json, application/json;q=0.9", forHTTPHeaderField: "Accept")
-        request.setValue(token.authorization, forHTTPHeaderField: "Authorization")
-        request.setValue("dirsync/0.1", forHTTPHeaderField: "User-Agent")
+        let request = HTTPClient.Request(
+            url: url,
+            headers: [
+                "Accept: application/scim+json, application/json;q=0.9", "Authorization: \(token.authorization)",
+                "User-Agent: dirsync/0.1",
+            ])
 
         let started = pacing.elapsed()
         var attempt = 0
@@ -114,33 +105,29 @@ public struct SCIMTransport: Sendable {
             attempt += 1
             let problem: String
             var retryAfter: Double?
+            let outcome: Result<HTTPClient.Response, HTTPClient.Failure>
             do {
-                let (body, response) = try await session.data(for: request)
-                guard let http = response as? HTTPURLResponse else {
-                    throw SCIMError.malformedBody(at: location, problem: "the answer is not HTTP")
-                }
-                let answer = Response(
-                    status: http.statusCode, contentType: http.value(forHTTPHeaderField: "Content-Type"), body: body)
-                switch http.statusCode {
+                outcome = .success(try await client.perform(request))
+            } catch {
+                outcome = .failure(error)
+            }
+            switch outcome {
+            case .failure(.cancelled):
+                throw .retriesExhausted(at: location, attempts: attempt, waited: waited, lastProblem: "cancelled")
+            case .failure(let failure):
+                problem = failure.description
+            case .success(let http):
+                let answer = Response(status: http.status, contentType: http.headers["content-type"], body: http.body)
+                switch http.status {
                 case 401, 403:
-                    throw SCIMError.unauthorized(
-                        status: http.statusCode, at: location, detail: SCIMErrorBody(answer).summary)
+                    throw .unauthorized(status: http.status, at: location, detail: SCIMErrorBody(answer).summary)
                 case 429, 500, 502, 503, 504:
-                    problem = "HTTP \(http.statusCode)" + (SCIMErrorBody(answer).summary.map { " (\($0))" } ?? "")
-                    retryAfter = http.value(forHTTPHeaderField: "Retry-After").flatMap {
-                        RetryAfter.seconds($0, now: pacing.now())
-                    }
-                    if ![429, 503].contains(http.statusCode) { retryAfter = nil }
+                    problem = "HTTP \(http.status)" + (SCIMErrorBody(answer).summary.map { " (\($0))" } ?? "")
+                    retryAfter = http.headers["retry-after"].flatMap { RetryAfter.seconds($0, now: pacing.now()) }
+                    if ![429, 503].contains(http.status) { retryAfter = nil }
                 default:
                     return answer
                 }
-            } catch let error as SCIMError {
-                throw error
-            } catch is CancellationError {
-                throw SCIMError.retriesExhausted(
-                    at: location, attempts: attempt, waited: waited, lastProblem: "cancelled")
-            } catch {
-                problem = Self.describe(error)
             }
 
             let spent = pacing.elapsed() - started
@@ -160,22 +147,6 @@ public struct SCIMTransport: Sendable {
         }
     }
 
-    /// A network failure in words.
-    static func describe(_ error: any Error) -> String {
-        guard let error = error as? URLError else { return "\(error)" }
-        switch error.code {
-        case .timedOut: return "the request timed out"
-        case .cannotConnectToHost: return "connection refused"
-        case .cannotFindHost, .dnsLookupFailed: return "host not found"
-        case .networkConnectionLost: return "the connection was lost mid-answer"
-        case .notConnectedToInternet: return "no network"
-        case .secureConnectionFailed, .serverCertificateUntrusted, .serverCertificateHasBadDate,
-            .serverCertificateNotYetValid, .serverCertificateHasUnknownRoot:
-            return "TLS failed (\(error.code.rawValue))"
-        case .badServerResponse: return "the server's answer is not valid HTTP"
-        default: return "network error \(error.code.rawValue)"
-        }
-    }
 }
 
 /// What an error answer says, whatever shape it has: a SCIM Error (`status` as a string or a number, or

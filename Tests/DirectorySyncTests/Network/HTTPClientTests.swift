@@ -1,0 +1,65 @@
+import Foundation
+import Testing
+
+@testable import DirectorySync
+
+/// The HTTP client on its own, against a listener that takes connections and never answers.
+@Suite struct HTTPClientTests {
+    /// A TCP port on 127.0.0.1 whose connections complete (the kernel's backlog) but are never answered.
+    final class SilentListener {
+        let descriptor: Int32
+        let port: UInt16
+
+        init() throws {
+            let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+            var address = sockaddr_in()
+            address.sin_family = sa_family_t(AF_INET)
+            address.sin_addr.s_addr = inet_addr("127.0.0.1")
+            address.sin_port = 0
+            var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+            let bound = withUnsafePointer(to: &address) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(descriptor, $0, length) }
+            }
+            try #require(bound == 0 && listen(descriptor, 8) == 0)
+            _ = withUnsafeMutablePointer(to: &address) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(descriptor, $0, &length) }
+            }
+            self.descriptor = descriptor
+            port = UInt16(bigEndian: address.sin_port)
+        }
+
+        func url(_ path: String = "/v2/Users") throws -> URL {
+            try #require(URL(string: "http://127.0.0.1:\(port)\(path)"))
+        }
+
+        deinit { close(descriptor) }
+    }
+
+    @Test func aServerThatNeverAnswersTimesOut() async throws {
+        let listener = try SilentListener()
+        let started = ContinuousClock.now
+        await #expect(throws: HTTPClient.Failure.timedOut) {
+            try await HTTPClient(idleTimeout: 1).perform(HTTPClient.Request(url: try listener.url()))
+        }
+        #expect(started.duration(to: .now) < .seconds(10))
+    }
+
+    @Test func cancellingTheTaskAbortsTheRequest() async throws {
+        let listener = try SilentListener()
+        let client = HTTPClient(idleTimeout: 60)
+        let request = Task { try await client.perform(HTTPClient.Request(url: try listener.url())) }
+        try await Task.sleep(for: .milliseconds(300))
+        let cancelled = ContinuousClock.now
+        request.cancel()
+        await #expect(throws: HTTPClient.Failure.cancelled) { try await request.value }
+        // curl asks about progress about once a second.
+        #expect(cancelled.duration(to: .now) < .seconds(5))
+    }
+
+    @Test func nobodyListeningIsConnectionRefused() async throws {
+        let url = try SilentListener().url()  // closed again at once
+        await #expect(throws: HTTPClient.Failure.connectionRefused) {
+            try await HTTPClient(idleTimeout: 5).perform(HTTPClient.Request(url: url))
+        }
+    }
+}
