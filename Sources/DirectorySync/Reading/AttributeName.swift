@@ -8,7 +8,7 @@
 public enum AttributeName {
     /// The normal form of `raw`: `CN;lang-EN;Lang-de` → `cn;lang-de;lang-en`, `commonName` → `cn`.
     public static func normalize(_ raw: some StringProtocol) -> String {
-        let lowered = raw.lowercased()
+        let lowered = (raw as? String)?.lowercasedIfNeeded() ?? raw.lowercased()
         guard lowered.utf8.contains(UInt8(ascii: ";")) else { return aliases[lowered] ?? lowered }
         var parts = lowered.split(separator: ";", omittingEmptySubsequences: true).map(String.init)
         guard !parts.isEmpty else { return lowered }

@@ -28,8 +28,10 @@ public struct DirectoryEntry: Sendable, Equatable {
     /// An entry from plain strings, e.g. a SCIM user flattened to `["userName": ["bo@x.io"], "active": ["true"]]`.
     public init(dn: String? = nil, location: SourceLocation, strings: [String: [String]]) {
         self.init(dn: dn, location: location)
+        attributes.reserveCapacity(strings.count)
         for (name, values) in strings {
-            for value in values { append(.text(value), to: name) }
+            attributes[AttributeName.normalize(name), default: []].append(
+                contentsOf: values.lazy.map(AttributeValue.text))
         }
     }
 

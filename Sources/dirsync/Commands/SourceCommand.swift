@@ -36,24 +36,23 @@ struct SourceCommand: AsyncParsableCommand {
 
         func run() async throws {
             let resolved = try ResolvedSource(options)
-            let mapping = try resolved.mapping()
+            let source = try resolved.configured()
             let contents: DirectoryContents
-            if let scim = resolved.scim {
-                contents = try await SCIMProgressLine.around(scim.displayName) { progress in
-                    try await scim.read(mapping: mapping, progress: progress)
-                }
+            if summary {
+                // Counts and diagnostics only: nothing of each user is kept.
+                let read = try await source.read(keeping: { _ in () })
+                contents = DirectoryContents(
+                    kind: read.kind, users: [], diagnostics: read.diagnostics, counts: read.counts,
+                    fingerprint: read.fingerprint)
             } else {
-                let file = try resolved.fileSource()
-                contents = try ProgressLine.around(file.displayName) { progress in
-                    try file.read(mapping: mapping, progress: progress)
-                }
+                contents = try await source.readAll()
             }
             switch format {
             case .json: try SourceView.writeJSON(contents, includeUsers: !summary)
             case .text:
                 SourceView.writeText(
                     contents, includeUsers: !summary, sourceName: resolved.displayName, kind: resolved.kind,
-                    mapping: mapping)
+                    mapping: source.mapping)
             }
         }
     }
@@ -88,11 +87,24 @@ struct ResolvedSource {
     let mappingReference: MappingReference?
     let configFile: String?
 
+    /// The source a `source` command names with its options, or else the configured one.
     init(_ options: SourceCommand.SourceOptions, needsMapping: Bool = true) throws {
-        let configuration: Configuration
-        (configuration, configFile) = try Self.configuration(options.global, required: options.source == nil)
+        let (configuration, configFile) = try Self.configuration(options.global, required: options.source == nil)
+        try self.init(
+            configuration: configuration, configFile: configFile, source: options.source, mapping: options.mapping,
+            needsMapping: needsMapping)
+    }
+
+    /// The source `source` (`KIND:PATH`, from the command line) names, else the one `configuration` does;
+    /// with the mapping `mapping` (a preset or a file), else the configured one, else the kind's default.
+    init(
+        configuration: Configuration, configFile: String?, source: String? = nil, mapping: String? = nil,
+        needsMapping: Bool = true
+    ) throws {
+        self.configFile = configFile
+        let overridable = source != nil || mapping != nil
         let cwd = URL(fileURLWithPath: FileManager.default.currentDirectoryPath, isDirectory: true)
-        if let text = options.source {
+        if let text = source {
             let parts = text.split(separator: ":", maxSplits: 1).map(String.init)
             guard parts.count == 2, let kind = SourceKind(rawValue: parts[0].lowercased()), !parts[1].isEmpty else {
                 throw CommandError.invalidArgument(
@@ -112,16 +124,16 @@ struct ResolvedSource {
             scim = nil
             guard let path = source.path else {
                 throw CommandError.invalidArgument(
-                    "source.kind \(source.kind) cannot be read by this command yet",
-                    hint: "pass --source ldif:PATH, dsml:PATH or csv:PATH")
+                    "source.kind \(source.kind) is not available in this build", hint: nil)
             }
             file = FileSource(kind: source.kind, path: path, displayName: source.pathAsWritten ?? path)
         } else {
             throw CommandError.invalidArgument(
                 "no source configured\(configFile.map { " in \($0)" } ?? "")",
-                hint: "add 'source: { kind: ldif, path: users.ldif }' to the configuration, or pass --source ldif:PATH")
+                hint: "add 'source: { kind: ldif, path: users.ldif }' and 'mapping:' to the configuration"
+                    + (overridable ? ", or pass --source ldif:PATH" : ""))
         }
-        if let mapping = options.mapping {
+        if let mapping {
             mappingReference = MappingReference(mapping, relativeTo: cwd)
         } else if let configured = configuration.mapping {
             mappingReference = configured
@@ -131,9 +143,8 @@ struct ResolvedSource {
         if needsMapping && mappingReference == nil {
             throw CommandError.invalidArgument(
                 "no mapping for this \(kind) source",
-                hint:
-                    "pass --mapping active-directory or --mapping openldap (or a file), or set 'mapping:' in the configuration"
-            )
+                hint: (overridable ? "pass --mapping active-directory or --mapping openldap (or a file), or " : "")
+                    + "set 'mapping:' in the configuration (a preset or a file)")
         }
     }
 
@@ -156,6 +167,13 @@ struct ResolvedSource {
     func mapping() throws -> Mapping {
         guard let mappingReference else { throw CommandError.invalidArgument("no mapping", hint: nil) }
         return try Mapping.load(mappingReference)
+    }
+
+    /// The source with its mapping, ready to read.
+    func configured() throws -> ConfiguredSource {
+        let mapping = try mapping()
+        if let scim { return ConfiguredSource(location: .scim(scim), mapping: mapping) }
+        return ConfiguredSource(location: .file(try fileSource()), mapping: mapping)
     }
 
     private static func configuration(_ options: GlobalOptions, required: Bool) throws -> (Configuration, String?) {

@@ -20,14 +20,14 @@ extension SCIMResource {
             if key.hasPrefix("urn:") || key.hasPrefix("URN:"), case .object(let object) = value {
                 extensions.append((key, object))
             } else {
-                Self.flatten(value, into: &result, at: key.lowercased(), filter: filter)
+                Self.flatten(value, into: &result, at: key.lowercasedIfNeeded(), filter: filter)
             }
         }
-        let coreNames = Set(result.keys)
+        let coreNames = extensions.isEmpty ? [] : Set(result.keys)
         for (urn, object) in extensions {
-            let prefix = urn.lowercased()
+            let prefix = urn.lowercasedIfNeeded()
             for (key, value) in object.members {
-                let name = key.lowercased()
+                let name = key.lowercasedIfNeeded()
                 Self.flatten(value, into: &result, at: "\(prefix):\(name)", filter: filter)
                 if !coreNames.contains(name) { Self.flatten(value, into: &result, at: name, filter: filter) }
             }
@@ -58,7 +58,7 @@ extension SCIMResource {
         case .object(let object):
             if let text = object["value"]?.text, !text.isEmpty { result[path, default: []].append(text) }
             for (key, member) in object.members {
-                flatten(member, into: &result, at: "\(path).\(key.lowercased())", filter: filter)
+                flatten(member, into: &result, at: path + "." + key.lowercasedIfNeeded(), filter: filter)
             }
         case .array(let items):
             for item in items { flatten(item, into: &result, at: path, filter: filter) }
@@ -89,4 +89,11 @@ public struct AttributeFilter: Sendable {
 
     /// Whether `path` is wanted, or leads to something wanted.
     func allows(_ path: String) -> Bool { names.contains(path) || prefixes.contains(path) }
+}
+
+extension String {
+    /// Lower-cased; the string itself (no copy) when it has no upper-case letter, as attribute names rarely do.
+    func lowercasedIfNeeded() -> String {
+        utf8.contains { $0 >= 0x41 && $0 <= 0x5A || $0 >= 0x80 } ? lowercased() : self
+    }
 }
