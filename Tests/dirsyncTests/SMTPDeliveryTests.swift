@@ -351,4 +351,37 @@ import Testing
         }
         #expect(received.count >= invited.count)
     }
+
+    @Test func syncWithAnUnsetSMTPSecretChangesNothing() async throws {
+        let server = try TestSMTPServer.running()
+        let listener = try server.listener(.init(auth: "require"))
+        let (folder, cli) = try await workspace(
+            listener, mail: ["user: \(server.user)", "password_env: SMTP_PASSWORD"])
+        defer { folder.remove() }
+        try """
+        version: 1
+
+        dn: uid=bo,ou=people,dc=partner,dc=io
+        objectClass: inetOrgPerson
+        uid: bo
+        cn: Bo
+        sn: Bo
+        mail: bo@partner.io
+        entryUUID: 6e1f0c2a-0000-4000-8000-000000000001
+        """.write(to: folder.file("people.ldif"), atomically: true, encoding: .utf8)
+        let config = try String(contentsOf: folder.file("dirsync.yaml"), encoding: .utf8)
+        try
+            (config.replacingOccurrences(
+                of: "  inviter: ada@acme.com", with: "  inviter: ada@acme.com\n  allowed_domains: [partner.io]")
+            + "\nsource: { kind: ldif, path: people.ldif }\nmapping: openldap\nroles:\n  - { role: member }\n")
+            .write(to: folder.file("dirsync.yaml"), atomically: true, encoding: .utf8)
+
+        let result = try await cli.run(["sync"])
+        #expect(result.status == 1, "\(result)")
+        #expect(
+            result.stderr.contains("mail.password_env: the environment variable SMTP_PASSWORD is not set"), "\(result)")
+        let invitations = try await cli.run(["invitations", "list", "--format", "json"])
+        #expect(invitations.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "[\n\n]", "\(invitations)")
+        #expect(try await outbox(cli).isEmpty)
+    }
 }

@@ -102,6 +102,8 @@ enum SyncReport {
         _ plan: Plan, with engine: SyncEngine, environment: CommandEnvironment, organization: Organization,
         trigger: SyncRun.Trigger, allowDeletions: Bool
     ) async throws {
+        // A mail transport that cannot be set up (a secret's variable unset) stops here, before any change.
+        _ = try environment.mailer()
         let total = plan.applicableChanges.count
         let showProgress = Console.stderrIsTerminal && total > 200
         let keeper = LeaseKeeper(
