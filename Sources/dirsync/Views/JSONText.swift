@@ -1,3 +1,5 @@
+import DirectorySync
+
 /// A JSON encoder for dirsync's output: keys sorted, slashes unescaped, pretty-printed or compact, byte for
 /// byte what Foundation's `JSONEncoder` prints with those options (a test holds it to that), several times
 /// faster: a million-user plan is written in a fraction of a second.
@@ -27,7 +29,7 @@ struct JSONText {
         case .null: output += Array("null".utf8)
         case .bool(let value): output += Array((value ? "true" : "false").utf8)
         case .number(let text): output += Array(text.utf8)
-        case .string(let text): Self.writeString(text, into: &output)
+        case .string(let text): JSONString.append(text, to: &output)
         case .array(let box):
             output.append(UInt8(ascii: "["))
             for (index, element) in box.elements.enumerated() {
@@ -43,7 +45,7 @@ struct JSONText {
             for (index, member) in members.enumerated() {
                 if index > 0 { output.append(UInt8(ascii: ",")) }
                 newline(into: &output, depth: depth + 1)
-                Self.writeString(member.key, into: &output)
+                JSONString.append(member.key, to: &output)
                 output += pretty ? [0x20, UInt8(ascii: ":"), 0x20] : [UInt8(ascii: ":")]
                 write(member.value, into: &output, depth: depth + 1)
             }
@@ -63,27 +65,6 @@ struct JSONText {
     private func close(_ isEmpty: Bool, into output: inout [UInt8], depth: Int) {
         if pretty && isEmpty { output.append(UInt8(ascii: "\n")) }
         newline(into: &output, depth: depth)
-    }
-
-    private static func writeString(_ text: String, into output: inout [UInt8]) {
-        let hex = Array("0123456789abcdef".utf8)
-        output.append(UInt8(ascii: "\""))
-        for byte in text.utf8 {
-            switch byte {
-            case UInt8(ascii: "\""): output += [UInt8(ascii: "\\"), UInt8(ascii: "\"")]
-            case UInt8(ascii: "\\"): output += [UInt8(ascii: "\\"), UInt8(ascii: "\\")]
-            case UInt8(ascii: "\n"): output += [UInt8(ascii: "\\"), UInt8(ascii: "n")]
-            case UInt8(ascii: "\r"): output += [UInt8(ascii: "\\"), UInt8(ascii: "r")]
-            case UInt8(ascii: "\t"): output += [UInt8(ascii: "\\"), UInt8(ascii: "t")]
-            case 0x08: output += [UInt8(ascii: "\\"), UInt8(ascii: "b")]
-            case 0x0C: output += [UInt8(ascii: "\\"), UInt8(ascii: "f")]
-            case 0x00..<0x20:
-                output += Array("\\u00".utf8)
-                output += [hex[Int(byte >> 4)], hex[Int(byte & 0xF)]]
-            default: output.append(byte)
-            }
-        }
-        output.append(UInt8(ascii: "\""))
     }
 
     // MARK: - The tree
