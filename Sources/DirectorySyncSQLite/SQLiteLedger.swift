@@ -16,6 +16,15 @@ struct SQLiteLedger: LedgerWriter {
         try Row.fetchAll(db.cachedStatement(sql: sql), arguments: arguments)
     }
 
+    /// Every row of `sql`, each decoded by `decode` straight from the statement (no `Row` copies): for the
+    /// large listings a plan loads.
+    private func fetchEach<T>(sql: String, arguments: StatementArguments, _ decode: (Row) throws -> T) throws -> [T] {
+        var result: [T] = []
+        let rows = try Row.fetchCursor(db.cachedStatement(sql: sql), arguments: arguments)
+        while let row = try rows.next() { result.append(try decode(row)) }
+        return result
+    }
+
     private func fetchInt(sql: String, arguments: StatementArguments = []) throws -> Int? {
         try Int.fetchOne(db.cachedStatement(sql: sql), arguments: arguments)
     }
@@ -48,10 +57,9 @@ struct SQLiteLedger: LedgerWriter {
     }
 
     func members(in organization: Organization.ID) throws -> [Member] {
-        try fetchRows(
+        try fetchEach(
             sql: "SELECT \(Self.memberColumns) FROM members WHERE organization_id = ? ORDER BY id",
-            arguments: [organization.rawValue]
-        ).map(Self.member(from:))
+            arguments: [organization.rawValue], Self.member(from:))
     }
 
     func memberCount(in organization: Organization.ID) throws -> Int {
@@ -85,19 +93,18 @@ struct SQLiteLedger: LedgerWriter {
     func invitations(in organization: Organization.ID, statuses: Set<Invitation.Status>) throws -> [Invitation] {
         guard !statuses.isEmpty else { return [] }
         let wanted = statuses.map(\.rawValue)
-        return try fetchRows(
+        return try fetchEach(
             sql: """
                 SELECT \(Self.invitationColumns) FROM invitations WHERE organization_id = ? AND status IN (\(databaseQuestionMarks(count: wanted.count)))
                 ORDER BY id
                 """,
-            arguments: StatementArguments([organization.rawValue]) + StatementArguments(wanted)
-        ).map(Self.invitation(from:))
+            arguments: StatementArguments([organization.rawValue]) + StatementArguments(wanted), Self.invitation(from:))
     }
 
     func livePendingCount(in organization: Organization.ID, at now: Date) throws -> Int {
         try fetchInt(
             sql: "SELECT count(*) FROM invitations WHERE organization_id = ? AND status = 'pending' AND expires_at > ?",
-            arguments: [organization.rawValue, now]) ?? 0
+            arguments: [organization.rawValue, StoredText.date(now)]) ?? 0
     }
 
     func token(selector: String) throws -> IssuedToken? {
@@ -108,7 +115,7 @@ struct SQLiteLedger: LedgerWriter {
     func auditEvents(in organization: Organization.ID, since: Date?) throws -> [AuditEvent] {
         try fetchRows(
             sql: "SELECT * FROM audit_events WHERE organization_id = ? AND time >= ? ORDER BY id",
-            arguments: [organization.rawValue, since ?? Date(timeIntervalSince1970: 0)]
+            arguments: [organization.rawValue, StoredText.date(since ?? Date(timeIntervalSince1970: 0))]
         ).map(Self.auditEvent(from:))
     }
 
@@ -212,7 +219,7 @@ struct SQLiteLedger: LedgerWriter {
                 ON CONFLICT (organization_id) DO UPDATE SET holder = excluded.holder,
                     acquired_at = excluded.acquired_at, expires_at = excluded.expires_at, next_run_at = NULL
                 """,
-            arguments: [organization.rawValue, holder, now, expiresAt])
+            arguments: [organization.rawValue, holder, StoredText.date(now), StoredText.date(expiresAt)])
         return .acquired(Lease(holder: holder, acquiredAt: now, expiresAt: expiresAt))
     }
 
@@ -223,7 +230,10 @@ struct SQLiteLedger: LedgerWriter {
     {
         try execute(
             sql: "UPDATE leases SET expires_at = ?, next_run_at = ? WHERE organization_id = ? AND holder = ?",
-            arguments: [now.addingTimeInterval(duration.timeInterval), nextRunAt, organization.rawValue, holder])
+            arguments: [
+                StoredText.date(now.addingTimeInterval(duration.timeInterval)), nextRunAt.map(StoredText.date),
+                organization.rawValue, holder,
+            ])
         return db.changesCount == 1
     }
 
@@ -241,7 +251,10 @@ struct SQLiteLedger: LedgerWriter {
                 ON CONFLICT (organization_id) DO UPDATE SET problem_since = excluded.problem_since,
                     consecutive_problems = excluded.consecutive_problems, last_notified_at = excluded.last_notified_at
                 """,
-            arguments: [organization.rawValue, state.problemSince, state.consecutiveProblems, state.lastNotifiedAt])
+            arguments: [
+                organization.rawValue, state.problemSince.map(StoredText.date), state.consecutiveProblems,
+                state.lastNotifiedAt.map(StoredText.date),
+            ])
     }
 
     func insertOrganization(_ settings: Organization.Settings, at now: Date) throws -> Organization {
@@ -251,7 +264,8 @@ struct SQLiteLedger: LedgerWriter {
                 VALUES (?, ?, ?, ?, ?)
                 """,
             arguments: [
-                settings.name, settings.seats, settings.inviter.canonical, settings.invitationValidity.seconds, now,
+                settings.name, settings.seats, settings.inviter.canonical, settings.invitationValidity.seconds,
+                StoredText.date(now),
             ])
         return Organization(id: Organization.ID(rawValue: db.lastInsertedRowID), settings: settings, createdAt: now)
     }
@@ -273,7 +287,8 @@ struct SQLiteLedger: LedgerWriter {
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """,
             arguments: [
-                draft.organization.rawValue, draft.email.canonical, draft.name, draft.role.rawValue, draft.joinedAt,
+                draft.organization.rawValue, draft.email.canonical, draft.name, draft.role.rawValue,
+                StoredText.date(draft.joinedAt),
                 draft.invitedBy, draft.origin.rawValue, draft.anchor, draft.isManaged,
             ])
         return Member(
@@ -303,8 +318,9 @@ struct SQLiteLedger: LedgerWriter {
                 VALUES (?, ?, ?, 'pending', ?, ?, ?, 0, ?, ?, ?, ?)
                 """,
             arguments: [
-                draft.organization.rawValue, draft.email.canonical, draft.role.rawValue, draft.sentAt, draft.sentAt,
-                draft.expiresAt, draft.invitedBy, draft.message, draft.anchor, draft.isManaged,
+                draft.organization.rawValue, draft.email.canonical, draft.role.rawValue, StoredText.date(draft.sentAt),
+                StoredText.date(draft.sentAt), StoredText.date(draft.expiresAt), draft.invitedBy, draft.message,
+                draft.anchor, draft.isManaged,
             ])
         return Invitation(
             id: Invitation.ID(rawValue: db.lastInsertedRowID), organization: draft.organization, email: draft.email,
@@ -321,8 +337,9 @@ struct SQLiteLedger: LedgerWriter {
                 WHERE id = ?
                 """,
             arguments: [
-                invitation.status.rawValue, invitation.sentAt, invitation.expiresAt, invitation.resendCount,
-                invitation.closedAt, invitation.anchor, invitation.isManaged, invitation.id.rawValue,
+                invitation.status.rawValue, StoredText.date(invitation.sentAt), StoredText.date(invitation.expiresAt),
+                invitation.resendCount, invitation.closedAt.map(StoredText.date), invitation.anchor,
+                invitation.isManaged, invitation.id.rawValue,
             ])
     }
 
@@ -332,7 +349,9 @@ struct SQLiteLedger: LedgerWriter {
         try execute(
             sql:
                 "INSERT INTO invitation_tokens (invitation_id, selector, hash, issued_at, expires_at) VALUES (?, ?, ?, ?, ?)",
-            arguments: [invitation.rawValue, token.selector, token.hash, issuedAt, expiresAt])
+            arguments: [
+                invitation.rawValue, token.selector, token.hash, StoredText.date(issuedAt), StoredText.date(expiresAt),
+            ])
         return IssuedToken(
             id: db.lastInsertedRowID, invitation: invitation, selector: token.selector, hash: token.hash,
             issuedAt: issuedAt, expiresAt: expiresAt)
@@ -341,17 +360,18 @@ struct SQLiteLedger: LedgerWriter {
     func closeTokens(of invitation: Invitation.ID, as closure: IssuedToken.Closure, at now: Date) throws {
         try execute(
             sql: "UPDATE invitation_tokens SET closure = ?, closed_at = ? WHERE invitation_id = ? AND closure IS NULL",
-            arguments: [closure.rawValue, now, invitation.rawValue])
+            arguments: [closure.rawValue, StoredText.date(now), invitation.rawValue])
     }
 
     func append(_ event: AuditEvent) throws {
-        let details = try JSONEncoder.sorted.encode(event.details)
+        let details = StoredText.json(event.details)
         try execute(
             sql:
                 "INSERT INTO audit_events (organization_id, time, event, actor, subject, details) VALUES (?, ?, ?, ?, ?, ?)",
             arguments: [
-                event.organization.rawValue, event.time, event.kind.rawValue, event.actor, event.subject,
-                String(decoding: details, as: UTF8.self),
+                event.organization.rawValue, StoredText.date(event.time), event.kind.rawValue, event.actor,
+                event.subject,
+                details,
             ])
     }
 
@@ -363,7 +383,7 @@ struct SQLiteLedger: LedgerWriter {
                 """,
             arguments: [
                 draft.organization.rawValue, draft.messageID, draft.recipient.canonical, draft.subject, draft.content,
-                draft.tokenID, draft.createdAt,
+                draft.tokenID, StoredText.date(draft.createdAt),
             ])
         return OutboxMessage(
             id: OutboxMessage.ID(rawValue: db.lastInsertedRowID), organization: draft.organization,
@@ -389,14 +409,15 @@ struct SQLiteLedger: LedgerWriter {
                 """,
             arguments: [
                 message.status == .pending ? message.content : nil, message.status.rawValue, message.attempts,
-                message.lastError, message.nextAttemptAt, message.sentAt, message.id.rawValue,
+                message.lastError, message.nextAttemptAt.map(StoredText.date), message.sentAt.map(StoredText.date),
+                message.id.rawValue,
             ])
     }
 
     func insertRun(organization: Organization.ID, trigger: SyncRun.Trigger, at now: Date) throws -> SyncRun {
         try execute(
             sql: "INSERT INTO runs (organization_id, trigger, started_at, outcome) VALUES (?, ?, ?, 'running')",
-            arguments: [organization.rawValue, trigger.rawValue, now])
+            arguments: [organization.rawValue, trigger.rawValue, StoredText.date(now)])
         return SyncRun(
             id: SyncRun.ID(rawValue: db.lastInsertedRowID), organization: organization, trigger: trigger, startedAt: now
         )
@@ -411,7 +432,8 @@ struct SQLiteLedger: LedgerWriter {
                 WHERE id = ?
                 """,
             arguments: [
-                run.finishedAt, run.sourceKind?.rawValue, run.sourceFingerprint, run.sourceUsers, changes,
+                run.finishedAt.map(StoredText.date), run.sourceKind?.rawValue, run.sourceFingerprint, run.sourceUsers,
+                changes,
                 run.outcome.rawValue, run.error, run.id.rawValue,
             ])
     }

@@ -123,29 +123,32 @@ private struct Planning {
         self.policy = policy
         self.now = now
         self.diagnostics = desired.diagnostics
-        var byAnchor: [String: Int] = [:]
-        var byEmail: [EmailAddress: Int] = [:]
-        byAnchor.reserveCapacity(desired.people.count)
-        byEmail.reserveCapacity(desired.people.count)
-        for (index, person) in desired.people.enumerated() {
-            byAnchor[person.anchor] = index
-            byEmail[person.email] = index
-        }
-        self.people = desired.people
-        self.byAnchor = byAnchor
-        self.byEmail = byEmail
-        self.claimed = Array(repeating: false, count: desired.people.count)
-        var skippedByAnchor: [String: DesiredState.Skip] = [:]
-        var skippedByEmail: [EmailAddress: DesiredState.Skip] = [:]
-        for skip in desired.skipped {
-            skippedByAnchor[skip.anchor] = skip
-            if let email = skip.email { skippedByEmail[email] = skip }
-        }
-        self.skippedByAnchor = skippedByAnchor
-        self.skippedByEmail = skippedByEmail
-        self.memberEmails = Set(snapshot.members.map(\.email))
-        // The store lists both by id already: then they are used as they are, not copied.
+        // The indexes by anchor and by email are independent: built on two cores.
+        let people = desired.people
+        let skipped = desired.skipped
         let members = snapshot.members
+        let (anchors, emails) = Parallel.both {
+            var byAnchor: [String: Int] = [:]
+            byAnchor.reserveCapacity(people.count)
+            for index in people.indices { byAnchor[people[index].anchor] = index }
+            var skippedByAnchor: [String: DesiredState.Skip] = [:]
+            for skip in skipped { skippedByAnchor[skip.anchor] = skip }
+            return (byAnchor, skippedByAnchor)
+        } and: {
+            var byEmail: [EmailAddress: Int] = [:]
+            byEmail.reserveCapacity(people.count)
+            for index in people.indices { byEmail[people[index].email] = index }
+            var skippedByEmail: [EmailAddress: DesiredState.Skip] = [:]
+            for skip in skipped { if let email = skip.email { skippedByEmail[email] = skip } }
+            var memberEmails = Set<EmailAddress>(minimumCapacity: members.count)
+            for member in members { memberEmails.insert(member.email) }
+            return (byEmail, skippedByEmail, memberEmails)
+        }
+        self.people = people
+        (self.byAnchor, self.skippedByAnchor) = anchors
+        (self.byEmail, self.skippedByEmail, self.memberEmails) = emails
+        self.claimed = Array(repeating: false, count: people.count)
+        // The store lists both by id already: then they are used as they are, not copied.
         self.orderedMembers =
             members.indices.dropFirst().allSatisfy { members[$0 - 1].id.rawValue < members[$0].id.rawValue }
             ? members : members.sorted { $0.id.rawValue < $1.id.rawValue }
@@ -170,19 +173,24 @@ private struct Planning {
             claimed[index] = true
             return index
         }
-        for (position, member) in orderedMembers.enumerated() {
-            if let person = claim(member.anchor.flatMap { byAnchor[$0] }) { memberMatches[position] = (person, true) }
+        // By position, reading only the field needed: a million records are not copied four times over.
+        for position in orderedMembers.indices {
+            if let anchor = orderedMembers[position].anchor, let person = claim(byAnchor[anchor]) {
+                memberMatches[position] = (person, true)
+            }
         }
-        for (position, invitation) in orderedInvitations.enumerated() {
-            if let person = claim(invitation.anchor.flatMap { byAnchor[$0] }) {
+        for position in orderedInvitations.indices {
+            if let anchor = orderedInvitations[position].anchor, let person = claim(byAnchor[anchor]) {
                 invitationMatches[position] = (person, true)
             }
         }
-        for (position, member) in orderedMembers.enumerated() where memberMatches[position] == nil {
-            if let person = claim(byEmail[member.email]) { memberMatches[position] = (person, false) }
+        for position in orderedMembers.indices where memberMatches[position] == nil {
+            if let person = claim(byEmail[orderedMembers[position].email]) { memberMatches[position] = (person, false) }
         }
-        for (position, invitation) in orderedInvitations.enumerated() where invitationMatches[position] == nil {
-            if let person = claim(byEmail[invitation.email]) { invitationMatches[position] = (person, false) }
+        for position in orderedInvitations.indices where invitationMatches[position] == nil {
+            if let person = claim(byEmail[orderedInvitations[position].email]) {
+                invitationMatches[position] = (person, false)
+            }
         }
     }
 
@@ -386,7 +394,8 @@ private struct Planning {
     // MARK: - Newcomers and seats
 
     mutating func admitNewcomers() {
-        for (index, person) in people.enumerated() where !claimed[index] {
+        for index in people.indices where !claimed[index] {
+            let person = people[index]
             if memberEmails.contains(person.email) { continue }  // a member matched to another person by anchor
             switch person.entry {
             case .join:
