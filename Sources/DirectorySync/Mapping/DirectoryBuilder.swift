@@ -87,6 +87,13 @@ public struct DirectoryBuilder<Item: Sendable>: Sendable {
         return text
     }
 
+    /// Makes room for `count` users, when a reader knows how many are coming (a complete SCIM listing), so
+    /// the duplicate check's indexes are not rehashed as they grow.
+    public mutating func reserveCapacity(_ count: Int) {
+        items.reserveCapacity(count)
+        duplicates.reserveCapacity(count)
+    }
+
     /// Records a reader's diagnostic; `kind` groups repeats so only the first few are listed.
     public mutating func report(_ diagnostic: Diagnostic, kind: String) {
         log.add(diagnostic, kind: kind)
@@ -143,6 +150,14 @@ struct DuplicateFilter: Sendable {
     private(set) var replaced = Set<Int>()
     /// Disabled users among those finally kept.
     private(set) var disabledKept = 0
+
+    mutating func reserveCapacity(_ count: Int) {
+        byAnchor.reserveCapacity(count)
+        byEmail.reserveCapacity(count)
+        locations.reserveCapacity(count)
+        active.reserveCapacity(count)
+        hashes.reserveCapacity(count)
+    }
 
     mutating func admit(_ user: DirectoryUser, hash: Fingerprint) -> Admission {
         let index = locations.count

@@ -148,6 +148,9 @@ struct SCIMPager {
             }
             largestPage = max(largestPage, page.resources.count)
             if let total = page.totalResults {
+                // Room for the whole listing at once (the id set is not rehashed as it grows), within reason:
+                // `totalResults` may lie.
+                if totals.isEmpty, total > seen.count { seen.reserveCapacity(min(total, 1 << 22)) }
                 totals.append(total)
                 if total < resources.count { totalsCredible = false }
             }

@@ -20,15 +20,20 @@ extension SCIMResource {
             if key.hasPrefix("urn:") || key.hasPrefix("URN:"), case .object(let object) = value {
                 extensions.append((key, object))
             } else {
-                Self.flatten(value, into: &result, at: key.lowercasedIfNeeded(), filter: filter)
+                let name = key.lowercasedIfNeeded()
+                // `active`, `emails` and `groups` are set below; flattened only for the paths under them.
+                if let filter, Self.derived.contains(name), !filter.leadsFurther(name) { continue }
+                Self.flatten(value, into: &result, at: name, filter: filter)
             }
         }
         let coreNames = extensions.isEmpty ? [] : Set(result.keys)
         for (urn, object) in extensions {
             let prefix = urn.lowercasedIfNeeded()
+            // Fully qualified names are built only when the mapping reads some of this extension by them.
+            let qualified = filter?.readsExtension(prefix) ?? true
             for (key, value) in object.members {
                 let name = key.lowercasedIfNeeded()
-                Self.flatten(value, into: &result, at: "\(prefix):\(name)", filter: filter)
+                if qualified { Self.flatten(value, into: &result, at: "\(prefix):\(name)", filter: filter) }
                 if !coreNames.contains(name) { Self.flatten(value, into: &result, at: name, filter: filter) }
             }
         }
@@ -46,6 +51,9 @@ extension SCIMResource {
         return result
     }
 
+    /// The attributes `attributes(groups:only:)` sets itself, whatever flattening gave them.
+    private static let derived: Set<String> = ["active", "emails", "groups"]
+
     private static func flatten(
         _ value: JSONValue, into result: inout [String: [String]], at path: String, filter: AttributeFilter?
     ) {
@@ -57,6 +65,7 @@ extension SCIMResource {
             if let text = value.text, !text.isEmpty { result[path, default: []].append(text) }
         case .object(let object):
             if let text = object["value"]?.text, !text.isEmpty { result[path, default: []].append(text) }
+            if let filter, !filter.leadsFurther(path) { return }
             for (key, member) in object.members {
                 flatten(member, into: &result, at: path + "." + key.lowercasedIfNeeded(), filter: filter)
             }
@@ -70,13 +79,19 @@ extension SCIMResource {
 public struct AttributeFilter: Sendable {
     private let names: Set<String>
     private let prefixes: Set<String>
+    /// The extension URNs (`urn:…:user`) of fully qualified names.
+    private let extensions: Set<String>
 
     /// Keeps `names` (normalised, as `AttributeProjection` holds them) and the paths leading to them.
     public init(_ names: some Sequence<String>) {
         var all = Set<String>()
         var prefixes = Set<String>()
+        var extensions = Set<String>()
         for name in names {
             all.insert(name)
+            if name.hasPrefix("urn:"), let colon = name.lastIndex(of: ":") {
+                extensions.insert(String(name[..<colon]))
+            }
             var path = Substring(name)
             while let dot = path.lastIndex(of: ".") {
                 path = path[..<dot]
@@ -85,10 +100,17 @@ public struct AttributeFilter: Sendable {
         }
         self.names = all
         self.prefixes = prefixes
+        self.extensions = extensions
     }
+
+    /// Whether a wanted name is qualified by the extension `urn` (lower-cased).
+    func readsExtension(_ urn: String) -> Bool { extensions.contains(urn) }
 
     /// Whether `path` is wanted, or leads to something wanted.
     func allows(_ path: String) -> Bool { names.contains(path) || prefixes.contains(path) }
+
+    /// Whether something wanted lies below `path` (`name` for `name.givenname`).
+    func leadsFurther(_ path: String) -> Bool { prefixes.contains(path) }
 }
 
 extension String {

@@ -57,6 +57,7 @@ public struct SCIMSource: Sendable {
             + (directory.total.map { ", totalResults \($0))" } ?? ")")
         builder.report(Diagnostic(.info, paging, at: SourceLocation(source: "scim", record: displayName)), kind: "scim")
         let filter = AttributeFilter(mapping.projection.names.keys)
+        builder.reserveCapacity(directory.users.count)
         for user in directory.users { builder.add(Self.entry(for: user, in: directory, only: filter)) }
         return builder.read()
     }

@@ -78,6 +78,35 @@ import Testing
         #expect(fromGroupsEndpoint["groups.value"] == ["g1"])
     }
 
+    /// Flattening only what a mapping reads skips whole subtrees and extensions; for every name it is asked
+    /// for, it must give exactly what flattening everything gives.
+    @Test(arguments: [
+        ["emails", "username", "active", "id"],
+        ["emails.type", "emails.value", "name.givenname", "groups", "groups.value"],
+        ["manager", "manager.displayname", "department", "title"],
+        ["urn:ietf:params:scim:schemas:extension:enterprise:2.0:user:title", "urn:example:acme:2.0:user:sites"],
+        ["urn:example:acme:2.0:user:badge", "sites", "meta.created", "phonenumbers", "name"],
+    ])
+    func flatteningOnlyWhatTheMappingReadsChangesNoValue(_ names: [String]) throws {
+        let user = try resource(
+            #"""
+            {"id":"7","userName":"Jo@X.io","active":1,"name":{"givenName":"Jo","familyName":"Doe","value":"JD"},
+             "title":"Guide","emails":[{"value":"jo@x.io","type":"work"},"alt@x.io"],
+             "phoneNumbers":[{"value":"555","type":"work"}],"groups":[{"value":"g1","display":"Ops"}],
+             "meta":{"created":"2010-01-23T04:56:22Z"},
+             "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User":{"department":"Ops","title":"Other",
+               "manager":{"value":"m1","displayName":"Max"}},
+             "URN:example:acme:2.0:User":{"badge":4711,"sites":["Lyon","Oslo"]}}
+            """#)
+        let everything = user.attributes()
+        let filtered = user.attributes(only: AttributeFilter(names))
+        for name in names {
+            #expect(filtered[name] == everything[name], "\(name)")
+            #expect(everything[name] != nil || name == "name", "\(name) is in the fixture")
+        }
+        #expect(filtered["meta.created"] == nil || names.contains("meta.created"))
+    }
+
     @Test func membershipsIncludeNestedGroupsAndIgnoreCycles() throws {
         func group(_ id: String, _ name: String, _ members: String) throws -> SCIMResource {
             try resource(#"{"id":"\#(id)","displayName":"\#(name)","members":[\#(members)]}"#)
