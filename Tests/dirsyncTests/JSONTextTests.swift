@@ -11,6 +11,8 @@ import Testing
         let flag: Bool
     }
 
+    /// Written field by field so that Foundation, which leaves out what `encodeIfPresent` is given as nil,
+    /// prints the same keys (`missing` is encoded only when present).
     struct Sample: Encodable {
         let text: String
         let optional: String?
@@ -28,7 +30,7 @@ import Testing
             var container = encoder.container(keyedBy: CodingKeys.self)
             try container.encode(text, forKey: .text)
             try container.encode(optional, forKey: .optional)
-            try container.encodeIfPresent(missing, forKey: .missing)
+            if let missing { try container.encode(missing, forKey: .missing) }
             try container.encode(number, forKey: .number)
             try container.encode(negative, forKey: .negative)
             try container.encode(list, forKey: .list)
@@ -75,6 +77,23 @@ import Testing
         }
         #expect(try JSONText(pretty: pretty).string([Inner]()) == foundation([Inner](), pretty: pretty))
         #expect(try JSONText(pretty: pretty).string("top") == foundation("top", pretty: pretty))
+    }
+
+    /// A synthesized encoder leaves nil optionals out with Foundation; dirsync writes every key, nil as null.
+    @Test func nilOptionalsAreNullNotLeftOut() throws {
+        struct Row: Codable, Equatable {
+            let name: String?
+            let count: Int?
+            let inner: Inner?
+        }
+        #expect(try foundation(Row(name: nil, count: nil, inner: nil), pretty: false) == "{}")
+        #expect(
+            try JSONText(pretty: false).string(Row(name: nil, count: nil, inner: nil))
+                == #"{"count":null,"inner":null,"name":null}"#)
+        let full = Row(name: "a", count: 1, inner: Inner(name: "b", count: 2, flag: true))
+        #expect(try JSONText(pretty: false).string(full) == foundation(full, pretty: false))
+        let empty = Data(try JSONText(pretty: false).encode(Row(name: nil, count: nil, inner: nil)))
+        #expect(try JSONDecoder().decode(Row.self, from: empty) == Row(name: nil, count: nil, inner: nil))
     }
 
     @Test func whatItWritesFoundationReadsBack() throws {

@@ -74,23 +74,4 @@ struct RunJSON: Encodable {
         outcome = run.outcome.rawValue
         error = run.error
     }
-
-    func encode(to encoder: any Encoder) throws {
-        var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encode(id, forKey: .id)
-        try container.encode(trigger, forKey: .trigger)
-        try container.encode(started_at, forKey: .started_at)
-        try container.encode(finished_at, forKey: .finished_at)
-        try container.encode(source_kind, forKey: .source_kind)
-        try container.encode(source_fingerprint, forKey: .source_fingerprint)
-        try container.encode(source_users, forKey: .source_users)
-        try container.encode(changes, forKey: .changes)
-        try container.encode(outcome, forKey: .outcome)
-        try container.encode(error, forKey: .error)
-    }
-
-    private enum CodingKeys: String, CodingKey {
-        case id, trigger, started_at, finished_at, source_kind, source_fingerprint, source_users, changes, outcome,
-            error
-    }
 }

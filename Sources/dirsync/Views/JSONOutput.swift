@@ -27,19 +27,6 @@ struct MemberJSON: Encodable {
         via = member.origin.rawValue
         managed = member.isManaged
     }
-
-    func encode(to encoder: any Encoder) throws {
-        var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encode(email, forKey: .email)
-        try container.encode(role, forKey: .role)
-        try container.encode(name, forKey: .name)  // null rather than absent: a stable shape
-        try container.encode(joined_at, forKey: .joined_at)
-        try container.encode(organization, forKey: .organization)
-        try container.encode(via, forKey: .via)
-        try container.encode(managed, forKey: .managed)
-    }
-
-    private enum CodingKeys: String, CodingKey { case email, role, name, joined_at, organization, via, managed }
 }
 
 /// One invitation in `dirsync invitations list --format json`.
@@ -106,23 +93,5 @@ struct OutboxMessageJSON: Encodable {
         sent_at = message.sentAt.map(DateText.iso8601)
         next_attempt_at = message.nextAttemptAt.map(DateText.iso8601)
         message_id = message.messageID
-    }
-
-    func encode(to encoder: any Encoder) throws {
-        var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encode(id, forKey: .id)
-        try container.encode(recipient, forKey: .recipient)
-        try container.encode(subject, forKey: .subject)
-        try container.encode(status, forKey: .status)
-        try container.encode(attempts, forKey: .attempts)
-        try container.encode(last_error, forKey: .last_error)
-        try container.encode(created_at, forKey: .created_at)
-        try container.encode(sent_at, forKey: .sent_at)
-        try container.encode(next_attempt_at, forKey: .next_attempt_at)
-        try container.encode(message_id, forKey: .message_id)
-    }
-
-    private enum CodingKeys: String, CodingKey {
-        case id, recipient, subject, status, attempts, last_error, created_at, sent_at, next_attempt_at, message_id
     }
 }

@@ -30,36 +30,12 @@ struct PlanJSON: Codable {
         let invitation_id: Int64?
         let from_email: String?
         let name: String?
-
-        /// Every key always present, null when it does not apply: a stable shape for scripts.
-        func encode(to encoder: any Encoder) throws {
-            var container = encoder.container(keyedBy: CodingKeys.self)
-            try container.encode(action, forKey: .action)
-            try container.encode(email, forKey: .email)
-            try container.encode(role, forKey: .role)
-            try container.encode(from_role, forKey: .from_role)
-            try container.encode(to_role, forKey: .to_role)
-            try container.encode(reason, forKey: .reason)
-            try container.encode(rule, forKey: .rule)
-            try container.encode(anchor, forKey: .anchor)
-            try container.encode(member_id, forKey: .member_id)
-            try container.encode(invitation_id, forKey: .invitation_id)
-            try container.encode(from_email, forKey: .from_email)
-            try container.encode(name, forKey: .name)
-        }
     }
 
     struct DiagnosticJSON: Codable {
         let severity: String
         let message: String
         let location: String?
-
-        func encode(to encoder: any Encoder) throws {
-            var container = encoder.container(keyedBy: CodingKeys.self)
-            try container.encode(severity, forKey: .severity)
-            try container.encode(message, forKey: .message)
-            try container.encode(location, forKey: .location)
-        }
     }
 
     struct Blocked: Codable {
@@ -72,16 +48,6 @@ struct PlanJSON: Codable {
     let changes: [Change]
     let diagnostics: [DiagnosticJSON]
     let blocked: Blocked?
-
-    func encode(to encoder: any Encoder) throws {
-        var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encode(format_version, forKey: .format_version)
-        try container.encode(basis, forKey: .basis)
-        try container.encode(summary, forKey: .summary)
-        try container.encode(changes, forKey: .changes)
-        try container.encode(diagnostics, forKey: .diagnostics)
-        try container.encode(blocked, forKey: .blocked)
-    }
 
     init(_ plan: Plan) {
         format_version = Self.formatVersion

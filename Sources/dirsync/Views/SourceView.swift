@@ -100,15 +100,6 @@ enum SourceView {
             message = diagnostic.message
             location = diagnostic.location?.description
         }
-
-        func encode(to encoder: any Encoder) throws {
-            var container = encoder.container(keyedBy: CodingKeys.self)
-            try container.encode(severity, forKey: .severity)
-            try container.encode(message, forKey: .message)
-            try container.encode(location, forKey: .location)
-        }
-
-        private enum CodingKeys: String, CodingKey { case severity, message, location }
     }
 
     struct UserJSON: Encodable {
@@ -135,22 +126,6 @@ enum SourceView {
             groups = user.groups.map { Group(id: $0.id, name: $0.name) }
             active = user.isActive
             attributes = user.attributes
-        }
-
-        func encode(to encoder: any Encoder) throws {
-            var container = encoder.container(keyedBy: CodingKeys.self)
-            try container.encode(anchor, forKey: .anchor)
-            try container.encode(email, forKey: .email)  // null rather than absent: a stable shape
-            try container.encode(display_name, forKey: .display_name)
-            try container.encode(given_name, forKey: .given_name)
-            try container.encode(family_name, forKey: .family_name)
-            try container.encode(groups, forKey: .groups)
-            try container.encode(active, forKey: .active)
-            try container.encode(attributes, forKey: .attributes)
-        }
-
-        private enum CodingKeys: String, CodingKey {
-            case anchor, email, display_name, given_name, family_name, groups, active, attributes
         }
     }
 }
