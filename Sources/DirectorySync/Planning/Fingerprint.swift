@@ -61,13 +61,6 @@ public struct Fingerprint: Sendable {
         return hasher
     }
 
-    /// An order-independent digest of mapped users.
-    public static func of(_ users: [DirectoryUser]) -> String {
-        var digest = Unordered()
-        for user in users { digest.add(of(user)) }
-        return digest.hex
-    }
-
     /// A digest of a set of items, built item by item in any order: the sum of their digests, from which an
     /// item can also be taken out again.
     public struct Unordered: Sendable {
