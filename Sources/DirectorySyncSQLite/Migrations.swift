@@ -1,3 +1,4 @@
+import Foundation
 import GRDB
 
 /// The store's schema, one append-only named migration at a time. Never edit a migration that has
@@ -141,6 +142,49 @@ enum Migrations {
                         last_notified_at TEXT
                     );
                     """)
+        }
+        migrator.registerMigration("v4-create-store-secrets") { db in
+            // The key saved plans are signed with (HMAC-SHA-256): made once per store, never leaves it.
+            try db.execute(
+                sql: """
+                    CREATE TABLE store_secrets (
+                        name TEXT PRIMARY KEY,
+                        value BLOB NOT NULL CHECK (length(value) >= 32)
+                    );
+                    """)
+            var generator = SystemRandomNumberGenerator()
+            let key = (0..<32).map { _ in UInt8.random(in: .min ... .max, using: &generator) }
+            try db.execute(
+                sql: "INSERT INTO store_secrets (name, value) VALUES ('plan-signing', ?)", arguments: [Data(key)])
+        }
+        migrator.registerMigration("v5-runs-interrupted-outcome") { db in
+            // SQLite cannot change a CHECK in place: the table is rebuilt with the new outcome allowed.
+            try db.execute(
+                sql: """
+                    CREATE TABLE runs_v5 (
+                        id INTEGER PRIMARY KEY,
+                        organization_id INTEGER NOT NULL REFERENCES organizations(id),
+                        trigger TEXT NOT NULL CHECK (trigger IN ('apply', 'sync', 'run')),
+                        started_at TEXT NOT NULL,
+                        finished_at TEXT,
+                        source_kind TEXT CHECK (source_kind IN ('scim', 'ldif', 'dsml', 'csv')),
+                        source_fingerprint TEXT,
+                        source_users INTEGER CHECK (source_users >= 0),
+                        changes TEXT NOT NULL DEFAULT '{}' CHECK (json_valid(changes)),
+                        outcome TEXT NOT NULL CHECK (outcome IN ('running', 'completed', 'no-changes', 'blocked', 'failed',
+                            'interrupted')),
+                        error TEXT,
+                        CHECK ((outcome = 'running') = (finished_at IS NULL))
+                    );
+                    INSERT INTO runs_v5 SELECT * FROM runs;
+                    DROP TABLE runs;
+                    ALTER TABLE runs_v5 RENAME TO runs;
+                    CREATE INDEX runs_by_organization ON runs(organization_id, id);
+                    """)
+        }
+        migrator.registerMigration("v6-audit-os-user") { db in
+            // The operating-system user whose command wrote the event, beside the acting address.
+            try db.execute(sql: "ALTER TABLE audit_events ADD COLUMN os_user TEXT")
         }
         return migrator
     }

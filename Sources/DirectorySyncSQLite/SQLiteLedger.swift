@@ -191,6 +191,14 @@ struct SQLiteLedger: LedgerWriter {
             }
     }
 
+    func planSigningKey() throws -> [UInt8] {
+        guard
+            let key = try Data.fetchOne(
+                db.cachedStatement(sql: "SELECT value FROM store_secrets WHERE name = 'plan-signing'"))
+        else { throw StoreError.database("the store has no plan-signing key") }
+        return Array(key)
+    }
+
     func notificationState(in organization: Organization.ID) throws -> NotificationState {
         try fetchRow(
             sql: "SELECT * FROM notification_state WHERE organization_id = ?", arguments: [organization.rawValue]
@@ -367,11 +375,10 @@ struct SQLiteLedger: LedgerWriter {
         let details = StoredText.json(event.details)
         try execute(
             sql:
-                "INSERT INTO audit_events (organization_id, time, event, actor, subject, details) VALUES (?, ?, ?, ?, ?, ?)",
+                "INSERT INTO audit_events (organization_id, time, event, actor, subject, details, os_user) VALUES (?, ?, ?, ?, ?, ?, ?)",
             arguments: [
                 event.organization.rawValue, StoredText.date(event.time), event.kind.rawValue, event.actor,
-                event.subject,
-                details,
+                event.subject, details, event.osUser,
             ])
     }
 
@@ -496,7 +503,7 @@ struct SQLiteLedger: LedgerWriter {
         return AuditEvent(
             organization: Organization.ID(rawValue: row["organization_id"]), time: row["time"],
             kind: try Self.value(row["event"], AuditEvent.Kind.init(rawValue:)), actor: row["actor"],
-            subject: row["subject"], details: details)
+            subject: row["subject"], details: details, osUser: row["os_user"])
     }
 
     private static func outboxMessage(from row: Row) throws -> OutboxMessage {

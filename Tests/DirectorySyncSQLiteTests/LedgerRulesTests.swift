@@ -55,7 +55,7 @@ import Testing
         try await fixture.invite("bo@acme.com")
         let token = try await fixture.latestToken(for: "bo@acme.com")
         let issued = try #require(try await fixture.read { db in try db.token(selector: token.selector) })
-        #expect(issued.hash == SHA256.hexDigest(token.text))
+        #expect(issued.hash == Digest.sha256Hex(token.text))
         #expect(issued.hash != token.text)
         #expect(!issued.hash.contains(token.text.dropFirst(12)))
     }

@@ -111,3 +111,36 @@ import Testing
         }
     }
 }
+
+/// The migrations after the first release: what they add, on new stores and on upgraded ones.
+@Suite struct StoreMigrationTests {
+    @Test func everyStoreHasItsOwnRandomPlanSigningKey() async throws {
+        let first = try await SQLiteStore.inMemory().read { db in try db.planSigningKey() }
+        let second = try await SQLiteStore.inMemory().read { db in try db.planSigningKey() }
+        #expect(first.count == 32)
+        #expect(first != second)
+        #expect(Set(first).count > 8)
+    }
+
+    @Test func aRunCanBeRecordedAsInterruptedAndAnAuditEventNamesItsOSUser() async throws {
+        let fixture = try await LedgerFixture.make(store: try SQLiteStore.inMemory())
+        let organization = fixture.organization.id
+        let stored = try await fixture.store.write { db in
+            var run = try db.insertRun(organization: organization, trigger: .sync, at: testEpoch)
+            run.outcome = .interrupted
+            run.finishedAt = testEpoch
+            run.changes = ["invite": 3]
+            try db.updateRun(run)
+            try db.append(
+                AuditEvent(
+                    organization: organization, time: testEpoch, kind: .syncRunInterrupted, actor: "ada@acme.com",
+                    subject: "Acme", osUser: "cron"))
+            return try db.runs(in: organization, limit: 1).first
+        }
+        #expect(stored?.outcome == .interrupted)
+        #expect(stored?.changes == ["invite": 3])
+        let events = try await fixture.store.read { db in try db.auditEvents(in: organization, since: nil) }
+        #expect(events.last?.osUser == "cron")
+        #expect(events.last?.kind == .syncRunInterrupted)
+    }
+}

@@ -54,7 +54,7 @@ public struct InvitationToken: Sendable, Equatable, CustomStringConvertible {
     public var selector: String { String(text.prefix(Self.selectorLength)) }
 
     /// The SHA-256 of the token, hex-encoded: what the store keeps.
-    public var hash: String { SHA256.hexDigest(text) }
+    public var hash: String { Digest.sha256Hex(text) }
 
     /// Whether this token's hash equals `storedHash`, compared in constant time.
     public func matches(storedHash: String) -> Bool {

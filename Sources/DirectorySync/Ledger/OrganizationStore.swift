@@ -56,6 +56,8 @@ public protocol LedgerReader {
 
     /// The organization's lease, expired or not.
     func lease(in organization: Organization.ID) throws -> Lease?
+    /// The store's own key for signing saved plans (at least 32 random bytes, made when the store was created).
+    func planSigningKey() throws -> [UInt8]
     func notificationState(in organization: Organization.ID) throws -> NotificationState
 }
 

@@ -29,7 +29,7 @@ public struct MailMessage: Sendable, Equatable {
 
     /// The message as RFC 5322 text with CRLF line endings.
     public func rendered() -> String {
-        let boundary = "=_dirsync_" + SHA256.hexDigest(messageID).prefix(24)
+        let boundary = "=_dirsync_" + Digest.sha256Hex(messageID).prefix(24)
         var lines = [
             header("Date", Self.rfc5322Date(date)),
             header("From", MIMEText.mailbox(from)),

@@ -20,6 +20,8 @@ public struct AuditEvent: Sendable, Equatable {
         case syncRunCompleted = "SYNC_RUN_COMPLETED"
         case syncRunBlocked = "SYNC_RUN_BLOCKED"
         case syncRunFailed = "SYNC_RUN_FAILED"
+        /// A shutdown request (SIGTERM, SIGINT) stopped a run between two batches.
+        case syncRunInterrupted = "SYNC_RUN_INTERRUPTED"
     }
 
     public let organization: Organization.ID
@@ -31,10 +33,12 @@ public struct AuditEvent: Sendable, Equatable {
     public let subject: String
     /// Facts about the change (role, expiry, the rule that decided…), keyed in snake_case.
     public let details: [String: String]
+    /// The operating-system user whose command wrote the event, when known.
+    public let osUser: String?
 
     public init(
         organization: Organization.ID, time: Date, kind: Kind, actor: String, subject: String,
-        details: [String: String] = [:]
+        details: [String: String] = [:], osUser: String? = nil
     ) {
         self.organization = organization
         self.time = time
@@ -42,5 +46,6 @@ public struct AuditEvent: Sendable, Equatable {
         self.actor = actor
         self.subject = subject
         self.details = details
+        self.osUser = osUser
     }
 }

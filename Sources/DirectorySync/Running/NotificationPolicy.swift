@@ -32,7 +32,8 @@ public struct NotificationPolicy: Sendable, Equatable {
             next.problemSince = nil
             next.consecutiveProblems = 0
             return (next, reported ? .recovered : nil)
-        case .running:
+        case .running, .interrupted:
+            // Stopped on purpose, or still going: neither a problem nor a recovery.
             return (next, nil)
         }
     }

@@ -150,6 +150,7 @@ public struct SyncEngine: Sendable {
                 switch record.outcome {
                 case .blocked: .syncRunBlocked
                 case .failed, .running: .syncRunFailed
+                case .interrupted: .syncRunInterrupted
                 case .completed, .noChanges: .syncRunCompleted
                 }
             try LedgerTransaction(db: db, organization: organization, now: now, mail: nil)

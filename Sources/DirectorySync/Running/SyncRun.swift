@@ -27,6 +27,8 @@ public struct SyncRun: Sendable, Equatable, Identifiable {
         case noChanges = "no-changes"
         case blocked
         case failed
+        /// A shutdown request (SIGTERM, SIGINT) stopped it between two batches; `changes` says what was applied.
+        case interrupted
 
         /// Whether the source read of this run counts as the last good one (for the shrink guard).
         public var isSuccess: Bool { self == .completed || self == .noChanges }

@@ -19,13 +19,24 @@ import Testing
         ),
     ])
     func matchesTheStandardVectors(message: String, digest: String) {
-        #expect(SHA256.hexDigest(message) == digest)
+        #expect(Digest.sha256Hex(message) == digest)
     }
 
     @Test func hashesAMillionAs() {
         let message = [UInt8](repeating: UInt8(ascii: "a"), count: 1_000_000)
-        let hex = SHA256.digest(message).map { String(format: "%02x", $0) }.joined()
+        let hex = Digest.sha256(message).map { String(format: "%02x", $0) }.joined()
         #expect(hex == "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0")
+    }
+
+    // RFC 4231, test cases 1 and 2.
+    @Test func hmacMatchesTheStandardVectors() {
+        let key = [UInt8](repeating: 0x0b, count: 20)
+        #expect(
+            Digest.hex(Digest.hmacSHA256(key: key, message: Array("Hi There".utf8)))
+                == "b0344c61d8db38535ca8afceaf0bf12b881dc200c9833da726e9376c2e32cff7")
+        #expect(
+            Digest.hex(Digest.hmacSHA256(key: Array("Jefe".utf8), message: Array("what do ya want for nothing?".utf8)))
+                == "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843")
     }
 
     @Test func constantTimeComparisonComparesWholeValues() {
@@ -69,9 +80,9 @@ import Testing
     @Test func isStoredOnlyAsItsHashAndNeverPrinted() {
         var generator = SeededGenerator(seed: 2)
         let token = InvitationToken.generate(using: &generator)
-        #expect(token.hash == SHA256.hexDigest(token.text))
+        #expect(token.hash == Digest.sha256Hex(token.text))
         #expect(token.matches(storedHash: token.hash))
-        #expect(!token.matches(storedHash: SHA256.hexDigest("other")))
+        #expect(!token.matches(storedHash: Digest.sha256Hex("other")))
         #expect(!"\(token)".contains(token.text))
         #expect(token.link(from: "https://x.io/a?token={token}") == "https://x.io/a?token=\(token.text)")
     }
