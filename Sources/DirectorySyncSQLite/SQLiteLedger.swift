@@ -459,8 +459,8 @@ struct SQLiteLedger: LedgerWriter {
     }
 
     private static func organization(from row: Row) throws -> Organization {
-        let settings = try Organization.Settings(
-            name: row["name"], seats: row["seats"], inviter: try EmailAddress(row["inviter"] as String),
+        let settings = Organization.Settings(
+            storedName: row["name"], seats: row["seats"], inviter: EmailAddress(storedCanonical: row["inviter"]),
             invitationValidity: TimeSpan(seconds: row["invitation_validity_seconds"]))
         return Organization(id: Organization.ID(rawValue: row["id"]), settings: settings, createdAt: row["created_at"])
     }

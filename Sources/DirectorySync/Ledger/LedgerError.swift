@@ -3,6 +3,8 @@ import Foundation
 /// Why an organization-ledger command was refused. Nothing is written when one is thrown.
 public enum LedgerError: Error, Equatable, Sendable {
     case invalidOrganizationName(String)
+    /// A name (of an organization or a person) holds a control character.
+    case controlCharacterInName(String, Unicode.Scalar)
     case invalidSeats(Int)
     case invalidValidity(TimeSpan)
     case organizationExists(String)
@@ -34,10 +36,12 @@ extension LedgerError: UserFacingError {
         switch self {
         case .invalidOrganizationName(let name):
             "organization name '\(name)' must be 1 to 200 characters, not blank"
+        case .controlCharacterInName(_, let scalar):
+            "a name must not contain control characters such as line breaks (found \(String(format: "U+%04X", scalar.value)))"
         case .invalidSeats(let seats):
-            "seats must be at least 1, got \(seats)"
+            "seats must be between \(Organization.Settings.seatRange.lowerBound) and \(Organization.Settings.seatRange.upperBound), got \(seats)"
         case .invalidValidity(let span):
-            "invitation validity must be at least 1m, got \(span)"
+            "invitation validity \(TimeSpan.describe(Organization.Settings.validityRange)), got \(span)"
         case .organizationExists(let name):
             "organization '\(name)' already exists in this store"
         case .organizationNotFound(let name, let known):

@@ -37,10 +37,17 @@ struct AuditCommand: AsyncParsableCommand {
     }
 
     static func start(from text: String, now: Date) throws -> Date {
-        if let date = DateText.parse(text) { return date }
-        if let span = try? TimeSpan(parsing: text), span.seconds > 0 {
-            return now.addingTimeInterval(-span.timeInterval)
-        }
+        do {
+            return try DateText.instant(text)
+        } catch let invalid where invalid.isOutOfRange {
+            throw CommandError.invalidArgument("--since: \(invalid)", hint: nil)
+        } catch {}
+        do {
+            return now.addingTimeInterval(
+                -(try TimeSpan(parsing: text, in: .seconds(1)...TimeSpan.maximum)).timeInterval)
+        } catch let invalid where invalid.reason != .notADuration {
+            throw CommandError.invalidArgument("--since: \(invalid)", hint: nil)
+        } catch {}
         throw CommandError.invalidArgument(
             "--since: '\(text)' is neither a date (2026-11-01, 2026-11-01T09:00:00Z) nor a span such as 24h or 7d",
             hint: nil)

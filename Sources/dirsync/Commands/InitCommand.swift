@@ -43,7 +43,9 @@ struct InitCommand: AsyncParsableCommand {
         let ownerEmail = try parsed("--owner") { try EmailAddress(owner) }
         let validity =
             try invitationValidity.map { text in
-                try parsed("--invitation-validity") { try TimeSpan(parsing: text) }
+                try parsed("--invitation-validity") {
+                    try TimeSpan(parsing: text, in: Organization.Settings.validityRange)
+                }
             } ?? Organization.Settings.defaultValidity
         let settings = try Organization.Settings(
             name: org, seats: seats, inviter: ownerEmail, invitationValidity: validity)
@@ -91,11 +93,7 @@ struct InitCommand: AsyncParsableCommand {
 
     private func moment() throws -> Date {
         guard let now else { return GlobalOptions.wallClock() }
-        guard let date = DateText.parse(now) else {
-            throw CommandError.invalidArgument(
-                "--now: '\(now)' is not an ISO 8601 time such as 2026-12-01T09:00:00Z", hint: nil)
-        }
-        return date
+        return try parsed("--now") { try DateText.instant(now) }
     }
 
     private func existingConfiguration(at path: String) throws -> Configuration? {

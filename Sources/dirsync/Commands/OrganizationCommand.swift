@@ -48,7 +48,9 @@ struct OrganizationCommand: AsyncParsableCommand {
             let organization = try await environment.organization()
             let newInviter = try inviter.map { text in try parsed("--inviter") { try EmailAddress(text) } }
             let validity = try invitationValidity.map { text in
-                try parsed("--invitation-validity") { try TimeSpan(parsing: text) }
+                try parsed("--invitation-validity") {
+                    try TimeSpan(parsing: text, in: Organization.Settings.validityRange)
+                }
             }
             let updated = try await environment.ledger.updateSettings(
                 of: organization.id, by: environment.actor(for: organization), at: environment.now

@@ -38,14 +38,13 @@ struct RunCommand: AsyncParsableCommand {
         let environment = try CommandEnvironment.open(global, access: .readWrite)
         let configuration = environment.configuration
         let interval =
-            try every.map { text in try parsed("--every") { try TimeSpan(parsing: text) } }
+            try every.map { text in
+                try parsed("--every") { try TimeSpan(parsing: text, in: Configuration.ScheduleSection.everyRange) }
+            }
             ?? configuration.schedule.every
         guard let interval = interval ?? (once ? TimeSpan.minutes(15) : nil) else {
             throw CommandError.invalidArgument(
                 "no schedule: pass --every (e.g. --every 15m) or set schedule.every in the configuration", hint: nil)
-        }
-        guard interval.seconds >= 1 else {
-            throw CommandError.invalidArgument("--every must be at least 1s", hint: nil)
         }
         let logger = Logger(label: "dirsync") { label in LineLogHandler(label: label, format: format, logLevel: level) }
 
