@@ -150,7 +150,7 @@ import Testing
         ),
         (
             ["members", "list", "--now", "yesterday"],
-            "error: --now: 'yesterday' is not an ISO 8601 time such as 2026-12-01T09:00:00Z"
+            "error: --now: 'yesterday' is not an ISO 8601 time such as 2026-12-01T09:00:00Z or a date such as 2026-12-01"
         ),
         (["invitations", "sned"], "error: unexpected argument 'sned'"),
     ])

@@ -71,8 +71,9 @@ public enum DateText {
     }
 
     /// Reads `2026-11-21T10:26:00Z`, with or without fractional seconds or an offset, or a plain
-    /// date `2026-11-21` (midnight UTC); nil for anything else or outside `supportedRange`.
-    public static func parse(_ text: String) -> Date? { try? instant(text) }
+    /// date `2026-11-21` (midnight UTC); nil for anything else. Not bounded: what a user types goes through
+    /// `instant(_:)`.
+    public static func parse(_ text: String) -> Date? { unbounded(text) }
 
     private static func unbounded(_ text: String) -> Date? {
         let trimmed = text.trimmingCharacters(in: .whitespaces)

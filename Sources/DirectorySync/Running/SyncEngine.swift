@@ -62,7 +62,8 @@ public struct SyncEngine: Sendable {
         return Preview(plan: plan, desired: desired, organization: effective)
     }
 
-    /// Applies `plan` and records the run. A blocked plan is recorded as blocked and refused unless
+    /// Applies `plan` and records the run. Whether the plan is blocked is decided again by the applier from the
+    /// store and the policy (whatever the plan says): a blocked plan is recorded as blocked and refused unless
     /// `allowDeletions`; a failure is recorded as failed and rethrown.
     public func apply(
         _ plan: Plan, to organization: Organization, trigger: SyncRun.Trigger, allowDeletions: Bool,
@@ -75,21 +76,22 @@ public struct SyncEngine: Sendable {
         run.sourceFingerprint = plan.basis.desired
         run.sourceUsers = plan.basis.sourceUsers
         let actor = (settings.inviter ?? organization.settings.inviter).canonical
-        if let blocked = plan.blocked, !allowDeletions {
-            run.outcome = .blocked
-            run.error = blocked.reason
-            try await finish(run, organization: organization, actor: actor, at: now())
-            throw Applier.Failure.blocked(blocked.reason)
-        }
         do {
             let applied = try await Applier(store: store, mail: mail, settings: settings, makeToken: makeToken).apply(
                 plan, to: organization.id, actor: actor, batchSize: policy.batchSize,
+                safeguards: Applier.Safeguards(rules: rules, policy: policy, allowDeletions: allowDeletions),
                 details: ["run_id": run.id.description], now: now, checkpoint: checkpoint)
             run.changes = Dictionary(uniqueKeysWithValues: applied.map { ($0.key.rawValue, $0.value) })
             run.outcome = applied.values.reduce(0, +) == 0 ? .noChanges : .completed
             try await finish(run, organization: organization, actor: actor, at: now())
             return run
         } catch let interrupted as Applier.Interrupted {
+            if case .blocked(let reason)? = interrupted.cause as? Applier.Failure {
+                run.outcome = .blocked
+                run.error = reason
+                try await finish(run, organization: organization, actor: actor, at: now())
+                throw interrupted.cause
+            }
             // Record what was committed before the interruption, then report its cause as it was.
             run.changes = Dictionary(uniqueKeysWithValues: interrupted.applied.map { ($0.key.rawValue, $0.value) })
             run.outcome = .failed

@@ -26,7 +26,8 @@ struct ApplyCommand: AsyncParsableCommand {
         let engine = try environment.syncEngine()
         let plan: Plan
         if let planFile {
-            plan = try Self.load(planFile)
+            let key = try await environment.store.read { db in try db.planSigningKey() }
+            plan = try Self.load(planFile, signingKey: key)
             guard plan.basis.organization.caseInsensitiveCompare(organization.name) == .orderedSame else {
                 throw CommandError.invalidArgument(
                     "\(planFile) is a plan for \(plan.basis.organization), not \(organization.name)",
@@ -42,7 +43,7 @@ struct ApplyCommand: AsyncParsableCommand {
             trigger: .apply, allowDeletions: allowDeletions)
     }
 
-    static func load(_ path: String) throws -> Plan {
+    static func load(_ path: String, signingKey: [UInt8]) throws -> Plan {
         let data: Data
         do {
             data = try Data(contentsOf: URL(fileURLWithPath: path))
@@ -50,7 +51,7 @@ struct ApplyCommand: AsyncParsableCommand {
             throw CommandError.invalidArgument(
                 "cannot read the plan \(path)", hint: "make one with 'dirsync plan --out \(path)'")
         }
-        return try PlanJSON.decode(data, file: path)
+        return try PlanJSON.decode(data, file: path, signingKey: signingKey)
     }
 
     private func confirm(_ plan: Plan, organization: Organization) throws {
