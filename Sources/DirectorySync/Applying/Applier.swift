@@ -111,12 +111,8 @@ public struct Applier: Sendable {
                     if isFirst {
                         let snapshot = try Self.checkBasis(plan, organization: organization, db: db, now: moment)
                         try Self.check(plan, against: snapshot, safeguards: safeguards, db: db)
-                        if organization.settings != stored.settings {
-                            try db.updateOrganization(organization)
-                            try LedgerTransaction(db: db, organization: organization, now: moment, mail: nil).audit(
-                                .organizationSettingsChanged, actor: actor, subject: organization.name,
-                                ["changes": settings.differences(from: stored).joined(separator: ", "), "via": "sync"])
-                        }
+                        try LedgerTransaction(db: db, organization: stored, now: moment, mail: nil)
+                            .changeSettings(to: organization.settings, by: actor, via: "sync")
                     }
                     let rules = LedgerTransaction(
                         db: db, organization: organization, now: moment, mail: mail, makeToken: makeToken)

@@ -53,6 +53,17 @@ public struct Organization: Sendable, Equatable, Identifiable {
                 max(invitationValidity, Self.validityRange.lowerBound), Self.validityRange.upperBound)
         }
 
+        /// Why the organization may not change from `stored` to these settings, if it may not: a seat limit
+        /// lowered below the seats in use, or an inviter who is not an owner or admin (`inviterRole` is the
+        /// inviter's role in the organization, nil when not a member). Values that did not change are not checked.
+        public func problem(changingFrom stored: Settings, seatsUsed: Int, inviterRole: Role?) -> LedgerError? {
+            if seats != stored.seats, seats < seatsUsed { return .seatsBelowUse(seats: seats, used: seatsUsed) }
+            if inviter != stored.inviter, inviterRole.map({ $0 < .admin }) ?? true {
+                return .inviterNotAdmin(inviter, role: inviterRole)
+            }
+            return nil
+        }
+
         /// The first control character (C0, DEL, C1, or a line or paragraph separator) in a name, if any.
         public static func firstControl(in name: String) -> Unicode.Scalar? {
             name.unicodeScalars.first { scalar in

@@ -50,6 +50,10 @@ public struct SyncEngine: Sendable {
         }
         let desired = DesiredState(try await source.read(keeping: { [rules] in DesiredState.decide($0, rules: rules) }))
         let (snapshot, lastUsers) = try await current
+        let inviter = effective.settings.inviter
+        try settings.check(
+            organization, seatsUsed: snapshot.members.count + snapshot.invitations.count { $0.isLive(at: now) },
+            inviterRole: snapshot.members.first { $0.email == inviter }?.role)
         var plan = try Planner.plan(
             desired: desired, snapshot: snapshot, policy: policy, lastSourceUsers: lastUsers, now: now)
         let differences = settings.differences(from: organization)
@@ -57,7 +61,8 @@ public struct SyncEngine: Sendable {
             plan.diagnostics.append(
                 Diagnostic(
                     .info,
-                    "dirsync.yaml changes the organization's \(differences.joined(separator: ", ")); apply records it"))
+                    "\(settings.file) changes the organization's \(differences.joined(separator: ", ")); apply records it"
+                ))
         }
         return Preview(plan: plan, desired: desired, organization: effective)
     }

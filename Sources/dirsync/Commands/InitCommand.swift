@@ -41,6 +41,7 @@ struct InitCommand: AsyncParsableCommand {
 
     func run() async throws {
         let ownerEmail = try parsed("--owner") { try EmailAddress(owner) }
+        let ownerName = try parsed("--owner-name") { try Member.typedName(self.ownerName) }
         let validity =
             try invitationValidity.map { text in
                 try parsed("--invitation-validity") {
@@ -73,7 +74,10 @@ struct InitCommand: AsyncParsableCommand {
             let names = existing.organization.name.map { " (it names organization \($0))" } ?? ""
             Console.out("Kept the existing configuration \(CommandEnvironment.relative(configPath))\(names).")
             if let named = existing.organization.name, named.caseInsensitiveCompare(organization.name) != .orderedSame {
-                Console.out("Pass --org \"\(organization.name)\" to commands about the new organization.")
+                Console.out(
+                    "Commands about \(organization.name) need its own configuration: copy "
+                        + "\(CommandEnvironment.relative(configPath)), set organization.name to \(organization.name), "
+                        + "and pass --config FILE.")
             }
         } else {
             let text = StarterConfiguration.text(

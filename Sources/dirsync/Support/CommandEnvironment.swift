@@ -47,8 +47,17 @@ struct CommandEnvironment {
     }
 
     /// The organization this command is about: `--org`, else `organization.name`, else the store's only one.
+    /// `--org` must agree with the configuration's `organization.name`: its directory, rules and mail are that
+    /// organization's, never another's.
     func organization() async throws -> Organization {
-        try await ledger.organization(named: options.org ?? configuration.organization.name)
+        if let org = options.org, let named = configuration.organization.name,
+            org.trimmingCharacters(in: .whitespaces).caseInsensitiveCompare(named) != .orderedSame
+        {
+            throw CommandError.invalidArgument(
+                "--org '\(org)' is not the organization \(configFile ?? "the configuration") is about ('\(named)')",
+                hint: "pass --config with \(org)'s own configuration, or leave --org out")
+        }
+        return try await ledger.organization(named: options.org ?? configuration.organization.name)
     }
 
     /// Who acts: `organization.inviter` from the configuration, else the organization's stored inviter.
