@@ -21,6 +21,12 @@ struct ApplyCommand: AsyncParsableCommand {
     @Flag(help: "Apply even if a safety rule (deletions, shrink) blocked the plan.") var allowDeletions = false
 
     func run() async throws {
+        // Without --yes, only a person at a terminal can say yes: check that before anything is read or printed.
+        if !yes && !Console.stdinIsTerminal {
+            throw CommandError.notATerminal(
+                "refusing to apply without confirmation: standard input is not a terminal; pass --yes (or use 'dirsync sync' in scripts)"
+            )
+        }
         let environment = try CommandEnvironment.open(global, access: .readWrite)
         let organization = try await environment.organization()
         let engine = try environment.syncEngine()
@@ -37,7 +43,9 @@ struct ApplyCommand: AsyncParsableCommand {
             plan = try await engine.preview(organization, now: environment.now).plan
             Console.out(PlanTextView(plan: plan, style: .stdout).render())
         }
-        if plan.hasChanges && !yes { try confirm(plan, organization: organization) }
+        // A blocked plan is refused (exit 3) without asking: a yes could not apply it.
+        let isRefused = plan.blocked != nil && !allowDeletions
+        if plan.hasChanges && !yes && !isRefused { try confirm(plan, organization: organization) }
         try await SyncReport.apply(
             plan, with: engine, environment: environment, organization: organization,
             trigger: .apply, allowDeletions: allowDeletions)
@@ -54,14 +62,10 @@ struct ApplyCommand: AsyncParsableCommand {
         return try PlanJSON.decode(data, file: path, signingKey: signingKey)
     }
 
+    /// Asks on stderr, so `apply | tail` still shows the question; the answer comes from the terminal.
     private func confirm(_ plan: Plan, organization: Organization) throws {
-        guard Console.stdinIsTerminal else {
-            throw CommandError.notATerminal(
-                "refusing to apply without confirmation: standard input is not a terminal; pass --yes (or use 'dirsync sync' in scripts)"
-            )
-        }
         let count = plan.applicableChanges.count
-        FileHandle.standardOutput.write(
+        FileHandle.standardError.write(
             Data("\nApply these \(count) change(s) to \(organization.name)? Only 'yes' is accepted: ".utf8))
         guard readLine()?.trimmingCharacters(in: .whitespaces) == "yes" else {
             throw CommandError.invalidArgument("apply cancelled; nothing was changed", hint: nil)

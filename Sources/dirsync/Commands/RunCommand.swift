@@ -167,7 +167,11 @@ struct StatusJSON: Encodable {
         expired_invitations = report.expiredInvitations
         failed_mail = report.failedMail
         pending_mail = report.pendingMail
-        runs = Dictionary(uniqueKeysWithValues: report.runsByOutcome.map { ($0.key.rawValue, $0.value) })
+        // Every outcome, zero included: a key is never left out (README, "JSON formats").
+        runs = Dictionary(
+            uniqueKeysWithValues: SyncRun.Outcome.allCases.filter { $0 != .running }.map {
+                ($0.rawValue, report.runsByOutcome[$0] ?? 0)
+            })
     }
 
     var text: String {
@@ -199,7 +203,7 @@ struct StatusJSON: Encodable {
         )
         lines.append(("invitations", "\(pending_invitations) pending, \(expired_invitations) expired"))
         lines.append(("mail", "\(failed_mail) failed, \(pending_mail) waiting"))
-        let history = ["completed", "no-changes", "blocked", "failed"].map { "\(runs[$0] ?? 0) \($0)" }
+        let history = ["completed", "no-changes", "blocked", "failed", "interrupted"].map { "\(runs[$0] ?? 0) \($0)" }
         lines.append(("runs", history.joined(separator: ", ")))
         return lines.map { $0.0.padding(toLength: 14, withPad: " ", startingAt: 0) + $0.1 }.joined(separator: "\n")
     }

@@ -98,6 +98,13 @@ struct PlanJSON: Codable {
         do {
             document = try JSONDecoder().decode(PlanJSON.self, from: data)
         } catch let error as DecodingError {
+            // Foundation reports a number that does not fit its field (7.5 for an id) as invalid JSON with no
+            // path: find the field so the message names it.
+            if case .dataCorrupted(let context) = error, context.codingPath.isEmpty,
+                let misfit = Self.misfitNumber(in: data)
+            {
+                throw PlanFileError(file: file, problem: misfit)
+            }
             throw PlanFileError(file: file, problem: Self.describe(error))
         }
         guard document.format_version == formatVersion else {
@@ -160,6 +167,29 @@ struct PlanJSON: Codable {
                 sourceUsers: basis.source_users, computedAt: computedAt, seats: basis.seats, seatsUsed: basis.seats_used
             ),
             changes: changes, diagnostics: diagnostics, blocked: blocked.map { Plan.Blocked(reason: $0.reason) })
+    }
+
+    /// The first integer field of a syntactically valid plan that holds something other than a whole number in
+    /// range, as `path: expected a whole number, found 7.5`.
+    private static func misfitNumber(in data: Data) -> String? {
+        guard let root = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] else { return nil }
+        var fields: [(String, Any?)] = [("format_version", root["format_version"])]
+        let basis = root["basis"] as? [String: Any] ?? [:]
+        for key in ["seats", "seats_used", "source_users"] { fields.append(("basis.\(key)", basis[key])) }
+        for (key, value) in (root["summary"] as? [String: Any] ?? [:]).sorted(by: { $0.key < $1.key }) {
+            fields.append(("summary.\(key)", value))
+        }
+        for (index, change) in (root["changes"] as? [[String: Any]] ?? []).enumerated() {
+            for key in ["member_id", "invitation_id"] { fields.append(("changes[\(index)].\(key)", change[key])) }
+        }
+        for (path, value) in fields {
+            guard let number = value as? NSNumber, !(value is Bool) else { continue }
+            let double = number.doubleValue
+            if double != double.rounded() || abs(double) >= 9.2e18 {
+                return "\(path): expected a whole number, found \(number)"
+            }
+        }
+        return nil
     }
 
     private static func describe(_ failure: PlanSeal.Failure) -> String {
