@@ -108,6 +108,12 @@ def main():
     scenario(out, "well-formed", "The recording as served: 14 users in pages of 5, then an empty page.",
              discovery() + index_routes(recorded_pages))
 
+    # A slow server: each page of users comes after 1 s, during which the server uses no CPU, so a client
+    # waiting for it has nothing to do.
+    scenario(out, "slow-server", "The recording, each page of users answered after 1 s.",
+             discovery() + [users_route(start, [{"body": page, "delay": 1}])
+                            for start, page in zip(STARTS, recorded_pages)])
+
     # Attribute names in other cases (RFC 7643 §2.1: case-insensitive), `resources` in lower case.
     def recase(user):
         renamed = {}

@@ -70,12 +70,18 @@ public struct SyncEngine: Sendable {
     /// Applies `plan` and records the run. Whether the plan is blocked is decided again by the applier from the
     /// store and the policy (whatever the plan says): a blocked plan is recorded as blocked and refused unless
     /// `allowDeletions`; a failure is recorded as failed and rethrown.
+    ///
+    /// `startedAt` is when the command began (its read included), so a run's duration counts the whole of it.
+    /// A `checkpoint` that throws `SyncService.Stopped` (a shutdown request) ends the run as `interrupted`, with
+    /// the changes committed before it.
     public func apply(
         _ plan: Plan, to organization: Organization, trigger: SyncRun.Trigger, allowDeletions: Bool,
-        now: @escaping @Sendable () -> Date, checkpoint: @Sendable (Int, Int) async throws -> Void = { _, _ in }
+        startedAt: Date? = nil, now: @escaping @Sendable () -> Date,
+        checkpoint: @Sendable (Int, Int) async throws -> Void = { _, _ in }
     ) async throws -> SyncRun {
+        let started = startedAt ?? now()
         var run = try await store.write { db in
-            try db.insertRun(organization: organization.id, trigger: trigger, at: now())
+            try db.insertRun(organization: organization.id, trigger: trigger, at: started)
         }
         run.sourceKind = plan.basis.sourceKind
         run.sourceFingerprint = plan.basis.desired
@@ -88,8 +94,7 @@ public struct SyncEngine: Sendable {
                 details: ["run_id": run.id.description], now: now, checkpoint: checkpoint)
             run.changes = Dictionary(uniqueKeysWithValues: applied.map { ($0.key.rawValue, $0.value) })
             run.outcome = applied.values.reduce(0, +) == 0 ? .noChanges : .completed
-            try await finish(run, organization: organization, actor: actor, at: now())
-            return run
+            return try await finish(run, organization: organization, actor: actor, at: now())
         } catch let interrupted as Applier.Interrupted {
             if case .blocked(let reason)? = interrupted.cause as? Applier.Failure {
                 run.outcome = .blocked
@@ -99,7 +104,7 @@ public struct SyncEngine: Sendable {
             }
             // Record what was committed before the interruption, then report its cause as it was.
             run.changes = Dictionary(uniqueKeysWithValues: interrupted.applied.map { ($0.key.rawValue, $0.value) })
-            run.outcome = .failed
+            run.outcome = interrupted.cause is SyncService.Stopped ? .interrupted : .failed
             run.error = "\(interrupted.cause)"
             try? await finish(run, organization: organization, actor: actor, at: now())
             throw interrupted.cause
@@ -117,33 +122,38 @@ public struct SyncEngine: Sendable {
         now: @escaping @Sendable () -> Date,
         checkpoint: @Sendable (Int, Int) async throws -> Void = { _, _ in }
     ) async throws -> (Preview, SyncRun) {
+        let started = now()
         let preview: Preview
         do {
-            preview = try await self.preview(organization, now: now())
+            preview = try await self.preview(organization, now: started)
         } catch {
-            try await recordFailure(error, organization: organization, trigger: trigger, at: now())
+            try await recordFailure(error, organization: organization, trigger: trigger, startedAt: started, at: now())
             throw error
         }
         let run = try await apply(
-            preview.plan, to: organization, trigger: trigger, allowDeletions: allowDeletions, now: now,
-            checkpoint: checkpoint)
+            preview.plan, to: organization, trigger: trigger, allowDeletions: allowDeletions, startedAt: started,
+            now: now, checkpoint: checkpoint)
         return (preview, run)
     }
 
     /// Records a run that failed before it had a plan (a failed source read).
-    public func recordFailure(_ error: any Error, organization: Organization, trigger: SyncRun.Trigger, at now: Date)
-        async throws
-    {
+    public func recordFailure(
+        _ error: any Error, organization: Organization, trigger: SyncRun.Trigger, startedAt: Date? = nil, at now: Date
+    ) async throws {
         let actor = (settings.inviter ?? organization.settings.inviter).canonical
         var run = try await store.write { db in
-            try db.insertRun(organization: organization.id, trigger: trigger, at: now)
+            try db.insertRun(organization: organization.id, trigger: trigger, at: startedAt ?? now)
         }
         run.outcome = .failed
         run.error = "\(error)"
         try await finish(run, organization: organization, actor: actor, at: now)
     }
 
-    private func finish(_ run: SyncRun, organization: Organization, actor: String, at now: Date) async throws {
+    /// Records `run` as finished at `now`, with its audit event; returns it as recorded.
+    @discardableResult
+    private func finish(_ run: SyncRun, organization: Organization, actor: String, at now: Date) async throws
+        -> SyncRun
+    {
         var finished = run
         finished.finishedAt = now
         let record = finished
@@ -163,5 +173,6 @@ public struct SyncEngine: Sendable {
             try LedgerTransaction(db: db, organization: organization, now: now, mail: nil)
                 .audit(kind, actor: actor, subject: organization.name, details)
         }
+        return record
     }
 }

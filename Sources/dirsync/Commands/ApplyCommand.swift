@@ -30,6 +30,14 @@ struct ApplyCommand: AsyncParsableCommand {
         let environment = try CommandEnvironment.open(global, access: .readWrite)
         let organization = try await environment.organization()
         let engine = try environment.syncEngine()
+        try await GracefulCommand.run { [self] in
+            try await applyPlan(environment: environment, organization: organization, engine: engine)
+        }
+    }
+
+    private func applyPlan(environment: CommandEnvironment, organization: Organization, engine: SyncEngine)
+        async throws
+    {
         let plan: Plan
         if let planFile {
             let key = try await environment.store.read { db in try db.planSigningKey() }
@@ -48,7 +56,7 @@ struct ApplyCommand: AsyncParsableCommand {
         if plan.hasChanges && !yes && !isRefused { try confirm(plan, organization: organization) }
         try await SyncReport.apply(
             plan, with: engine, environment: environment, organization: organization,
-            trigger: .apply, allowDeletions: allowDeletions)
+            trigger: .apply, allowDeletions: allowDeletions, startedAt: environment.now)
     }
 
     static func load(_ path: String, signingKey: [UInt8]) throws -> Plan {
@@ -87,17 +95,21 @@ struct SyncCommand: AsyncParsableCommand {
         let environment = try CommandEnvironment.open(global, access: .readWrite)
         let organization = try await environment.organization()
         let engine = try environment.syncEngine()
-        let preview: SyncEngine.Preview
-        do {
-            preview = try await engine.preview(organization, now: environment.now)
-        } catch {
-            try? await engine.recordFailure(error, organization: organization, trigger: .sync, at: environment.now)
-            throw error
+        try await GracefulCommand.run { [allowDeletions] in
+            let preview: SyncEngine.Preview
+            do {
+                preview = try await engine.preview(organization, now: environment.now)
+            } catch {
+                try? await engine.recordFailure(
+                    error, organization: organization, trigger: .sync, startedAt: environment.now,
+                    at: environment.liveClock())
+                throw error
+            }
+            Console.out(PlanTextView(plan: preview.plan, style: .stdout).render())
+            try await SyncReport.apply(
+                preview.plan, with: engine, environment: environment, organization: organization,
+                trigger: .sync, allowDeletions: allowDeletions, startedAt: environment.now)
         }
-        Console.out(PlanTextView(plan: preview.plan, style: .stdout).render())
-        try await SyncReport.apply(
-            preview.plan, with: engine, environment: environment, organization: organization,
-            trigger: .sync, allowDeletions: allowDeletions)
     }
 }
 
@@ -105,7 +117,7 @@ struct SyncCommand: AsyncParsableCommand {
 enum SyncReport {
     static func apply(
         _ plan: Plan, with engine: SyncEngine, environment: CommandEnvironment, organization: Organization,
-        trigger: SyncRun.Trigger, allowDeletions: Bool
+        trigger: SyncRun.Trigger, allowDeletions: Bool, startedAt: Date
     ) async throws {
         // A mail transport that cannot be set up (a secret's variable unset) stops here, before any change.
         _ = try environment.mailer()
@@ -119,12 +131,25 @@ enum SyncReport {
         do {
             run = try await keeper.whileHolding(clock: clock) {
                 try await engine.apply(
-                    plan, to: organization, trigger: trigger, allowDeletions: allowDeletions, now: clock,
+                    plan, to: organization, trigger: trigger, allowDeletions: allowDeletions, startedAt: startedAt,
+                    now: clock,
                     checkpoint: { done, total in
                         if showProgress && done > 0 { Console.progress("applied \(done) of \(total) changes") }
+                        try GracefulCommand.stopOnShutdown(done: done, total: total)
                     })
             }
             await keeper.release()
+        } catch let stop as SyncService.Stopped {
+            // Asked to stop: what was committed stays, its mail waits for the next delivery.
+            await keeper.release()
+            if showProgress { Console.progress(nil) }
+            let queued = try? await environment.store.read { db in
+                try db.outbox(in: organization.id, statuses: [.pending]).count
+            }
+            if let queued, queued > 0 {
+                Console.note("mail: \(queued) message(s) stay queued for 'dirsync outbox deliver' or the next run")
+            }
+            throw stop
         } catch let error as Applier.Failure {
             await keeper.release()
             if showProgress { Console.progress(nil) }
@@ -140,7 +165,7 @@ enum SyncReport {
             throw error
         }
         if showProgress { Console.progress(nil) }
-        try await environment.deliverQueuedMail(for: organization)
+        let report = try await environment.deliverQueuedMail(for: organization)
         let applied = Plan.Action.allCases.compactMap { action -> String? in
             guard let count = run.changes[action.rawValue], count > 0 else { return nil }
             return "\(count) \(PlanTextView.name(action))"
@@ -149,5 +174,6 @@ enum SyncReport {
             applied.isEmpty
                 ? "Nothing to apply: the organization matches the directory (run \(run.id))."
                 : "Applied \(applied.joined(separator: ", ")) to \(organization.name) (run \(run.id)).")
+        if let code = CommandEnvironment.exitCode(after: report) { throw code }
     }
 }

@@ -14,7 +14,8 @@ struct RunCommand: AsyncParsableCommand {
         discussion: """
             Runs every --every (default: schedule.every), plus up to schedule.jitter. A failed run is retried \
             sooner, backing off up to the interval; a blocked plan is never applied and is reported every run. \
-            With --once, runs once and exits with 0 (completed or no changes), 1 (failed) or 3 (blocked).
+            With --once, runs once and exits with 0 (completed or no changes), 1 (failed), 3 (blocked) or 5 \
+            (skipped: another agent holds the lease).
             """)
 
     @OptionGroup var global: GlobalOptions
@@ -104,6 +105,7 @@ struct RunCommand: AsyncParsableCommand {
                 services: [.init(service: service, successTerminationBehavior: .gracefullyShutdownGroup)],
                 gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         try await group.run()
+        if once && stopRecord.lastAttemptWasSkipped { throw ExitCode(5) }
         if once && !stopRecord.stoppedByShutdown {
             let last = try await store.read { db in try db.runs(in: organization.id, limit: 1).first }
             switch last?.outcome {

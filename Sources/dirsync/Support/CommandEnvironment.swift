@@ -1,3 +1,4 @@
+import ArgumentParser
 import DirectorySync
 import DirectorySyncSMTP
 import DirectorySyncSQLite
@@ -136,6 +137,15 @@ struct CommandEnvironment {
                     + "'dirsync outbox deliver'")
         }
         return report
+    }
+
+    /// Exit code 4 when a command's changes are committed but some of its mail was not delivered: the server was
+    /// unreachable or refused the login (the mail stays queued), or a message failed or waits for a retry. Cron
+    /// sees it; nil when every due message went out.
+    static func exitCode(after report: OutboxDelivery.Report?) -> ExitCode? {
+        guard let report else { return nil }
+        let undelivered = report.unavailable != nil || !report.failed.isEmpty || report.retryLater > 0
+        return undelivered ? ExitCode(4) : nil
     }
 
     /// One delivery pass over `organization`'s due mail, holding the store's delivery lock: what every command
