@@ -63,7 +63,7 @@ public struct Ledger: Sendable {
                 name: wanted.name, seats: wanted.seats, inviter: wanted.inviter,
                 invitationValidity: wanted.invitationValidity)
             return try LedgerTransaction(db: db, organization: organization, now: now, mail: nil)
-                .changeSettings(to: checked, by: actor)
+                .changeSettings(to: checked, by: actor, via: "cli")
         }
     }
 
@@ -80,7 +80,9 @@ public struct Ledger: Sendable {
             let rules = try Self.rules(db, organization, now, mail, makeToken)
             for email in batch.addresses { try rules.requireInvitable(email) }
             try rules.requireSeats(batch.addresses.count)
-            return try batch.addresses.map { try rules.invite($0, as: role, message: message, by: actor) }
+            return try batch.addresses.map {
+                try rules.invite($0, as: role, message: message, by: actor, details: ["via": "cli"])
+            }
         }
     }
 
@@ -91,7 +93,7 @@ public struct Ledger: Sendable {
         let makeToken = self.makeToken
         return try await store.write { db in
             let rules = try Self.rules(db, organization, now, mail, makeToken)
-            return try rules.resend(try Self.pending(email, db, organization), by: actor)
+            return try rules.resend(try Self.pending(email, db, organization), by: actor, details: ["via": "cli"])
         }
     }
 
@@ -101,7 +103,7 @@ public struct Ledger: Sendable {
     {
         try await store.write { db in
             let rules = try Self.rules(db, organization, now, nil, InvitationToken.generate)
-            return try rules.revoke(try Self.pending(email, db, organization), by: actor)
+            return try rules.revoke(try Self.pending(email, db, organization), by: actor, details: ["via": "cli"])
         }
     }
 

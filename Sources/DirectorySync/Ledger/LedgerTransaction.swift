@@ -229,7 +229,9 @@ public final class LedgerTransaction {
     public func audit(_ kind: AuditEvent.Kind, actor: String, subject: String, _ details: [String: String] = [:]) throws
     {
         try db.append(
-            AuditEvent(organization: orgID, time: now, kind: kind, actor: actor, subject: subject, details: details))
+            AuditEvent(
+                organization: orgID, time: now, kind: kind, actor: actor, subject: subject, details: details,
+                osUser: AuditEvent.processUser))
     }
 
     // MARK: - Private

@@ -25,15 +25,33 @@ struct AuditCommand: AsyncParsableCommand {
         case .json:
             Console.out(try JSONOutput.render(events.map(AuditEventJSON.init)))
         case .text:
-            var table = TextTable(["TIME", "EVENT", "ACTOR", "SUBJECT", "DETAILS"])
+            var table = TextTable(["TIME", "EVENT", "ACTOR", "OS USER", "SUBJECT", "DETAILS"])
             for event in events {
-                let details = event.details.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(
-                    separator: " ")
-                table.append([DateText.short(event.time), event.kind.rawValue, event.actor, event.subject, details])
+                let details = event.details.sorted { $0.key < $1.key }.map { "\($0.key)=\(Self.quoted($0.value))" }
+                    .joined(separator: " ")
+                table.append([
+                    DateText.short(event.time), event.kind.rawValue, event.actor, event.osUser ?? "",
+                    event.subject, details,
+                ])
             }
             Console.out(table.render(style: .stdout))
             Console.out("\n\(events.count) event(s).")
         }
+    }
+
+    /// A detail value as `key=value` prints it: bare when it is one plain word, otherwise a JSON string, so
+    /// spaces, quotes and `=` can never blur where one value ends.
+    static func quoted(_ value: String) -> String {
+        let plain =
+            !value.isEmpty
+            && value.utf8.allSatisfy { byte in
+                (byte >= 0x30 && byte <= 0x39) || ((byte | 0x20) >= 0x61 && (byte | 0x20) <= 0x7A)
+                    || "._@:+-/>".utf8.contains(byte)
+            }
+        if plain { return value }
+        var output: [UInt8] = []
+        JSONString.append(value, to: &output)
+        return String(decoding: output, as: UTF8.self)
     }
 
     static func start(from text: String, now: Date) throws -> Date {
