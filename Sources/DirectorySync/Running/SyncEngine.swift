@@ -2,7 +2,7 @@ import Foundation
 
 /// One organization's reconciliation: read the directory, plan against the organization, apply, and
 /// record the run. The composition root gives it the live source, store and settings.
-public struct SyncEngine: Sendable {
+public struct SyncEngine: Sendable, CustomStringConvertible, CustomReflectable {
     public let store: any OrganizationStore
     /// The directory; a failed or partial read throws (no partial result exists).
     public let source: any DirectorySource
@@ -27,6 +27,10 @@ public struct SyncEngine: Sendable {
         self.mail = mail
         self.makeToken = makeToken
     }
+
+    /// Never what the engine holds (its source may hold the environment).
+    public var description: String { "sync engine" }
+    public var customMirror: Mirror { Mirror(self, children: [], displayStyle: .struct) }
 
     /// A plan and what it was computed from.
     public struct Preview: Sendable {

@@ -10,7 +10,7 @@ import ServiceLifecycle
 /// sooner, backing off exponentially up to the interval; a blocked plan is never applied and is reported
 /// every run until resolved; people are told about problems at most once per `notify.every`, and once more
 /// when it recovers.
-public struct SyncService: Service {
+public struct SyncService: Service, CustomStringConvertible, CustomReflectable {
     /// How the agent behaves.
     public struct Options: Sendable {
         public var schedule: Schedule
@@ -98,6 +98,13 @@ public struct SyncService: Service {
         self.clock = clock
         self.deliverMail = deliverMail
         self.stopRecord = stopRecord
+    }
+
+    /// What ServiceLifecycle's logs name the service by: the organization only, never what the service holds
+    /// (its source's environment, its mailer's login).
+    public var description: String { "dirsync agent for \(organization.name)" }
+    public var customMirror: Mirror {
+        Mirror(self, children: ["organization": organization.name], displayStyle: .struct)
     }
 
     public func run() async throws {
