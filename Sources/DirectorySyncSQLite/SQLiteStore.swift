@@ -42,22 +42,22 @@ public struct SQLiteStore: OrganizationStore {
         configuration.busyMode = .timeout(TimeInterval(busyTimeout))
         configuration.foreignKeysEnabled = true
         do {
-            switch try StoreFile.inspect(path, writing: access != .readOnly) {
+            switch try StoreFile.inspect(path) {
             case .absent:
                 guard access == .create else { throw StoreError.missing(path: path) }
                 try StoreFile.create(path)
             case .empty:
                 guard access == .create else { throw StoreError.emptyFile(path: path) }
+                try StoreFile.checkWritable(path)
             case .sqlite:
-                if access != .readOnly && !StoreFile.folderIsWritable(path) {
-                    throw StoreError.readOnlyFolder(path: path)
-                }
+                // What the file is comes first (read-only, which works anywhere), then whether it may be written.
                 let reader = try StoreReader.open(location, path: path, configuration: configuration)
                 _ = try reader.read { db in try StoreSchema.read(db) }.check(for: access, path: path)
                 if access == .readOnly {
                     writer = reader
                     return
                 }
+                try StoreFile.checkWritable(path)
             }
             writer = try Self.openForWriting(location, configuration: configuration)
         } catch let error as DatabaseError {

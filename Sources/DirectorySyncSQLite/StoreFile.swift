@@ -22,9 +22,8 @@ enum StoreFile {
     /// The first 16 bytes of every SQLite database file.
     private static let header = Array("SQLite format 3\0".utf8)
 
-    /// Looks at `path`; throws for a folder, another kind of file, or one this user may not read (or, when
-    /// `writing`, write).
-    static func inspect(_ path: String, writing: Bool) throws(StoreError) -> Contents {
+    /// Looks at `path`; throws for a folder, another kind of file, or one this user may not read.
+    static func inspect(_ path: String) throws(StoreError) -> Contents {
         var status = stat()
         guard stat(path, &status) == 0 else {
             switch errno {
@@ -49,8 +48,13 @@ enum StoreFile {
         guard count >= 0 else { throw .ioError(path: path) }
         if count == 0 && status.st_size == 0 { return .empty }
         guard count == header.count, bytes == header else { throw .notSQLite(path: path) }
-        if writing && access(path, W_OK) != 0 { throw .permissionDenied(path: path, writing: true) }
         return .sqlite
+    }
+
+    /// Throws unless this user may write the file at `path` and create SQLite's `-wal` and `-shm` beside it.
+    static func checkWritable(_ path: String) throws(StoreError) {
+        if access(path, W_OK) != 0 { throw .permissionDenied(path: path, writing: true) }
+        if !folderIsWritable(path) { throw .readOnlyFolder(path: path) }
     }
 
     /// Whether this user may create files in the folder holding `path` (SQLite's `-wal` and `-shm`).
