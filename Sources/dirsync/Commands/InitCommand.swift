@@ -62,7 +62,8 @@ struct InitCommand: AsyncParsableCommand {
             store.map(CommandEnvironment.absolute) ?? existing?.storePath
             ?? CommandEnvironment.absolute("dirsync.sqlite")
 
-        let ledger = Ledger(store: try SQLiteStore(path: storePath))
+        // The one command that may create a store; it too refuses a file that is not a dirsync store.
+        let ledger = Ledger(store: try SQLiteStore(path: storePath, access: .create))
         let organization = try await ledger.createOrganization(
             settings, owner: ownerEmail, ownerName: ownerName, at: moment)
         Console.out(

@@ -19,7 +19,8 @@ struct CommandEnvironment {
 
     static let defaultConfigFile = "dirsync.yaml"
 
-    /// Loads the configuration (if any) and opens the store.
+    /// Loads the configuration (if any) and opens the store: an existing dirsync store, never created here
+    /// (`.readWrite` migrates an older one, `.readOnly` writes nothing); only `init` creates stores.
     static func open(_ options: GlobalOptions, access: SQLiteStore.Access) throws -> CommandEnvironment {
         let (configuration, configFile) = try loadConfiguration(options)
         guard let storePath = options.store.map(absolute) ?? configuration.storePath else {
