@@ -66,10 +66,10 @@ import Testing
         let events = try #require(try JSONSerialization.jsonObject(with: Data(audit.stdout.utf8)) as? [[String: Any]])
         let abandoned = events.filter { event in
             event["event"] as? String == "SYNC_RUN_FAILED"
-                && (event["details"] as? [String: String])?["reason"]?.hasPrefix("abandoned") == true
+                && ((event["details"] as? [String: Any])?["reason"] as? String)?.hasPrefix("abandoned") == true
         }
         #expect(
-            Set(abandoned.compactMap { ($0["details"] as? [String: String])?["run_id"] })
+            Set(abandoned.compactMap { ($0["details"] as? [String: Any])?["run_id"] as? String })
                 == [String(first), String(second)])
     }
 }

@@ -18,7 +18,7 @@ import Testing
     /// Commands that only read.
     static let readers: [[String]] = [
         ["members"], ["invitations", "list"], ["audit"], ["outbox", "list"], ["organization", "show"], ["status"],
-        ["runs"], ["plan"], ["explain", "bo@acme.com"],
+        ["runs"], ["plan"], ["explain", "ops@acme.com"],
     ]
 
     /// What a mistyped `--store` may name.

@@ -140,17 +140,19 @@ public struct SyncEngine: Sendable, CustomStringConvertible, CustomReflectable {
         return (preview, run)
     }
 
-    /// Records a run that failed before it had a plan (a failed source read).
+    /// Records a run that failed before it had a plan (a failed source read), in one transaction: a lease taken
+    /// meanwhile never sees it `running`.
     public func recordFailure(
         _ error: any Error, organization: Organization, trigger: SyncRun.Trigger, startedAt: Date? = nil, at now: Date
     ) async throws {
         let actor = (settings.inviter ?? organization.settings.inviter).canonical
-        var run = try await store.write { db in
-            try db.insertRun(organization: organization.id, trigger: trigger, at: startedAt ?? now)
+        let message = "\(error)"
+        try await store.write { db in
+            var run = try db.insertRun(organization: organization.id, trigger: trigger, at: startedAt ?? now)
+            run.outcome = .failed
+            run.error = message
+            _ = try Self.finish(run, organization: organization, actor: actor, at: now, in: db)
         }
-        run.outcome = .failed
-        run.error = "\(error)"
-        try await finish(run, organization: organization, actor: actor, at: now)
     }
 
     /// Records `run` as finished at `now`, with its audit event; returns it as recorded.
@@ -158,25 +160,28 @@ public struct SyncEngine: Sendable, CustomStringConvertible, CustomReflectable {
     private func finish(_ run: SyncRun, organization: Organization, actor: String, at now: Date) async throws
         -> SyncRun
     {
-        var finished = run
-        finished.finishedAt = now
-        let record = finished
-        try await store.write { db in
-            try db.updateRun(record)
-            var details = ["run_id": record.id.description, "trigger": record.trigger.rawValue]
-            for (action, count) in record.changes where count > 0 { details[action] = String(count) }
-            if let users = record.sourceUsers { details["source_users"] = String(users) }
-            if let error = record.error { details["reason"] = error }
-            let kind: AuditEvent.Kind =
-                switch record.outcome {
-                case .blocked: .syncRunBlocked
-                case .failed, .running: .syncRunFailed
-                case .interrupted: .syncRunInterrupted
-                case .completed, .noChanges: .syncRunCompleted
-                }
-            try LedgerTransaction(db: db, organization: organization, now: now, mail: nil)
-                .audit(kind, actor: actor, subject: organization.name, details)
-        }
+        try await store.write { db in try Self.finish(run, organization: organization, actor: actor, at: now, in: db) }
+    }
+
+    private static func finish(
+        _ run: SyncRun, organization: Organization, actor: String, at now: Date, in db: any LedgerWriter
+    ) throws -> SyncRun {
+        var record = run
+        record.finishedAt = now
+        try db.updateRun(record)
+        var details = ["run_id": record.id.description, "trigger": record.trigger.rawValue]
+        for (action, count) in record.changes where count > 0 { details[action] = String(count) }
+        if let users = record.sourceUsers { details["source_users"] = String(users) }
+        if let error = record.error { details["reason"] = error }
+        let kind: AuditEvent.Kind =
+            switch record.outcome {
+            case .blocked: .syncRunBlocked
+            case .failed, .running: .syncRunFailed
+            case .interrupted: .syncRunInterrupted
+            case .completed, .noChanges: .syncRunCompleted
+            }
+        try LedgerTransaction(db: db, organization: organization, now: now, mail: nil)
+            .audit(kind, actor: actor, subject: organization.name, details)
         return record
     }
 }
