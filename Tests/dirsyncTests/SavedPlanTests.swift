@@ -48,6 +48,18 @@ import Testing
         #expect((mode as? NSNumber)?.intValue == 0o600)
     }
 
+    @Test func aPlanThatCannotBeWrittenSaysWhereAndWhy() async throws {
+        let (folder, cli) = try await workspace()
+        defer { folder.remove() }
+        try FileManager.default.createDirectory(at: folder.file("plans"), withIntermediateDirectories: true)
+        for (target, reason) in [("plans", "it is a directory"), ("missing/p.json", "no such file or directory")] {
+            let result = try await cli.run(["plan", "--out", target, "--now", "2026-11-02T09:00:00Z"])
+            #expect(result.status == 1, "\(result)")
+            #expect(result.stderr.hasPrefix("error: cannot write \(target): \(reason)"), "\(result)")
+            #expect(!result.stderr.contains("NSCocoaErrorDomain") && !result.stderr.contains("could not be completed"))
+        }
+    }
+
     @Test(arguments: [
         (#""to_role" : "admin""#, #""to_role" : "admin""#),  // unchanged: the control case below is applied
         (#""role" : "viewer""#, #""role" : "admin""#),

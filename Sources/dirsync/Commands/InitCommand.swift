@@ -86,12 +86,7 @@ struct InitCommand: AsyncParsableCommand {
                 storePath: Self.path(
                     storePath, relativeTo: URL(fileURLWithPath: configPath).deletingLastPathComponent().path),
                 createdAt: moment)
-            do {
-                try Data(text.utf8).write(to: URL(fileURLWithPath: configPath), options: .withoutOverwriting)
-            } catch {
-                throw CommandError.invalidArgument(
-                    "cannot write \(configPath): \(error.localizedDescription)", hint: nil)
-            }
+            try PrivateFile.write(text, to: configPath)
             Console.out("Wrote \(CommandEnvironment.relative(configPath)); set mail.accept_url to your accept page.")
         }
     }
