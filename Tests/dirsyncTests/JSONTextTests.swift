@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 
-@testable import dirsync
+@testable import DirectorySync
 
 /// dirsync's JSON encoder against Foundation's, on every shape the views produce and the awkward cases.
 @Suite struct JSONTextTests {

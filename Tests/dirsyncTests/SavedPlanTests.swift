@@ -111,9 +111,9 @@ import Testing
         let key = try queue.read { db in
             try Array(#require(try Data.fetchOne(db, sql: "SELECT value FROM store_secrets")))
         }
-        var plan = try PlanJSON.decode(try Data(contentsOf: folder.file("p.json")), file: "p.json", signingKey: key)
+        var plan = try PlanFile.decode(try Data(contentsOf: folder.file("p.json")), file: "p.json", signingKey: key)
         try edit(&plan)
-        try (try PlanJSON(plan, signingKey: key).encoded()).write(
+        try (try PlanFile.encode(plan, signingKey: key)).write(
             to: folder.file("p.json"), atomically: true, encoding: .utf8)
     }
 
@@ -161,7 +161,8 @@ import Testing
         #expect(try await state(cli, folder) == before)
         try resign(folder) { plan in
             let change = try #require(plan.changes.firstIndex { $0.action == .changeRole })
-            plan.changes[change].toRole = .owner
+            guard case .changeRole(let id, let from, _) = plan.changes[change].effect else { return }
+            plan.changes[change].effect = .changeRole(id, from: from, to: .owner)
         }
         let owner = try await cli.run([
             "apply", "p.json", "--yes", "--allow-deletions", "--now", "2026-11-02T09:01:00Z",

@@ -110,46 +110,13 @@ public struct Ledger: Sendable {
     /// Accepts the invitation `token` belongs to: the invitee becomes a member with the invitation's role.
     /// A revoked, expired, replaced or already used token fails with its own error.
     public func accept(_ token: InvitationToken, name: String?, at now: Date) async throws -> Member {
-        let name = try Member.typedName(name)
-        return try await store.write { db in
+        try await store.write { db in
             guard let issued = try db.token(selector: token.selector), token.matches(storedHash: issued.hash),
-                var invitation = try db.invitation(id: issued.invitation),
+                let invitation = try db.invitation(id: issued.invitation),
                 let organization = try db.organization(id: invitation.organization)
             else { throw LedgerError.unknownToken }
-            switch (issued.closure, issued.closedAt) {
-            case (.used?, let date?): throw LedgerError.tokenUsed(at: date)
-            case (.revoked?, let date?): throw LedgerError.tokenRevoked(at: date)
-            case (.replaced?, let date?): throw LedgerError.tokenReplaced(at: date)
-            default: break
-            }
-            // A link works in the half-open window [issued, expires).
-            if now < issued.issuedAt { throw LedgerError.tokenNotYetValid(from: issued.issuedAt) }
-            if now >= issued.expiresAt { throw LedgerError.tokenExpired(at: issued.expiresAt) }
-            guard invitation.status == .pending else { throw LedgerError.unknownToken }
-            let rules = LedgerTransaction(db: db, organization: organization, now: now, mail: nil)
-            if let existing = try db.member(invitation.email, in: organization.id) {
-                throw LedgerError.alreadyMember(invitation.email, role: existing.role)
-            }
-            let member = try db.insertMember(
-                Member.Draft(
-                    organization: organization.id, email: invitation.email, name: name, role: invitation.role,
-                    joinedAt: now, invitedBy: invitation.invitedBy, origin: .invitation, anchor: invitation.anchor,
-                    isManaged: invitation.isManaged))
-            invitation.status = .accepted
-            invitation.closedAt = now
-            try db.updateInvitation(invitation)
-            try db.closeTokens(of: invitation.id, as: .used, at: now)
-            try db.voidPendingMail(of: invitation.id)
-            let facts = [
-                "role": invitation.role.rawValue, "invitation_id": invitation.id.description,
-                "invited_by": invitation.invitedBy, "joined_at": DateText.iso8601(now),
-            ]
-            try rules.audit(
-                .invitationAccepted, actor: invitation.email.canonical, subject: invitation.email.canonical, facts)
-            try rules.audit(
-                .memberJoined, actor: invitation.email.canonical, subject: invitation.email.canonical,
-                facts.merging(["via": Member.Origin.invitation.rawValue]) { $1 })
-            return member
+            return try LedgerTransaction(db: db, organization: organization, now: now, mail: nil)
+                .accept(invitation, with: issued, name: name)
         }
     }
 

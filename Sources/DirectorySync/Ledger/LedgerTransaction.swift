@@ -29,7 +29,7 @@ public final class LedgerTransaction {
         self.makeToken = makeToken
     }
 
-    private var orgID: Organization.ID { organization.id }
+    var orgID: Organization.ID { organization.id }
 
     // MARK: - Checks
 
@@ -41,7 +41,7 @@ public final class LedgerTransaction {
         return counted
     }
 
-    private func adjustSeats(by delta: Int) throws {
+    func adjustSeats(by delta: Int) throws {
         seatsInUse = try seatsUsed() + delta
     }
 
@@ -89,142 +89,6 @@ public final class LedgerTransaction {
         return updated
     }
 
-    // MARK: - Invitations
-
-    /// Creates a pending invitation with a fresh token, its audit event and its email.
-    /// The caller checks seats (a batch checks them once for all its addresses).
-    @discardableResult
-    public func invite(
-        _ email: EmailAddress, as role: Role, message: String?, by actor: String, anchor: String? = nil,
-        isManaged: Bool = false, details: [String: String] = [:]
-    ) throws -> Invitation {
-        guard role.isInvitable else { throw LedgerError.ownerNotInvitable }
-        try requireInvitable(email)
-        let expiresAt = now.addingTimeInterval(organization.settings.invitationValidity.timeInterval)
-        let invitation = try db.insertInvitation(
-            Invitation.Draft(
-                organization: orgID, email: email, role: role, sentAt: now, expiresAt: expiresAt, invitedBy: actor,
-                message: message, anchor: anchor, isManaged: isManaged))
-        try issueToken(for: invitation, occasion: .invitation)
-        try adjustSeats(by: 1)
-        var facts = details
-        facts["role"] = role.rawValue
-        facts["invitation_id"] = invitation.id.description
-        facts["expires_at"] = DateText.iso8601(expiresAt)
-        if message != nil { facts["personal_message"] = "yes" }
-        try audit(.invitationSent, actor: actor, subject: email.canonical, facts)
-        return invitation
-    }
-
-    /// Issues a new token with a fresh validity window; the old token stops working at once and
-    /// mail still queued with it is voided. Works on expired invitations too, if a seat is free.
-    @discardableResult
-    public func resend(_ invitation: Invitation, by actor: String, details: [String: String] = [:]) throws -> Invitation
-    {
-        guard invitation.status == .pending else {
-            throw LedgerError.noPendingInvitation(
-                invitation.email, latest: invitation.status, closedAt: invitation.closedAt)
-        }
-        // An expired invitation holds no seat; bringing it back takes one.
-        if invitation.isExpired(at: now) {
-            try requireSeats(1)
-            try adjustSeats(by: 1)
-        }
-        try db.closeTokens(of: invitation.id, as: .replaced, at: now)
-        try db.voidPendingMail(of: invitation.id)
-        var updated = invitation
-        let previousExpiry = invitation.expiresAt
-        updated.sentAt = now
-        updated.expiresAt = now.addingTimeInterval(organization.settings.invitationValidity.timeInterval)
-        updated.resendCount += 1
-        try db.updateInvitation(updated)
-        try issueToken(for: updated, occasion: .reminder)
-        var facts = details
-        facts["role"] = updated.role.rawValue
-        facts["invitation_id"] = updated.id.description
-        facts["expires_at"] = DateText.iso8601(updated.expiresAt)
-        facts["previous_expires_at"] = DateText.iso8601(previousExpiry)
-        facts["resend_count"] = String(updated.resendCount)
-        try audit(.invitationResent, actor: actor, subject: updated.email.canonical, facts)
-        return updated
-    }
-
-    /// Revokes a pending invitation: immediate and permanent; its link stops working and queued mail is voided.
-    @discardableResult
-    public func revoke(_ invitation: Invitation, by actor: String, details: [String: String] = [:]) throws -> Invitation
-    {
-        guard invitation.status == .pending else {
-            throw LedgerError.noPendingInvitation(
-                invitation.email, latest: invitation.status, closedAt: invitation.closedAt)
-        }
-        var updated = invitation
-        updated.status = .revoked
-        updated.closedAt = now
-        try db.updateInvitation(updated)
-        try db.closeTokens(of: invitation.id, as: .revoked, at: now)
-        try db.voidPendingMail(of: invitation.id)
-        if invitation.isLive(at: now) { try adjustSeats(by: -1) }
-        var facts = details
-        facts["role"] = invitation.role.rawValue
-        facts["invitation_id"] = invitation.id.description
-        facts["was_expired"] = invitation.isExpired(at: now) ? "yes" : "no"
-        try audit(.invitationRevoked, actor: actor, subject: invitation.email.canonical, facts)
-        return updated
-    }
-
-    // MARK: - Members
-
-    /// Adds a member directly (the organization's founder, or a domain auto-join).
-    @discardableResult
-    public func join(
-        _ email: EmailAddress, name: String?, as role: Role, origin: Member.Origin, by actor: String,
-        anchor: String? = nil, isManaged: Bool = false, details: [String: String] = [:]
-    ) throws -> Member {
-        if let existing = try db.member(email, in: orgID) {
-            throw LedgerError.alreadyMember(email, role: existing.role)
-        }
-        let member = try db.insertMember(
-            Member.Draft(
-                organization: orgID, email: email, name: Member.directoryName(name), role: role, joinedAt: now,
-                invitedBy: nil,
-                origin: origin,
-                anchor: anchor, isManaged: isManaged))
-        try adjustSeats(by: 1)
-        var facts = details
-        facts["role"] = role.rawValue
-        facts["via"] = origin.rawValue
-        facts["joined_at"] = DateText.iso8601(now)
-        try audit(.memberJoined, actor: actor, subject: email.canonical, facts)
-        return member
-    }
-
-    /// Changes a member's role. Owners are never changed, and nobody becomes owner this way.
-    @discardableResult
-    public func changeRole(of member: Member, to role: Role, by actor: String, details: [String: String] = [:]) throws
-        -> Member
-    {
-        guard member.role != .owner else { throw LedgerError.ownerUntouchable(member.email) }
-        guard role != .owner else { throw LedgerError.ownerNotAssignable }
-        var updated = member
-        updated.role = role
-        try db.updateMember(updated)
-        var facts = details
-        facts["from_role"] = member.role.rawValue
-        facts["to_role"] = role.rawValue
-        try audit(.memberRoleChanged, actor: actor, subject: member.email.canonical, facts)
-        return updated
-    }
-
-    /// Removes a member. Owners are never removed.
-    public func remove(_ member: Member, by actor: String, details: [String: String] = [:]) throws {
-        guard member.role != .owner else { throw LedgerError.ownerUntouchable(member.email) }
-        try db.deleteMember(member.id)
-        try adjustSeats(by: -1)
-        var facts = details
-        facts["role"] = member.role.rawValue
-        try audit(.memberRemoved, actor: actor, subject: member.email.canonical, facts)
-    }
-
     /// Writes an audit event for this organization at `now`.
     public func audit(_ kind: AuditEvent.Kind, actor: String, subject: String, _ details: [String: String] = [:]) throws
     {
@@ -234,9 +98,9 @@ public final class LedgerTransaction {
                 osUser: AuditEvent.processUser))
     }
 
-    // MARK: - Private
+    // MARK: - Mail
 
-    private func issueToken(for invitation: Invitation, occasion: InvitationMail.Occasion) throws {
+    func issueToken(for invitation: Invitation, occasion: InvitationMail.Occasion) throws {
         guard let mail else { throw LedgerError.mailNotConfigured }
         let token = makeToken()
         let issued = try db.insertToken(token, for: invitation.id, issuedAt: now, expiresAt: invitation.expiresAt)

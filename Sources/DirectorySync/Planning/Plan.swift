@@ -2,15 +2,19 @@ import Foundation
 
 /// The changes that turn the organization into the desired state, each with its reason; what a safety
 /// rule blocked; and the basis it was computed from, so a stale plan is refused.
+///
+/// A plan is exact data: each change is a case carrying what its action needs and nothing else (an invitation
+/// has a role, a role change a from and a to, a removal names its member), so the applier has nothing to guess.
+/// Its JSON form (`Plan+Codable.swift`) is the one `plan --format json` prints and `apply FILE` reads.
 public struct Plan: Sendable, Equatable {
-    /// What one change does.
+    /// What one change does, as plan views, summaries and run records name it.
     public enum Action: String, Sendable, Codable, CaseIterable, Comparable {
         /// A member or invitation dirsync did not create, matched by email, is managed from now on.
         case adopt
         case revoke
         case remove
         case downgrade
-        /// A managed member's email changed in the directory (matched by anchor): updated in place.
+        /// A managed member's email (or anchor) changed in the directory: updated in place.
         case update
         case changeRole = "change_role"
         case reinvite
@@ -30,43 +34,97 @@ public struct Plan: Sendable, Equatable {
         public var isDeletion: Bool { self == .revoke || self == .remove || self == .downgrade }
     }
 
-    /// One change, with what it acts on.
+    /// One change to the organization: who it is about, what it does, and why.
     public struct Change: Sendable, Equatable {
-        public var action: Action
+        /// The address the change is about: for an email change, the new one.
         public var email: EmailAddress
-        /// The role of a join, invite, resend, defer or adopt.
-        public var role: Role?
-        public var fromRole: Role?
-        public var toRole: Role?
-        public var reason: String
-        /// The rule that decided, when one did.
+        public var effect: Effect
+        public var reason: Reason
+        /// The rule that decided, when one did (`roles[0] admin: group 'Sign Admins'`).
         public var rule: String?
+        /// The person's directory anchor, when known.
         public var anchor: String?
-        /// The member acted on (update, adopt, change-role, remove, downgrade).
-        public var memberID: Member.ID?
-        /// The invitation acted on (adopt, resend, reinvite, revoke).
-        public var invitationID: Invitation.ID?
-        /// The address before an email change (update, reinvite).
-        public var fromEmail: EmailAddress?
-        /// The display name of someone joining.
-        public var name: String?
 
-        public init(
-            _ action: Action, _ email: EmailAddress, role: Role? = nil, fromRole: Role? = nil, toRole: Role? = nil,
-            reason: String, rule: String? = nil, anchor: String? = nil, memberID: Member.ID? = nil,
-            invitationID: Invitation.ID? = nil, fromEmail: EmailAddress? = nil, name: String? = nil
-        ) {
-            self.action = action
+        public init(_ email: EmailAddress, _ effect: Effect, reason: Reason, rule: String? = nil, anchor: String? = nil)
+        {
             self.email = email
-            self.role = role
-            self.fromRole = fromRole
-            self.toRole = toRole
+            self.effect = effect
             self.reason = reason
             self.rule = rule
             self.anchor = anchor
-            self.memberID = memberID
-            self.invitationID = invitationID
-            self.fromEmail = fromEmail
+        }
+
+        public var action: Action { effect.action }
+    }
+
+    /// What a change does, with exactly the data it needs.
+    public enum Effect: Sendable, Equatable {
+        /// A member added by hand becomes managed; it keeps its role.
+        case adoptMember(Member.ID, role: Role)
+        /// An invitation sent by hand becomes managed; it keeps its role.
+        case adoptInvitation(Invitation.ID, role: Role)
+        case revoke(Invitation.ID, role: Role)
+        case remove(Member.ID, role: Role)
+        /// To viewer (`policy.offboarding: downgrade`).
+        case downgrade(Member.ID, from: Role)
+        /// The member's address changes from `from` to the change's email, in place.
+        case updateEmail(Member.ID, from: EmailAddress, role: Role)
+        /// The member's directory anchor changes to the change's anchor (the account was re-created).
+        case updateAnchor(Member.ID, role: Role)
+        case changeRole(Member.ID, from: Role, to: Role)
+        /// The pending invitation is revoked and a new one sent with the role `to`, to the change's email.
+        case reinvite(Invitation.ID, from: Role, to: Role, previousEmail: EmailAddress?)
+        case join(Role, name: String?)
+        case invite(Role, name: String?)
+        case resend(Invitation.ID, role: Role)
+        /// A change that needs a seat, for which none is left: shown, never applied.
+        case deferred(Deferral)
+
+        /// What this change would keep if no seat were left for it; nil for a change that takes no seat.
+        public var deferral: Deferral? {
+            switch self {
+            case .join(let role, let name), .invite(let role, let name): Deferral(role: role, name: name)
+            case .reinvite(let id, _, let to, let previous): Deferral(role: to, invitation: id, previousEmail: previous)
+            case .resend(let id, let role): Deferral(role: role, invitation: id)
+            default: nil
+            }
+        }
+
+        public var action: Action {
+            switch self {
+            case .adoptMember, .adoptInvitation: .adopt
+            case .revoke: .revoke
+            case .remove: .remove
+            case .downgrade: .downgrade
+            case .updateEmail, .updateAnchor: .update
+            case .changeRole: .changeRole
+            case .reinvite: .reinvite
+            case .join: .join
+            case .invite: .invite
+            case .resend: .resend
+            case .deferred: .defer
+            }
+        }
+    }
+
+    /// A change that needs a seat, deferred because none is left: what the plan keeps of it (its reason,
+    /// `Reason.noSeat`, names the action it defers).
+    public struct Deferral: Sendable, Equatable {
+        /// The role it would give.
+        public var role: Role
+        /// The invitation a deferred resend or reinvite would act on.
+        public var invitation: Invitation.ID?
+        /// The previous address of a deferred reinvite to a new address.
+        public var previousEmail: EmailAddress?
+        /// The display name of a deferred join or invitation.
+        public var name: String?
+
+        public init(
+            role: Role, invitation: Invitation.ID? = nil, previousEmail: EmailAddress? = nil, name: String? = nil
+        ) {
+            self.role = role
+            self.invitation = invitation
+            self.previousEmail = previousEmail
             self.name = name
         }
     }
@@ -105,6 +163,9 @@ public struct Plan: Sendable, Equatable {
         public init(reason: String) { self.reason = reason }
     }
 
+    /// The version of the JSON layout `Plan+Codable.swift` writes and reads.
+    public static let formatVersion = 1
+
     public var basis: Basis
     /// In application order (`Action` order, then email).
     public var changes: [Change]
@@ -125,7 +186,7 @@ public struct Plan: Sendable, Equatable {
         return counts
     }
 
-    /// The changes apply carries out (everything but `defer`).
+    /// The changes apply carries out (everything but deferrals).
     public var applicableChanges: [Change] { changes.filter { $0.action != .defer } }
 
     /// Whether applying the plan would change anything.

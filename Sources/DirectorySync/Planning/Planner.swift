@@ -194,16 +194,15 @@ private struct Planning {
         }
     }
 
-    /// Why someone in the organization is no longer wanted, and the setting that decided it.
-    private func departure(anchor: String?, email: EmailAddress) -> (reason: String, rule: String?) {
+    /// Why someone in the organization is no longer wanted.
+    private func departure(anchor: String?, email: EmailAddress) -> Plan.Departure {
         let skip = anchor.flatMap { skippedByAnchor[$0] } ?? skippedByEmail[email]
         switch skip?.reason {
-        case nil: return ("no longer in the directory", nil)
-        case .disabled: return ("disabled in the directory", nil)
-        case .noEmail: return ("no email address in the directory any more", nil)
-        case .domainNotAllowed(let domain):
-            return ("domain \(domain) is no longer allowed", "organization.allowed_domains")
-        case .noRuleMatched: return ("no role rule matches any more", "roles")
+        case nil: return .noLongerInDirectory
+        case .disabled: return .disabled
+        case .noEmail: return .noEmail
+        case .domainNotAllowed(let domain): return .domainNotAllowed(domain)
+        case .noRuleMatched: return .noRuleMatched
         }
     }
 
@@ -241,10 +240,8 @@ private struct Planning {
                 }
                 changes.append(
                     Plan.Change(
-                        .adopt, member.email, role: member.role,
-                        reason:
-                            "added by hand, matched by email: managed by dirsync from now on",
-                        rule: "policy.adopt_existing", anchor: person.anchor, memberID: member.id))
+                        member.email, .adoptMember(member.id, role: member.role), reason: .adoptedMember,
+                        rule: "policy.adopt_existing", anchor: person.anchor))
             } else if byAnchor ? person.email != member.email : person.anchor != member.anchor {
                 // An adoption records the anchor itself; otherwise an email change (matched by anchor) or a
                 // re-created account (matched by email, new anchor) updates the member in place.
@@ -253,10 +250,8 @@ private struct Planning {
             if person.role != member.role {
                 changes.append(
                     Plan.Change(
-                        .changeRole, person.email, fromRole: member.role, toRole: person.role,
-                        reason: "the directory now gives the role \(person.role)", rule: person.rule,
-                        anchor: person.anchor,
-                        memberID: member.id))
+                        person.email, .changeRole(member.id, from: member.role, to: person.role),
+                        reason: .roleChanged(to: person.role), rule: person.rule, anchor: person.anchor))
             }
         }
     }
@@ -266,16 +261,13 @@ private struct Planning {
             // Whether the new address is free is known once every removal is planned: see `settleEmailChanges`.
             emailChanges.append(
                 Plan.Change(
-                    .update, person.email, role: member.role,
-                    reason: "email changed from \(member.email) in the directory",
-                    anchor: person.anchor, memberID: member.id, fromEmail: member.email))
+                    person.email, .updateEmail(member.id, from: member.email, role: member.role),
+                    reason: .emailChanged(from: member.email), anchor: person.anchor))
         } else {
             changes.append(
                 Plan.Change(
-                    .update, person.email, role: member.role,
-                    reason: "directory anchor changed (the account was re-created); matched by email",
-                    anchor: person.anchor,
-                    memberID: member.id))
+                    person.email, .updateAnchor(member.id, role: member.role), reason: .anchorChanged,
+                    anchor: person.anchor))
         }
     }
 
@@ -297,24 +289,25 @@ private struct Planning {
     }
 
     private mutating func offboard(_ member: Member) {
-        let (reason, rule) = departure(anchor: member.anchor, email: member.email)
+        let departure = departure(anchor: member.anchor, email: member.email)
         switch policy.offboarding {
         case .remove:
             seatsFreed += 1
             changes.append(
                 Plan.Change(
-                    .remove, member.email, fromRole: member.role, reason: reason, rule: rule, anchor: member.anchor,
-                    memberID: member.id))
+                    member.email, .remove(member.id, role: member.role), reason: .departed(departure),
+                    rule: departure.rule, anchor: member.anchor))
         case .downgrade:
             guard member.role != .viewer else { return }
             changes.append(
                 Plan.Change(
-                    .downgrade, member.email, fromRole: member.role, toRole: .viewer,
-                    reason: reason + " (policy.offboarding: downgrade)", rule: rule, anchor: member.anchor,
-                    memberID: member.id))
+                    member.email, .downgrade(member.id, from: member.role), reason: .departedDowngraded(departure),
+                    rule: departure.rule, anchor: member.anchor))
         case .keep:
             diagnostics.append(
-                Diagnostic(.info, "\(member.email): \(reason); kept as \(member.role) (policy.offboarding: keep)"))
+                Diagnostic(
+                    .info,
+                    "\(member.email): \(departure.description); kept as \(member.role) (policy.offboarding: keep)"))
         }
     }
 
@@ -339,21 +332,20 @@ private struct Planning {
                 }
                 changes.append(
                     Plan.Change(
-                        .adopt, invitation.email, role: invitation.role,
-                        reason:
-                            "invitation sent by hand, matched by email: managed by dirsync from now on",
-                        rule: "policy.adopt_existing", anchor: person.anchor, invitationID: invitation.id))
+                        invitation.email, .adoptInvitation(invitation.id, role: invitation.role),
+                        reason: .adoptedInvitation, rule: "policy.adopt_existing", anchor: person.anchor))
             }
             let isExpired = invitation.isExpired(at: now)
             if person.email != invitation.email || person.role != invitation.role {
-                let reason =
-                    person.email != invitation.email
-                    ? "email changed from \(invitation.email) in the directory: the invitation goes to the new address"
-                    : "the directory now gives the role \(person.role); a pending invitation's role never changes in place"
+                let emailChanged = person.email != invitation.email
                 let change = Plan.Change(
-                    .reinvite, person.email, role: person.role, fromRole: invitation.role, toRole: person.role,
-                    reason: reason, rule: person.rule, anchor: person.anchor, invitationID: invitation.id,
-                    fromEmail: person.email != invitation.email ? invitation.email : nil)
+                    person.email,
+                    .reinvite(
+                        invitation.id, from: invitation.role, to: person.role,
+                        previousEmail: emailChanged ? invitation.email : nil),
+                    reason: emailChanged
+                        ? .invitationEmailChanged(from: invitation.email) : .pendingRoleChanged(to: person.role),
+                    rule: person.rule, anchor: person.anchor)
                 // Replacing a live invitation keeps its seat; replacing an expired one takes a new seat.
                 if isExpired { seatTakers.append(change) } else { changes.append(change) }
                 continue
@@ -371,24 +363,24 @@ private struct Planning {
                 continue
             }
             let change = Plan.Change(
-                .resend, invitation.email, role: invitation.role,
+                invitation.email, .resend(invitation.id, role: invitation.role),
                 reason: isExpired
-                    ? "expired on \(DateText.short(invitation.expiresAt))"
-                    : "not accepted since \(DateText.short(invitation.sentAt)) (policy.resend_after: \(policy.resendAfter))",
-                rule: person.rule, anchor: person.anchor, invitationID: invitation.id)
+                    ? .expired(on: invitation.expiresAt)
+                    : .notAccepted(since: invitation.sentAt, resendAfter: policy.resendAfter),
+                rule: person.rule, anchor: person.anchor)
             if isExpired { seatTakers.append(change) } else { changes.append(change) }
         }
     }
 
     private mutating func revoke(_ invitation: Invitation) {
-        let (reason, rule) =
+        let departure =
             memberEmails.contains(invitation.email)
-            ? ("already a member", nil) : departure(anchor: invitation.anchor, email: invitation.email)
+            ? .alreadyMember : departure(anchor: invitation.anchor, email: invitation.email)
         if invitation.isLive(at: now) { seatsFreed += 1 }
         changes.append(
             Plan.Change(
-                .revoke, invitation.email, role: invitation.role, reason: reason, rule: rule, anchor: invitation.anchor,
-                invitationID: invitation.id))
+                invitation.email, .revoke(invitation.id, role: invitation.role), reason: .departed(departure),
+                rule: departure.rule, anchor: invitation.anchor))
     }
 
     // MARK: - Newcomers and seats
@@ -401,14 +393,13 @@ private struct Planning {
             case .join:
                 seatTakers.append(
                     Plan.Change(
-                        .join, person.email, role: person.role, reason: "auto-join domain \(person.email.domain)",
-                        rule: person.rule, anchor: person.anchor, name: person.name))
+                        person.email, .join(person.role, name: person.name),
+                        reason: .autoJoinDomain(person.email.domain), rule: person.rule, anchor: person.anchor))
             case .invite:
                 seatTakers.append(
                     Plan.Change(
-                        .invite, person.email, role: person.role,
-                        reason: "in the directory, allowed domain \(person.email.domain)",
-                        rule: person.rule, anchor: person.anchor, name: person.name))
+                        person.email, .invite(person.role, name: person.name),
+                        reason: .allowedDomain(person.email.domain), rule: person.rule, anchor: person.anchor))
             }
         }
     }
@@ -417,23 +408,20 @@ private struct Planning {
     mutating func fitSeats() {
         let seats = snapshot.organization.settings.seats
         var free = seats - seatsUsed + seatsFreed
-        let ordered = seatTakers.sorted { lhs, rhs in
-            let left = lhs.role ?? .viewer
-            let right = rhs.role ?? .viewer
-            return left != right ? left > right : lhs.email < rhs.email
+        // Every seat taker (a join, an invitation, a renewal) has what its deferral keeps.
+        let ordered = seatTakers.compactMap { change in change.effect.deferral.map { (change, $0) } }.sorted {
+            lhs, rhs in
+            lhs.1.role != rhs.1.role ? lhs.1.role > rhs.1.role : lhs.0.email < rhs.0.email
         }
-        for change in ordered {
+        for (change, deferral) in ordered {
             if free > 0 {
                 free -= 1
                 changes.append(change)
                 continue
             }
             var deferred = change
-            deferred.action = .defer
-            deferred.reason =
-                "no seat left for this \(change.action.rawValue): \(seats) seats, \(seatsUsed) used before this plan"
-            deferred.fromRole = nil
-            deferred.toRole = nil
+            deferred.effect = .deferred(deferral)
+            deferred.reason = .noSeat(for: change.action, seats: seats, used: seatsUsed)
             changes.append(deferred)
         }
     }

@@ -67,7 +67,7 @@ struct ApplyCommand: AsyncParsableCommand {
             throw CommandError.invalidArgument(
                 "cannot read the plan \(path)", hint: "make one with 'dirsync plan --out \(path)'")
         }
-        return try PlanJSON.decode(data, file: path, signingKey: signingKey)
+        return try PlanFile.decode(data, file: path, signingKey: signingKey)
     }
 
     /// Asks on stderr, so `apply | tail` still shows the question; the answer comes from the terminal.

@@ -24,7 +24,7 @@ struct PlanCommand: AsyncParsableCommand {
         let preview = try await environment.syncEngine().preview(organization, now: environment.now)
         let plan = preview.plan
         let key = try await environment.store.read { db in try db.planSigningKey() }
-        let document = try PlanJSON(plan, signingKey: key).encoded()
+        let document = try PlanFile.encode(plan, signingKey: key)
         switch format {
         case .text: Console.out(PlanTextView(plan: plan, style: .stdout).render())
         case .json: Console.out(document)

@@ -119,7 +119,9 @@ struct PlanTextView {
 
     /// The reason, with the label of the deciding rule (`roles[0]`) when one decided.
     static func reason(_ change: Plan.Change) -> String {
-        guard let rule = change.rule, let label = rule.split(separator: " ").first else { return change.reason }
+        guard let rule = change.rule, let label = rule.split(separator: " ").first else {
+            return change.reason.description
+        }
         return "\(change.reason) [\(label)]"
     }
 

@@ -63,7 +63,7 @@ enum SourceView {
         output.write(",\n  \"diagnostics\": [")
         for (index, diagnostic) in contents.diagnostics.enumerated() {
             output.write(index == 0 ? "\n    " : ",\n    ")
-            output.write(try encoder.encode(DiagnosticJSON(diagnostic)))
+            output.write(try encoder.encode(diagnostic))
         }
         output.write(contents.diagnostics.isEmpty ? "],\n" : "\n  ],\n")
         output.write("  \"format_version\": 1,\n  \"users\": [")
@@ -87,18 +87,6 @@ enum SourceView {
             users = counts.users
             skipped = counts.skipped
             disabled = counts.disabled
-        }
-    }
-
-    struct DiagnosticJSON: Encodable {
-        let severity: String
-        let message: String
-        let location: String?
-
-        init(_ diagnostic: Diagnostic) {
-            severity = diagnostic.severity.rawValue
-            message = diagnostic.message
-            location = diagnostic.location?.description
         }
     }
 

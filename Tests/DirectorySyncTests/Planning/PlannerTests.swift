@@ -294,9 +294,9 @@ struct Scenario: Sendable, CustomTestStringConvertible {
         ).plan()
         let byEmail = Dictionary(uniqueKeysWithValues: plan.changes.map { ($0.email.canonical, $0) })
         #expect(byEmail["bo@acme.com"]?.rule == "roles[0] admin: group 'Sign Admins'")
-        #expect(byEmail["bo@acme.com"]?.reason == "auto-join domain acme.com")
+        #expect(byEmail["bo@acme.com"]?.reason.description == "auto-join domain acme.com")
         #expect(byEmail["cy@partner.io"]?.rule == "roles[1] viewer: domain partner.io")
-        #expect(byEmail["dee@acme.com"]?.reason == "disabled in the directory")
+        #expect(byEmail["dee@acme.com"]?.reason.description == "disabled in the directory")
         #expect(byEmail["bo@acme.com"]?.anchor == "id-bo")
     }
 
@@ -307,7 +307,7 @@ struct Scenario: Sendable, CustomTestStringConvertible {
         scenario.rules.allowedDomains = []
         let plan = try scenario.plan()
         let removal = try #require(plan.changes.first { $0.action == .remove })
-        #expect(removal.reason == "domain partner.io is no longer allowed")
+        #expect(removal.reason.description == "domain partner.io is no longer allowed")
         #expect(removal.rule == "organization.allowed_domains")
     }
 

@@ -1,4 +1,4 @@
-import DirectorySync
+import Foundation
 
 /// A JSON encoder for dirsync's output: keys sorted, slashes unescaped, pretty-printed or compact, byte for
 /// byte what Foundation's `JSONEncoder` prints with those options (a test holds it to that), several times
@@ -9,10 +9,12 @@ import DirectorySync
 ///
 /// Supports what dirsync's JSON views contain: strings, integers, booleans, nulls, arrays and objects.
 /// Floating-point numbers are written in Swift's shortest form.
-struct JSONText {
-    var pretty: Bool
+package struct JSONText {
+    package var pretty: Bool
 
-    func encode(_ value: some Encodable) throws -> [UInt8] {
+    package init(pretty: Bool) { self.pretty = pretty }
+
+    package func encode(_ value: some Encodable) throws -> [UInt8] {
         let encoder = TreeEncoder()
         try value.encode(to: encoder)
         var output: [UInt8] = []
@@ -21,7 +23,7 @@ struct JSONText {
         return output
     }
 
-    func string(_ value: some Encodable) throws -> String {
+    package func string(_ value: some Encodable) throws -> String {
         String(decoding: try encode(value), as: UTF8.self)
     }
 

@@ -32,3 +32,24 @@ public struct Diagnostic: Sendable, Equatable, Hashable, CustomStringConvertible
         return "\(prefix)\(severity.rawValue): \(message)"
     }
 }
+
+/// In JSON (plans, `source show`): `{"severity", "message", "location"}`, the location as text (`file:line`) or
+/// null. A location read back is kept as that text.
+extension Diagnostic: Codable {
+    enum CodingKeys: String, CodingKey { case severity, message, location }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(severity.rawValue, forKey: .severity)
+        try container.encode(message, forKey: .message)
+        try container.encode(location?.description, forKey: .location)
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        let severity = try container.decode(String.self, forKey: .severity)
+        self.init(
+            Severity(rawValue: severity) ?? .info, try container.decode(String.self, forKey: .message),
+            at: try container.decodeIfPresent(String.self, forKey: .location).map { SourceLocation(source: $0) })
+    }
+}

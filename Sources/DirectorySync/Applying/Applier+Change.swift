@@ -1,0 +1,80 @@
+extension Applier {
+    /// Applies one change through the lifecycle rules, after checking that what it acts on is still as the plan
+    /// saw it (a conflict otherwise: the organization changed between batches).
+    static func apply(_ change: Plan.Change, with rules: LedgerTransaction, actor: String, details: [String: String])
+        throws
+    {
+        let db = rules.db
+        var facts = details
+        facts["via"] = "sync"
+        facts["reason"] = change.reason.description
+        if let rule = change.rule { facts["rule"] = rule }
+        if let anchor = change.anchor { facts["anchor"] = anchor }
+        func conflict(_ problem: String) -> Failure {
+            .conflict(action: change.action, email: change.email, problem: problem)
+        }
+        /// The member `id` as it is now, which the plan saw with `role` and `email`.
+        func member(_ id: Member.ID, role: Role? = nil, email: EmailAddress? = nil, managed: Bool = true) throws
+            -> Member
+        {
+            guard let member = try db.member(id: id) else { throw conflict("the member no longer exists") }
+            guard member.role != .owner else { throw conflict("an owner is never changed by dirsync") }
+            guard !managed || member.isManaged else {
+                throw conflict("the member was added by hand and is not managed by dirsync")
+            }
+            if let role, member.role != role { throw conflict("its role is now \(member.role), not \(role)") }
+            if let email, member.email != email { throw conflict("its email is no longer \(email)") }
+            return member
+        }
+        /// The pending invitation `id` as it is now.
+        func invitation(_ id: Invitation.ID, managed: Bool = true) throws -> Invitation {
+            guard let invitation = try db.invitation(id: id) else { throw conflict("the invitation no longer exists") }
+            guard invitation.status == .pending else { throw conflict("the invitation is no longer pending") }
+            guard !managed || invitation.isManaged else {
+                throw conflict("the invitation was sent by hand and is not managed by dirsync")
+            }
+            return invitation
+        }
+
+        switch change.effect {
+        case .adoptMember(let id, _):
+            try rules.adopt(try member(id, managed: false), anchor: change.anchor, by: actor, details: facts)
+        case .adoptInvitation(let id, _):
+            try rules.adopt(try invitation(id, managed: false), anchor: change.anchor, by: actor, details: facts)
+        case .updateEmail(let id, let previous, _):
+            do {
+                try rules.changeEmail(
+                    of: try member(id, email: previous), to: change.email, anchor: change.anchor, by: actor,
+                    details: facts)
+            } catch LedgerError.alreadyMember(let email, _) {
+                throw conflict("\(email) is already a member")
+            }
+        case .updateAnchor(let id, _):
+            guard let anchor = change.anchor else { throw conflict("the plan names no new anchor") }
+            try rules.changeAnchor(of: try member(id), to: anchor, by: actor, details: facts)
+        case .revoke(let id, _):
+            try rules.revoke(try invitation(id), by: actor, details: facts)
+        case .remove(let id, _):
+            try rules.remove(try member(id), by: actor, details: facts)
+        case .downgrade(let id, let from):
+            try rules.changeRole(of: try member(id, role: from), to: .viewer, by: actor, details: facts)
+        case .changeRole(let id, let from, let to):
+            try rules.changeRole(of: try member(id, role: from), to: to, by: actor, details: facts)
+        case .reinvite(let id, _, let to, _):
+            try rules.reinvite(
+                try invitation(id), to: change.email, as: to, by: actor, anchor: change.anchor, details: facts)
+        case .join(let role, let name):
+            try rules.join(
+                change.email, name: name, as: role, origin: .domainAutoJoin, by: actor, anchor: change.anchor,
+                isManaged: true, details: facts)
+        case .invite(let role, _):
+            try rules.invite(
+                change.email, as: role, message: nil, by: actor, anchor: change.anchor, isManaged: true,
+                details: facts)
+        case .resend(let id, _):
+            try rules.resend(try invitation(id), by: actor, details: facts)
+        case .deferred:
+            break
+        }
+    }
+}

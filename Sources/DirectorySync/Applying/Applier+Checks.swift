@@ -1,0 +1,79 @@
+extension Applier {
+    /// The safety rules and the domain and owner rules, checked in the first batch's transaction against the
+    /// organization as it is, before any change: a plan that breaks one changes nothing.
+    static func check(
+        _ plan: Plan, against snapshot: OrganizationSnapshot, safeguards: Safeguards, db: any LedgerWriter
+    ) throws {
+        if !safeguards.allowDeletions {
+            let lastUsers = try db.lastSuccessfulRun(in: snapshot.organization.id)?.sourceUsers
+            let recomputed = Planner.block(
+                deletions: plan.deletionCount, snapshot: snapshot, policy: safeguards.policy,
+                sourceUsers: plan.basis.sourceUsers, lastSourceUsers: lastUsers)
+            if let blocked = recomputed ?? plan.blocked { throw Failure.blocked(blocked.reason) }
+        }
+        var members = Dictionary(snapshot.members.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
+        let invitations = Dictionary(snapshot.invitations.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
+        let rules = safeguards.rules
+        func inAutoJoin(_ email: EmailAddress) -> Bool {
+            rules.autoJoinDomains.contains { DomainPattern.matches($0, email.domain) }
+        }
+        func invitable(_ email: EmailAddress) -> Bool {
+            inAutoJoin(email) || rules.allowedDomains.contains { DomainPattern.matches($0, email.domain) }
+        }
+        for (index, change) in plan.changes.enumerated() where change.action != .defer {
+            func refuse(_ problem: String) -> Failure {
+                .refused(index: index, action: change.action, email: change.email, problem: problem)
+            }
+            if [change.role, change.fromRole, change.toRole].contains(.owner) {
+                throw refuse("owners are never made, changed or removed by dirsync")
+            }
+            /// The member `id`, which must carry `address` (and must not be an owner unless `ownerAllowed`).
+            func member(_ id: Member.ID, _ address: EmailAddress, ownerAllowed: Bool = false) throws -> Member {
+                guard let member = members[id] else { throw refuse("it names no member of the organization") }
+                guard member.email == address else {
+                    throw refuse("member \(id) is \(member.email), not the address the change names")
+                }
+                if !ownerAllowed && member.role == .owner {
+                    throw refuse("owners are never changed or removed by dirsync")
+                }
+                return member
+            }
+            func invitation(_ id: Invitation.ID, _ address: EmailAddress) throws {
+                guard let invitation = invitations[id] else {
+                    throw refuse("it names no pending invitation of the organization")
+                }
+                guard invitation.email == address else {
+                    throw refuse("invitation \(id) is for \(invitation.email), not the address the change names")
+                }
+            }
+            switch change.effect {
+            case .join:
+                guard inAutoJoin(change.email) else {
+                    throw refuse("\(change.email.domain) is not an auto-join domain (organization.auto_join.domains)")
+                }
+            case .invite:
+                guard invitable(change.email) else {
+                    throw refuse("\(change.email.domain) is neither an auto-join nor an allowed domain")
+                }
+            case .reinvite(let id, _, _, let previous):
+                try invitation(id, previous ?? change.email)
+                guard invitable(change.email) else {
+                    throw refuse("\(change.email.domain) is neither an auto-join nor an allowed domain")
+                }
+            case .resend(let id, _), .revoke(let id, _), .adoptInvitation(let id, _):
+                try invitation(id, change.email)
+            case .adoptMember(let id, _):
+                _ = try member(id, change.email, ownerAllowed: true)
+            case .updateEmail(let id, let previous, _):
+                // Later changes (a role change after an email update) name the member by its new address.
+                var renamed = try member(id, previous)
+                renamed.email = change.email
+                members[id] = renamed
+            case .updateAnchor(let id, _), .remove(let id, _), .downgrade(let id, _), .changeRole(let id, _, _):
+                _ = try member(id, change.email)
+            case .deferred:
+                break
+            }
+        }
+    }
+}

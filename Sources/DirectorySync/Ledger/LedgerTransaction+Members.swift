@@ -1,0 +1,105 @@
+import Foundation
+
+/// Members: join, change of role, email or anchor, adoption and removal, each with its audit event in the
+/// transaction. Owners are never changed or removed here, and nobody becomes owner.
+extension LedgerTransaction {
+    /// Adds a member directly (the organization's founder, or a domain auto-join).
+    @discardableResult
+    public func join(
+        _ email: EmailAddress, name: String?, as role: Role, origin: Member.Origin, by actor: String,
+        anchor: String? = nil, isManaged: Bool = false, details: [String: String] = [:]
+    ) throws -> Member {
+        if let existing = try db.member(email, in: orgID) {
+            throw LedgerError.alreadyMember(email, role: existing.role)
+        }
+        try requireSeats(1)
+        let member = try db.insertMember(
+            Member.Draft(
+                organization: orgID, email: email, name: Member.directoryName(name), role: role, joinedAt: now,
+                invitedBy: nil,
+                origin: origin,
+                anchor: anchor, isManaged: isManaged))
+        try adjustSeats(by: 1)
+        var facts = details
+        facts["role"] = role.rawValue
+        facts["via"] = origin.rawValue
+        facts["joined_at"] = DateText.iso8601(now)
+        try audit(.memberJoined, actor: actor, subject: email.canonical, facts)
+        return member
+    }
+
+    /// Changes a member's role. Owners are never changed, and nobody becomes owner this way.
+    @discardableResult
+    public func changeRole(of member: Member, to role: Role, by actor: String, details: [String: String] = [:]) throws
+        -> Member
+    {
+        guard member.role != .owner else { throw LedgerError.ownerUntouchable(member.email) }
+        guard role != .owner else { throw LedgerError.ownerNotAssignable }
+        var updated = member
+        updated.role = role
+        try db.updateMember(updated)
+        var facts = details
+        facts["from_role"] = member.role.rawValue
+        facts["to_role"] = role.rawValue
+        try audit(.memberRoleChanged, actor: actor, subject: member.email.canonical, facts)
+        return updated
+    }
+
+    /// Removes a member. Owners are never removed.
+    public func remove(_ member: Member, by actor: String, details: [String: String] = [:]) throws {
+        guard member.role != .owner else { throw LedgerError.ownerUntouchable(member.email) }
+        try db.deleteMember(member.id)
+        try adjustSeats(by: -1)
+        var facts = details
+        facts["role"] = member.role.rawValue
+        try audit(.memberRemoved, actor: actor, subject: member.email.canonical, facts)
+    }
+
+    /// A member added by hand is managed by dirsync from now on, matched to the directory by `anchor`.
+    @discardableResult
+    public func adopt(_ member: Member, anchor: String?, by actor: String, details: [String: String] = [:]) throws
+        -> Member
+    {
+        var adopted = member
+        adopted.isManaged = true
+        adopted.anchor = anchor ?? member.anchor
+        try db.updateMember(adopted)
+        var facts = details
+        facts["managed"] = "yes"
+        try audit(.memberUpdated, actor: actor, subject: adopted.email.canonical, facts)
+        return adopted
+    }
+
+    /// A member's address changes in place (the directory renamed them): role, seat and history stay. The new
+    /// address may not be another member's.
+    @discardableResult
+    public func changeEmail(
+        of member: Member, to email: EmailAddress, anchor: String?, by actor: String, details: [String: String] = [:]
+    ) throws -> Member {
+        guard member.role != .owner else { throw LedgerError.ownerUntouchable(member.email) }
+        if let other = try db.member(email, in: orgID), other.id != member.id {
+            throw LedgerError.alreadyMember(email, role: other.role)
+        }
+        var updated = member
+        updated.email = email
+        updated.anchor = anchor ?? member.anchor
+        try db.updateMember(updated)
+        var facts = details
+        facts["from_email"] = member.email.canonical
+        try audit(.memberUpdated, actor: actor, subject: email.canonical, facts)
+        return updated
+    }
+
+    /// A member's directory anchor changes (the account was re-created with the same address).
+    @discardableResult
+    public func changeAnchor(of member: Member, to anchor: String, by actor: String, details: [String: String] = [:])
+        throws -> Member
+    {
+        guard member.role != .owner else { throw LedgerError.ownerUntouchable(member.email) }
+        var updated = member
+        updated.anchor = anchor
+        try db.updateMember(updated)
+        try audit(.memberUpdated, actor: actor, subject: member.email.canonical, details)
+        return updated
+    }
+}

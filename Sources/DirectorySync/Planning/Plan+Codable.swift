@@ -1,0 +1,263 @@
+import Foundation
+
+/// The plan's JSON layout (`format_version` 1), what `plan --format json` prints and `plan --out` saves:
+/// `basis`, `summary`, `changes`, `diagnostics`, `blocked`, every key always present (null when it does not
+/// apply), snake_case. Each change is written flat (`action`, `email`, `role`, `from_role`, `to_role`, `reason`,
+/// `rule`, `anchor`, `member_id`, `invitation_id`, `from_email`, `name`) and read back strictly: a field its
+/// action needs must be there, one it does not use must be null, so no impossible change is ever read.
+extension Plan: Codable {
+    enum CodingKeys: String, CodingKey {
+        case formatVersion = "format_version"
+        case basis, summary, changes, diagnostics, blocked
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(Self.formatVersion, forKey: .formatVersion)
+        try container.encode(basis, forKey: .basis)
+        try container.encode(
+            Dictionary(uniqueKeysWithValues: summary.map { ($0.key.rawValue, $0.value) }), forKey: .summary)
+        try container.encode(changes, forKey: .changes)
+        try container.encode(diagnostics, forKey: .diagnostics)
+        try container.encode(blocked, forKey: .blocked)
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        let version = try container.decode(Int.self, forKey: .formatVersion)
+        guard version == Self.formatVersion else {
+            throw DecodingError.dataCorruptedError(
+                forKey: .formatVersion, in: container,
+                debugDescription:
+                    "format_version \(version) is not supported (this dirsync reads \(Self.formatVersion))")
+        }
+        _ = try container.decode([String: Int].self, forKey: .summary)
+        self.init(
+            basis: try container.decode(Basis.self, forKey: .basis),
+            changes: try container.decode([Change].self, forKey: .changes),
+            diagnostics: try container.decode([Diagnostic].self, forKey: .diagnostics),
+            blocked: try container.decodeIfPresent(Blocked.self, forKey: .blocked))
+    }
+}
+
+extension Plan.Basis: Codable {
+    enum CodingKeys: String, CodingKey {
+        case organization, snapshot, desired
+        case sourceKind = "source_kind"
+        case sourceUsers = "source_users"
+        case computedAt = "computed_at"
+        case seats
+        case seatsUsed = "seats_used"
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(organization, forKey: .organization)
+        try container.encode(snapshot, forKey: .snapshot)
+        try container.encode(desired, forKey: .desired)
+        try container.encode(sourceKind.rawValue, forKey: .sourceKind)
+        try container.encode(sourceUsers, forKey: .sourceUsers)
+        try container.encode(DateText.iso8601(computedAt), forKey: .computedAt)
+        try container.encode(seats, forKey: .seats)
+        try container.encode(seatsUsed, forKey: .seatsUsed)
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        let kindText = try container.decode(String.self, forKey: .sourceKind)
+        guard let kind = SourceKind(rawValue: kindText) else {
+            throw DecodingError.dataCorruptedError(
+                forKey: .sourceKind, in: container, debugDescription: "unknown source kind '\(kindText)'")
+        }
+        let computedText = try container.decode(String.self, forKey: .computedAt)
+        let computedAt: Date
+        do {
+            computedAt = try DateText.instant(computedText)
+        } catch {
+            throw DecodingError.dataCorruptedError(
+                forKey: .computedAt, in: container, debugDescription: error.description)
+        }
+        self.init(
+            organization: try container.decode(String.self, forKey: .organization),
+            snapshot: try container.decode(String.self, forKey: .snapshot),
+            desired: try container.decode(String.self, forKey: .desired), sourceKind: kind,
+            sourceUsers: try container.decode(Int.self, forKey: .sourceUsers), computedAt: computedAt,
+            seats: try container.decode(Int.self, forKey: .seats),
+            seatsUsed: try container.decode(Int.self, forKey: .seatsUsed))
+    }
+}
+
+extension Plan.Blocked: Codable {
+    enum CodingKeys: String, CodingKey { case reason }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(reason, forKey: .reason)
+    }
+
+    public init(from decoder: any Decoder) throws {
+        self.init(reason: try decoder.container(keyedBy: CodingKeys.self).decode(String.self, forKey: .reason))
+    }
+}
+
+extension Plan.Change: Codable {
+    enum CodingKeys: String, CodingKey {
+        case action, email, role
+        case fromRole = "from_role"
+        case toRole = "to_role"
+        case reason, rule, anchor
+        case memberID = "member_id"
+        case invitationID = "invitation_id"
+        case fromEmail = "from_email"
+        case name
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(action.rawValue, forKey: .action)
+        try container.encode(email.canonical, forKey: .email)
+        try container.encode(role?.rawValue, forKey: .role)
+        try container.encode(fromRole?.rawValue, forKey: .fromRole)
+        try container.encode(toRole?.rawValue, forKey: .toRole)
+        try container.encode(reason.description, forKey: .reason)
+        try container.encode(rule, forKey: .rule)
+        try container.encode(anchor, forKey: .anchor)
+        try container.encode(memberID?.rawValue, forKey: .memberID)
+        try container.encode(invitationID?.rawValue, forKey: .invitationID)
+        try container.encode(fromEmail?.canonical, forKey: .fromEmail)
+        try container.encode(name, forKey: .name)
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let fields = try Fields(decoder.container(keyedBy: CodingKeys.self))
+        self.init(
+            try fields.email(.email), try fields.effect(), reason: .recorded(try fields.text(.reason)),
+            rule: try fields.optionalText(.rule), anchor: try fields.optionalText(.anchor))
+    }
+
+    /// The flat fields of one change as read, checked field by field against its action.
+    private struct Fields {
+        let container: KeyedDecodingContainer<CodingKeys>
+        let action: Plan.Action
+
+        init(_ container: KeyedDecodingContainer<CodingKeys>) throws {
+            self.container = container
+            let text = try container.decode(String.self, forKey: .action)
+            guard let action = Plan.Action(rawValue: text) else {
+                throw DecodingError.dataCorruptedError(
+                    forKey: .action, in: container, debugDescription: "unknown action '\(text)'")
+            }
+            self.action = action
+        }
+
+        func fail(_ key: CodingKeys, _ problem: String) -> DecodingError {
+            DecodingError.dataCorruptedError(forKey: key, in: container, debugDescription: problem)
+        }
+
+        func text(_ key: CodingKeys) throws -> String { try container.decode(String.self, forKey: key) }
+
+        func optionalText(_ key: CodingKeys) throws -> String? {
+            try container.decodeIfPresent(String.self, forKey: key)
+        }
+
+        func email(_ key: CodingKeys) throws -> EmailAddress {
+            let raw = try text(key)
+            do { return try EmailAddress(raw) } catch { throw fail(key, error.description) }
+        }
+
+        func optionalEmail(_ key: CodingKeys) throws -> EmailAddress? {
+            guard try optionalText(key) != nil else { return nil }
+            return try email(key)
+        }
+
+        func optionalRole(_ key: CodingKeys) throws -> Role? {
+            guard let text = try optionalText(key) else { return nil }
+            guard let role = Role(rawValue: text) else { throw fail(key, "unknown role '\(text)'") }
+            return role
+        }
+
+        /// A field this action needs.
+        func required<T>(_ key: CodingKeys, _ read: (CodingKeys) throws -> T?) throws -> T {
+            guard let value = try read(key) else {
+                throw fail(key, "a \(action.rawValue) change needs \(key.stringValue)")
+            }
+            return value
+        }
+
+        /// Fields this action does not use: each must be null.
+        func unused(_ keys: CodingKeys...) throws {
+            for key in keys where try !container.decodeNil(forKey: key) {
+                throw fail(key, "a \(action.rawValue) change has no \(key.stringValue)")
+            }
+        }
+
+        func member(_ key: CodingKeys = .memberID) throws -> Member.ID {
+            Member.ID(rawValue: try required(key) { try container.decodeIfPresent(Int64.self, forKey: $0) })
+        }
+
+        func invitation(_ key: CodingKeys = .invitationID) throws -> Invitation.ID {
+            Invitation.ID(rawValue: try required(key) { try container.decodeIfPresent(Int64.self, forKey: $0) })
+        }
+
+        func hasMember() throws -> Bool { try !container.decodeNil(forKey: .memberID) }
+        func hasInvitation() throws -> Bool { try !container.decodeNil(forKey: .invitationID) }
+
+        func effect() throws -> Plan.Effect {
+            let role = { try required(.role, optionalRole) }
+            let from = { try required(.fromRole, optionalRole) }
+            let to = { try required(.toRole, optionalRole) }
+            switch action {
+            case .adopt:
+                try unused(.fromRole, .toRole, .fromEmail, .name)
+                if try hasMember() {
+                    try unused(.invitationID)
+                    return .adoptMember(try member(), role: try role())
+                }
+                return .adoptInvitation(try invitation(), role: try role())
+            case .revoke:
+                try unused(.fromRole, .toRole, .memberID, .fromEmail, .name)
+                return .revoke(try invitation(), role: try role())
+            case .remove:
+                try unused(.role, .toRole, .invitationID, .fromEmail, .name)
+                return .remove(try member(), role: try from())
+            case .downgrade:
+                try unused(.role, .invitationID, .fromEmail, .name)
+                guard try to() == .viewer else { throw fail(.toRole, "a downgrade is to viewer") }
+                return .downgrade(try member(), from: try from())
+            case .update:
+                try unused(.fromRole, .toRole, .invitationID, .name)
+                if let previous = try optionalEmail(.fromEmail) {
+                    return .updateEmail(try member(), from: previous, role: try role())
+                }
+                return .updateAnchor(try member(), role: try role())
+            case .changeRole:
+                try unused(.role, .invitationID, .fromEmail, .name)
+                return .changeRole(try member(), from: try from(), to: try to())
+            case .reinvite:
+                try unused(.memberID, .name)
+                let target = try to()
+                guard try role() == target else { throw fail(.role, "a reinvite's role is its to_role") }
+                return .reinvite(
+                    try invitation(), from: try from(), to: target, previousEmail: try optionalEmail(.fromEmail))
+            case .join, .invite:
+                try unused(.fromRole, .toRole, .memberID, .invitationID, .fromEmail)
+                let name = try optionalText(.name)
+                return action == .join ? .join(try role(), name: name) : .invite(try role(), name: name)
+            case .resend:
+                try unused(.fromRole, .toRole, .memberID, .fromEmail, .name)
+                return .resend(try invitation(), role: try role())
+            case .defer:
+                try unused(.fromRole, .toRole, .memberID)
+                let invitation = try hasInvitation() ? try self.invitation() : nil
+                let previous = try optionalEmail(.fromEmail)
+                if previous != nil && invitation == nil {
+                    throw fail(.fromEmail, "a deferral has a from_email only for a reinvite of an invitation")
+                }
+                return .deferred(
+                    Plan.Deferral(
+                        role: try role(), invitation: invitation, previousEmail: previous,
+                        name: try optionalText(.name)))
+            }
+        }
+    }
+}

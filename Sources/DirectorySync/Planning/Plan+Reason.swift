@@ -1,0 +1,82 @@
+import Foundation
+
+extension Plan {
+    /// Why someone in the organization is no longer wanted.
+    public enum Departure: Sendable, Equatable {
+        case noLongerInDirectory
+        case disabled
+        case noEmail
+        case domainNotAllowed(String)
+        case noRuleMatched
+        /// An invitation for someone who is a member already.
+        case alreadyMember
+
+        public var description: String {
+            switch self {
+            case .noLongerInDirectory: "no longer in the directory"
+            case .disabled: "disabled in the directory"
+            case .noEmail: "no email address in the directory any more"
+            case .domainNotAllowed(let domain): "domain \(domain) is no longer allowed"
+            case .noRuleMatched: "no role rule matches any more"
+            case .alreadyMember: "already a member"
+            }
+        }
+
+        /// The setting that decided it, when one did.
+        public var rule: String? {
+            switch self {
+            case .domainNotAllowed: "organization.allowed_domains"
+            case .noRuleMatched: "roles"
+            case .noLongerInDirectory, .disabled, .noEmail, .alreadyMember: nil
+            }
+        }
+    }
+
+    /// Why a change is in the plan. Its words are written here only; a reason read back from a saved plan is
+    /// its words (`recorded`), and two reasons are equal when they read the same.
+    public enum Reason: Sendable, Equatable, CustomStringConvertible {
+        case autoJoinDomain(String)
+        case allowedDomain(String)
+        case departed(Departure)
+        /// Departed, and kept as a viewer (`policy.offboarding: downgrade`).
+        case departedDowngraded(Departure)
+        case adoptedMember
+        case adoptedInvitation
+        case emailChanged(from: EmailAddress)
+        case anchorChanged
+        case roleChanged(to: Role)
+        case pendingRoleChanged(to: Role)
+        case invitationEmailChanged(from: EmailAddress)
+        case expired(on: Date)
+        case notAccepted(since: Date, resendAfter: TimeSpan)
+        case noSeat(for: Action, seats: Int, used: Int)
+        /// The words of a reason read back from a saved plan.
+        case recorded(String)
+
+        public var description: String {
+            switch self {
+            case .autoJoinDomain(let domain): "auto-join domain \(domain)"
+            case .allowedDomain(let domain): "in the directory, allowed domain \(domain)"
+            case .departed(let departure): departure.description
+            case .departedDowngraded(let departure): departure.description + " (policy.offboarding: downgrade)"
+            case .adoptedMember: "added by hand, matched by email: managed by dirsync from now on"
+            case .adoptedInvitation: "invitation sent by hand, matched by email: managed by dirsync from now on"
+            case .emailChanged(let from): "email changed from \(from) in the directory"
+            case .anchorChanged: "directory anchor changed (the account was re-created); matched by email"
+            case .roleChanged(let role): "the directory now gives the role \(role)"
+            case .pendingRoleChanged(let role):
+                "the directory now gives the role \(role); a pending invitation's role never changes in place"
+            case .invitationEmailChanged(let from):
+                "email changed from \(from) in the directory: the invitation goes to the new address"
+            case .expired(let date): "expired on \(DateText.short(date))"
+            case .notAccepted(let since, let after):
+                "not accepted since \(DateText.short(since)) (policy.resend_after: \(after))"
+            case .noSeat(let action, let seats, let used):
+                "no seat left for this \(action.rawValue): \(seats) seats, \(used) used before this plan"
+            case .recorded(let text): text
+            }
+        }
+
+        public static func == (lhs: Reason, rhs: Reason) -> Bool { lhs.description == rhs.description }
+    }
+}
