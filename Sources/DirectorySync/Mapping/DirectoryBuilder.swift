@@ -41,10 +41,9 @@ public struct DirectoryBuilder<Item: Sendable>: Sendable {
     public mutating func add(_ outcome: Mapper.Outcome, at location: SourceLocation) {
         counts.entries += 1
         switch outcome {
-        case .user(let user, let diagnostics):
-            for diagnostic in diagnostics {
-                let kind = Self.kind(of: diagnostic)
-                log.add(diagnostic, kind: kind, limit: kind == "dn-anchor" ? 5 : nil)
+        case .user(let user, let notes):
+            for note in notes {
+                log.add(note.diagnostic, kind: note.kind.rawValue, limit: note.kind == .dnAnchor ? 5 : nil)
             }
             admit(interns ? intern(user) : user)
         case .skipped(let reason, let kind):
@@ -114,12 +113,6 @@ public struct DirectoryBuilder<Item: Sendable>: Sendable {
         }
         return DirectoryRead(
             kind: kind, items: kept, diagnostics: log.diagnostics, counts: counts, fingerprint: digest.hex)
-    }
-
-    private static func kind(of diagnostic: Diagnostic) -> String {
-        if diagnostic.message.contains("no usable email") { return "no-email" }
-        if diagnostic.message.hasPrefix("anchored on its DN") { return "dn-anchor" }
-        return "mapping"
     }
 }
 

@@ -5,10 +5,25 @@ import Foundation
 public struct Mapper: Sendable {
     /// What became of one entry.
     public enum Outcome: Sendable, Equatable {
-        /// A person, active or not; diagnostics say what was odd (no email, DN as anchor…).
-        case user(DirectoryUser, diagnostics: [Diagnostic])
+        /// A person, active or not; notes say what was odd (no email, DN as anchor…).
+        case user(DirectoryUser, notes: [Note])
         /// Not a person, excluded, or without an anchor; `reason` says which.
         case skipped(reason: String, kind: SkipKind)
+    }
+
+    /// Something odd about a mapped user, with what kind of thing it is (repeats of a kind are summarised).
+    public struct Note: Sendable, Equatable {
+        public enum Kind: String, Sendable, Equatable {
+            /// No attribute gave a valid address.
+            case noEmail = "no-email"
+            /// The DN was the only anchor.
+            case dnAnchor = "dn-anchor"
+            /// Anything else the mapping said (an invalid address tried, an unknown role).
+            case mapping
+        }
+
+        public let kind: Kind
+        public let diagnostic: Diagnostic
     }
 
     /// Why an entry was skipped, as a stable label for summaries.
@@ -33,12 +48,12 @@ public struct Mapper: Sendable {
         if let index = mapping.exclude.firstIndex(where: { $0.holds(for: entry) }) {
             return .skipped(reason: "excluded by exclude[\(index)]: \(mapping.exclude[index])", kind: .excluded)
         }
-        var diagnostics: [Diagnostic] = []
-        guard let anchor = anchor(of: entry, diagnostics: &diagnostics) else {
+        var notes: [Note] = []
+        guard let anchor = anchor(of: entry, notes: &notes) else {
             let names = mapping.anchor.map(\.label).joined(separator: ", ")
             return .skipped(reason: "no usable anchor (looked in \(names))", kind: .noAnchor)
         }
-        let email = email(of: entry, diagnostics: &diagnostics)
+        let email = email(of: entry, notes: &notes)
         let given = firstText(mapping.givenName, in: entry)
         let family = firstText(mapping.familyName, in: entry)
         var display = firstText(mapping.displayName, in: entry)
@@ -49,30 +64,34 @@ public struct Mapper: Sendable {
         var user = DirectoryUser(
             anchor: anchor, email: email, givenName: given, familyName: family, displayName: display,
             groups: groups(of: entry), isActive: !mapping.disabled.contains { $0.holds(for: entry) },
-            attributes: attributes(of: entry), requestedRole: requestedRole(of: entry, diagnostics: &diagnostics),
+            attributes: attributes(of: entry), requestedRole: requestedRole(of: entry, notes: &notes),
             location: entry.location)
         if email == nil {
             let sources = mapping.email.map(\.description).joined(separator: ", ")
-            diagnostics.append(
-                Diagnostic(
-                    .warning, "\(user.displayName ?? anchor) has no usable email address (looked in \(sources))",
-                    at: entry.location))
+            notes.append(
+                Note(
+                    kind: .noEmail,
+                    diagnostic: Diagnostic(
+                        .warning, "\(user.displayName ?? anchor) has no usable email address (looked in \(sources))",
+                        at: entry.location)))
         }
         user.groups = user.groups.uniqued()
-        return .user(user, diagnostics: diagnostics)
+        return .user(user, notes: notes)
     }
 
     // MARK: - Pieces
 
-    private func anchor(of entry: DirectoryEntry, diagnostics: inout [Diagnostic]) -> String? {
+    private func anchor(of entry: DirectoryEntry, notes: inout [Note]) -> String? {
         for source in mapping.anchor {
             if source.isDN {
                 guard let dn = entry.dn, !dn.isEmpty else { continue }
-                diagnostics.append(
-                    Diagnostic(
-                        .warning,
-                        "anchored on its DN (no anchor attribute has a value): a rename or move will look like a new person",
-                        at: entry.location))
+                notes.append(
+                    Note(
+                        kind: .dnAnchor,
+                        diagnostic: Diagnostic(
+                            .warning,
+                            "anchored on its DN (no anchor attribute has a value): a rename or move will look like a new person",
+                            at: entry.location)))
                 return dn
             }
             for value in entry.values(normalized: source.attribute) {
@@ -113,7 +132,7 @@ public struct Mapper: Sendable {
         }
     }
 
-    private func email(of entry: DirectoryEntry, diagnostics: inout [Diagnostic]) -> EmailAddress? {
+    private func email(of entry: DirectoryEntry, notes: inout [Note]) -> EmailAddress? {
         for source in mapping.email {
             for value in entry.values(normalized: source.attribute) {
                 guard var text = value.text?.trimmingSpaces(), !text.isEmpty else { continue }
@@ -124,9 +143,12 @@ public struct Mapper: Sendable {
                 do {
                     return try EmailAddress(text)
                 } catch {
-                    diagnostics.append(
-                        Diagnostic(
-                            .warning, "\(source): \(error.description); trying the next source", at: entry.location))
+                    notes.append(
+                        Note(
+                            kind: .mapping,
+                            diagnostic: Diagnostic(
+                                .warning, "\(source): \(error.description); trying the next source",
+                                at: entry.location)))
                 }
             }
         }
@@ -135,15 +157,16 @@ public struct Mapper: Sendable {
 
     /// The first role the mapping's `role` attributes give, if any; a value that is not admin, member or
     /// viewer is a warning, and the configuration's rules decide.
-    private func requestedRole(of entry: DirectoryEntry, diagnostics: inout [Diagnostic]) -> Role? {
+    private func requestedRole(of entry: DirectoryEntry, notes: inout [Note]) -> Role? {
         guard let text = firstText(mapping.role, in: entry) else { return nil }
         guard let role = try? Role(parsing: text), role.isInvitable else {
             let shown = text.count > 40 ? String(text.prefix(40)) + "…" : text
-            diagnostics.append(
-                Diagnostic(
-                    .warning,
-                    "role '\(shown)' is not admin, member or viewer; the role rules decide instead",
-                    at: entry.location))
+            notes.append(
+                Note(
+                    kind: .mapping,
+                    diagnostic: Diagnostic(
+                        .warning, "role '\(shown)' is not admin, member or viewer; the role rules decide instead",
+                        at: entry.location)))
             return nil
         }
         return role

@@ -97,7 +97,7 @@ struct ExplainCommand: AsyncParsableCommand {
             switch outcome {
             case .skipped(let reason, _):
                 lines.append("  skipped: \(reason)")
-            case .user(let user, let diagnostics):
+            case .user(let user, let notes):
                 lines.append("  anchor  \(user.anchor)")
                 lines.append("  email   \(user.email?.canonical ?? "(none)")")
                 lines.append(
@@ -109,7 +109,7 @@ struct ExplainCommand: AsyncParsableCommand {
                 for (key, values) in user.attributes.sorted(by: { $0.key < $1.key }) {
                     lines.append("  \(key)  \(values.joined(separator: "; "))")
                 }
-                for diagnostic in diagnostics {
+                for diagnostic in notes.map(\.diagnostic) {
                     lines.append("  \(diagnostic.severity.rawValue): \(diagnostic.message)")
                 }
                 lines.append("")

@@ -105,13 +105,15 @@ import Testing
     @Test func aPersonWithoutEmailIsKeptWithAWarning() throws {
         let mapper = Mapper(mapping: try Mapping.preset("openldap"))
         guard
-            case .user(let user, let diagnostics) = mapper.map(
+            case .user(let user, let notes) = mapper.map(
                 entry(7, ["entryUUID": ["u"], "cn": ["No Mail"], "objectClass": ["person"]]))
         else {
             Issue.record("expected a user")
             return
         }
         #expect(user.email == nil)
+        let diagnostics = notes.map(\.diagnostic)
+        #expect(notes.map(\.kind) == [.noEmail])
         #expect(
             diagnostics == [
                 Diagnostic(
@@ -129,12 +131,13 @@ import Testing
                     "objectClass": ["user"], "objectGUID": ["{6F9619FF-8B86-D011-B42D-00C04FC964FF}"],
                     "mail": ["not an address"], "userPrincipalName": ["bo@x.io"],
                 ]))
-        guard case .user(let user, let diagnostics) = outcome else {
+        guard case .user(let user, let notes) = outcome else {
             Issue.record("expected a user")
             return
         }
         #expect(user.anchor == "6f9619ff-8b86-d011-b42d-00c04fc964ff")
         #expect(user.email?.canonical == "bo@x.io")
+        let diagnostics = notes.map(\.diagnostic)
         #expect(diagnostics.count == 1)
         #expect(diagnostics.first?.message.hasPrefix("mail:") == true)
     }
@@ -185,11 +188,11 @@ import Testing
                 "id": ["2819c223"], "userName": ["Bo@X.io"], "name.givenName": ["Bo"], "name.familyName": ["Brown"],
                 "groups": ["Sign Admins"], "active": ["False"], "department": ["Legal"],
             ])
-        guard case .user(let mapped, let diagnostics) = Mapper(mapping: mapping).map(user) else {
+        guard case .user(let mapped, let notes) = Mapper(mapping: mapping).map(user) else {
             Issue.record("expected a user")
             return
         }
-        #expect(diagnostics.isEmpty)
+        #expect(notes.isEmpty)
         #expect(mapped.anchor == "2819c223")
         #expect(mapped.email?.canonical == "bo@x.io")
         #expect(mapped.displayName == "Bo Brown")
