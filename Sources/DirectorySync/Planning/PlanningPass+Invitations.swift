@@ -1,0 +1,68 @@
+import Foundation
+
+/// Pending invitations: adopted, reinvited, resent or revoked.
+extension PlanningPass {
+    mutating func reconcileInvitations() {
+        for (position, invitation) in orderedInvitations.enumerated() {
+            guard let person = invitationMatches[position].map({ people[$0.person] }) else {
+                if invitation.isManaged { revoke(invitation) }
+                continue
+            }
+            if !invitation.isManaged {
+                let adoption = Plan.Change(
+                    invitation.email, .adoptInvitation(invitation.id, role: invitation.role),
+                    reason: .adoptedInvitation, rule: "policy.adopt_existing", anchor: person.anchor)
+                // An invitation is adopted only for the address it was sent to.
+                let canAdopt = person.email == invitation.email
+                guard adoptOrLeave(adoption, canAdopt: canAdopt, for: person, current: invitation.role) else {
+                    continue
+                }
+            }
+            let isExpired = invitation.isExpired(at: now)
+            if person.email != invitation.email || person.role != invitation.role {
+                let emailChanged = person.email != invitation.email
+                let change = Plan.Change(
+                    person.email,
+                    .reinvite(
+                        invitation.id, from: invitation.role, to: person.role,
+                        previousEmail: emailChanged ? invitation.email : nil),
+                    reason: emailChanged
+                        ? .invitationEmailChanged(from: invitation.email) : .pendingRoleChanged(to: person.role),
+                    rule: person.rule, anchor: person.anchor)
+                // Replacing a live invitation keeps its seat; replacing an expired one takes a new seat.
+                if isExpired { seatTakers.append(change) } else { changes.append(change) }
+                continue
+            }
+            let waited = now.timeIntervalSince(invitation.sentAt)
+            guard isExpired || waited >= policy.resendAfter.timeInterval else { continue }
+            guard invitation.resendCount < policy.maxResends else {
+                if isExpired {
+                    diagnostics.append(
+                        Diagnostic(
+                            .warning,
+                            "the invitation to \(invitation.email) expired after \(invitation.resendCount) resends and is not resent again (policy.max_resends: \(policy.maxResends)); resend or revoke it by hand",
+                            at: person.location))
+                }
+                continue
+            }
+            let change = Plan.Change(
+                invitation.email, .resend(invitation.id, role: invitation.role),
+                reason: isExpired
+                    ? .expired(on: invitation.expiresAt)
+                    : .notAccepted(since: invitation.sentAt, resendAfter: policy.resendAfter),
+                rule: person.rule, anchor: person.anchor)
+            if isExpired { seatTakers.append(change) } else { changes.append(change) }
+        }
+    }
+
+    mutating func revoke(_ invitation: Invitation) {
+        let departure =
+            memberEmails.contains(invitation.email)
+            ? .alreadyMember : departure(anchor: invitation.anchor, email: invitation.email)
+        if invitation.isLive(at: now) { seatsFreed += 1 }
+        changes.append(
+            Plan.Change(
+                invitation.email, .revoke(invitation.id, role: invitation.role), reason: .departed(departure),
+                rule: departure.rule, anchor: invitation.anchor))
+    }
+}

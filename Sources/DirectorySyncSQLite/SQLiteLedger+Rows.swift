@@ -1,0 +1,82 @@
+import DirectorySync
+import Foundation
+import GRDB
+
+/// Rows decoded into the ledger's values.
+extension SQLiteLedger {
+    static func run(from row: Row) throws -> SyncRun {
+        let changes = try JSONDecoder().decode([String: Int].self, from: Data((row["changes"] as String).utf8))
+        return SyncRun(
+            id: SyncRun.ID(rawValue: row["id"]), organization: Organization.ID(rawValue: row["organization_id"]),
+            trigger: try Self.value(row["trigger"], SyncRun.Trigger.init(rawValue:)), startedAt: row["started_at"],
+            finishedAt: row["finished_at"],
+            sourceKind: (row["source_kind"] as String?).flatMap(SourceKind.init(rawValue:)),
+            sourceFingerprint: row["source_fingerprint"], sourceUsers: row["source_users"], changes: changes,
+            outcome: try Self.value(row["outcome"], SyncRun.Outcome.init(rawValue:)), error: row["error"])
+    }
+
+    static func organization(from row: Row) throws -> Organization {
+        let settings = Organization.Settings(
+            storedName: row["name"], seats: row["seats"], inviter: EmailAddress(storedCanonical: row["inviter"]),
+            invitationValidity: TimeSpan(seconds: row["invitation_validity_seconds"]))
+        return Organization(id: Organization.ID(rawValue: row["id"]), settings: settings, createdAt: row["created_at"])
+    }
+
+    /// Columns in a fixed order, decoded by position: plans read every member and invitation.
+    static let memberColumns = "id, organization_id, email, name, role, joined_at, invited_by, origin, anchor, managed"
+
+    static func member(from row: Row) throws -> Member {
+        Member(
+            id: Member.ID(rawValue: row[0]), organization: Organization.ID(rawValue: row[1]),
+            email: EmailAddress(storedCanonical: row[2]), name: row[3], role: try Self.role(row[4]), joinedAt: row[5],
+            invitedBy: row[6], origin: try Self.value(row[7], Member.Origin.init(rawValue:)), anchor: row[8],
+            isManaged: row[9])
+    }
+
+    static let invitationColumns = """
+        id, organization_id, email, role, status, created_at, sent_at, expires_at, resend_count, invited_by, message, \
+        anchor, managed, closed_at
+        """
+
+    static func invitation(from row: Row) throws -> Invitation {
+        Invitation(
+            id: Invitation.ID(rawValue: row[0]), organization: Organization.ID(rawValue: row[1]),
+            email: EmailAddress(storedCanonical: row[2]), role: try Self.role(row[3]),
+            status: try Self.value(row[4], Invitation.Status.init(rawValue:)), createdAt: row[5], sentAt: row[6],
+            expiresAt: row[7], resendCount: row[8], invitedBy: row[9], message: row[10], anchor: row[11],
+            isManaged: row[12], closedAt: row[13])
+    }
+
+    static func token(from row: Row) throws -> IssuedToken {
+        IssuedToken(
+            id: row["id"], invitation: Invitation.ID(rawValue: row["invitation_id"]), selector: row["selector"],
+            hash: row["hash"], issuedAt: row["issued_at"], expiresAt: row["expires_at"],
+            closure: (row["closure"] as String?).flatMap(IssuedToken.Closure.init(rawValue:)),
+            closedAt: row["closed_at"])
+    }
+
+    static func auditEvent(from row: Row) throws -> AuditEvent {
+        let details = try JSONDecoder().decode([String: String].self, from: Data((row["details"] as String).utf8))
+        return AuditEvent(
+            organization: Organization.ID(rawValue: row["organization_id"]), time: row["time"],
+            kind: try Self.value(row["event"], AuditEvent.Kind.init(rawValue:)), actor: row["actor"],
+            subject: row["subject"], details: details, osUser: row["os_user"])
+    }
+
+    static func outboxMessage(from row: Row) throws -> OutboxMessage {
+        OutboxMessage(
+            id: OutboxMessage.ID(rawValue: row["id"]), organization: Organization.ID(rawValue: row["organization_id"]),
+            messageID: row["message_id"], recipient: try EmailAddress(row["recipient"] as String),
+            subject: row["subject"], content: row["content"], tokenID: row["token_id"],
+            status: try Self.value(row["status"], OutboxMessage.Status.init(rawValue:)), attempts: row["attempts"],
+            lastError: row["last_error"], createdAt: row["created_at"], nextAttemptAt: row["next_attempt_at"],
+            sentAt: row["sent_at"])
+    }
+
+    static func role(_ text: String) throws -> Role { try value(text, Role.init(rawValue:)) }
+
+    static func value<T>(_ text: String, _ make: (String) -> T?) throws -> T {
+        guard let value = make(text) else { throw StoreError.database("unexpected value '\(text)' in the store") }
+        return value
+    }
+}

@@ -1,0 +1,261 @@
+import DirectorySync
+import Foundation
+import GRDB
+
+/// The writes of the ledger primitives, each inside the transaction the store opened.
+extension SQLiteLedger {
+    func claimLease(
+        in organization: Organization.ID, holder: String, at now: Date, for duration: TimeSpan,
+        replacing deadHolder: String?
+    ) throws -> Lease.Claim {
+        if let current = try lease(in: organization), current.holder != holder, current.holder != deadHolder,
+            current.expiresAt > now
+        {
+            return .heldElsewhere(current)
+        }
+        let expiresAt = now.addingTimeInterval(duration.timeInterval)
+        try execute(
+            sql: """
+                INSERT INTO leases (organization_id, holder, acquired_at, expires_at) VALUES (?, ?, ?, ?)
+                ON CONFLICT (organization_id) DO UPDATE SET holder = excluded.holder,
+                    acquired_at = excluded.acquired_at, expires_at = excluded.expires_at, next_run_at = NULL
+                """,
+            arguments: [organization.rawValue, holder, StoredText.date(now), StoredText.date(expiresAt)])
+        return .acquired(Lease(holder: holder, acquiredAt: now, expiresAt: expiresAt))
+    }
+
+    func renewLease(
+        in organization: Organization.ID, holder: String, at now: Date, for duration: TimeSpan, nextRunAt: Date?
+    )
+        throws -> Bool
+    {
+        try execute(
+            sql: "UPDATE leases SET expires_at = ?, next_run_at = ? WHERE organization_id = ? AND holder = ?",
+            arguments: [
+                StoredText.date(now.addingTimeInterval(duration.timeInterval)), nextRunAt.map(StoredText.date),
+                organization.rawValue, holder,
+            ])
+        return db.changesCount == 1
+    }
+
+    func releaseLease(in organization: Organization.ID, holder: String) throws {
+        try execute(
+            sql: "DELETE FROM leases WHERE organization_id = ? AND holder = ?",
+            arguments: [organization.rawValue, holder])
+    }
+
+    func saveNotificationState(_ state: NotificationState, in organization: Organization.ID) throws {
+        try execute(
+            sql: """
+                INSERT INTO notification_state (organization_id, problem_since, consecutive_problems, last_notified_at)
+                VALUES (?, ?, ?, ?)
+                ON CONFLICT (organization_id) DO UPDATE SET problem_since = excluded.problem_since,
+                    consecutive_problems = excluded.consecutive_problems, last_notified_at = excluded.last_notified_at
+                """,
+            arguments: [
+                organization.rawValue, state.problemSince.map(StoredText.date), state.consecutiveProblems,
+                state.lastNotifiedAt.map(StoredText.date),
+            ])
+    }
+
+    func insertOrganization(_ settings: Organization.Settings, at now: Date) throws -> Organization {
+        try execute(
+            sql: """
+                INSERT INTO organizations (name, seats, inviter, invitation_validity_seconds, created_at)
+                VALUES (?, ?, ?, ?, ?)
+                """,
+            arguments: [
+                settings.name, settings.seats, settings.inviter.canonical, settings.invitationValidity.seconds,
+                StoredText.date(now),
+            ])
+        return Organization(id: Organization.ID(rawValue: db.lastInsertedRowID), settings: settings, createdAt: now)
+    }
+
+    func updateOrganization(_ organization: Organization) throws {
+        try execute(
+            sql:
+                "UPDATE organizations SET name = ?, seats = ?, inviter = ?, invitation_validity_seconds = ? WHERE id = ?",
+            arguments: [
+                organization.settings.name, organization.settings.seats, organization.settings.inviter.canonical,
+                organization.settings.invitationValidity.seconds, organization.id.rawValue,
+            ])
+    }
+
+    func insertMember(_ draft: Member.Draft) throws -> Member {
+        try execute(
+            sql: """
+                INSERT INTO members (organization_id, email, name, role, joined_at, invited_by, origin, anchor, managed)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """,
+            arguments: [
+                draft.organization.rawValue, draft.email.canonical, draft.name, draft.role.rawValue,
+                StoredText.date(draft.joinedAt),
+                draft.invitedBy, draft.origin.rawValue, draft.anchor, draft.isManaged,
+            ])
+        return Member(
+            id: Member.ID(rawValue: db.lastInsertedRowID), organization: draft.organization, email: draft.email,
+            name: draft.name, role: draft.role, joinedAt: draft.joinedAt, invitedBy: draft.invitedBy,
+            origin: draft.origin, anchor: draft.anchor, isManaged: draft.isManaged)
+    }
+
+    func updateMember(_ member: Member) throws {
+        try execute(
+            sql: "UPDATE members SET email = ?, name = ?, role = ?, anchor = ?, managed = ? WHERE id = ?",
+            arguments: [
+                member.email.canonical, member.name, member.role.rawValue, member.anchor, member.isManaged,
+                member.id.rawValue,
+            ])
+    }
+
+    func deleteMember(_ id: Member.ID) throws {
+        try execute(sql: "DELETE FROM members WHERE id = ?", arguments: [id.rawValue])
+    }
+
+    func insertInvitation(_ draft: Invitation.Draft) throws -> Invitation {
+        try execute(
+            sql: """
+                INSERT INTO invitations (organization_id, email, role, status, created_at, sent_at, expires_at,
+                    resend_count, invited_by, message, anchor, managed)
+                VALUES (?, ?, ?, 'pending', ?, ?, ?, 0, ?, ?, ?, ?)
+                """,
+            arguments: [
+                draft.organization.rawValue, draft.email.canonical, draft.role.rawValue, StoredText.date(draft.sentAt),
+                StoredText.date(draft.sentAt), StoredText.date(draft.expiresAt), draft.invitedBy, draft.message,
+                draft.anchor, draft.isManaged,
+            ])
+        return Invitation(
+            id: Invitation.ID(rawValue: db.lastInsertedRowID), organization: draft.organization, email: draft.email,
+            role: draft.role, status: .pending, createdAt: draft.sentAt, sentAt: draft.sentAt,
+            expiresAt: draft.expiresAt, resendCount: 0, invitedBy: draft.invitedBy, message: draft.message,
+            anchor: draft.anchor, isManaged: draft.isManaged)
+    }
+
+    func updateInvitation(_ invitation: Invitation) throws {
+        try execute(
+            sql: """
+                UPDATE invitations SET status = ?, sent_at = ?, expires_at = ?, resend_count = ?, closed_at = ?,
+                    anchor = ?, managed = ?
+                WHERE id = ?
+                """,
+            arguments: [
+                invitation.status.rawValue, StoredText.date(invitation.sentAt), StoredText.date(invitation.expiresAt),
+                invitation.resendCount, invitation.closedAt.map(StoredText.date), invitation.anchor,
+                invitation.isManaged, invitation.id.rawValue,
+            ])
+    }
+
+    func insertToken(_ token: InvitationToken, for invitation: Invitation.ID, issuedAt: Date, expiresAt: Date) throws
+        -> IssuedToken
+    {
+        try execute(
+            sql:
+                "INSERT INTO invitation_tokens (invitation_id, selector, hash, issued_at, expires_at) VALUES (?, ?, ?, ?, ?)",
+            arguments: [
+                invitation.rawValue, token.selector, token.hash, StoredText.date(issuedAt), StoredText.date(expiresAt),
+            ])
+        return IssuedToken(
+            id: db.lastInsertedRowID, invitation: invitation, selector: token.selector, hash: token.hash,
+            issuedAt: issuedAt, expiresAt: expiresAt)
+    }
+
+    func closeTokens(of invitation: Invitation.ID, as closure: IssuedToken.Closure, at now: Date) throws {
+        try execute(
+            sql: "UPDATE invitation_tokens SET closure = ?, closed_at = ? WHERE invitation_id = ? AND closure IS NULL",
+            arguments: [closure.rawValue, StoredText.date(now), invitation.rawValue])
+    }
+
+    func append(_ event: AuditEvent) throws {
+        let details = StoredText.json(event.details)
+        try execute(
+            sql:
+                "INSERT INTO audit_events (organization_id, time, event, actor, subject, details, os_user) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            arguments: [
+                event.organization.rawValue, StoredText.date(event.time), event.kind.rawValue, event.actor,
+                event.subject, details, event.osUser,
+            ])
+    }
+
+    func enqueue(_ draft: OutboxMessage.Draft) throws -> OutboxMessage {
+        try execute(
+            sql: """
+                INSERT INTO outbox (organization_id, message_id, recipient, subject, content, token_id, status, created_at)
+                VALUES (?, ?, ?, ?, ?, ?, 'pending', ?)
+                """,
+            arguments: [
+                draft.organization.rawValue, draft.messageID, draft.recipient.canonical, draft.subject, draft.content,
+                draft.tokenID, StoredText.date(draft.createdAt),
+            ])
+        return OutboxMessage(
+            id: OutboxMessage.ID(rawValue: db.lastInsertedRowID), organization: draft.organization,
+            messageID: draft.messageID, recipient: draft.recipient, subject: draft.subject, content: draft.content,
+            tokenID: draft.tokenID, status: .pending, createdAt: draft.createdAt)
+    }
+
+    func voidPendingMail(of invitation: Invitation.ID) throws {
+        try execute(
+            sql: """
+                UPDATE outbox SET status = 'voided', content = NULL
+                WHERE status = 'pending'
+                  AND token_id IN (SELECT id FROM invitation_tokens WHERE invitation_id = ?)
+                """,
+            arguments: [invitation.rawValue])
+    }
+
+    func updateOutboxMessage(_ message: OutboxMessage) throws {
+        try execute(
+            sql: """
+                UPDATE outbox SET content = ?, status = ?, attempts = ?, last_error = ?, next_attempt_at = ?, sent_at = ?
+                WHERE id = ?
+                """,
+            arguments: [
+                message.status == .pending ? message.content : nil, message.status.rawValue, message.attempts,
+                message.lastError, message.nextAttemptAt.map(StoredText.date), message.sentAt.map(StoredText.date),
+                message.id.rawValue,
+            ])
+    }
+
+    func insertRun(organization: Organization.ID, trigger: SyncRun.Trigger, at now: Date) throws -> SyncRun {
+        try execute(
+            sql: "INSERT INTO runs (organization_id, trigger, started_at, outcome) VALUES (?, ?, ?, 'running')",
+            arguments: [organization.rawValue, trigger.rawValue, StoredText.date(now)])
+        return SyncRun(
+            id: SyncRun.ID(rawValue: db.lastInsertedRowID), organization: organization, trigger: trigger, startedAt: now
+        )
+    }
+
+    func updateRun(_ run: SyncRun) throws {
+        let changes = String(decoding: try JSONEncoder.sorted.encode(run.changes), as: UTF8.self)
+        try execute(
+            sql: """
+                UPDATE runs SET finished_at = ?, source_kind = ?, source_fingerprint = ?, source_users = ?, changes = ?,
+                    outcome = ?, error = ?
+                WHERE id = ?
+                """,
+            arguments: [
+                run.finishedAt.map(StoredText.date), run.sourceKind?.rawValue, run.sourceFingerprint, run.sourceUsers,
+                changes,
+                run.outcome.rawValue, run.error, run.id.rawValue,
+            ])
+    }
+
+    func closeRunningRuns(in organization: Organization.ID, as error: String, at now: Date) throws -> [SyncRun] {
+        let running = try fetchRows(
+            sql: "SELECT * FROM runs WHERE organization_id = ? AND outcome = 'running' ORDER BY id",
+            arguments: [organization.rawValue]
+        ).map(Self.run(from:))
+        guard !running.isEmpty else { return [] }
+        try execute(
+            sql: """
+                UPDATE runs SET outcome = 'failed', error = ?, finished_at = ?
+                WHERE organization_id = ? AND outcome = 'running'
+                """,
+            arguments: [error, StoredText.date(now), organization.rawValue])
+        return running.map { run in
+            var closed = run
+            closed.outcome = .failed
+            closed.error = error
+            closed.finishedAt = now
+            return closed
+        }
+    }
+}
