@@ -186,6 +186,20 @@ enum Migrations {
             // The operating-system user whose command wrote the event, beside the acting address.
             try db.execute(sql: "ALTER TABLE audit_events ADD COLUMN os_user TEXT")
         }
+        migrator.registerMigration("v7-create-delivery-leases") { db in
+            // Who is delivering an organization's mail: a lease like the apply lease, so two processes (on one
+            // machine or several) never send the same message at once, and a dead one is taken over.
+            try db.execute(
+                sql: """
+                    CREATE TABLE delivery_leases (
+                        organization_id INTEGER PRIMARY KEY REFERENCES organizations(id),
+                        holder TEXT NOT NULL,
+                        acquired_at TEXT NOT NULL,
+                        expires_at TEXT NOT NULL CHECK (expires_at > acquired_at),
+                        next_run_at TEXT
+                    );
+                    """)
+        }
         return migrator
     }
 }

@@ -151,13 +151,16 @@ extension SQLiteLedger {
         return (outcomes, changes)
     }
 
-    func lease(in organization: Organization.ID) throws -> Lease? {
-        try fetchRow(sql: "SELECT * FROM leases WHERE organization_id = ?", arguments: [organization.rawValue])
-            .map { row in
-                Lease(
-                    holder: row["holder"], acquiredAt: row["acquired_at"], expiresAt: row["expires_at"],
-                    nextRunAt: row["next_run_at"])
-            }
+    func lease(in organization: Organization.ID, for purpose: Lease.Purpose) throws -> Lease? {
+        try fetchRow(
+            sql: "SELECT * FROM \(Self.leaseTable(purpose)) WHERE organization_id = ?",
+            arguments: [organization.rawValue]
+        )
+        .map { row in
+            Lease(
+                holder: row["holder"], acquiredAt: row["acquired_at"], expiresAt: row["expires_at"],
+                nextRunAt: row["next_run_at"])
+        }
     }
 
     func planSigningKey() throws -> [UInt8] {

@@ -4,19 +4,27 @@ import GRDB
 
 /// The writes of the ledger primitives, each inside the transaction the store opened.
 extension SQLiteLedger {
+    /// The table of a purpose's leases (a name from this file, never from input).
+    static func leaseTable(_ purpose: Lease.Purpose) -> String {
+        switch purpose {
+        case .apply: "leases"
+        case .delivery: "delivery_leases"
+        }
+    }
+
     func claimLease(
-        in organization: Organization.ID, holder: String, at now: Date, for duration: TimeSpan,
-        replacing deadHolder: String?
+        in organization: Organization.ID, for purpose: Lease.Purpose, holder: String, at now: Date,
+        lasting duration: TimeSpan, replacing deadHolder: String?
     ) throws -> Lease.Claim {
-        if let current = try lease(in: organization), current.holder != holder, current.holder != deadHolder,
-            current.expiresAt > now
+        if let current = try lease(in: organization, for: purpose), current.holder != holder,
+            current.holder != deadHolder, current.expiresAt > now
         {
             return .heldElsewhere(current)
         }
         let expiresAt = now.addingTimeInterval(duration.timeInterval)
         try execute(
             sql: """
-                INSERT INTO leases (organization_id, holder, acquired_at, expires_at) VALUES (?, ?, ?, ?)
+                INSERT INTO \(Self.leaseTable(purpose)) (organization_id, holder, acquired_at, expires_at) VALUES (?, ?, ?, ?)
                 ON CONFLICT (organization_id) DO UPDATE SET holder = excluded.holder,
                     acquired_at = excluded.acquired_at, expires_at = excluded.expires_at, next_run_at = NULL
                 """,
@@ -25,12 +33,14 @@ extension SQLiteLedger {
     }
 
     func renewLease(
-        in organization: Organization.ID, holder: String, at now: Date, for duration: TimeSpan, nextRunAt: Date?
-    )
-        throws -> Bool
-    {
+        in organization: Organization.ID, for purpose: Lease.Purpose, holder: String, at now: Date,
+        lasting duration: TimeSpan, nextRunAt: Date?
+    ) throws -> Bool {
         try execute(
-            sql: "UPDATE leases SET expires_at = ?, next_run_at = ? WHERE organization_id = ? AND holder = ?",
+            sql: """
+                UPDATE \(Self.leaseTable(purpose)) SET expires_at = ?, next_run_at = ?
+                WHERE organization_id = ? AND holder = ?
+                """,
             arguments: [
                 StoredText.date(now.addingTimeInterval(duration.timeInterval)), nextRunAt.map(StoredText.date),
                 organization.rawValue, holder,
@@ -38,9 +48,9 @@ extension SQLiteLedger {
         return db.changesCount == 1
     }
 
-    func releaseLease(in organization: Organization.ID, holder: String) throws {
+    func releaseLease(in organization: Organization.ID, for purpose: Lease.Purpose, holder: String) throws {
         try execute(
-            sql: "DELETE FROM leases WHERE organization_id = ? AND holder = ?",
+            sql: "DELETE FROM \(Self.leaseTable(purpose)) WHERE organization_id = ? AND holder = ?",
             arguments: [organization.rawValue, holder])
     }
 

@@ -24,7 +24,7 @@ import Testing
         // The first holder renews; the second still waits.
         try await first.renew(at: testEpoch.adding(seconds: 20), nextRunAt: testEpoch.adding(seconds: 60))
         #expect(
-            try await fixture.read { db in try db.lease(in: fixture.organization.id)?.nextRunAt }
+            try await fixture.read { db in try db.lease(in: fixture.organization.id, for: .apply)?.nextRunAt }
                 == testEpoch.adding(seconds: 60))
         await #expect(throws: LeaseKeeper.Held.self) { try await second.acquire(at: testEpoch.adding(seconds: 45)) }
         // The first holder dies: once its lease runs out, the second takes over, and the first cannot renew.

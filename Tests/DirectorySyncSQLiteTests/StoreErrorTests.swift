@@ -116,7 +116,9 @@ import Testing
         defer { folder.remove() }
         let reader = try SQLiteStore(path: path, access: .readOnly)
         let error = await #expect(throws: StoreError.self) {
-            try await reader.write { db in try db.releaseLease(in: Organization.ID(rawValue: 1), holder: "x") }
+            try await reader.write { db in
+                try db.releaseLease(in: Organization.ID(rawValue: 1), for: .apply, holder: "x")
+            }
         }
         #expect(error == .permissionDenied(path: path, writing: true))
     }

@@ -23,7 +23,7 @@ import Testing
             -> DirectoryRead<Item>
         {
             clock.advance(90)
-            return try await users.read(keeping: keep)
+            return users.read(keeping: keep)
         }
     }
 

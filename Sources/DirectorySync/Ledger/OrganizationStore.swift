@@ -55,7 +55,7 @@ public protocol LedgerReader {
     )
 
     /// The organization's lease, expired or not.
-    func lease(in organization: Organization.ID) throws -> Lease?
+    func lease(in organization: Organization.ID, for purpose: Lease.Purpose) throws -> Lease?
     /// The store's own key for signing saved plans (at least 32 random bytes, made when the store was created).
     func planSigningKey() throws -> [UInt8]
     func notificationState(in organization: Organization.ID) throws -> NotificationState
@@ -94,16 +94,16 @@ public protocol LedgerWriter: LedgerReader {
     /// Takes the lease for `holder` unless someone else holds an unexpired one (other than `deadHolder`, known
     /// to have died); renews it if `holder` has it.
     func claimLease(
-        in organization: Organization.ID, holder: String, at now: Date, for duration: TimeSpan,
-        replacing deadHolder: String?
+        in organization: Organization.ID, for purpose: Lease.Purpose, holder: String, at now: Date,
+        lasting duration: TimeSpan, replacing deadHolder: String?
     ) throws -> Lease.Claim
     /// Extends `holder`'s lease; false if `holder` no longer has it.
     func renewLease(
-        in organization: Organization.ID, holder: String, at now: Date, for duration: TimeSpan, nextRunAt: Date?
-    )
-        throws -> Bool
+        in organization: Organization.ID, for purpose: Lease.Purpose, holder: String, at now: Date,
+        lasting duration: TimeSpan, nextRunAt: Date?
+    ) throws -> Bool
     /// Gives the lease up, if `holder` has it.
-    func releaseLease(in organization: Organization.ID, holder: String) throws
+    func releaseLease(in organization: Organization.ID, for purpose: Lease.Purpose, holder: String) throws
     func saveNotificationState(_ state: NotificationState, in organization: Organization.ID) throws
 }
 

@@ -3,6 +3,14 @@ import Foundation
 /// The right to apply changes to one organization: held by one agent (or one `apply`/`sync`) at a time,
 /// with an expiry renewed while it works, so an agent that dies is taken over once its lease runs out.
 public struct Lease: Sendable, Equatable {
+    /// What a lease is for: each organization has one lease of each kind.
+    public enum Purpose: String, Sendable, CaseIterable {
+        /// The right to apply changes (an agent's run, `apply`, `sync`).
+        case apply
+        /// The right to deliver the organization's mail, so two processes never send the same message at once.
+        case delivery
+    }
+
     /// Who holds it: `host:pid:nonce`.
     public let holder: String
     public let acquiredAt: Date

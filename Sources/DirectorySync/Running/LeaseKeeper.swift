@@ -1,18 +1,20 @@
 import Foundation
 
-/// Takes, renews and gives up an organization's lease for one holder.
+/// Takes, renews and gives up one of an organization's leases (to apply, or to deliver mail) for one holder.
 public struct LeaseKeeper: Sendable {
     public let store: any OrganizationStore
     public let organization: Organization
+    public let purpose: Lease.Purpose
     public let holder: String
     public let duration: TimeSpan
 
     public init(
-        store: any OrganizationStore, organization: Organization, holder: String = Lease.holderName(),
-        duration: TimeSpan
+        store: any OrganizationStore, organization: Organization, purpose: Lease.Purpose = .apply,
+        holder: String = Lease.holderName(), duration: TimeSpan
     ) {
         self.store = store
         self.organization = organization
+        self.purpose = purpose
         self.holder = holder
         self.duration = duration
     }
@@ -22,8 +24,18 @@ public struct LeaseKeeper: Sendable {
         public let organization: String
         public let lease: Lease
 
+        public let purpose: Lease.Purpose
+
+        public init(organization: String, lease: Lease, purpose: Lease.Purpose = .apply) {
+            self.organization = organization
+            self.lease = lease
+            self.purpose = purpose
+        }
+
         public var description: String {
-            "another dirsync (\(lease.holder)) is applying changes to \(organization); its lease runs until \(DateText.short(lease.expiresAt))"
+            let doing = purpose == .apply ? "applying changes to" : "delivering the mail of"
+            return
+                "another dirsync (\(lease.holder)) is \(doing) \(organization); its lease runs until \(DateText.short(lease.expiresAt))"
         }
 
         public var hint: String? {
@@ -47,13 +59,30 @@ public struct LeaseKeeper: Sendable {
     /// process that died: in the same transaction it is closed as failed (`abandonedRunError`), with its
     /// `SYNC_RUN_FAILED` audit event.
     public func claim(at now: Date) async throws -> Lease.Claim {
-        let (organization, holder, duration) = (self.organization, self.holder, self.duration)
+        let (organization, purpose, holder, duration) = (self.organization, self.purpose, self.holder, self.duration)
         return try await store.write { db in
-            let current = try db.lease(in: organization.id)
+            let current = try db.lease(in: organization.id, for: purpose)
             let dead = current.flatMap { Lease.isDeadLocalHolder($0.holder) ? $0.holder : nil }
-            let claim = try db.claimLease(in: organization.id, holder: holder, at: now, for: duration, replacing: dead)
-            if case .acquired = claim { try Self.closeAbandonedRuns(of: organization, db: db, at: now) }
+            let claim = try db.claimLease(
+                in: organization.id, for: purpose, holder: holder, at: now, lasting: duration, replacing: dead)
+            if case .acquired = claim, purpose == .apply {
+                try Self.closeAbandonedRuns(of: organization, db: db, at: now)
+            }
             return claim
+        }
+    }
+
+    /// Claims the lease, waiting (a claim every 200 ms) while another holder has it, for at most `timeout`; then
+    /// throws `Held`.
+    public func waitAndAcquire(timeout: TimeSpan, clock: @escaping @Sendable () -> Date) async throws {
+        let deadline = ContinuousClock.now + .seconds(timeout.seconds)
+        while true {
+            let claim = try await claim(at: clock())
+            guard case .heldElsewhere(let lease) = claim else { return }
+            guard ContinuousClock.now < deadline else {
+                throw Held(organization: organization.name, lease: lease, purpose: purpose)
+            }
+            try await Task.sleep(for: .milliseconds(200))
         }
     }
 
@@ -70,33 +99,35 @@ public struct LeaseKeeper: Sendable {
     /// Claims the lease or throws `Held`.
     public func acquire(at now: Date) async throws {
         if case .heldElsewhere(let lease) = try await claim(at: now) {
-            throw Held(organization: organization.name, lease: lease)
+            throw Held(organization: organization.name, lease: lease, purpose: purpose)
         }
     }
 
     /// Extends the lease; throws `Lost` if another holder has it now.
     public func renew(at now: Date, nextRunAt: Date? = nil) async throws {
-        let (organization, holder, duration) = (self.organization.id, self.holder, self.duration)
+        let (organization, purpose, holder, duration) = (self.organization.id, self.purpose, self.holder, self.duration)
         let kept = try await store.write { db in
-            try db.renewLease(in: organization, holder: holder, at: now, for: duration, nextRunAt: nextRunAt)
+            try db.renewLease(
+                in: organization, for: purpose, holder: holder, at: now, lasting: duration, nextRunAt: nextRunAt)
         }
         if !kept { throw Lost(organization: self.organization.name) }
     }
 
     public func release() async {
-        let (organization, holder) = (self.organization.id, self.holder)
-        try? await store.write { db in try db.releaseLease(in: organization, holder: holder) }
+        let (organization, purpose, holder) = (self.organization.id, self.purpose, self.holder)
+        try? await store.write { db in try db.releaseLease(in: organization, for: purpose, holder: holder) }
     }
 
-    /// Runs `body` while a child task renews the lease every third of its duration.
+    /// Runs `body` while a child task renews the lease every third of its duration (saying, for an agent
+    /// between runs, when it runs next). The one renewal loop: runs and the agent's waits both use it.
     public func whileHolding<T: Sendable>(
-        clock: @escaping @Sendable () -> Date, _ body: @escaping @Sendable () async throws -> T
+        clock: @escaping @Sendable () -> Date, nextRunAt: Date? = nil, _ body: @escaping @Sendable () async throws -> T
     ) async throws -> T {
         try await withThrowingTaskGroup(of: T?.self) { group in
             group.addTask {
                 while true {
                     try await Task.sleep(for: .seconds(max(1, Double(duration.seconds) / 3)))
-                    try await renew(at: clock())
+                    try await renew(at: clock(), nextRunAt: nextRunAt)
                 }
             }
             group.addTask { try await body() }

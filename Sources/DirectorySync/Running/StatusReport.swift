@@ -28,7 +28,7 @@ public struct StatusReport: Sendable {
             let totals = try db.runTotals(in: id)
             return StatusReport(
                 organization: organization, at: now, lastRun: try db.runs(in: id, limit: 1).first,
-                lastSuccess: try db.lastSuccessfulRun(in: id), lease: try db.lease(in: id),
+                lastSuccess: try db.lastSuccessfulRun(in: id), lease: try db.lease(in: id, for: .apply),
                 members: try db.memberCount(in: id), pendingInvitations: pending.filter { $0.isLive(at: now) }.count,
                 expiredInvitations: pending.filter { $0.isExpired(at: now) }.count,
                 failedMail: try db.outbox(in: id, statuses: [.failed]).count,

@@ -232,16 +232,14 @@ public struct SyncService: Service, CustomStringConvertible, CustomReflectable {
         }
     }
 
-    /// Sleeps until `deadline`, renewing the lease every third of its duration; a shutdown request ends it.
+    /// Sleeps until `deadline`, holding the lease (renewed as during a run, saying when the next run is); a
+    /// shutdown request ends it.
     private func sleepHoldingLease(until deadline: Date) async throws {
-        let keeper = self.keeper
         let clock = self.clock
-        try await cancelWhenGracefulShutdown {
-            while true {
+        try await cancelWhenGracefulShutdown { [keeper] in
+            try await keeper.whileHolding(clock: clock, nextRunAt: deadline) {
                 let remaining = deadline.timeIntervalSince(clock())
-                if remaining <= 0 { return }
-                try await Task.sleep(for: .seconds(min(remaining, max(1, Double(keeper.duration.seconds) / 3))))
-                try? await keeper.renew(at: clock(), nextRunAt: deadline)
+                if remaining > 0 { try await Task.sleep(for: .seconds(remaining)) }
             }
         }
     }

@@ -64,7 +64,6 @@ struct RunCommand: AsyncParsableCommand {
         }
         let mailer = try environment.mailer()
         let store = environment.store
-        let storePath = environment.storePath
         let retry = configuration.mail.retry
         let clock = environment.liveClock
         let stopRecord = SyncService.StopRecord()
@@ -81,8 +80,8 @@ struct RunCommand: AsyncParsableCommand {
             deliverMail: {
                 guard let mailer else { return }
                 do {
-                    let report = try await CommandEnvironment.deliver(
-                        organization.id, from: store, at: storePath, through: mailer, policy: retry, now: clock)
+                    let report = try await OutboxDelivery(store: store, mailer: mailer, policy: retry)
+                        .deliverHoldingLease(for: organization, now: clock)
                     if report.sent + report.failed.count + report.retryLater > 0 {
                         logger.info(
                             "mail delivered",

@@ -112,13 +112,13 @@ struct CommandEnvironment {
             return nil
         }
         let clock = options
-        let report = try await Self.deliver(
-            organization.id, from: store, at: storePath, through: mailer, policy: configuration.mail.retry,
-            now: { clock.clock },
+        let delivery = OutboxDelivery(
+            store: store, mailer: mailer, policy: configuration.mail.retry,
             sleep: { span in
                 Console.note("mail: cannot reach \(destination); trying again in \(span)")
                 try? await Task.sleep(for: .seconds(span.seconds))
             })
+        let report = try await delivery.deliverHoldingLease(for: organization, now: { clock.clock })
         if report.sent > 0 {
             let verb = configuration.mail.smtp == nil ? "written to" : "sent to"
             Console.note("mail: \(report.sent) message(s) \(verb) \(destination)")
@@ -147,19 +147,6 @@ struct CommandEnvironment {
         guard let report else { return nil }
         let undelivered = report.unavailable != nil || !report.failed.isEmpty || report.retryLater > 0
         return undelivered ? ExitCode(4) : nil
-    }
-
-    /// One delivery pass over `organization`'s due mail, holding the store's delivery lock: what every command
-    /// and the agent use, so two processes never send the same message at once.
-    static func deliver(
-        _ organization: Organization.ID, from store: SQLiteStore, at storePath: String, through mailer: any Mailer,
-        policy: OutboxDelivery.RetryPolicy, now: @escaping @Sendable () -> Date,
-        sleep: @escaping @Sendable (TimeSpan) async -> Void = { try? await Task.sleep(for: .seconds($0.seconds)) }
-    ) async throws -> OutboxDelivery.Report {
-        let lock = try await DeliveryLock.acquire(beside: storePath)
-        defer { lock.release() }
-        return try await OutboxDelivery(store: store, mailer: mailer, policy: policy, sleep: sleep)
-            .deliverPending(in: organization, now: now)
     }
 
     /// `path` made absolute against the working directory.
