@@ -131,7 +131,7 @@ import Testing
             expectOneLocatedError(
                 result, path: path,
                 says: "was written by a newer dirsync: it has the migration 'v7-teams-and-grants' this dirsync does "
-                    + "not know (the newest it knows is 'v6-audit-os-user')")
+                    + "not know (the newest it knows is '\(Migrations.migrator.migrations.last ?? "")')")
             #expect(result.stderr.contains("hint: upgrade dirsync"), "\(result)")
         }
         #expect(try Data(contentsOf: URL(fileURLWithPath: path)) == before)
