@@ -52,7 +52,7 @@ struct SourceCommand: AsyncParsableCommand {
             case .text:
                 SourceView.writeText(
                     contents, includeUsers: !summary, sourceName: resolved.displayName, kind: resolved.kind,
-                    mapping: source.mapping)
+                    mapping: source.base.mapping)
             }
         }
     }
@@ -66,8 +66,8 @@ struct SourceCommand: AsyncParsableCommand {
         func run() async throws {
             let resolved = try ResolvedSource(options, needsMapping: false)
             let file = try resolved.fileSource(for: "source check")
-            let csv = (try? resolved.mapping().csv) ?? Mapping.CSVOptions()
-            let summary = try ProgressLine.around(file.displayName) { progress in
+            let csv = (try? resolved.mapped().mapping.csv) ?? Mapping.CSVOptions()
+            let summary = try await ProgressLine.around(file.displayName) { progress in
                 try file.check(csv: csv, progress: progress)
             }
             for diagnostic in summary.diagnostics { Console.out(diagnostic.description) }
@@ -78,147 +78,24 @@ struct SourceCommand: AsyncParsableCommand {
     }
 }
 
-/// The source and mapping a `source` command runs with: from the command line, else the configuration.
-struct ResolvedSource {
-    /// The export file, for file sources.
-    let file: FileSource?
-    /// The service provider, for `kind: scim`.
-    let scim: SCIMSource?
-    let mappingReference: MappingReference?
-    let configFile: String?
-
+extension ResolvedSource {
     /// The source a `source` command names with its options, or else the configured one.
     init(_ options: SourceCommand.SourceOptions, needsMapping: Bool = true) throws {
-        let (configuration, configFile) = try Self.configuration(options.global, required: options.source == nil)
+        let (configuration, configFile) = try CommandEnvironment.loadConfiguration(
+            options.global, required: options.source == nil)
         try self.init(
             configuration: configuration, configFile: configFile, source: options.source, mapping: options.mapping,
             needsMapping: needsMapping)
     }
 
-    /// The source `source` (`KIND:PATH`, from the command line) names, else the one `configuration` does;
-    /// with the mapping `mapping` (a preset or a file), else the configured one, else the kind's default.
-    init(
-        configuration: Configuration, configFile: String?, source: String? = nil, mapping: String? = nil,
-        needsMapping: Bool = true
-    ) throws {
-        self.configFile = configFile
-        let overridable = source != nil || mapping != nil
-        let cwd = URL(fileURLWithPath: FileManager.default.currentDirectoryPath, isDirectory: true)
-        if let text = source {
-            let (kind, path) = try Self.kindAndPath(text)
-            file = FileSource(kind: kind, path: CommandEnvironment.absolute(path), displayName: path)
-            scim = nil
-        } else if let source = configuration.source, let section = source.scimSection {
-            file = nil
-            scim = SCIMSource(section)
-        } else if let source = configuration.source {
-            scim = nil
-            guard let path = source.path else {
-                throw CommandError.invalidArgument(
-                    "source.kind \(source.kind) is not available in this build", hint: nil)
-            }
-            file = FileSource(kind: source.kind, path: path, displayName: source.pathAsWritten ?? path)
-        } else {
-            throw CommandError.invalidArgument(
-                "no source configured\(configFile.map { " in \($0)" } ?? "")",
-                hint: "add 'source: { kind: ldif, path: users.ldif }' and 'mapping:' to the configuration"
-                    + (overridable ? ", or pass --source ldif:PATH" : ""))
-        }
-        if let mapping {
-            mappingReference = MappingReference(mapping, relativeTo: cwd)
-        } else if let configured = configuration.mapping, source == nil || configuration.source?.kind == file?.kind {
-            // The configuration's mapping is for its own kind of source: a file of another kind named with
-            // --source is read with that kind's preset.
-            mappingReference = configured
-        } else {
-            mappingReference = Mapping.defaultPresetName(for: file?.kind ?? .scim).map(MappingReference.preset)
-        }
-        if needsMapping && mappingReference == nil {
-            throw CommandError.invalidArgument(
-                "no mapping for this \(kind) source",
-                hint: (overridable ? "pass --mapping active-directory or --mapping openldap (or a file), or " : "")
-                    + "set 'mapping:' in the configuration (a preset or a file)")
-        }
-    }
-
-    var kind: SourceKind { file?.kind ?? .scim }
-
-    /// `KIND:PATH`, or a path whose extension says the kind (`.ldif`; `.xml`, `.dsml`; `.csv`).
-    static func kindAndPath(_ text: String) throws -> (SourceKind, String) {
-        let parts = text.split(separator: ":", maxSplits: 1).map(String.init)
-        if parts.count == 2, let kind = SourceKind(rawValue: parts[0].lowercased()) {
-            guard kind != .scim else {
-                throw CommandError.invalidArgument(
-                    "--source: a SCIM source is configured in dirsync.yaml (source.url), not on the command line",
-                    hint: nil)
-            }
-            guard !parts[1].isEmpty else {
-                throw CommandError.invalidArgument(
-                    "--source: '\(text)' names no file", hint: "for example --source ldif:exports/users.ldif")
-            }
-            return (kind, parts[1])
-        }
-        if parts.count == 2, !parts[0].isEmpty, parts[0].allSatisfy({ $0.isASCII && $0.isLetter }) {
-            throw CommandError.invalidArgument(
-                "--source: '\(parts[0])' is not a kind of export (ldif, dsml or csv)",
-                hint: "for example --source ldif:exports/users.ldif")
-        }
-        switch URL(fileURLWithPath: text).pathExtension.lowercased() {
-        case "ldif": return (.ldif, text)
-        case "xml", "dsml": return (.dsml, text)
-        case "csv": return (.csv, text)
-        default:
-            throw CommandError.invalidArgument(
-                "--source: cannot tell what kind of export '\(text)' is from its name",
-                hint: "write the kind before the path: --source ldif:\(text), dsml:\(text) or csv:\(text)")
-        }
-    }
-
-    /// The file, or the base URL, as messages name the source.
-    var displayName: String { file?.displayName ?? scim?.displayName ?? "" }
-
-    /// The export file; a SCIM source has none.
-    func fileSource(for command: String = "this command") throws -> FileSource {
-        guard let file else {
-            throw CommandError.invalidArgument(
-                "\(command) reads export files; the configured source is SCIM",
-                hint: "'dirsync source show' reads and checks a SCIM source")
-        }
-        return file
-    }
-
-    /// The mapping the source is read with.
-    func mapping() throws -> Mapping {
-        guard let mappingReference else { throw CommandError.invalidArgument("no mapping", hint: nil) }
-        return try Mapping.load(mappingReference)
-    }
-
-    /// The source with its mapping, ready to read.
-    func configured() throws -> ConfiguredSource {
-        let mapping = try mapping()
-        if let scim { return ConfiguredSource(location: .scim(scim), mapping: mapping) }
-        return ConfiguredSource(location: .file(try fileSource()), mapping: mapping)
-    }
-
-    private static func configuration(_ options: GlobalOptions, required: Bool) throws -> (Configuration, String?) {
-        if let explicit = options.config {
-            guard FileManager.default.fileExists(atPath: explicit) else { throw CommandError.noConfig(explicit) }
-            let url = URL(fileURLWithPath: CommandEnvironment.absolute(explicit))
-            return (try Configuration.load(url, file: explicit), explicit)
-        }
-        let file = CommandEnvironment.defaultConfigFile
-        guard FileManager.default.fileExists(atPath: file) else {
-            if required { throw CommandError.noConfig(nil) }
-            return (Configuration(), nil)
-        }
-        return (try Configuration.load(URL(fileURLWithPath: CommandEnvironment.absolute(file)), file: file), file)
-    }
+    /// The source with its mapping, read with a progress line.
+    func configured() throws -> ConfiguredSource { ConfiguredSource(base: try mapped()) }
 }
 
 /// A progress line on stderr while a long read runs, only when stderr is a terminal.
 enum ProgressLine {
-    static func around<T>(_ name: String, _ work: (FileSource.Progress?) throws -> T) throws -> T {
-        guard Console.stderrIsTerminal else { return try work(nil) }
+    static func around<T>(_ name: String, _ work: (FileSource.Progress?) async throws -> T) async throws -> T {
+        guard Console.stderrIsTerminal else { return try await work(nil) }
         var lastUpdate = Date()
         var shown = false
         let progress: FileSource.Progress = { read, total in
@@ -235,6 +112,6 @@ enum ProgressLine {
             FileHandle.standardError.write(Data("\r\u{1B}[K\(text)".utf8))
         }
         defer { if shown { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) } }
-        return try work(progress)
+        return try await work(progress)
     }
 }

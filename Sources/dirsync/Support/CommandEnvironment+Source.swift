@@ -1,47 +1,32 @@
 import DirectorySync
 import Foundation
 
-/// A source with its mapping, read with a progress line on stderr.
+/// A source read with a progress line on stderr (a live line on a terminal; for SCIM, one line when done).
 struct ConfiguredSource: DirectorySource, CustomStringConvertible {
-    enum Location: Sendable {
-        case file(FileSource)
-        case scim(SCIMSource)
-    }
+    let base: MappedSource
 
-    let location: Location
-    let mapping: Mapping
-
-    var description: String {
-        switch location {
-        case .file(let file): "\(file.kind) source \(file.displayName)"
-        case .scim(let scim): scim.description
-        }
-    }
+    var description: String { base.description }
 
     func read<Item: Sendable>(keeping keep: @escaping @Sendable (DirectoryUser) -> Item) async throws
         -> DirectoryRead<Item>
     {
-        switch location {
-        case .scim(let scim):
-            try await SCIMProgressLine.around(scim.displayName) { progress in
-                try await scim.read(mapping: mapping, keeping: keep, progress: progress)
-            }
-        case .file(let file):
-            try ProgressLine.around(file.displayName) { progress in
-                try file.read(mapping: mapping, keeping: keep, progress: progress)
-            }
-        }
+        try await withProgress { progress in try await base.read(keeping: keep, progress: progress) }
     }
 
     /// Every user, whole (repeated group names and attribute values shared): for `source show`.
     func readAll() async throws -> DirectoryContents {
-        switch location {
+        try await withProgress { progress in try await base.readAll(progress: progress) }
+    }
+
+    private func withProgress<T>(_ work: (MappedSource.Progress) async throws -> T) async throws -> T {
+        switch base.location {
         case .scim(let scim):
-            try await SCIMProgressLine.around(scim.displayName) { progress in
-                try await scim.read(mapping: mapping, progress: progress)
+            try await SCIMProgressLine.around(scim.displayName) { report in
+                try await work(MappedSource.Progress(scim: report))
             }
         case .file(let file):
-            try ProgressLine.around(file.displayName) { progress in try file.read(mapping: mapping, progress: progress)
+            try await ProgressLine.around(file.displayName) { report in
+                try await work(MappedSource.Progress(file: report))
             }
         }
     }

@@ -32,14 +32,15 @@ struct CommandEnvironment {
             now: options.clock)
     }
 
-    /// The configuration named by `--config`, or `./dirsync.yaml` when it exists.
-    static func loadConfiguration(_ options: GlobalOptions) throws -> (Configuration, String?) {
+    /// The configuration named by `--config`, or `./dirsync.yaml` when it exists; without either, an empty one
+    /// unless one is `required` (by default, when no `--store` says where the organization is).
+    static func loadConfiguration(_ options: GlobalOptions, required: Bool? = nil) throws -> (Configuration, String?) {
         if let explicit = options.config {
             guard FileManager.default.fileExists(atPath: explicit) else { throw CommandError.noConfig(explicit) }
             return (try Configuration.load(URL(fileURLWithPath: absolute(explicit)), file: explicit), explicit)
         }
         guard FileManager.default.fileExists(atPath: defaultConfigFile) else {
-            if options.store == nil { throw CommandError.noConfig(nil) }
+            if required ?? (options.store == nil) { throw CommandError.noConfig(nil) }
             return (Configuration(), nil)
         }
         return (

@@ -1,0 +1,97 @@
+import Foundation
+
+/// Why dirsync does, or does not, do something for one person (`dirsync explain`): the directory entries that
+/// are that person, what the mapping made of each, every rule tried and the one that decided, the
+/// organization's record of them, and their planned change. Built here; the CLI only prints it.
+public struct Explanation: Sendable {
+    /// One directory entry of the person.
+    public struct Entry: Sendable {
+        public let entry: DirectoryEntry
+        public let outcome: Mapper.Outcome
+        /// What the rules decided, for an entry that became a user.
+        public let evaluation: AccessRules.Evaluation?
+    }
+
+    /// Nothing in the directory or the organization is the person asked about.
+    public struct NobodyMatches: Error, Equatable, UserFacingError {
+        public let text: String
+        public let isAddress: Bool
+        public var description: String {
+            "nothing in the directory or the organization matches '\(text)'"
+                + (isAddress ? "" : " (it is neither an email address nor the anchor of a directory entry)")
+        }
+        public var hint: String? {
+            "give a person's email address or directory anchor ('dirsync source show' lists both)"
+        }
+    }
+
+    /// What was asked about, as given.
+    public let person: String
+    public let sourceName: String
+    public let mapping: MappingReference
+    public let entries: [Entry]
+    public let organization: String
+    public let member: Member?
+    public let invitation: Invitation?
+    /// The person's changes in the plan (by address, previous address or anchor), in plan order.
+    public let changes: [Plan.Change]
+    /// Why the whole plan is blocked, if it is.
+    public let blocked: Plan.Blocked?
+    public let now: Date
+}
+
+extension SyncEngine {
+    /// Explains `person` (an email address or a directory anchor), reading `source`'s raw entries and planning
+    /// as `preview` would. Throws `Explanation.NobodyMatches` when neither the directory nor the organization
+    /// knows them.
+    public func explain(_ person: String, source: MappedSource, organization: Organization, now: Date) async throws
+        -> Explanation
+    {
+        let target = person.trimmingCharacters(in: .whitespaces).lowercased()
+        let email = try? EmailAddress(person)
+        let mapper = Mapper(mapping: source.mapping)
+        var found: [Explanation.Entry] = []
+        try await source.rawEntries { entry in
+            let outcome = mapper.map(entry)
+            let matches: Bool
+            var evaluation: AccessRules.Evaluation?
+            switch outcome {
+            case .user(let user, _):
+                matches = user.email?.canonical == target || user.anchor.lowercased() == target
+                if matches { evaluation = rules.evaluate(user) }
+            case .skipped:
+                // An entry the mapping skipped has no anchor or address of its own: it matches when one of its
+                // values is exactly what was asked for (its mail, its objectGUID text…).
+                matches = entry.names.contains { entry.strings($0).contains { $0.lowercased() == target } }
+            }
+            if matches { found.append(Explanation.Entry(entry: entry, outcome: outcome, evaluation: evaluation)) }
+        }
+        var anchors = Set(
+            found.compactMap { item -> String? in
+                if case .user(let user, _) = item.outcome { return user.anchor }
+                return nil
+            })
+        // Not an address: it may be the anchor of someone no longer in the directory.
+        if email == nil { anchors.insert(person.trimmingCharacters(in: .whitespaces)) }
+        let (member, invitation) = try await store.read { [anchors] db in
+            let members = try db.members(in: organization.id)
+            let pending = try db.invitations(in: organization.id, statuses: [.pending])
+            return (
+                members.first { $0.email == email || ($0.anchor.map(anchors.contains) ?? false) },
+                pending.first { $0.email == email || ($0.anchor.map(anchors.contains) ?? false) }
+            )
+        }
+        if found.isEmpty && member == nil && invitation == nil {
+            throw Explanation.NobodyMatches(text: person, isAddress: email != nil)
+        }
+        let plan = try await preview(organization, now: now).plan
+        let changes = plan.changes.filter { change in
+            if let email, change.email == email || change.fromEmail == email { return true }
+            return change.anchor.map(anchors.contains) ?? false
+        }
+        return Explanation(
+            person: person, sourceName: source.displayName, mapping: source.mappingReference, entries: found,
+            organization: organization.name, member: member, invitation: invitation, changes: changes,
+            blocked: plan.blocked, now: now)
+    }
+}

@@ -1,0 +1,85 @@
+import DirectorySync
+
+/// `dirsync explain` as text: the entry, the mapping, the rules, the organization's record, the plan.
+struct ExplanationView {
+    let explanation: Explanation
+    let style: Style
+
+    func render() -> String {
+        let explanation = self.explanation
+        var lines: [String] = []
+        if explanation.entries.isEmpty {
+            lines.append(style.bold("Directory"))
+            lines.append(
+                "  no entry of \(explanation.sourceName) has \(explanation.person) (read with \(explanation.mapping))")
+        }
+        for item in explanation.entries {
+            let entry = item.entry
+            lines.append(style.bold("Entry") + " \(entry.location)" + (entry.dn.map { "  \($0)" } ?? ""))
+            for name in entry.names {
+                let values = entry.values(name).map(\.description)
+                let shown =
+                    values.prefix(4).joined(separator: "; ") + (values.count > 4 ? "; … (\(values.count) values)" : "")
+                lines.append("  \(name): \(shown)")
+            }
+            lines.append("")
+            lines.append(style.bold("Mapping") + " \(explanation.mapping)")
+            switch item.outcome {
+            case .skipped(let reason, _):
+                lines.append("  skipped: \(reason)")
+            case .user(let user, let notes):
+                lines.append("  anchor  \(user.anchor)")
+                lines.append("  email   \(user.email?.canonical ?? "(none)")")
+                lines.append(
+                    "  name    \(user.displayName ?? [user.givenName, user.familyName].compactMap { $0 }.joined(separator: " "))"
+                )
+                lines.append(
+                    "  groups  \(user.groups.isEmpty ? "(none)" : user.groups.map(\.name).joined(separator: ", "))")
+                lines.append("  active  \(user.isActive ? "yes" : "no")")
+                for (key, values) in user.attributes.sorted(by: { $0.key < $1.key }) {
+                    lines.append("  \(key)  \(values.joined(separator: "; "))")
+                }
+                for diagnostic in notes.map(\.diagnostic) {
+                    lines.append("  \(diagnostic.severity.rawValue): \(diagnostic.message)")
+                }
+                if let evaluation = item.evaluation {
+                    lines.append("")
+                    lines.append(style.bold("Rules"))
+                    for step in evaluation.steps { lines.append("  \(step)") }
+                    switch evaluation.outcome {
+                    case .wanted(let role, let entry, let rule):
+                        lines.append(
+                            "  → wanted as \(role), by \(entry == .join ? "joining directly" : "invitation") (\(rule))")
+                    case .skipped(let reason):
+                        lines.append("  → not wanted: \(reason)")
+                    }
+                }
+            }
+            lines.append("")
+        }
+        lines.append(style.bold("Organization") + " \(explanation.organization)")
+        if let member = explanation.member {
+            lines.append(
+                "  member \(member.email) (\(member.role), \(member.isManaged ? "managed by dirsync" : "added by hand, not managed")"
+                    + (member.anchor.map { ", anchor \($0)" } ?? "") + ")")
+        }
+        if let invitation = explanation.invitation {
+            lines.append(
+                "  pending invitation #\(invitation.id) to \(invitation.email) (\(invitation.role), \(invitation.state(at: explanation.now)), "
+                    + "\(invitation.isManaged ? "managed by dirsync" : "sent by hand"))")
+        }
+        if explanation.member == nil && explanation.invitation == nil { lines.append("  neither a member nor invited") }
+        lines.append("")
+        lines.append(style.bold("Plan"))
+        if explanation.changes.isEmpty {
+            lines.append(
+                "  no change" + (explanation.blocked.map { " (the whole plan is blocked: \($0.reason))" } ?? ""))
+        }
+        for change in explanation.changes {
+            lines.append(
+                "  \(PlanTextView.symbol(change.action)) \(PlanTextView.name(change.action)) \(change.email) "
+                    + "\(PlanTextView.roles(change)): \(PlanTextView.reason(change))")
+        }
+        return lines.joined(separator: "\n")
+    }
+}
