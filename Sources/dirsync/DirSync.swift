@@ -58,12 +58,35 @@ struct DirSync: AsyncParsableCommand {
             // Help and version requests arrive as errors too; argument-parser prints those itself.
             if exitCode(for: error) == .success { exit(withError: error) }
             let isUsageError = String(reflecting: type(of: error)).hasPrefix("ArgumentParser.")
-            var message = fullMessage(for: error).split(separator: "\n").first.map(String.init) ?? "\(error)"
+            let lines = fullMessage(for: error).split(separator: "\n").map(String.init)
+            var message = lines.first ?? "\(error)"
+            // A choice among listed values: the list, on the lines after, joined into the one line.
+            if message.hasSuffix("one of the following:") {
+                let choices = lines.dropFirst().prefix { $0.trimmingCharacters(in: .whitespaces).hasPrefix("- ") }
+                    .map { $0.trimmingCharacters(in: CharacterSet(charactersIn: " -'")) }
+                message =
+                    message.replacingOccurrences(of: ". Please provide one of the following:", with: "")
+                    + " (one of: " + choices.joined(separator: ", ") + ")"
+            }
             if message.lowercased().hasPrefix("error: ") { message.removeFirst("error: ".count) }
+            message = Self.valueMessage(message)
             Console.error(
                 Console.lowercasedFirst(message), hint: isUsageError ? "see '\(helpPath()) --help'" : nil)
         }
         Foundation.exit(1)
+    }
+
+    /// A typed option's value refused by its parser, in dirsync's form: argument-parser writes `The value 'X'
+    /// is invalid for '--every <duration>': <the parser's words>`, which becomes `--every: <the parser's words>`
+    /// (the parser's words already quote the value).
+    static func valueMessage(_ message: String) -> String {
+        let pattern = #"^The value '.*' is invalid for '(?:(--[A-Za-z0-9-]+)(?: <[^>]*>)?|<([^>]*)>)': (.+)$"#
+        guard let regex = try? NSRegularExpression(pattern: pattern, options: [.dotMatchesLineSeparators]),
+            let match = regex.firstMatch(in: message, range: NSRange(message.startIndex..., in: message)),
+            let rest = Range(match.range(at: 3), in: message)
+        else { return message }
+        let name = [1, 2].compactMap { Range(match.range(at: $0), in: message).map { String(message[$0]) } }.first
+        return (name.map { "\($0): " } ?? "") + message[rest]
     }
 
     /// A Foundation error in the system's words, with the file it names when it names one.

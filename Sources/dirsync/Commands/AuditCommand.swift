@@ -12,14 +12,14 @@ struct AuditCommand: AsyncParsableCommand {
     @Option(
         help: ArgumentHelp(
             "Only events at or after this time: 2026-11-01, 2026-11-01T09:00:00Z, or a span back from now such as 24h or 7d.",
-            valueName: "date"))
-    var since: String?
+            valueName: "date"), transform: Since.parse)
+    var since: Since?
     @Option(help: "Output format: text or json.") var format: OutputFormat = .text
 
     func run() async throws {
         let environment = try CommandEnvironment.open(global, access: .readOnly)
         let organization = try await environment.organization()
-        let start = try since.map { try Self.start(from: $0, now: environment.now) }
+        let start = since?.start(now: environment.now)
         let events = try await environment.ledger.auditEvents(in: organization.id, since: start)
         switch format {
         case .json:
@@ -53,21 +53,33 @@ struct AuditCommand: AsyncParsableCommand {
         JSONString.append(value, to: &output)
         return String(decoding: output, as: UTF8.self)
     }
+}
 
-    static func start(from text: String, now: Date) throws -> Date {
+/// `--since`: an instant, or a span back from the command's moment.
+enum Since {
+    case instant(Date)
+    case span(TimeSpan)
+
+    /// Reads `2026-11-01`, `2026-11-01T09:00:00Z`, or a span such as `24h` (1s to 36500d).
+    @Sendable static func parse(_ text: String) throws -> Since {
         do {
-            return try DateText.instant(text)
+            return .instant(try DateText.instant(text))
         } catch let invalid where invalid.isOutOfRange {
-            throw CommandError.invalidArgument("--since: \(invalid)", hint: nil)
+            throw invalid
         } catch {}
         do {
-            return now.addingTimeInterval(
-                -(try TimeSpan(parsing: text, in: .seconds(1)...TimeSpan.maximum)).timeInterval)
+            return .span(try TimeSpan(parsing: text, in: .seconds(1)...TimeSpan.maximum))
         } catch let invalid where invalid.reason != .notADuration {
-            throw CommandError.invalidArgument("--since: \(invalid)", hint: nil)
+            throw invalid
         } catch {}
         throw CommandError.invalidArgument(
-            "--since: '\(text)' is neither a date (2026-11-01, 2026-11-01T09:00:00Z) nor a span such as 24h or 7d",
-            hint: nil)
+            "'\(text)' is neither a date (2026-11-01, 2026-11-01T09:00:00Z) nor a span such as 24h or 7d", hint: nil)
+    }
+
+    func start(now: Date) -> Date {
+        switch self {
+        case .instant(let date): date
+        case .span(let span): now.addingTimeInterval(-span.timeInterval)
+        }
     }
 }

@@ -19,16 +19,19 @@ struct InitCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Members plus pending invitations may not exceed this.", valueName: "n"))
     var seats: Int
 
-    @Option(help: ArgumentHelp("The owner's email address; the owner is the first member.", valueName: "email"))
-    var owner: String
+    @Option(
+        help: ArgumentHelp("The owner's email address; the owner is the first member.", valueName: "email"),
+        transform: ArgumentValue.email)
+    var owner: EmailAddress
 
     @Option(name: .customLong("owner-name"), help: ArgumentHelp("The owner's display name.", valueName: "name"))
     var ownerName: String?
 
     @Option(
         name: .customLong("invitation-validity"),
-        help: ArgumentHelp("How long invitation links work (default 7d).", valueName: "duration"))
-    var invitationValidity: String?
+        help: ArgumentHelp("How long invitation links work (default 7d).", valueName: "duration"),
+        transform: ArgumentValue.validity)
+    var invitationValidity: TimeSpan?
 
     @Option(help: ArgumentHelp("The store file (default: ./dirsync.sqlite).", valueName: "path"))
     var store: String?
@@ -36,18 +39,14 @@ struct InitCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Where to write the configuration (default: beside the store).", valueName: "path"))
     var config: String?
 
-    @Option(help: ArgumentHelp("Run as if it were this moment.", valueName: "iso8601"))
-    var now: String?
+    @Option(
+        help: ArgumentHelp("Run as if it were this moment.", valueName: "iso8601"), transform: ArgumentValue.instant)
+    var now: Date?
 
     func run() async throws {
-        let ownerEmail = try parsed("--owner") { try EmailAddress(owner) }
+        let ownerEmail = owner
         let ownerName = try parsed("--owner-name") { try Member.typedName(self.ownerName) }
-        let validity =
-            try invitationValidity.map { text in
-                try parsed("--invitation-validity") {
-                    try TimeSpan(parsing: text, in: Organization.Settings.validityRange)
-                }
-            } ?? Organization.Settings.defaultValidity
+        let validity = invitationValidity ?? Organization.Settings.defaultValidity
         let settings = try Organization.Settings(
             name: org, seats: seats, inviter: ownerEmail, invitationValidity: validity)
         let moment = try moment()
@@ -91,10 +90,7 @@ struct InitCommand: AsyncParsableCommand {
         }
     }
 
-    private func moment() throws -> Date {
-        guard let now else { return GlobalOptions.wallClock() }
-        return try parsed("--now") { try DateText.instant(now) }
-    }
+    private func moment() throws -> Date { now ?? GlobalOptions.wallClock() }
 
     private func existingConfiguration(at path: String) throws -> Configuration? {
         guard FileManager.default.fileExists(atPath: path) else { return nil }

@@ -73,11 +73,10 @@ struct InvitationsCommand: AsyncParsableCommand {
 
         @OptionGroup var global: GlobalOptions
         @Argument(help: ArgumentHelp("Email addresses, comma-separated.", valueName: "emails")) var emails: [String]
-        @Option(help: "admin, member or viewer.") var role: String
+        @Option(help: "admin, member or viewer.", transform: ArgumentValue.role) var role: Role
         @Option(help: "A personal note included in the email.") var message: String?
 
         func run() async throws {
-            let role = try parsed("--role") { try Role(parsing: self.role) }
             guard role.isInvitable else { throw LedgerError.ownerNotInvitable }
             let batch = try InvitationBatch(parsing: emails.flatMap(InvitationBatch.split))
             let environment = try CommandEnvironment.open(global, access: .readWrite)
@@ -98,10 +97,11 @@ struct InvitationsCommand: AsyncParsableCommand {
             abstract: "Send a pending or expired invitation again with a new link; the old link stops working.")
 
         @OptionGroup var global: GlobalOptions
-        @Argument(help: ArgumentHelp("The invited address.", valueName: "email")) var email: String
+        @Argument(help: ArgumentHelp("The invited address.", valueName: "email"), transform: ArgumentValue.email)
+        var email: EmailAddress
 
         func run() async throws {
-            let address = try parsed("") { try EmailAddress(email) }
+            let address = email
             let environment = try CommandEnvironment.open(global, access: .readWrite)
             let organization = try await environment.organization()
             let invitation = try await environment.ledger.resend(
@@ -120,10 +120,11 @@ struct InvitationsCommand: AsyncParsableCommand {
             abstract: "Revoke a pending invitation: immediate and permanent.")
 
         @OptionGroup var global: GlobalOptions
-        @Argument(help: ArgumentHelp("The invited address.", valueName: "email")) var email: String
+        @Argument(help: ArgumentHelp("The invited address.", valueName: "email"), transform: ArgumentValue.email)
+        var email: EmailAddress
 
         func run() async throws {
-            let address = try parsed("") { try EmailAddress(email) }
+            let address = email
             let environment = try CommandEnvironment.open(global, access: .readWrite)
             let organization = try await environment.organization()
             let invitation = try await environment.ledger.revoke(

@@ -18,10 +18,11 @@ struct MembersCommand: AsyncParsableCommand {
                 """)
 
         @OptionGroup var global: GlobalOptions
-        @Argument(help: ArgumentHelp("The member's address.", valueName: "email")) var email: String
+        @Argument(help: ArgumentHelp("The member's address.", valueName: "email"), transform: ArgumentValue.email)
+        var email: EmailAddress
 
         func run() async throws {
-            let address = try parsed("") { try EmailAddress(email) }
+            let address = email
             let environment = try CommandEnvironment.open(global, access: .readWrite)
             let organization = try await environment.organization()
             let member = try await environment.ledger.removeMember(
@@ -35,12 +36,13 @@ struct MembersCommand: AsyncParsableCommand {
             commandName: "set-role", abstract: "Give a member another role: admin, member or viewer (never owner).")
 
         @OptionGroup var global: GlobalOptions
-        @Argument(help: ArgumentHelp("The member's address.", valueName: "email")) var email: String
-        @Argument(help: ArgumentHelp("admin, member or viewer.", valueName: "role")) var role: String
+        @Argument(help: ArgumentHelp("The member's address.", valueName: "email"), transform: ArgumentValue.email)
+        var email: EmailAddress
+        @Argument(help: ArgumentHelp("admin, member or viewer.", valueName: "role"), transform: ArgumentValue.role)
+        var role: Role
 
         func run() async throws {
-            let address = try parsed("") { try EmailAddress(email) }
-            let role = try parsed("role") { try Role(parsing: self.role) }
+            let address = email
             let environment = try CommandEnvironment.open(global, access: .readWrite)
             let organization = try await environment.organization()
             let (before, after) = try await environment.ledger.changeRole(

@@ -48,9 +48,12 @@ struct OrganizationCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Change the organization's settings.")
         @OptionGroup var global: GlobalOptions
         @Option(help: "The new seat limit.") var seats: Int?
-        @Option(help: "Who is named as inviter in emails and the audit log.") var inviter: String?
-        @Option(name: .customLong("invitation-validity"), help: "How long new invitation links work, e.g. 7d or 72h.")
-        var invitationValidity: String?
+        @Option(help: "Who is named as inviter in emails and the audit log.", transform: ArgumentValue.email)
+        var inviter: EmailAddress?
+        @Option(
+            name: .customLong("invitation-validity"), help: "How long new invitation links work, e.g. 7d or 72h.",
+            transform: ArgumentValue.validity)
+        var invitationValidity: TimeSpan?
 
         func run() async throws {
             guard seats != nil || inviter != nil || invitationValidity != nil else {
@@ -59,12 +62,8 @@ struct OrganizationCommand: AsyncParsableCommand {
             }
             let environment = try CommandEnvironment.open(global, access: .readWrite)
             let organization = try await environment.organization()
-            let newInviter = try inviter.map { text in try parsed("--inviter") { try EmailAddress(text) } }
-            let validity = try invitationValidity.map { text in
-                try parsed("--invitation-validity") {
-                    try TimeSpan(parsing: text, in: Organization.Settings.validityRange)
-                }
-            }
+            let newInviter = inviter
+            let validity = invitationValidity
             let updated = try await environment.ledger.updateSettings(
                 of: organization.id, by: environment.actor(for: organization), at: environment.now
             ) { [seats] settings in

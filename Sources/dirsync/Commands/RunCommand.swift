@@ -19,30 +19,22 @@ struct RunCommand: AsyncParsableCommand {
             """)
 
     @OptionGroup var global: GlobalOptions
-    @Option(help: ArgumentHelp("How often to run, e.g. 15m (default: schedule.every).", valueName: "duration"))
-    var every: String?
+    @Option(
+        help: ArgumentHelp("How often to run, e.g. 15m (default: schedule.every).", valueName: "duration"),
+        transform: ArgumentValue.interval)
+    var every: TimeSpan?
     @Flag(help: "Run once and exit.") var once = false
     @Option(help: ArgumentHelp("Write Prometheus metrics here after each run.", valueName: "path")) var metricsFile:
         String?
-    @Option(help: "Log format: text or json.") var logFormat: String = "text"
-    @Option(help: "Log level: trace, debug, info, notice, warning, error.") var logLevel: String = "info"
+    @Option(help: "Log format: text or json.") var logFormat: LogFormat = .text
+    @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.") var logLevel: LogLevel = .info
 
     func run() async throws {
-        guard let format = LogFormat(rawValue: logFormat) else {
-            throw CommandError.invalidArgument("--log-format: '\(logFormat)' is not one of: text, json", hint: nil)
-        }
-        guard let level = Logger.Level(rawValue: logLevel) else {
-            throw CommandError.invalidArgument(
-                "--log-level: '\(logLevel)' is not one of: trace, debug, info, notice, warning, error, critical",
-                hint: nil)
-        }
+        let format = logFormat
+        let level = logLevel.level
         let environment = try CommandEnvironment.open(global, access: .readWrite)
         let configuration = environment.configuration
-        let interval =
-            try every.map { text in
-                try parsed("--every") { try TimeSpan(parsing: text, in: Configuration.ScheduleSection.everyRange) }
-            }
-            ?? configuration.schedule.every
+        let interval = every ?? configuration.schedule.every
         guard let interval = interval ?? (once ? TimeSpan.minutes(15) : nil) else {
             throw CommandError.invalidArgument(
                 "no schedule: pass --every (e.g. --every 15m) or set schedule.every in the configuration", hint: nil)

@@ -15,15 +15,12 @@ struct GlobalOptions: ParsableArguments {
 
     @Option(
         name: .long,
-        help: ArgumentHelp("Run as if it were this moment, e.g. 2026-12-01T09:00:00Z.", valueName: "iso8601"))
-    var now: String?
-
-    func validate() throws {
-        if let now { _ = try parsed("--now") { try DateText.instant(now) } }
-    }
+        help: ArgumentHelp("Run as if it were this moment, e.g. 2026-12-01T09:00:00Z.", valueName: "iso8601"),
+        transform: ArgumentValue.instant)
+    var now: Date?
 
     /// The moment the command runs at: `--now`, or the clock to the millisecond (what the store keeps).
-    var clock: Date { now.flatMap(DateText.parse) ?? Self.wallClock() }
+    var clock: Date { now ?? Self.wallClock() }
 
     /// The current time to the millisecond, the precision the store keeps.
     static func wallClock() -> Date {

@@ -12,7 +12,7 @@ extension CommandEnvironment {
 
     /// A clock for long operations: `--now` stays fixed, otherwise the wall clock.
     var liveClock: @Sendable () -> Date {
-        let fixed = options.now.flatMap(DateText.parse)
+        let fixed = options.now
         return { fixed ?? GlobalOptions.wallClock() }
     }
 }

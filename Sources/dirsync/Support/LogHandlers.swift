@@ -1,9 +1,10 @@
+import ArgumentParser
 import DirectorySync
 import Foundation
 import Logging
 
 /// How `dirsync run` writes its log to stderr.
-enum LogFormat: String, CaseIterable {
+enum LogFormat: String, CaseIterable, ExpressibleByArgument {
     /// `2026-11-21T10:00:00Z info run finished run.id=3 run.outcome=completed`
     case text
     /// One JSON object per line: `{"time":…,"level":…,"message":…,"run.id":…}`.

@@ -1,0 +1,35 @@
+import ArgumentParser
+import DirectorySync
+import Foundation
+import Logging
+
+/// Parsers for typed option values (`@Option(transform:)`): each reads with the library's own parser, so an
+/// option's value arrives in `run()` as its type, and a bad value is refused before anything runs with the
+/// library's words (`DirSync.main` shows them as `error: --every: '300000000000d' is out of range: …`).
+enum ArgumentValue {
+    /// An instant such as `2026-12-01T09:00:00Z` or `2026-12-01`, within the supported range.
+    @Sendable static func instant(_ text: String) throws -> Date { try DateText.instant(text) }
+
+    /// An invitation validity, 1m to 365d.
+    @Sendable static func validity(_ text: String) throws -> TimeSpan {
+        try TimeSpan(parsing: text, in: Organization.Settings.validityRange)
+    }
+
+    /// How often the agent runs, 1s to 365d.
+    @Sendable static func interval(_ text: String) throws -> TimeSpan {
+        try TimeSpan(parsing: text, in: Configuration.ScheduleSection.everyRange)
+    }
+
+    /// A role name, any case.
+    @Sendable static func role(_ text: String) throws -> Role { try Role(parsing: text) }
+
+    /// An email address.
+    @Sendable static func email(_ text: String) throws -> EmailAddress { try EmailAddress(text) }
+}
+
+/// `--log-level`.
+enum LogLevel: String, ExpressibleByArgument, CaseIterable {
+    case trace, debug, info, notice, warning, error, critical
+
+    var level: Logger.Level { Logger.Level(rawValue: rawValue) ?? .info }
+}
