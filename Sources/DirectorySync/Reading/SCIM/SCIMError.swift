@@ -38,6 +38,8 @@ public enum SCIMError: Error, Equatable, Sendable {
     case emptyListing(endpoint: String)
     /// The server refused `source.filter`.
     case filterRejected(at: SCIMRequestLocation, detail: String?)
+    /// `source.groups: groups` and the server has no Groups resource (404, none announced).
+    case groupsNotServed(endpoint: String)
 }
 
 /// One request of a listing, as errors and progress name it: the page number and the URL (which holds
@@ -105,6 +107,8 @@ extension SCIMError: UserFacingError {
             return "SCIM server returned no users from \(endpoint)"
         case .filterRejected(let location, let detail):
             return "SCIM server rejected source.filter at \(location)\(Self.quoted(detail))"
+        case .groupsNotServed(let endpoint):
+            return "SCIM server has no Groups resource (\(endpoint) answered 404 and none is announced)"
         }
     }
 
@@ -126,6 +130,7 @@ extension SCIMError: UserFacingError {
         case .emptyListing:
             "nothing was changed; check source.filter, or set source.allow_empty: true if the directory is really empty"
         case .filterRejected: "fix source.filter (RFC 7644 §3.4.2.2 syntax), or remove it"
+        case .groupsNotServed: "set source.groups: auto or user to read groups from User.groups"
         default: "nothing was changed: a failed or partial SCIM read never produces a plan"
         }
     }
