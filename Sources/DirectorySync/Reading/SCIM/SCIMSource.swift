@@ -24,7 +24,7 @@ public struct SCIMSource: Sendable {
     public func token() throws(SCIMError) -> SCIMToken {
         switch section.token {
         case .environment(let name): try SCIMToken.fromEnvironment(name, environment: environment)
-        case .file(let path, _): try SCIMToken.fromFile(path)
+        case .file(let path, let written): try SCIMToken.fromFile(path, written: written)
         }
     }
 

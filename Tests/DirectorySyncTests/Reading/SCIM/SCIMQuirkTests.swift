@@ -354,7 +354,8 @@ extension SCIMError {
             .cursorRestartsExhausted(let at, _, _), .cursorNotSupported(let at), .shortListing(let at, _, _),
             .pageLimit(let at, _), .filterRejected(let at, _):
             at
-        case .tokenVariableMissing, .tokenFileUnreadable, .unstableListing, .emptyListing, .groupsNotServed: nil
+        case .tokenVariableMissing, .tokenFileUnreadable, .tokenFile, .unstableListing, .emptyListing, .groupsNotServed:
+            nil
         }
     }
 }
