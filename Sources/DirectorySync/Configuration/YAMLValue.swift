@@ -20,9 +20,9 @@ public struct YAMLValue: @unchecked Sendable {
             let node = try Yams.compose(yaml: text) ?? Node.mapping(Node.Mapping([]))
             return YAMLValue(node: node, file: file, path: "")
         } catch let error as YamlError {
-            throw Self.located(error, file: file)
+            throw YAMLSyntaxError.located(error, in: text, file: file)
         } catch {
-            throw ConfigError(file: file, line: nil, path: "", problem: "not valid YAML: \(error)")
+            throw ConfigError(file: file, line: nil, path: "", problem: "not valid YAML")
         }
     }
 
@@ -106,6 +106,7 @@ public struct YAMLValue: @unchecked Sendable {
     /// A list of strings, or one string taken as a list of one.
     public func strings() throws(ConfigError) -> [String] {
         if case .scalar = node { return [try string()] }
+        guard case .sequence = node else { throw error("expected a text value or a list of them, found \(kindName)") }
         var result: [String] = []
         for item in try list() { result.append(try item.string()) }
         return result
@@ -114,8 +115,11 @@ public struct YAMLValue: @unchecked Sendable {
     // MARK: - Scalars
 
     /// The value as text; numbers and booleans are taken as written.
-    public func string() throws(ConfigError) -> String {
-        guard case .scalar(let scalar) = node else { throw error("expected a text value, found \(kindName)") }
+    public func string() throws(ConfigError) -> String { try scalar(expected: "a text value") }
+
+    /// The scalar's text, or an error saying what was `expected` and what was found instead.
+    private func scalar(expected: String) throws(ConfigError) -> String {
+        guard case .scalar(let scalar) = node else { throw error("expected \(expected), found \(kindName)") }
         return scalar.string
     }
 
@@ -126,8 +130,9 @@ public struct YAMLValue: @unchecked Sendable {
         return text
     }
 
+    /// A whole number in `range`.
     public func int(in range: ClosedRange<Int> = Int.min...Int.max) throws(ConfigError) -> Int {
-        let text = try string()
+        let text = try scalar(expected: "a whole number")
         guard let value = Int(text.replacingOccurrences(of: "_", with: "")) else {
             throw error("expected a whole number, found '\(text)'")
         }
@@ -137,8 +142,9 @@ public struct YAMLValue: @unchecked Sendable {
         return value
     }
 
+    /// A number in `range`.
     public func double(in range: ClosedRange<Double>) throws(ConfigError) -> Double {
-        let text = try string()
+        let text = try scalar(expected: "a number")
         guard let value = Double(text) else { throw error("expected a number, found '\(text)'") }
         guard range.contains(value) else {
             throw error("must be between \(range.lowerBound) and \(range.upperBound), found \(text)")
@@ -146,8 +152,9 @@ public struct YAMLValue: @unchecked Sendable {
         return value
     }
 
+    /// `true` or `false` (also `yes`/`no`, `on`/`off`).
     public func bool() throws(ConfigError) -> Bool {
-        let text = try string()
+        let text = try scalar(expected: "true or false")
         switch text.lowercased() {
         case "true", "yes", "on": return true
         case "false", "no", "off": return false
@@ -157,7 +164,7 @@ public struct YAMLValue: @unchecked Sendable {
 
     /// A duration such as `7d`, `72h`, `15m`.
     public func timeSpan() throws(ConfigError) -> TimeSpan {
-        let text = try string()
+        let text = try scalar(expected: "a duration such as 7d, 72h or 15m")
         do {
             return try TimeSpan(parsing: text)
         } catch {
@@ -168,9 +175,9 @@ public struct YAMLValue: @unchecked Sendable {
     /// One of the raw values of `T`.
     public func choice<T: RawRepresentable & CaseIterable>(_ type: T.Type) throws(ConfigError) -> T
     where T.RawValue == String {
-        let text = try string()
+        let choices = T.allCases.map(\.rawValue).joined(separator: ", ")
+        let text = try scalar(expected: "one of: \(choices)")
         guard let value = T(rawValue: text) else {
-            let choices = T.allCases.map(\.rawValue).joined(separator: ", ")
             throw error("'\(text)' is not one of: \(choices)")
         }
         return value
@@ -178,7 +185,7 @@ public struct YAMLValue: @unchecked Sendable {
 
     /// An email address.
     public func email() throws(ConfigError) -> EmailAddress {
-        let text = try string()
+        let text = try scalar(expected: "an email address")
         do {
             return try EmailAddress(text)
         } catch {
@@ -189,21 +196,12 @@ public struct YAMLValue: @unchecked Sendable {
     // MARK: - Private
 
     private var kindName: String {
-        switch node {
+        if isNull { return "nothing" }
+        return switch node {
         case .scalar(let scalar): "'\(scalar.string)'"
         case .mapping: "a mapping"
         case .sequence: "a list"
         case .alias: "an alias"
-        }
-    }
-
-    private static func located(_ error: YamlError, file: String) -> ConfigError {
-        switch error {
-        case .scanner(_, let problem, let mark, _), .parser(_, let problem, let mark, _),
-            .composer(_, let problem, let mark, _):
-            return ConfigError(file: file, line: mark.line, path: "", problem: "not valid YAML: \(problem)")
-        default:
-            return ConfigError(file: file, line: nil, path: "", problem: "not valid YAML: \(error)")
         }
     }
 
