@@ -69,7 +69,7 @@ final class CurlSession {
         if let caFile = settings.caFile { try set(CURLOPT_CAINFO, caFile) }
         if let credentials = setup.credentials {
             try set(CURLOPT_USERNAME, credentials.user)
-            try set(CURLOPT_PASSWORD, credentials.password)
+            try set(CURLOPT_PASSWORD, credentials.password.revealed)
         }
         try check(ccurl_setopt_pointer(handle, CURLOPT_ERRORBUFFER, UnsafeMutableRawPointer(errorBuffer)))
         try check(ccurl_setopt_read_callback(handle, readCallback))

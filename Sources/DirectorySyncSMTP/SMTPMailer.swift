@@ -11,16 +11,18 @@ public final class SMTPMailer: Mailer, @unchecked Sendable {
     // @unchecked: `session` is only touched on `queue`, one transfer at a time.
 
     /// The login for AUTH. Its description never shows the password.
-    public struct Credentials: Sendable, CustomStringConvertible {
+    public struct Credentials: Sendable, CustomStringConvertible, CustomDebugStringConvertible, CustomReflectable {
         public let user: String
-        public let password: String
+        public let password: Redacted<String>
 
         public init(user: String, password: String) {
             self.user = user
-            self.password = password
+            self.password = Redacted(password)
         }
 
         public var description: String { "\(user) (password hidden)" }
+        public var debugDescription: String { description }
+        public var customMirror: Mirror { Mirror(self, children: ["user": user], displayStyle: .struct) }
     }
 
     private let setup: CurlSession.Setup

@@ -445,6 +445,27 @@ struct SQLiteLedger: LedgerWriter {
             ])
     }
 
+    func closeRunningRuns(in organization: Organization.ID, as error: String, at now: Date) throws -> [SyncRun] {
+        let running = try fetchRows(
+            sql: "SELECT * FROM runs WHERE organization_id = ? AND outcome = 'running' ORDER BY id",
+            arguments: [organization.rawValue]
+        ).map(Self.run(from:))
+        guard !running.isEmpty else { return [] }
+        try execute(
+            sql: """
+                UPDATE runs SET outcome = 'failed', error = ?, finished_at = ?
+                WHERE organization_id = ? AND outcome = 'running'
+                """,
+            arguments: [error, StoredText.date(now), organization.rawValue])
+        return running.map { run in
+            var closed = run
+            closed.outcome = .failed
+            closed.error = error
+            closed.finishedAt = now
+            return closed
+        }
+    }
+
     // MARK: - Rows
 
     private static func run(from row: Row) throws -> SyncRun {
@@ -459,8 +480,8 @@ struct SQLiteLedger: LedgerWriter {
     }
 
     private static func organization(from row: Row) throws -> Organization {
-        let settings = try Organization.Settings(
-            name: row["name"], seats: row["seats"], inviter: try EmailAddress(row["inviter"] as String),
+        let settings = Organization.Settings(
+            storedName: row["name"], seats: row["seats"], inviter: EmailAddress(storedCanonical: row["inviter"]),
             invitationValidity: TimeSpan(seconds: row["invitation_validity_seconds"]))
         return Organization(id: Organization.ID(rawValue: row["id"]), settings: settings, createdAt: row["created_at"])
     }

@@ -3,57 +3,76 @@ import Foundation
 import GRDB
 
 /// The embedded organization store: one SQLite file in WAL mode, created with mode 0600.
+///
+/// Only `dirsync init` creates a store (`Access.create`); every other command opens an existing dirsync
+/// store and refuses anything else — a missing path, a folder, another kind of file, another application's
+/// database, a store from a newer dirsync — before SQLite writes a byte. Every SQLite failure surfaces as a
+/// `StoreError` naming the file.
 public struct SQLiteStore: OrganizationStore {
     private let writer: any DatabaseWriter
+    /// The file as it was given, named in errors.
+    private let path: String
+    /// How long a statement waits for another connection's lock, in seconds.
+    private let busyTimeout: Int
 
     /// How a command opens the store.
     public enum Access: Sendable {
-        /// Creates the file if needed and migrates the schema.
+        /// `dirsync init`: creates the file (and its folders) when missing, or takes an empty one; an existing
+        /// dirsync store is migrated and used. Anything else is refused.
+        case create
+        /// Commands that write: the file must be a dirsync store; one written by an older dirsync is migrated.
         case readWrite
-        /// Never writes: the file must exist and its schema be current.
+        /// Commands that only read: the file must be a current dirsync store. Nothing is written, and the
+        /// store's folder (and the file) may be read-only.
         case readOnly
     }
 
-    /// Opens (and for `.readWrite`, creates and migrates) the store at `path`.
+    /// Opens the store at `path` for `access`; see `Access`.
     public init(path: String, access: Access = .readWrite) throws {
-        let url = URL(fileURLWithPath: path)
-        let fileManager = FileManager.default
+        try self.init(path: path, access: access, busyTimeout: 30)
+    }
+
+    /// Opens the store with another busy timeout than the commands' 30 s (tests of a locked store).
+    package init(path: String, access: Access, busyTimeout: Int) throws {
+        self.path = path
+        self.busyTimeout = busyTimeout
+        // SQLite reads a name starting with `file:` as a URI: it is always given an absolute path.
+        let location = path.hasPrefix("/") ? path : FileManager.default.currentDirectoryPath + "/" + path
         var configuration = GRDB.Configuration()
-        configuration.busyMode = .timeout(30)
+        configuration.busyMode = .timeout(TimeInterval(busyTimeout))
         configuration.foreignKeysEnabled = true
-        switch access {
-        case .readOnly:
-            guard fileManager.fileExists(atPath: path) else { throw StoreError.missing(path: path) }
-            configuration.readonly = true
-        case .readWrite:
-            if !fileManager.fileExists(atPath: path) {
-                do {
-                    try fileManager.createDirectory(
-                        at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
-                } catch {
-                    throw StoreError.cannotCreate(path: path, reason: error.localizedDescription)
-                }
-                // The store holds token hashes, the outbox (with accept links until sent) and personal data:
-                // only its owner may read it. SQLite gives the -wal and -shm files the same mode.
-                guard fileManager.createFile(atPath: path, contents: nil, attributes: [.posixPermissions: 0o600]) else {
-                    throw StoreError.cannotCreate(path: path, reason: "permission denied or no such directory")
-                }
-            }
-        }
         do {
-            let pool = try DatabasePool(path: path, configuration: configuration)
-            if access == .readWrite {
-                // A committed change survives a power cut, not only a crash: GRDB opens WAL databases with
-                // synchronous = NORMAL, so it is raised on the one writing connection once the pool is open.
-                try pool.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA synchronous = FULL") }
+            switch try StoreFile.inspect(path) {
+            case .absent:
+                guard access == .create else { throw StoreError.missing(path: path) }
+                try StoreFile.create(path)
+            case .empty:
+                guard access == .create else { throw StoreError.emptyFile(path: path) }
+                try StoreFile.checkWritable(path)
+            case .sqlite:
+                // What the file is comes first (read-only, which works anywhere), then whether it may be written.
+                let reader = try StoreReader.open(location, path: path, configuration: configuration)
+                _ = try reader.read { db in try StoreSchema.read(db) }.check(for: access, path: path)
+                if access == .readOnly {
+                    writer = reader
+                    return
+                }
+                try StoreFile.checkWritable(path)
             }
-            try Self.prepare(pool, access: access, path: path)
-            self.writer = pool
-        } catch let error as StoreError {
-            throw error
+            writer = try Self.openForWriting(location, configuration: configuration)
         } catch let error as DatabaseError {
-            throw StoreError.unreadable(path: path, reason: error.message ?? error.description)
+            throw StoreError(error, path: path, busyTimeout: busyTimeout)
         }
+    }
+
+    /// The pool commands that write use, migrated. Only called once the file is known to be dirsync's (or new).
+    private static func openForWriting(_ location: String, configuration: GRDB.Configuration) throws -> DatabasePool {
+        let pool = try DatabasePool(path: location, configuration: configuration)
+        // A committed change survives a power cut, not only a crash: GRDB opens WAL databases with
+        // synchronous = NORMAL, so it is raised on the one writing connection once the pool is open.
+        try pool.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA synchronous = FULL") }
+        try Migrations.migrator.migrate(pool)
+        return pool
     }
 
     /// A store in memory, for tests: the real SQLite engine, nothing on disk.
@@ -62,23 +81,13 @@ public struct SQLiteStore: OrganizationStore {
         configuration.foreignKeysEnabled = true
         let queue = try DatabaseQueue(configuration: configuration)
         try Migrations.migrator.migrate(queue)
-        return SQLiteStore(writer: queue)
+        return SQLiteStore(writer: queue, path: ":memory:")
     }
 
-    private init(writer: any DatabaseWriter) { self.writer = writer }
-
-    private static func prepare(_ pool: DatabasePool, access: Access, path: String) throws {
-        let migrator = Migrations.migrator
-        switch access {
-        case .readWrite:
-            try migrator.migrate(pool)
-        case .readOnly:
-            let current = try pool.read { db in try migrator.hasCompletedMigrations(db) }
-            if !current {
-                let empty = try pool.read { db in try !db.tableExists("organizations") }
-                throw empty ? StoreError.missing(path: path) : StoreError.outdatedSchema(path: path)
-            }
-        }
+    private init(writer: any DatabaseWriter, path: String) {
+        self.writer = writer
+        self.path = path
+        self.busyTimeout = 30
     }
 
     public func read<T: Sendable>(_ body: @escaping @Sendable (any LedgerReader) throws -> T) async throws -> T {
@@ -91,9 +100,11 @@ public struct SQLiteStore: OrganizationStore {
 
     /// Checks the file with SQLite's own integrity check; returns its findings, empty when sound.
     public func integrityProblems() async throws -> [String] {
-        try await writer.read { db in
-            try String.fetchAll(db, sql: "PRAGMA integrity_check").filter { $0 != "ok" }
-                + Row.fetchAll(db, sql: "PRAGMA foreign_key_check").map { "foreign key: \($0)" }
+        try await mapped {
+            try await writer.read { db in
+                try String.fetchAll(db, sql: "PRAGMA integrity_check").filter { $0 != "ok" }
+                    + Row.fetchAll(db, sql: "PRAGMA foreign_key_check").map { "foreign key: \($0)" }
+            }
         }
     }
 
@@ -102,38 +113,33 @@ public struct SQLiteStore: OrganizationStore {
         try await writer.write { db in try Int.fetchOne(db, sql: "PRAGMA synchronous") ?? -1 }
     }
 
+    /// Runs raw SQL on the writing connection, for tests that need SQLite in a state dirsync never makes
+    /// (a size limit, a hand-made trigger).
+    package func executeOnWriter(_ sql: String) async throws {
+        try await writer.writeWithoutTransaction { db in try db.execute(sql: sql) }
+    }
+
     private func mapped<T>(_ operation: () async throws -> T) async throws -> T {
         do {
             return try await operation()
         } catch let error as DatabaseError {
-            throw StoreError.database(error.message ?? error.description)
-        }
-    }
-}
-
-/// Why the store could not be opened or used.
-public enum StoreError: Error, Equatable, UserFacingError {
-    case missing(path: String)
-    case cannotCreate(path: String, reason: String)
-    case unreadable(path: String, reason: String)
-    case outdatedSchema(path: String)
-    case database(String)
-
-    public var description: String {
-        switch self {
-        case .missing(let path): "no dirsync store at \(path)"
-        case .cannotCreate(let path, let reason): "cannot create the store at \(path): \(reason)"
-        case .unreadable(let path, let reason): "cannot open the store at \(path): \(reason)"
-        case .outdatedSchema(let path): "the store at \(path) was written by an older dirsync and needs migrating"
-        case .database(let message): "store error: \(message)"
+            let holders = error.resultCode == .SQLITE_BUSY ? await leaseHolders() : []
+            throw StoreError(error, path: path, busyTimeout: busyTimeout, holders: holders)
         }
     }
 
-    public var hint: String? {
-        switch self {
-        case .missing: "create it with 'dirsync init --org NAME --seats N --owner EMAIL', or pass --store PATH"
-        case .outdatedSchema: "run any command that writes (for example 'dirsync outbox deliver') to migrate it"
-        default: nil
+    /// Who holds an unexpired lease, for a locked store's message: most often the process keeping it busy.
+    private func leaseHolders() async -> [String] {
+        let now = StoredText.date(Date())
+        let rows = try? await writer.read { db in
+            try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT organizations.name AS name, leases.holder AS holder FROM leases
+                    JOIN organizations ON organizations.id = leases.organization_id WHERE leases.expires_at > ?
+                    ORDER BY organizations.name
+                    """, arguments: [now])
         }
+        return (rows ?? []).map { row in "\(row["holder"] as String) holds the lease on \(row["name"] as String)" }
     }
 }

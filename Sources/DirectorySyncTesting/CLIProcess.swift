@@ -44,8 +44,17 @@ public struct CLIProcess: Sendable {
 
     /// Starts `dirsync arguments…` without waiting.
     public func start(_ arguments: [String], input: String? = nil) throws -> Running {
+        try start(program: Self.binary, arguments, input: input)
+    }
+
+    /// Runs `program arguments…` in this folder with this environment, and waits for it to exit.
+    func runProgram(_ program: URL, _ arguments: [String], input: String?) async throws -> Result {
+        await try start(program: program, arguments, input: input).finish()
+    }
+
+    private func start(program: URL, _ arguments: [String], input: String?) throws -> Running {
         let process = Process()
-        process.executableURL = Self.binary
+        process.executableURL = program
         process.arguments = arguments
         process.currentDirectoryURL = directory
         var env = ProcessInfo.processInfo.environment

@@ -110,8 +110,10 @@ public final class ImmediatePacing: @unchecked Sendable {
     private let lock = NSLock()
     private var recorded: [Double] = []
     private var virtual = 0.0
+    private let start: Date
 
-    public init() {}
+    /// A clock that stands at `start` and moves only by what the client sleeps.
+    public init(start: Date = testEpoch) { self.start = start }
 
     /// The waits asked for, in order.
     public var sleeps: [Double] { lock.withLock { recorded } }
@@ -125,7 +127,7 @@ public final class ImmediatePacing: @unchecked Sendable {
                 }
             },
             elapsed: { [self] in lock.withLock { virtual } },
-            now: { Date() },
+            now: { [self] in start.addingTimeInterval(lock.withLock { virtual }) },
             jitter: { 0.5 })
     }
 }

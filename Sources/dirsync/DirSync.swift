@@ -50,6 +50,10 @@ struct DirSync: AsyncParsableCommand {
             Foundation.exit(code.rawValue)
         case let error as any UserFacingError:
             Console.error(error.description, hint: error.hint)
+        case let error as NSError where error.domain == NSCocoaErrorDomain || error.domain == NSPOSIXErrorDomain:
+            // Foundation's own wording ("The operation could not be completed") says nothing: say what the
+            // system said.
+            Console.error(Self.systemReason(error), hint: nil)
         default:
             // Help and version requests arrive as errors too; argument-parser prints those itself.
             if exitCode(for: error) == .success { exit(withError: error) }
@@ -60,6 +64,27 @@ struct DirSync: AsyncParsableCommand {
                 Console.lowercasedFirst(message), hint: isUsageError ? "see '\(helpPath()) --help'" : nil)
         }
         Foundation.exit(1)
+    }
+
+    /// A Foundation error in the system's words, with the file it names when it names one.
+    private static func systemReason(_ error: NSError) -> String {
+        let file = (error.userInfo[NSFilePathErrorKey] as? String).map { "\($0): " } ?? ""
+        if let underlying = error.userInfo[NSUnderlyingErrorKey] as? NSError, underlying.domain == NSPOSIXErrorDomain {
+            return file + String(cString: strerror(Int32(underlying.code))).lowercased()
+        }
+        if error.domain == NSPOSIXErrorDomain {
+            return file + String(cString: strerror(Int32(error.code))).lowercased()
+        }
+        let reason: String =
+            switch error.code {
+            case NSFileNoSuchFileError, NSFileReadNoSuchFileError: "no such file or directory"
+            case NSFileReadNoPermissionError, NSFileWriteNoPermissionError: "permission denied"
+            case NSFileWriteOutOfSpaceError: "no space left on the device"
+            case NSFileWriteVolumeReadOnlyError: "read-only file system"
+            case NSFileWriteFileExistsError: "the file exists already"
+            default: "the file operation failed (Foundation error \(error.code))"
+            }
+        return file + reason
     }
 
     /// The subcommands named on the current command line, for the usage hint: `invitations send`.

@@ -112,7 +112,9 @@ import Testing
         }
 
         _ = try await Applier(store: store, mail: Self.mail).apply(
-            first, to: before.organization.id, actor: "owner@acme.com", batchSize: 7, now: { testEpoch })
+            first, to: before.organization.id, actor: "owner@acme.com", batchSize: 7,
+            safeguards: Applier.Safeguards(rules: Self.rules, policy: world.policy, allowDeletions: true),
+            now: { testEpoch })
         let after = try await currentSnapshot(store)
 
         let usedBefore = before.members.count + before.invitations.filter { $0.isLive(at: testEpoch) }.count

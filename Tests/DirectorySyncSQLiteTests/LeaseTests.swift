@@ -34,6 +34,45 @@ import Testing
         try await first.acquire(at: testEpoch.adding(seconds: 52))
     }
 
+    @Test func takingTheLeaseClosesRunsLeftRunningAsAbandoned() async throws {
+        let fixture = try await LedgerFixture.make()
+        let organization = fixture.organization.id
+        let other = try await fixture.ledger.createOrganization(
+            try Organization.Settings(name: "Beta", seats: 3, inviter: fixture.owner), owner: fixture.owner,
+            ownerName: nil, at: testEpoch)
+        // A process took the lease and started a run, then died (its lease is still unexpired).
+        let dead = LeaseKeeper(
+            store: fixture.store, organization: fixture.organization, holder: "a:1:x", duration: .init(seconds: 60))
+        try await dead.acquire(at: testEpoch)
+        let abandoned = try await fixture.store.write { db in
+            _ = try db.insertRun(organization: other.id, trigger: .sync, at: testEpoch)
+            return try db.insertRun(organization: organization, trigger: .apply, at: testEpoch)
+        }
+        let next = LeaseKeeper(
+            store: fixture.store, organization: fixture.organization, holder: "b:2:y", duration: .init(seconds: 60))
+        // While the lease is held elsewhere, the run may be in progress: it stays running.
+        await #expect(throws: LeaseKeeper.Held.self) { try await next.acquire(at: testEpoch.adding(seconds: 30)) }
+        #expect(try await fixture.read { db in try db.runs(in: organization, limit: 1).first?.outcome } == .running)
+
+        try await next.acquire(at: testEpoch.adding(seconds: 61))
+        let run = try #require(try await fixture.read { db in try db.runs(in: organization, limit: 1).first })
+        #expect(run.id == abandoned.id)
+        #expect(run.outcome == .failed)
+        #expect(run.error == "abandoned: the process ended before the run finished")
+        #expect(run.finishedAt == testEpoch.adding(seconds: 61))
+        let events = try await fixture.read { db in try db.auditEvents(in: organization, since: nil) }
+        let failed = try #require(events.last)
+        #expect(failed.kind == .syncRunFailed)
+        #expect(failed.subject == "Acme Corp")
+        #expect(failed.details["run_id"] == abandoned.id.description)
+        #expect(failed.details["trigger"] == "apply")
+        #expect(failed.details["reason"] == LeaseKeeper.abandonedRunError)
+        // Another organization's run is its own lease's business; taking the lease again closes nothing more.
+        #expect(try await fixture.read { db in try db.runs(in: other.id, limit: 1).first?.outcome } == .running)
+        try await next.acquire(at: testEpoch.adding(seconds: 62))
+        #expect(try await fixture.read { db in try db.auditEvents(in: organization, since: nil).count } == events.count)
+    }
+
     @Test func theHeldErrorSaysWhoAndUntilWhen() {
         let error = LeaseKeeper.Held(
             organization: "Acme",

@@ -11,7 +11,7 @@ import Testing
     private func storeWithInvitation() async throws -> (TemporaryDirectory, String) {
         let folder = try TemporaryDirectory()
         let path = folder.file("dirsync.sqlite").path
-        let fixture = try await LedgerFixture.make(store: try SQLiteStore(path: path))
+        let fixture = try await LedgerFixture.make(store: try SQLiteStore(path: path, access: .create))
         try await fixture.invite("bo@acme.com")
         return (folder, path)
     }

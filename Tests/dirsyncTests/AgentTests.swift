@@ -92,7 +92,7 @@ import Testing
         let result = await agent.finish()
         #expect(result.status == 0, "\(result)")
         let run = try #require(try await runs(folder).last)
-        #expect(run.outcome == .failed, "\(result.stderr)")
+        #expect(run.outcome == .interrupted, "\(result.stderr)")
         #expect(run.error?.hasPrefix("stopped by a shutdown request after ") == true, "\(run.error ?? "")")
         #expect(run.finishedAt != nil)
         let applied = try #require(run.changes["invite"])

@@ -98,6 +98,10 @@ import Testing
         #expect(try await cli.run(["plan", "--detailed-exitcode"]).status == 0)
         let runs = try await store.read { db in try db.runs(in: Organization.ID(rawValue: 1), limit: 10) }
         #expect(runs.first?.outcome == .completed)
-        #expect(runs.dropFirst().contains { $0.outcome == .running }, "no run was interrupted: \(runs.map(\.outcome))")
+        // The killed runs were closed as abandoned when the next sync took the lease.
+        #expect(
+            runs.dropFirst().filter { $0.error == LeaseKeeper.abandonedRunError }.count == 3,
+            "the killed runs: \(runs.map(\.outcome))")
+        #expect(!runs.contains { $0.outcome == .running })
     }
 }

@@ -8,6 +8,9 @@ import Testing
 /// The plan views against golden files. Re-record after an intended change with
 /// `RECORD_SNAPSHOTS=1 swift test --filter PlanViewTests`, and review the diff.
 @Suite struct PlanViewTests {
+    /// A fixed signing key, so the golden file's signature is the same on every run.
+    static let key = Array("a test key that is 32 bytes long".utf8)
+
     /// A plan with every action, diagnostics and a block, built by hand so the views are tested on their own.
     static let plan: Plan = {
         let e = Build.email
@@ -87,7 +90,7 @@ import Testing
     }
 
     @Test func jsonViewMatchesItsGoldenFile() async throws {
-        try await golden("plan.json", try PlanJSON(Self.plan).encoded() + "\n")
+        try await golden("plan.json", try PlanJSON(Self.plan, signingKey: Self.key).encoded() + "\n")
     }
 
     @Test func colourIsAddedOnlyWhenEnabled() {
@@ -99,8 +102,8 @@ import Testing
     }
 
     @Test func aSavedPlanReadsBackAsTheSamePlan() async throws {
-        let data = Data(try PlanJSON(Self.plan).encoded().utf8)
-        let read = try PlanJSON.decode(data, file: "plan.json")
+        let data = Data(try PlanJSON(Self.plan, signingKey: Self.key).encoded().utf8)
+        let read = try PlanJSON.decode(data, file: "plan.json", signingKey: Self.key)
         #expect(read.changes == Self.plan.changes)
         #expect(read.basis == Self.plan.basis)
         #expect(read.blocked == Self.plan.blocked)
@@ -111,21 +114,61 @@ import Testing
         ("not json", "plan.json: not a plan file (invalid JSON)"),
     ])
     func anUnreadablePlanFileIsNamed(text: String, expected: String) {
-        #expect(throws: PlanFileError.self) { try PlanJSON.decode(Data(text.utf8), file: "plan.json") }
-        do { _ = try PlanJSON.decode(Data(text.utf8), file: "plan.json") } catch { #expect("\(error)" == expected) }
+        #expect(throws: PlanFileError.self) {
+            try PlanJSON.decode(Data(text.utf8), file: "plan.json", signingKey: Self.key)
+        }
+        do { _ = try PlanJSON.decode(Data(text.utf8), file: "plan.json", signingKey: Self.key) } catch {
+            #expect("\(error)" == expected)
+        }
     }
 
-    @Test func aTamperedPlanFileIsRefusedField() async throws {
-        var text = try PlanJSON(Self.plan).encoded()
-        text = text.replacingOccurrences(of: "\"action\" : \"join\"", with: "\"action\" : \"promote\"")
-        do {
-            _ = try PlanJSON.decode(Data(text.utf8), file: "p.json")
-            Issue.record("a plan with an unknown action was read")
-        } catch {
-            #expect("\(error)" == "p.json: changes[7].action: unknown action 'promote'")
+    @Test func anEditedPlanFileIsRefusedByItsSignature() async throws {
+        let original = try PlanJSON(Self.plan, signingKey: Self.key).encoded()
+        let edits = [
+            ("\"action\" : \"join\"", "\"action\" : \"promote\""),
+            ("\"role\" : \"member\"", "\"role\" : \"admin\""),
+            ("\"email\" : \"eve@acme.com\"", "\"email\" : \"mallory@acme.com\""),
+            ("\"member_id\" : 7", "\"member_id\" : 1"),
+            ("\"seats\" : 12", "\"seats\" : 1200"),
+        ]
+        for (from, to) in edits {
+            #expect(original.contains(from), "\(from)")
+            let edited = original.replacingOccurrences(of: from, with: to)
+            do {
+                _ = try PlanJSON.decode(Data(edited.utf8), file: "p.json", signingKey: Self.key)
+                Issue.record("an edited plan (\(to)) was read")
+            } catch {
+                #expect("\(error)".hasPrefix("p.json: the plan's signature does not match its content"), "\(error)")
+            }
         }
-        let newer = try PlanJSON(Self.plan).encoded().replacingOccurrences(
-            of: "\"format_version\" : 1", with: "\"format_version\" : 2")
-        #expect(throws: PlanFileError.self) { try PlanJSON.decode(Data(newer.utf8), file: "p.json") }
+        // The blocked reason removed: the same.
+        let unblocked = try #require(
+            original.range(of: #""blocked" : \{[^}]*\}"#, options: .regularExpression).map {
+                original.replacingCharacters(in: $0, with: "\"blocked\" : null")
+            })
+        #expect(throws: PlanFileError.self) {
+            try PlanJSON.decode(Data(unblocked.utf8), file: "p.json", signingKey: Self.key)
+        }
+        // Another store's key, and no signature at all.
+        let otherKey = Array("another store's key of 32 bytes!".utf8)
+        #expect(throws: PlanFileError.self) {
+            try PlanJSON.decode(Data(original.utf8), file: "p.json", signingKey: otherKey)
+        }
+        let unsigned = original.replacingOccurrences(
+            of: #""signature" : "[^"]*""#, with: "\"signature\" : null", options: .regularExpression)
+        do {
+            _ = try PlanJSON.decode(Data(unsigned.utf8), file: "p.json", signingKey: Self.key)
+            Issue.record("an unsigned plan was read")
+        } catch {
+            #expect("\(error)".contains("has no signature"), "\(error)")
+        }
+        // Layout is not content: the same plan re-indented still reads.
+        let compact = try JSONSerialization.data(
+            withJSONObject: try JSONSerialization.jsonObject(with: Data(original.utf8)))
+        #expect(try PlanJSON.decode(compact, file: "p.json", signingKey: Self.key).changes == Self.plan.changes)
+        let newer = original.replacingOccurrences(of: "\"format_version\" : 1", with: "\"format_version\" : 2")
+        #expect(throws: PlanFileError.self) {
+            try PlanJSON.decode(Data(newer.utf8), file: "p.json", signingKey: Self.key)
+        }
     }
 }

@@ -95,7 +95,8 @@ import Testing
                 "hint: pass --mapping active-directory or --mapping openldap"
             ),
             (
-                ["source", "show", "--source", "ldap:x.ldif"], "error: --source: 'ldap:x.ldif' is not KIND:PATH",
+                ["source", "show", "--source", "ldap:x.ldif"],
+                "error: --source: 'ldap' is not a kind of export (ldif, dsml or csv)",
                 "hint: for example"
             ),
             (

@@ -108,6 +108,12 @@ def main():
     scenario(out, "well-formed", "The recording as served: 14 users in pages of 5, then an empty page.",
              discovery() + index_routes(recorded_pages))
 
+    # A slow server: each page of users comes after 1 s, during which the server uses no CPU, so a client
+    # waiting for it has nothing to do.
+    scenario(out, "slow-server", "The recording, each page of users answered after 1 s.",
+             discovery() + [users_route(start, [{"body": page, "delay": 1}])
+                            for start, page in zip(STARTS, recorded_pages)])
+
     # Attribute names in other cases (RFC 7643 §2.1: case-insensitive), `resources` in lower case.
     def recase(user):
         renamed = {}
@@ -221,12 +227,15 @@ def main():
              {"page-2.json": raw[:len(raw) * 6 // 10]})
 
     # Throttling: 429 with Retry-After in seconds, then 503 with an HTTP-date, then the page.
-    scenario(out, "retry-after", "Page 2 answers 429 (Retry-After: 2), then 503 (Retry-After as an HTTP-date "
-             "3 s ahead, HTML body), then the page.",
+    # The HTTP-date is fixed: the test's clock stands 3 s before it, so the wait it computes is exact.
+    scenario(out, "retry-after", "Page 2 answers 429 (Retry-After: 2), then 503 (Retry-After as a fixed HTTP-date, "
+             "HTML body), then the page. The test's clock stands at 2026-11-21T10:00:00Z (testEpoch), 3 s before "
+             "that date.",
              discovery() + [users_route(6, [
                  {"status": 429, "headers": {"Retry-After": "2"},
                   "json": {"schemas": [ERROR], "status": "429", "detail": "Too many requests"}},
-                 {"status": 503, "retry_after_date": 3, "headers": {"Content-Type": "text/html"},
+                 {"status": 503,
+                  "headers": {"Content-Type": "text/html", "Retry-After": "Sat, 21 Nov 2026 10:00:03 GMT"},
                   "text": "<html><head><title>503 Service Unavailable</title></head><body>busy</body></html>"},
                  {"body": "../recorded/page-2.json"}])]
              + index_routes(["../recorded/page-1.json", "../recorded/page-2.json", "../recorded/page-3.json",

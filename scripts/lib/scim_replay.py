@@ -12,7 +12,7 @@ SCENARIO_DIR/scenario.json:
 A request takes the first route whose path is equal and whose "query" items all appear in the request
 (decoded). Its "responses" are served in order; the last one repeats. A response has "status" (200),
 "headers", and a body: "body" (a file of the scenario), "json" (inline) or "text". "retry_after_date": N sets
-Retry-After to the HTTP-date N seconds from now. An unmatched request gets 404 with a SCIM error.
+Retry-After to the HTTP-date N seconds from now; "delay": N answers after N seconds (asleep, like a slow server). An unmatched request gets 404 with a SCIM error.
 GET /_requests returns the requests served so far: [{"path", "raw" (the query as sent), "query", "authorization", "accept"}].
 """
 import argparse
@@ -74,6 +74,8 @@ class Handler(BaseHTTPRequestHandler):
                 self.send(200, {"Content-Type": "application/json"}, json.dumps(scenario.requests).encode())
             return
         response = scenario.answer(parsed.path, parsed.query, query, self.headers)
+        if "delay" in response:
+            time.sleep(response["delay"])
         headers = {"Content-Type": "application/scim+json"}
         headers.update(response.get("headers", {}))
         if "retry_after_date" in response:

@@ -29,10 +29,30 @@ public struct Applier: Sendable {
         public var description: String { "\(cause)" }
     }
 
+    /// What apply checks on its own before the first change, whatever the plan says: the safety rules
+    /// computed again from the store and the configuration, and the domain and owner rules for every change.
+    public struct Safeguards: Sendable {
+        /// Domain Auto-Join and allowed domains: a join must be in an auto-join domain, an invitation in one of
+        /// the two.
+        public var rules: AccessRules
+        /// The deletion limits and the shrink guard.
+        public var policy: SyncPolicy
+        /// The operator's override of a blocked plan (`--allow-deletions`).
+        public var allowDeletions: Bool
+
+        public init(rules: AccessRules, policy: SyncPolicy, allowDeletions: Bool) {
+            self.rules = rules
+            self.policy = policy
+            self.allowDeletions = allowDeletions
+        }
+    }
+
     /// Why a plan was not (completely) applied.
     public enum Failure: Error, Equatable, UserFacingError {
         case blocked(String)
         case stale(organization: String)
+        /// A change breaks a rule of the organization whatever the plan says; nothing was applied.
+        case refused(index: Int, action: Plan.Action, email: EmailAddress, problem: String)
         case conflict(action: Plan.Action, email: EmailAddress, problem: String)
 
         public var description: String {
@@ -40,6 +60,8 @@ public struct Applier: Sendable {
             case .blocked(let reason): "the plan is blocked: \(reason)"
             case .stale(let organization):
                 "the organization \(organization) changed since this plan was made; nothing was applied"
+            case .refused(let index, let action, let email, let problem):
+                "the plan cannot be applied: changes[\(index)] (\(action.rawValue) \(email)): \(problem); nothing was applied"
             case .conflict(let action, let email, let problem):
                 "cannot \(action.rawValue.replacingOccurrences(of: "_", with: "-")) \(email): \(problem); the changes before it were applied"
             }
@@ -49,6 +71,7 @@ public struct Applier: Sendable {
             switch self {
             case .blocked: "review the plan; if the deletions are intended, apply it with --allow-deletions"
             case .stale: "run 'dirsync plan' again and apply the new plan"
+            case .refused: "make a new plan with 'dirsync plan'; a plan file must not be edited"
             case .conflict: "run 'dirsync plan' again: it plans only what is still needed"
             }
         }
@@ -61,7 +84,7 @@ public struct Applier: Sendable {
     /// (with 0) and after each one. It may throw to stop between batches (a shutdown, a lost lease): what was
     /// committed stays.
     public func apply(
-        _ plan: Plan, to organizationID: Organization.ID, actor: String, batchSize: Int,
+        _ plan: Plan, to organizationID: Organization.ID, actor: String, batchSize: Int, safeguards: Safeguards,
         details: [String: String] = [:],
         now: @escaping @Sendable () -> Date, checkpoint: @Sendable (Int, Int) async throws -> Void = { _, _ in }
     ) async throws -> [Plan.Action: Int] {
@@ -86,13 +109,10 @@ public struct Applier: Sendable {
                     guard let stored = try db.organization(id: organizationID) else { throw LedgerError.noOrganization }
                     let organization = settings.applied(to: stored)
                     if isFirst {
-                        try Self.checkBasis(plan, organization: organization, db: db, now: moment)
-                        if organization.settings != stored.settings {
-                            try db.updateOrganization(organization)
-                            try LedgerTransaction(db: db, organization: organization, now: moment, mail: nil).audit(
-                                .organizationSettingsChanged, actor: actor, subject: organization.name,
-                                ["changes": settings.differences(from: stored).joined(separator: ", "), "via": "sync"])
-                        }
+                        let snapshot = try Self.checkBasis(plan, organization: organization, db: db, now: moment)
+                        try Self.check(plan, against: snapshot, safeguards: safeguards, db: db)
+                        try LedgerTransaction(db: db, organization: stored, now: moment, mail: nil)
+                            .changeSettings(to: organization.settings, by: actor, via: "sync")
                     }
                     let rules = LedgerTransaction(
                         db: db, organization: organization, now: moment, mail: mail, makeToken: makeToken)
@@ -105,13 +125,102 @@ public struct Applier: Sendable {
         }
     }
 
-    private static func checkBasis(_ plan: Plan, organization: Organization, db: any LedgerWriter, now: Date) throws {
+    private static func checkBasis(_ plan: Plan, organization: Organization, db: any LedgerWriter, now: Date) throws
+        -> OrganizationSnapshot
+    {
         let snapshot = OrganizationSnapshot(
             organization: organization, members: try db.members(in: organization.id),
             invitations: try db.invitations(in: organization.id, statuses: [.pending]))
         guard plan.basis.organization.caseInsensitiveCompare(organization.name) == .orderedSame,
             snapshot.fingerprint == plan.basis.snapshot
         else { throw Failure.stale(organization: organization.name) }
+        return snapshot
+    }
+
+    /// The safety rules and the domain and owner rules, checked in the first batch's transaction against the
+    /// organization as it is, before any change: a plan that breaks one changes nothing.
+    private static func check(
+        _ plan: Plan, against snapshot: OrganizationSnapshot, safeguards: Safeguards, db: any LedgerWriter
+    ) throws {
+        if !safeguards.allowDeletions {
+            let lastUsers = try db.lastSuccessfulRun(in: snapshot.organization.id)?.sourceUsers
+            let recomputed = Planner.block(
+                deletions: plan.deletionCount, snapshot: snapshot, policy: safeguards.policy,
+                sourceUsers: plan.basis.sourceUsers, lastSourceUsers: lastUsers)
+            if let blocked = recomputed ?? plan.blocked { throw Failure.blocked(blocked.reason) }
+        }
+        var members = Dictionary(snapshot.members.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
+        let invitations = Dictionary(snapshot.invitations.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
+        let rules = safeguards.rules
+        func inAutoJoin(_ email: EmailAddress) -> Bool {
+            rules.autoJoinDomains.contains { DomainPattern.matches($0, email.domain) }
+        }
+        func invitable(_ email: EmailAddress) -> Bool {
+            inAutoJoin(email) || rules.allowedDomains.contains { DomainPattern.matches($0, email.domain) }
+        }
+        for (index, change) in plan.changes.enumerated() where change.action != .defer {
+            func refuse(_ problem: String) -> Failure {
+                .refused(index: index, action: change.action, email: change.email, problem: problem)
+            }
+            if [change.role, change.fromRole, change.toRole].contains(.owner) {
+                throw refuse("owners are never made, changed or removed by dirsync")
+            }
+            func member() throws -> Member {
+                guard let id = change.memberID, var member = members[id] else {
+                    throw refuse("it names no member of the organization")
+                }
+                guard member.email == (change.action == .update ? change.fromEmail ?? change.email : change.email)
+                else { throw refuse("member \(id) is \(member.email), not the address the change names") }
+                // Later changes (a role change after an email update) name the member by its new address.
+                if change.action == .update {
+                    member.email = change.email
+                    members[id] = member
+                }
+                return member
+            }
+            func invitation() throws -> Invitation {
+                guard let id = change.invitationID, let invitation = invitations[id] else {
+                    throw refuse("it names no pending invitation of the organization")
+                }
+                let named = change.action == .reinvite ? change.fromEmail ?? change.email : change.email
+                guard invitation.email == named else {
+                    throw refuse("invitation \(id) is for \(invitation.email), not the address the change names")
+                }
+                return invitation
+            }
+            switch change.action {
+            case .join:
+                guard change.memberID == nil, change.invitationID == nil else { throw refuse("a join names no record") }
+                guard inAutoJoin(change.email) else {
+                    throw refuse("\(change.email.domain) is not an auto-join domain (organization.auto_join.domains)")
+                }
+            case .invite:
+                guard change.memberID == nil, change.invitationID == nil else {
+                    throw refuse("an invitation names no record")
+                }
+                guard invitable(change.email) else {
+                    throw refuse("\(change.email.domain) is neither an auto-join nor an allowed domain")
+                }
+            case .reinvite:
+                _ = try invitation()
+                guard invitable(change.email) else {
+                    throw refuse("\(change.email.domain) is neither an auto-join nor an allowed domain")
+                }
+            case .resend, .revoke:
+                _ = try invitation()
+            case .adopt:
+                if change.memberID != nil { _ = try member() } else { _ = try invitation() }
+            case .update, .remove, .changeRole:
+                let found = try member()
+                if found.role == .owner { throw refuse("owners are never changed or removed by dirsync") }
+            case .downgrade:
+                let found = try member()
+                if found.role == .owner { throw refuse("owners are never changed or removed by dirsync") }
+                guard change.toRole == .viewer else { throw refuse("a downgrade is to viewer") }
+            case .defer:
+                break
+            }
+        }
     }
 
     // MARK: - One change

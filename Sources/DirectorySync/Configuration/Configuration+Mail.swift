@@ -105,19 +105,14 @@ extension Configuration.MailSection {
         let keys = try value.mapping(allowed: ["attempts", "backoff", "max_backoff", "reconnect_for"])
         var policy = OutboxDelivery.RetryPolicy()
         if let attempts = keys["attempts"] { policy.maximumAttempts = try attempts.int(in: 1...100) }
-        if let backoff = keys["backoff"] { policy.backoff = try positive(backoff) }
-        if let cap = keys["max_backoff"] { policy.maximumBackoff = try positive(cap) }
+        if let backoff = keys["backoff"] { policy.backoff = try backoff.timeSpan(in: .seconds(1)...TimeSpan.days(1)) }
+        if let cap = keys["max_backoff"] {
+            policy.maximumBackoff = try cap.timeSpan(in: .seconds(1)...TimeSpan.days(30))
+        }
         if let reconnect = keys["reconnect_for"] {
-            policy.reconnectFor = try reconnect.timeSpan()
-            guard policy.reconnectFor <= .hours(1) else { throw reconnect.error("must be at most 1h") }
+            policy.reconnectFor = try reconnect.timeSpan(in: .seconds(0)...TimeSpan.hours(1))
         }
         return policy
-    }
-
-    private static func positive(_ value: YAMLValue) throws(ConfigError) -> TimeSpan {
-        let span = try value.timeSpan()
-        guard span.seconds > 0 else { throw value.error("must be longer than 0s") }
-        return span
     }
 
     private static func smtpSettings(_ value: YAMLValue, keys: YAMLMapping, directory: URL) throws(ConfigError)
@@ -148,8 +143,12 @@ extension Configuration.MailSection {
         settings.caFile = try keys["ca_file"].map { value throws(ConfigError) in
             Configuration.resolve(try value.nonEmptyString(), against: directory)
         }
-        if let timeout = keys["connect_timeout"] { settings.connectTimeout = try positive(timeout) }
-        if let timeout = keys["timeout"] { settings.timeout = try positive(timeout) }
+        if let timeout = keys["connect_timeout"] {
+            settings.connectTimeout = try timeout.timeSpan(in: .seconds(1)...TimeSpan.minutes(10))
+        }
+        if let timeout = keys["timeout"] {
+            settings.timeout = try timeout.timeSpan(in: .seconds(1)...TimeSpan.hours(1))
+        }
         if let count = keys["messages_per_connection"] {
             settings.messagesPerConnection = try count.int(in: 1...10_000)
         }

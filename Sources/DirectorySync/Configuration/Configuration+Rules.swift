@@ -13,7 +13,7 @@ extension Configuration {
     static func parseOrganization(_ section: YAMLValue, into configuration: inout Configuration) throws(ConfigError) {
         let keys = try section.mapping(allowed: organizationKeys)
         configuration.organization.name = try keys["name"]?.nonEmptyString()
-        configuration.organization.seats = try keys["seats"]?.int(in: 1...10_000_000)
+        configuration.organization.seats = try keys["seats"]?.int(in: Organization.Settings.seatRange)
         configuration.organization.inviter = try keys["inviter"]?.email()
         if let autoJoin = keys["auto_join"] {
             let join = try autoJoin.mapping(allowed: ["domains", "role"])
@@ -85,11 +85,9 @@ extension Configuration {
         let keys = try section.mapping(allowed: policyKeys)
         var policy = SyncPolicy()
         if let value = keys["invitation_validity"] {
-            let span = try value.timeSpan()
-            guard span.seconds >= 60 else { throw value.error("must be at least 1m") }
-            policy.invitationValidity = span
+            policy.invitationValidity = try value.timeSpan(in: Organization.Settings.validityRange)
         }
-        if let value = keys["resend_after"] { policy.resendAfter = try value.timeSpan() }
+        if let value = keys["resend_after"] { policy.resendAfter = try value.timeSpan(in: SyncPolicy.resendAfterRange) }
         if let value = keys["max_resends"] { policy.maxResends = try value.int(in: 0...1000) }
         if let value = keys["batch_size"] {
             policy.batchSize = try value.int(in: 1...InvitationBatch.maximumSize)

@@ -54,11 +54,7 @@ extension Configuration {
             if let value = keys["groups"] { settings.groups = try value.choice(SCIMSettings.GroupSource.self) }
             if let value = keys["allow_empty"] { settings.allowEmpty = try value.bool() }
             if let value = keys["timeout"] {
-                let span = try value.timeSpan()
-                guard (1...600).contains(span.seconds) else {
-                    throw value.error("must be between 1s and 10m, found \(span.seconds)s")
-                }
-                settings.timeout = span.timeInterval
+                settings.timeout = try value.timeSpan(in: .seconds(1)...TimeSpan.minutes(10)).timeInterval
             }
             if let value = keys["max_retries"] { settings.retry.maxAttempts = try value.int(in: 0...20) + 1 }
             self.settings = settings

@@ -3,6 +3,13 @@ import Foundation
 extension Configuration {
     /// The `schedule` section: how often `dirsync run` reconciles.
     public struct ScheduleSection: Sendable, Equatable {
+        /// How often an agent may be told to run: 1s to 365d.
+        public static let everyRange = TimeSpan.seconds(1)...TimeSpan.days(365)
+        /// The jitter added to each wait: at most 1d.
+        public static let jitterRange = TimeSpan.seconds(0)...TimeSpan.days(1)
+        /// How long a lease may last without renewal: 3s to 1d.
+        public static let leaseRange = TimeSpan.seconds(3)...TimeSpan.days(1)
+
         public var every: TimeSpan?
         public var jitter: TimeSpan
         /// How long an agent's lease lasts without renewal; a dead agent is taken over after this.
@@ -32,17 +39,9 @@ extension Configuration {
     static func parseSchedule(_ section: YAMLValue) throws(ConfigError) -> ScheduleSection {
         let keys = try section.mapping(allowed: ["every", "jitter", "lease"])
         var schedule = ScheduleSection()
-        if let value = keys["every"] {
-            let every = try value.timeSpan()
-            guard every.seconds >= 1 else { throw value.error("must be at least 1s") }
-            schedule.every = every
-        }
-        if let value = keys["jitter"] { schedule.jitter = try value.timeSpan() }
-        if let value = keys["lease"] {
-            let lease = try value.timeSpan()
-            guard lease.seconds >= 3 else { throw value.error("must be at least 3s") }
-            schedule.lease = lease
-        }
+        if let value = keys["every"] { schedule.every = try value.timeSpan(in: ScheduleSection.everyRange) }
+        if let value = keys["jitter"] { schedule.jitter = try value.timeSpan(in: ScheduleSection.jitterRange) }
+        if let value = keys["lease"] { schedule.lease = try value.timeSpan(in: ScheduleSection.leaseRange) }
         return schedule
     }
 
@@ -59,7 +58,7 @@ extension Configuration {
             notify.webhook = url
         }
         if let value = keys["email"] { notify.email = try value.email() }
-        if let value = keys["every"] { notify.every = try value.timeSpan() }
+        if let value = keys["every"] { notify.every = try value.timeSpan(in: .seconds(0)...TimeSpan.days(30)) }
         return notify
     }
 }

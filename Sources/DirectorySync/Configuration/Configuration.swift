@@ -31,6 +31,8 @@ public struct Configuration: Sendable, Equatable {
     public var source: SourceSection?
     /// The mapping file or preset (`mapping:`), if configured.
     public var mapping: MappingReference?
+    /// The file this configuration was read from, as the user named it (`dirsync.yaml` when built in code).
+    public var file = "dirsync.yaml"
 
     public init() {}
 
@@ -42,12 +44,15 @@ public struct Configuration: Sendable, Equatable {
     /// The organization settings this file declares, which plans use and apply writes to the store.
     public var settingsOverride: SettingsOverride {
         SettingsOverride(
-            seats: organization.seats, inviter: organization.inviter, invitationValidity: policy.invitationValidity)
+            seats: organization.seats, inviter: organization.inviter, invitationValidity: policy.invitationValidity,
+            file: file)
     }
 
     /// Reads `url`, naming it `file` in errors; relative paths inside resolve against its folder.
     public static func load(_ url: URL, file: String) throws(ConfigError) -> Configuration {
-        try parse(YAMLValue.load(url, file: file), directory: url.deletingLastPathComponent())
+        var configuration = try parse(YAMLValue.load(url, file: file), directory: url.deletingLastPathComponent())
+        configuration.file = file
+        return configuration
     }
 
     /// Interprets a parsed document; relative paths resolve against `directory`.

@@ -162,11 +162,13 @@ public struct YAMLValue: @unchecked Sendable {
         }
     }
 
-    /// A duration such as `7d`, `72h`, `15m`.
-    public func timeSpan() throws(ConfigError) -> TimeSpan {
+    /// A duration such as `7d`, `72h`, `15m`, within `range` (an error names the range otherwise).
+    public func timeSpan(in range: ClosedRange<TimeSpan> = TimeSpan(seconds: 0)...TimeSpan.maximum)
+        throws(ConfigError) -> TimeSpan
+    {
         let text = try scalar(expected: "a duration such as 7d, 72h or 15m")
         do {
-            return try TimeSpan(parsing: text)
+            return try TimeSpan(parsing: text, in: range)
         } catch {
             throw self.error(error.description)
         }

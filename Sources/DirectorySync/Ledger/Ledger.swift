@@ -19,7 +19,8 @@ public struct Ledger: Sendable {
     public func createOrganization(
         _ settings: Organization.Settings, owner: EmailAddress, ownerName: String?, at now: Date
     ) async throws -> Organization {
-        try await store.write { db in
+        let ownerName = try Member.typedName(ownerName)
+        return try await store.write { db in
             if try db.organization(named: settings.name) != nil { throw LedgerError.organizationExists(settings.name) }
             let organization = try db.insertOrganization(settings, at: now)
             let rules = LedgerTransaction(db: db, organization: organization, now: now, mail: nil)
@@ -55,25 +56,14 @@ public struct Ledger: Sendable {
         async throws -> Organization
     {
         try await store.write { db in
-            guard var organization = try db.organization(id: id) else { throw LedgerError.noOrganization }
-            let before = organization.settings
-            change(&organization.settings)
+            guard let organization = try db.organization(id: id) else { throw LedgerError.noOrganization }
+            var wanted = organization.settings
+            change(&wanted)
             let checked = try Organization.Settings(
-                name: organization.settings.name, seats: organization.settings.seats,
-                inviter: organization.settings.inviter, invitationValidity: organization.settings.invitationValidity)
-            organization.settings = checked
-            try db.updateOrganization(organization)
-            var details: [String: String] = [:]
-            if before.seats != checked.seats { details["seats"] = "\(before.seats) -> \(checked.seats)" }
-            if before.inviter != checked.inviter { details["inviter"] = "\(before.inviter) -> \(checked.inviter)" }
-            if before.invitationValidity != checked.invitationValidity {
-                details["invitation_validity"] = "\(before.invitationValidity) -> \(checked.invitationValidity)"
-            }
-            if !details.isEmpty {
-                try LedgerTransaction(db: db, organization: organization, now: now, mail: nil)
-                    .audit(.organizationSettingsChanged, actor: actor, subject: organization.name, details)
-            }
-            return organization
+                name: wanted.name, seats: wanted.seats, inviter: wanted.inviter,
+                invitationValidity: wanted.invitationValidity)
+            return try LedgerTransaction(db: db, organization: organization, now: now, mail: nil)
+                .changeSettings(to: checked, by: actor, via: "cli")
         }
     }
 
@@ -90,7 +80,9 @@ public struct Ledger: Sendable {
             let rules = try Self.rules(db, organization, now, mail, makeToken)
             for email in batch.addresses { try rules.requireInvitable(email) }
             try rules.requireSeats(batch.addresses.count)
-            return try batch.addresses.map { try rules.invite($0, as: role, message: message, by: actor) }
+            return try batch.addresses.map {
+                try rules.invite($0, as: role, message: message, by: actor, details: ["via": "cli"])
+            }
         }
     }
 
@@ -101,7 +93,7 @@ public struct Ledger: Sendable {
         let makeToken = self.makeToken
         return try await store.write { db in
             let rules = try Self.rules(db, organization, now, mail, makeToken)
-            return try rules.resend(try Self.pending(email, db, organization), by: actor)
+            return try rules.resend(try Self.pending(email, db, organization), by: actor, details: ["via": "cli"])
         }
     }
 
@@ -111,14 +103,15 @@ public struct Ledger: Sendable {
     {
         try await store.write { db in
             let rules = try Self.rules(db, organization, now, nil, InvitationToken.generate)
-            return try rules.revoke(try Self.pending(email, db, organization), by: actor)
+            return try rules.revoke(try Self.pending(email, db, organization), by: actor, details: ["via": "cli"])
         }
     }
 
     /// Accepts the invitation `token` belongs to: the invitee becomes a member with the invitation's role.
     /// A revoked, expired, replaced or already used token fails with its own error.
     public func accept(_ token: InvitationToken, name: String?, at now: Date) async throws -> Member {
-        try await store.write { db in
+        let name = try Member.typedName(name)
+        return try await store.write { db in
             guard let issued = try db.token(selector: token.selector), token.matches(storedHash: issued.hash),
                 var invitation = try db.invitation(id: issued.invitation),
                 let organization = try db.organization(id: invitation.organization)
@@ -129,6 +122,8 @@ public struct Ledger: Sendable {
             case (.replaced?, let date?): throw LedgerError.tokenReplaced(at: date)
             default: break
             }
+            // A link works in the half-open window [issued, expires).
+            if now < issued.issuedAt { throw LedgerError.tokenNotYetValid(from: issued.issuedAt) }
             if now >= issued.expiresAt { throw LedgerError.tokenExpired(at: issued.expiresAt) }
             guard invitation.status == .pending else { throw LedgerError.unknownToken }
             let rules = LedgerTransaction(db: db, organization: organization, now: now, mail: nil)
@@ -155,6 +150,32 @@ public struct Ledger: Sendable {
                 .memberJoined, actor: invitation.email.canonical, subject: invitation.email.canonical,
                 facts.merging(["via": Member.Origin.invitation.rawValue]) { $1 })
             return member
+        }
+    }
+
+    // MARK: - Members
+
+    /// Removes the member `email` by hand. Owners are never removed.
+    public func removeMember(_ email: EmailAddress, in organization: Organization.ID, by actor: String, at now: Date)
+        async throws -> Member
+    {
+        try await store.write { db in
+            let rules = try Self.rules(db, organization, now, nil, InvitationToken.generate)
+            guard let member = try db.member(email, in: organization) else { throw LedgerError.memberNotFound(email) }
+            try rules.remove(member, by: actor, details: ["via": "cli"])
+            return member
+        }
+    }
+
+    /// Gives the member `email` the role `role` by hand. Owners are never changed, and nobody becomes owner.
+    public func changeRole(
+        of email: EmailAddress, to role: Role, in organization: Organization.ID, by actor: String, at now: Date
+    ) async throws -> (before: Member, after: Member) {
+        try await store.write { db in
+            let rules = try Self.rules(db, organization, now, nil, InvitationToken.generate)
+            guard let member = try db.member(email, in: organization) else { throw LedgerError.memberNotFound(email) }
+            guard member.role != role else { throw LedgerError.roleUnchanged(email, role) }
+            return (member, try rules.changeRole(of: member, to: role, by: actor, details: ["via": "cli"]))
         }
     }
 

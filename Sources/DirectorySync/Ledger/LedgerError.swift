@@ -3,8 +3,17 @@ import Foundation
 /// Why an organization-ledger command was refused. Nothing is written when one is thrown.
 public enum LedgerError: Error, Equatable, Sendable {
     case invalidOrganizationName(String)
+    /// A name (of an organization or a person) holds a control character.
+    case controlCharacterInName(String, Unicode.Scalar)
+    case nameTooLong(Int)
     case invalidSeats(Int)
     case invalidValidity(TimeSpan)
+    /// A seat limit below the seats already taken.
+    case seatsBelowUse(seats: Int, used: Int)
+    /// The inviter named in mail and the audit log must be an owner or admin of the organization.
+    case inviterNotAdmin(EmailAddress, role: Role?)
+    /// `--now` (or the clock) is before the invitation's link was sent.
+    case tokenNotYetValid(from: Date)
     case organizationExists(String)
     case organizationNotFound(String, known: [String])
     case noOrganization
@@ -25,7 +34,10 @@ public enum LedgerError: Error, Equatable, Sendable {
     case tokenUsed(at: Date)
     case tokenReplaced(at: Date)
     case memberNotFound(EmailAddress)
+    case roleUnchanged(EmailAddress, Role)
     case ownerUntouchable(EmailAddress)
+    /// Nobody becomes owner through dirsync.
+    case ownerNotAssignable
     case mailNotConfigured
 }
 
@@ -34,10 +46,22 @@ extension LedgerError: UserFacingError {
         switch self {
         case .invalidOrganizationName(let name):
             "organization name '\(name)' must be 1 to 200 characters, not blank"
+        case .controlCharacterInName(_, let scalar):
+            "a name must not contain control characters such as line breaks (found \(String(format: "U+%04X", scalar.value)))"
         case .invalidSeats(let seats):
-            "seats must be at least 1, got \(seats)"
+            "seats must be between \(Organization.Settings.seatRange.lowerBound) and \(Organization.Settings.seatRange.upperBound), got \(seats)"
         case .invalidValidity(let span):
-            "invitation validity must be at least 1m, got \(span)"
+            "invitation validity \(TimeSpan.describe(Organization.Settings.validityRange)), got \(span)"
+        case .nameTooLong(let count):
+            "a name may have at most 200 characters, this one has \(count)"
+        case .seatsBelowUse(let seats, let used):
+            "cannot lower the seat limit to \(seats): \(used) seats are in use (members and pending invitations)"
+        case .inviterNotAdmin(let email, let role?):
+            "the inviter must be an owner or admin of the organization; \(email) is a \(role)"
+        case .inviterNotAdmin(let email, nil):
+            "the inviter must be an owner or admin of the organization; \(email) is not a member"
+        case .tokenNotYetValid(let date):
+            "this invitation's link was sent on \(DateText.short(date)) and is not valid before then"
         case .organizationExists(let name):
             "organization '\(name)' already exists in this store"
         case .organizationNotFound(let name, let known):
@@ -89,8 +113,12 @@ extension LedgerError: UserFacingError {
             "this link was replaced by a newer invitation email sent on \(DateText.short(date))"
         case .memberNotFound(let email):
             "\(email) is not a member of this organization"
+        case .roleUnchanged(let email, let role):
+            "\(email) already has the role \(role)"
         case .ownerUntouchable(let email):
             "\(email) is an owner; owners are never changed or removed by dirsync"
+        case .ownerNotAssignable:
+            "dirsync never makes anyone owner"
         case .mailNotConfigured:
             "invitation mail is not configured: mail.from and mail.accept_url are needed to send invitations"
         }
@@ -102,12 +130,17 @@ extension LedgerError: UserFacingError {
             "pass --org NAME, or set organization.name in dirsync.yaml"
         case .noOrganization:
             "create one with 'dirsync init --org NAME --seats N --owner EMAIL'"
+        case .seatsBelowUse:
+            "remove members or revoke pending invitations first, or choose a limit at or above the seats in use"
+        case .inviterNotAdmin:
+            "name an owner or admin, or make that person an admin first ('dirsync members set-role EMAIL admin')"
         case .batchTooLarge(_, let limit):
             "split the addresses into batches of \(limit)"
         case .ownerNotInvitable:
             "invite as admin instead"
         case .seatLimitReached:
-            "raise the seat limit ('dirsync organization set --seats N'), revoke pending invitations or remove members"
+            "raise the seat limit ('dirsync organization set --seats N'), revoke pending invitations "
+                + "('dirsync invitations revoke EMAIL') or remove members ('dirsync members remove EMAIL')"
         case .alreadyInvited(let email, _, _):
             "resend it with 'dirsync invitations resend \(email)', or revoke it first"
         case .noPendingInvitation(let email, let latest, _) where latest == .revoked:

@@ -63,6 +63,32 @@ public final class LedgerTransaction {
         }
     }
 
+    /// Changes the organization's settings to `settings`: never below the seats in use, never to an inviter who
+    /// is not an owner or admin. Writes `ORGANIZATION_SETTINGS_CHANGED` with each change.
+    @discardableResult
+    public func changeSettings(to settings: Organization.Settings, by actor: String, via: String? = nil) throws
+        -> Organization
+    {
+        let stored = organization.settings
+        guard settings != stored else { return organization }
+        let inviterRole = settings.inviter == stored.inviter ? nil : try db.member(settings.inviter, in: orgID)?.role
+        if let problem = settings.problem(changingFrom: stored, seatsUsed: try seatsUsed(), inviterRole: inviterRole) {
+            throw problem
+        }
+        var updated = organization
+        updated.settings = settings
+        try db.updateOrganization(updated)
+        var details: [String: String] = [:]
+        if stored.seats != settings.seats { details["seats"] = "\(stored.seats) -> \(settings.seats)" }
+        if stored.inviter != settings.inviter { details["inviter"] = "\(stored.inviter) -> \(settings.inviter)" }
+        if stored.invitationValidity != settings.invitationValidity {
+            details["invitation_validity"] = "\(stored.invitationValidity) -> \(settings.invitationValidity)"
+        }
+        if let via { details["via"] = via }
+        try audit(.organizationSettingsChanged, actor: actor, subject: organization.name, details)
+        return updated
+    }
+
     // MARK: - Invitations
 
     /// Creates a pending invitation with a fresh token, its audit event and its email.
@@ -159,7 +185,8 @@ public final class LedgerTransaction {
         }
         let member = try db.insertMember(
             Member.Draft(
-                organization: orgID, email: email, name: name, role: role, joinedAt: now, invitedBy: nil,
+                organization: orgID, email: email, name: Member.directoryName(name), role: role, joinedAt: now,
+                invitedBy: nil,
                 origin: origin,
                 anchor: anchor, isManaged: isManaged))
         try adjustSeats(by: 1)
@@ -176,7 +203,8 @@ public final class LedgerTransaction {
     public func changeRole(of member: Member, to role: Role, by actor: String, details: [String: String] = [:]) throws
         -> Member
     {
-        guard member.role != .owner, role != .owner else { throw LedgerError.ownerUntouchable(member.email) }
+        guard member.role != .owner else { throw LedgerError.ownerUntouchable(member.email) }
+        guard role != .owner else { throw LedgerError.ownerNotAssignable }
         var updated = member
         updated.role = role
         try db.updateMember(updated)
@@ -201,7 +229,9 @@ public final class LedgerTransaction {
     public func audit(_ kind: AuditEvent.Kind, actor: String, subject: String, _ details: [String: String] = [:]) throws
     {
         try db.append(
-            AuditEvent(organization: orgID, time: now, kind: kind, actor: actor, subject: subject, details: details))
+            AuditEvent(
+                organization: orgID, time: now, kind: kind, actor: actor, subject: subject, details: details,
+                osUser: AuditEvent.processUser))
     }
 
     // MARK: - Private

@@ -87,6 +87,9 @@ public protocol LedgerWriter: LedgerReader {
 
     func insertRun(organization: Organization.ID, trigger: SyncRun.Trigger, at now: Date) throws -> SyncRun
     func updateRun(_ run: SyncRun) throws
+    /// Closes every `running` run of `organization` as `failed` with `error`, finished at `now`; returns them as
+    /// closed. Called by the lease's new holder: only a holder runs, so a `running` row then is abandoned.
+    func closeRunningRuns(in organization: Organization.ID, as error: String, at now: Date) throws -> [SyncRun]
 
     /// Takes the lease for `holder` unless someone else holds an unexpired one (other than `deadHolder`, known
     /// to have died); renews it if `holder` has it.

@@ -49,7 +49,8 @@ public struct Mapper: Sendable {
         var user = DirectoryUser(
             anchor: anchor, email: email, givenName: given, familyName: family, displayName: display,
             groups: groups(of: entry), isActive: !mapping.disabled.contains { $0.holds(for: entry) },
-            attributes: attributes(of: entry), location: entry.location)
+            attributes: attributes(of: entry), requestedRole: requestedRole(of: entry, diagnostics: &diagnostics),
+            location: entry.location)
         if email == nil {
             let sources = mapping.email.map(\.description).joined(separator: ", ")
             diagnostics.append(
@@ -130,6 +131,22 @@ public struct Mapper: Sendable {
             }
         }
         return nil
+    }
+
+    /// The first role the mapping's `role` attributes give, if any; a value that is not admin, member or
+    /// viewer is a warning, and the configuration's rules decide.
+    private func requestedRole(of entry: DirectoryEntry, diagnostics: inout [Diagnostic]) -> Role? {
+        guard let text = firstText(mapping.role, in: entry) else { return nil }
+        guard let role = try? Role(parsing: text), role.isInvitable else {
+            let shown = text.count > 40 ? String(text.prefix(40)) + "…" : text
+            diagnostics.append(
+                Diagnostic(
+                    .warning,
+                    "role '\(shown)' is not admin, member or viewer; the role rules decide instead",
+                    at: entry.location))
+            return nil
+        }
+        return role
     }
 
     private func firstText(_ names: [String], in entry: DirectoryEntry) -> String? {

@@ -3,7 +3,8 @@ import Foundation
 extension Mapping {
     /// The keys allowed at the top of a mapping file.
     static let topLevelKeys = [
-        "description", "anchor", "email", "name", "groups", "person", "disabled", "exclude", "attributes", "csv",
+        "description", "anchor", "email", "name", "groups", "person", "disabled", "exclude", "attributes", "role",
+        "csv",
     ]
 
     /// Reads the mapping file at `url`, naming it `file` in errors.
@@ -41,6 +42,7 @@ extension Mapping {
         mapping.disabled = try conditions(top["disabled"])
         mapping.exclude = try conditions(top["exclude"])
         mapping.attributes = try attributeNames(top["attributes"])
+        mapping.role = try attributeNames(top["role"])
         if let section = top["csv"] { mapping.csv = try csvOptions(section) }
         return mapping
     }

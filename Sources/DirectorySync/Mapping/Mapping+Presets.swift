@@ -29,6 +29,7 @@ extension Mapping {
         groups: groups                      # several groups joined with ';'
         disabled: { attribute: active, in: ["false", "no", "0", "disabled"] }
         attributes: [role, department, title]
+        role: role                          # the template's role column decides (admin, member, viewer) before roles:
         csv:
           delimiter: auto                   # ',' or ';' (spreadsheets in comma-decimal locales), sniffed
           split: { groups: ";" }

@@ -69,6 +69,9 @@ public struct Mapping: Sendable, Equatable {
     public var exclude: [Condition]
     /// Extra attributes carried into `DirectoryUser.attributes` for the role rules.
     public var attributes: [String]
+    /// Attributes holding the role a source itself gives a person (the bulk template's `role` column): when one
+    /// holds admin, member or viewer, that role decides before the configuration's role rules.
+    public var role: [String] = []
     public var csv: CSVOptions
 
     public init(
@@ -100,7 +103,7 @@ public struct Mapping: Sendable, Equatable {
         }
         for source in anchor { want(source.attribute, source.format.isBinary ? .bytes : .text) }
         for source in email { want(source.attribute) }
-        for name in givenName + familyName + displayName + groups + attributes { want(name) }
+        for name in givenName + familyName + displayName + groups + attributes + role { want(name) }
         for condition in person + disabled + exclude { want(condition.attribute) }
         return AttributeProjection(names)
     }

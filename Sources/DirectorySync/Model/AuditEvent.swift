@@ -22,7 +22,36 @@ public struct AuditEvent: Sendable, Equatable {
         case syncRunFailed = "SYNC_RUN_FAILED"
         /// A shutdown request (SIGTERM, SIGINT) stopped a run between two batches.
         case syncRunInterrupted = "SYNC_RUN_INTERRUPTED"
+
+        /// The keys an event of this kind has in its details, whichever path wrote it (the CLI, a sync, an
+        /// acceptance): the audit log's schema. A key that does not apply is null in JSON, never left out.
+        public var detailKeys: [String] {
+            let sync = ["via", "reason", "rule", "anchor", "run_id"]
+            switch self {
+            case .organizationCreated: return ["seats", "invitation_validity"]
+            case .organizationSettingsChanged: return ["seats", "inviter", "invitation_validity", "via"]
+            case .invitationSent: return ["role", "invitation_id", "expires_at", "personal_message"] + sync
+            case .invitationResent:
+                return ["role", "invitation_id", "expires_at", "previous_expires_at", "resend_count"] + sync
+            case .invitationRevoked: return ["role", "invitation_id", "was_expired"] + sync
+            case .invitationAccepted: return ["role", "invitation_id", "invited_by", "joined_at"]
+            case .memberJoined:
+                // `via` here is how the member came: founder, invitation or domain-auto-join.
+                return [
+                    "role", "via", "joined_at", "invitation_id", "invited_by", "reason", "rule", "anchor", "run_id",
+                ]
+            case .memberRoleChanged: return ["from_role", "to_role"] + sync
+            case .memberRemoved: return ["role"] + sync
+            case .memberUpdated, .invitationAdopted: return ["from_email", "managed"] + sync
+            case .syncRunCompleted, .syncRunBlocked, .syncRunFailed, .syncRunInterrupted:
+                return ["run_id", "trigger", "source_users", "reason"] + Plan.Action.allCases.map(\.rawValue)
+            }
+        }
     }
+
+    /// The operating-system user of this process: recorded with every event it writes, beside the acting
+    /// address (a cron sync acts as the configured inviter, run by `dirsync` or `root`).
+    public static let processUser: String = ProcessInfo.processInfo.userName
 
     public let organization: Organization.ID
     public let time: Date

@@ -1,7 +1,45 @@
 import Foundation
 
 /// How dates are written for people and machines: ISO 8601 in UTC, to the second.
+///
+/// Every instant a user can type (`--now`, `--since`, a plan's `computed_at`) must lie in `supportedRange`
+/// (1970 to 2999): with spans of at most `TimeSpan.maximum` (100 years) added, every date dirsync computes stays
+/// a four-digit year, which the store's text ordering relies on. Formatting clamps whatever it is given into
+/// years 1 to 9999, so no date, however it was made, can trap a conversion.
 public enum DateText {
+    /// The instants dirsync accepts as input: 1970-01-01T00:00:00Z to 2999-12-31T23:59:59Z.
+    public static let supportedRange: ClosedRange<Date> =
+        Date(timeIntervalSince1970: 0)...Date(timeIntervalSince1970: 32_503_680_000 - 1)
+
+    /// Text that is not an instant dirsync accepts.
+    public struct Invalid: Error, Equatable, CustomStringConvertible {
+        /// What was given.
+        public let text: String
+        /// Whether it was a date, only outside `supportedRange`.
+        public let isOutOfRange: Bool
+
+        public var description: String {
+            let shown = text.count > 40 ? String(text.prefix(40)) + "…" : text
+            return isOutOfRange
+                ? "'\(shown)' is out of range: dates must be between 1970-01-01 and 2999-12-31"
+                : "'\(shown)' is not an ISO 8601 time such as 2026-12-01T09:00:00Z or a date such as 2026-12-01"
+        }
+    }
+
+    /// Reads an instant a user typed, refusing text that is not one and instants outside `supportedRange`.
+    public static func instant(_ text: String) throws(Invalid) -> Date {
+        guard let date = unbounded(text) else { throw Invalid(text: text, isOutOfRange: false) }
+        guard supportedRange.contains(date) else { throw Invalid(text: text, isOutOfRange: true) }
+        return date
+    }
+
+    /// Seconds since 1970 clamped to years 1…9999 (NaN as 0): what every conversion to calendar fields uses.
+    static func clampedSeconds(_ date: Date) -> Double {
+        let seconds = date.timeIntervalSince1970
+        guard !seconds.isNaN else { return 0 }
+        return min(max(seconds, -62_135_596_800), 253_402_300_799.999)
+    }
+
     /// `2026-11-21T10:26:00Z`: JSON output, audit details and `--now`.
     public static func iso8601(_ date: Date) -> String {
         let time = CivilTime(date)
@@ -17,7 +55,7 @@ public enum DateText {
     /// `2026-11-21 10:26:00.250`, UTC, to the nearest millisecond: the form the SQLite store keeps dates in
     /// (GRDB's), written without a `DateFormatter`, which dominates the cost of writing thousands of rows.
     public static func storage(_ date: Date) -> String {
-        let total = Int64((date.timeIntervalSince1970 * 1000).rounded())
+        let total = Int64((clampedSeconds(date) * 1000).rounded())
         let (seconds, millis) = (total.quotientAndRemainder(dividingBy: 1000))
         let whole = millis < 0 ? seconds - 1 : seconds
         let time = CivilTime(Date(timeIntervalSince1970: TimeInterval(whole)))
@@ -33,9 +71,13 @@ public enum DateText {
     }
 
     /// Reads `2026-11-21T10:26:00Z`, with or without fractional seconds or an offset, or a plain
-    /// date `2026-11-21` (midnight UTC).
-    public static func parse(_ text: String) -> Date? {
+    /// date `2026-11-21` (midnight UTC); nil for anything else. Not bounded: what a user types goes through
+    /// `instant(_:)`.
+    public static func parse(_ text: String) -> Date? { unbounded(text) }
+
+    private static func unbounded(_ text: String) -> Date? {
         let trimmed = text.trimmingCharacters(in: .whitespaces)
+        guard trimmed.utf8.count <= 64 else { return nil }
         let full = ISO8601DateFormatter()
         if let date = full.date(from: trimmed) { return date }
         full.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
@@ -59,7 +101,7 @@ struct CivilTime {
     let weekday: Int
 
     init(_ date: Date) {
-        let total = Int(date.timeIntervalSince1970.rounded(.down))
+        let total = Int(DateText.clampedSeconds(date).rounded(.down))
         var days = total / 86_400
         var seconds = total % 86_400
         if seconds < 0 {

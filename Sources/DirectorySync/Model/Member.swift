@@ -32,6 +32,31 @@ public struct Member: Sendable, Equatable, Identifiable {
     /// Whether dirsync created or adopted this member and may therefore re-role or remove it.
     public var isManaged: Bool
 
+    /// A display name typed by a person (`--owner-name`, `invitations accept --name`): trimmed, at most 200
+    /// characters, no control characters; nil when blank.
+    public static func typedName(_ raw: String?) throws(LedgerError) -> String? {
+        guard let trimmed = raw?.trimmingCharacters(in: .whitespaces), !trimmed.isEmpty else { return nil }
+        if let control = Organization.Settings.firstControl(in: trimmed) {
+            throw .controlCharacterInName(trimmed, control)
+        }
+        guard trimmed.count <= 200 else { throw .nameTooLong(trimmed.count) }
+        return trimmed
+    }
+
+    /// A display name as a directory gives it: control characters become spaces and it is cut at 200
+    /// characters, so a hostile name never breaks a mail header or a listing; nil when blank.
+    public static func directoryName(_ raw: String?) -> String? {
+        guard let raw else { return nil }
+        var scalars = String.UnicodeScalarView()
+        for scalar in raw.unicodeScalars {
+            let isControl =
+                scalar.properties.generalCategory == .control || scalar.value == 0x2028 || scalar.value == 0x2029
+            scalars.append(isControl ? " " : scalar)
+        }
+        let cleaned = String(scalars).trimmingCharacters(in: .whitespaces)
+        return cleaned.isEmpty ? nil : String(cleaned.prefix(200))
+    }
+
     public init(
         id: ID, organization: Organization.ID, email: EmailAddress, name: String? = nil, role: Role,
         joinedAt: Date, invitedBy: String? = nil, origin: Origin, anchor: String? = nil, isManaged: Bool = false

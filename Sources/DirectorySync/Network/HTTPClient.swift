@@ -12,7 +12,8 @@ import Foundation
 /// request within a second.
 public final class HTTPClient: @unchecked Sendable {
     /// One request.
-    public struct Request: Sendable {
+    /// A request; it prints as its method and URL only, never its headers (they carry the bearer token).
+    public struct Request: Sendable, CustomStringConvertible, CustomReflectable {
         public var method: String
         public var url: URL
         /// `Name: value` lines.
@@ -24,6 +25,11 @@ public final class HTTPClient: @unchecked Sendable {
             self.url = url
             self.headers = headers
             self.body = body
+        }
+
+        public var description: String { "\(method) \(url.absoluteString)" }
+        public var customMirror: Mirror {
+            Mirror(self, children: ["method": method, "url": url], displayStyle: .struct)
         }
     }
 

@@ -4,11 +4,41 @@ public struct SettingsOverride: Sendable, Equatable {
     public var seats: Int?
     public var inviter: EmailAddress?
     public var invitationValidity: TimeSpan?
+    /// The configuration file that declares them, as the user named it, for messages.
+    public var file: String
 
-    public init(seats: Int? = nil, inviter: EmailAddress? = nil, invitationValidity: TimeSpan? = nil) {
+    public init(
+        seats: Int? = nil, inviter: EmailAddress? = nil, invitationValidity: TimeSpan? = nil,
+        file: String = "dirsync.yaml"
+    ) {
         self.seats = seats
         self.inviter = inviter
         self.invitationValidity = invitationValidity
+        self.file = file
+    }
+
+    /// The configuration asks for settings the organization may not have (seats below use, an inviter who is not
+    /// an owner or admin): no plan is made.
+    public struct Refused: Error, Equatable, UserFacingError {
+        public let file: String
+        /// `organization.seats` or `organization.inviter`.
+        public let key: String
+        public let problem: LedgerError
+
+        public var description: String { "\(file): \(key): \(problem.description)" }
+        public var hint: String? { problem.hint }
+    }
+
+    /// Throws unless `organization` may take these values with `seatsUsed` seats in use and `inviterRole` the
+    /// role of the configured inviter (nil when not a member).
+    public func check(_ organization: Organization, seatsUsed: Int, inviterRole: Role?) throws(Refused) {
+        let target = applied(to: organization).settings
+        guard
+            let problem = target.problem(
+                changingFrom: organization.settings, seatsUsed: seatsUsed, inviterRole: inviterRole)
+        else { return }
+        let key = if case .seatsBelowUse = problem { "organization.seats" } else { "organization.inviter" }
+        throw Refused(file: file, key: key, problem: problem)
     }
 
     /// `organization` with these values in place of the stored ones.

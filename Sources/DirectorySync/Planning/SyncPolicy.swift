@@ -10,6 +10,9 @@ public struct SyncPolicy: Sendable, Equatable {
         case keep
     }
 
+    /// The nudge intervals a policy may set: 1m to 365d.
+    public static let resendAfterRange = TimeSpan.minutes(1)...TimeSpan.days(365)
+
     /// Overrides the organization's invitation validity when set.
     public var invitationValidity: TimeSpan?
     /// A pending invitation unaccepted this long after it was sent is resent (a nudge).

@@ -26,14 +26,17 @@ public struct DirectoryUser: Sendable, Equatable {
     public var isActive: Bool
     /// Other attributes the role rules may test (department, title, employeeType…), names lower-cased.
     public var attributes: [String: [String]]
+    /// The role the source itself gives this person (the mapping's `role`: a CSV template's `role` column).
+    public var requestedRole: Role?
     /// Where the entry was read.
     public var location: SourceLocation
 
     public init(
         anchor: String, email: EmailAddress?, givenName: String? = nil, familyName: String? = nil,
         displayName: String? = nil, groups: [Group] = [], isActive: Bool = true, attributes: [String: [String]] = [:],
-        location: SourceLocation
+        requestedRole: Role? = nil, location: SourceLocation
     ) {
+        self.requestedRole = requestedRole
         self.anchor = anchor
         self.email = email
         self.givenName = givenName

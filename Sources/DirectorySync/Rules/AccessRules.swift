@@ -85,6 +85,10 @@ public struct AccessRules: Sendable, Equatable {
             note("domain \(email.domain) is neither an auto-join nor an allowed domain")
             return Evaluation(outcome: .skipped(.domainNotAllowed(email.domain)), steps: steps)
         }
+        if let role = user.requestedRole {
+            note("the source gives the role \(role) (mapping role): it decides before the role rules")
+            return Evaluation(outcome: .wanted(role: role, entry: entry, rule: "mapping.role"), steps: steps)
+        }
         let groups = roles.contains(where: \.testsGroups) ? RoleRule.groupKeys(of: user) : []
         for rule in roles {
             if rule.matches(user, email: email, groups: groups) {

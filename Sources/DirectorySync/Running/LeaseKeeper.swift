@@ -37,14 +37,33 @@ public struct LeaseKeeper: Sendable {
         public var description: String { "the lease on \(organization) was lost; stopped applying" }
     }
 
+    /// The error recorded on a run whose process ended (`kill -9`, a crash, a power cut) while it was running.
+    public static let abandonedRunError = "abandoned: the process ended before the run finished"
+
     /// Takes the lease if it is free, expired, ours, or held by a process of this host that no longer exists
     /// (a `kill -9`ed apply need not block the next one until its lease expires).
+    ///
+    /// Only the lease's holder runs, so a run still `running` when the lease is taken was abandoned by a
+    /// process that died: in the same transaction it is closed as failed (`abandonedRunError`), with its
+    /// `SYNC_RUN_FAILED` audit event.
     public func claim(at now: Date) async throws -> Lease.Claim {
-        let (organization, holder, duration) = (self.organization.id, self.holder, self.duration)
+        let (organization, holder, duration) = (self.organization, self.holder, self.duration)
         return try await store.write { db in
-            let current = try db.lease(in: organization)
+            let current = try db.lease(in: organization.id)
             let dead = current.flatMap { Lease.isDeadLocalHolder($0.holder) ? $0.holder : nil }
-            return try db.claimLease(in: organization, holder: holder, at: now, for: duration, replacing: dead)
+            let claim = try db.claimLease(in: organization.id, holder: holder, at: now, for: duration, replacing: dead)
+            if case .acquired = claim { try Self.closeAbandonedRuns(of: organization, db: db, at: now) }
+            return claim
+        }
+    }
+
+    private static func closeAbandonedRuns(of organization: Organization, db: any LedgerWriter, at now: Date) throws {
+        let closed = try db.closeRunningRuns(in: organization.id, as: abandonedRunError, at: now)
+        let ledger = LedgerTransaction(db: db, organization: organization, now: now, mail: nil)
+        for run in closed {
+            try ledger.audit(
+                .syncRunFailed, actor: organization.settings.inviter.canonical, subject: organization.name,
+                ["run_id": run.id.description, "trigger": run.trigger.rawValue, "reason": abandonedRunError])
         }
     }
 

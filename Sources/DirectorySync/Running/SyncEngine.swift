@@ -2,7 +2,7 @@ import Foundation
 
 /// One organization's reconciliation: read the directory, plan against the organization, apply, and
 /// record the run. The composition root gives it the live source, store and settings.
-public struct SyncEngine: Sendable {
+public struct SyncEngine: Sendable, CustomStringConvertible, CustomReflectable {
     public let store: any OrganizationStore
     /// The directory; a failed or partial read throws (no partial result exists).
     public let source: any DirectorySource
@@ -28,6 +28,10 @@ public struct SyncEngine: Sendable {
         self.makeToken = makeToken
     }
 
+    /// Never what the engine holds (its source may hold the environment).
+    public var description: String { "sync engine" }
+    public var customMirror: Mirror { Mirror(self, children: [], displayStyle: .struct) }
+
     /// A plan and what it was computed from.
     public struct Preview: Sendable {
         public let plan: Plan
@@ -50,6 +54,10 @@ public struct SyncEngine: Sendable {
         }
         let desired = DesiredState(try await source.read(keeping: { [rules] in DesiredState.decide($0, rules: rules) }))
         let (snapshot, lastUsers) = try await current
+        let inviter = effective.settings.inviter
+        try settings.check(
+            organization, seatsUsed: snapshot.members.count + snapshot.invitations.count { $0.isLive(at: now) },
+            inviterRole: snapshot.members.first { $0.email == inviter }?.role)
         var plan = try Planner.plan(
             desired: desired, snapshot: snapshot, policy: policy, lastSourceUsers: lastUsers, now: now)
         let differences = settings.differences(from: organization)
@@ -57,42 +65,50 @@ public struct SyncEngine: Sendable {
             plan.diagnostics.append(
                 Diagnostic(
                     .info,
-                    "dirsync.yaml changes the organization's \(differences.joined(separator: ", ")); apply records it"))
+                    "\(settings.file) changes the organization's \(differences.joined(separator: ", ")); apply records it"
+                ))
         }
         return Preview(plan: plan, desired: desired, organization: effective)
     }
 
-    /// Applies `plan` and records the run. A blocked plan is recorded as blocked and refused unless
+    /// Applies `plan` and records the run. Whether the plan is blocked is decided again by the applier from the
+    /// store and the policy (whatever the plan says): a blocked plan is recorded as blocked and refused unless
     /// `allowDeletions`; a failure is recorded as failed and rethrown.
+    ///
+    /// `startedAt` is when the command began (its read included), so a run's duration counts the whole of it.
+    /// A `checkpoint` that throws `SyncService.Stopped` (a shutdown request) ends the run as `interrupted`, with
+    /// the changes committed before it.
     public func apply(
         _ plan: Plan, to organization: Organization, trigger: SyncRun.Trigger, allowDeletions: Bool,
-        now: @escaping @Sendable () -> Date, checkpoint: @Sendable (Int, Int) async throws -> Void = { _, _ in }
+        startedAt: Date? = nil, now: @escaping @Sendable () -> Date,
+        checkpoint: @Sendable (Int, Int) async throws -> Void = { _, _ in }
     ) async throws -> SyncRun {
+        let started = startedAt ?? now()
         var run = try await store.write { db in
-            try db.insertRun(organization: organization.id, trigger: trigger, at: now())
+            try db.insertRun(organization: organization.id, trigger: trigger, at: started)
         }
         run.sourceKind = plan.basis.sourceKind
         run.sourceFingerprint = plan.basis.desired
         run.sourceUsers = plan.basis.sourceUsers
         let actor = (settings.inviter ?? organization.settings.inviter).canonical
-        if let blocked = plan.blocked, !allowDeletions {
-            run.outcome = .blocked
-            run.error = blocked.reason
-            try await finish(run, organization: organization, actor: actor, at: now())
-            throw Applier.Failure.blocked(blocked.reason)
-        }
         do {
             let applied = try await Applier(store: store, mail: mail, settings: settings, makeToken: makeToken).apply(
                 plan, to: organization.id, actor: actor, batchSize: policy.batchSize,
+                safeguards: Applier.Safeguards(rules: rules, policy: policy, allowDeletions: allowDeletions),
                 details: ["run_id": run.id.description], now: now, checkpoint: checkpoint)
             run.changes = Dictionary(uniqueKeysWithValues: applied.map { ($0.key.rawValue, $0.value) })
             run.outcome = applied.values.reduce(0, +) == 0 ? .noChanges : .completed
-            try await finish(run, organization: organization, actor: actor, at: now())
-            return run
+            return try await finish(run, organization: organization, actor: actor, at: now())
         } catch let interrupted as Applier.Interrupted {
+            if case .blocked(let reason)? = interrupted.cause as? Applier.Failure {
+                run.outcome = .blocked
+                run.error = reason
+                try await finish(run, organization: organization, actor: actor, at: now())
+                throw interrupted.cause
+            }
             // Record what was committed before the interruption, then report its cause as it was.
             run.changes = Dictionary(uniqueKeysWithValues: interrupted.applied.map { ($0.key.rawValue, $0.value) })
-            run.outcome = .failed
+            run.outcome = interrupted.cause is SyncService.Stopped ? .interrupted : .failed
             run.error = "\(interrupted.cause)"
             try? await finish(run, organization: organization, actor: actor, at: now())
             throw interrupted.cause
@@ -110,51 +126,62 @@ public struct SyncEngine: Sendable {
         now: @escaping @Sendable () -> Date,
         checkpoint: @Sendable (Int, Int) async throws -> Void = { _, _ in }
     ) async throws -> (Preview, SyncRun) {
+        let started = now()
         let preview: Preview
         do {
-            preview = try await self.preview(organization, now: now())
+            preview = try await self.preview(organization, now: started)
         } catch {
-            try await recordFailure(error, organization: organization, trigger: trigger, at: now())
+            try await recordFailure(error, organization: organization, trigger: trigger, startedAt: started, at: now())
             throw error
         }
         let run = try await apply(
-            preview.plan, to: organization, trigger: trigger, allowDeletions: allowDeletions, now: now,
-            checkpoint: checkpoint)
+            preview.plan, to: organization, trigger: trigger, allowDeletions: allowDeletions, startedAt: started,
+            now: now, checkpoint: checkpoint)
         return (preview, run)
     }
 
-    /// Records a run that failed before it had a plan (a failed source read).
-    public func recordFailure(_ error: any Error, organization: Organization, trigger: SyncRun.Trigger, at now: Date)
-        async throws
-    {
+    /// Records a run that failed before it had a plan (a failed source read), in one transaction: a lease taken
+    /// meanwhile never sees it `running`.
+    public func recordFailure(
+        _ error: any Error, organization: Organization, trigger: SyncRun.Trigger, startedAt: Date? = nil, at now: Date
+    ) async throws {
         let actor = (settings.inviter ?? organization.settings.inviter).canonical
-        var run = try await store.write { db in
-            try db.insertRun(organization: organization.id, trigger: trigger, at: now)
+        let message = "\(error)"
+        try await store.write { db in
+            var run = try db.insertRun(organization: organization.id, trigger: trigger, at: startedAt ?? now)
+            run.outcome = .failed
+            run.error = message
+            _ = try Self.finish(run, organization: organization, actor: actor, at: now, in: db)
         }
-        run.outcome = .failed
-        run.error = "\(error)"
-        try await finish(run, organization: organization, actor: actor, at: now)
     }
 
-    private func finish(_ run: SyncRun, organization: Organization, actor: String, at now: Date) async throws {
-        var finished = run
-        finished.finishedAt = now
-        let record = finished
-        try await store.write { db in
-            try db.updateRun(record)
-            var details = ["run_id": record.id.description, "trigger": record.trigger.rawValue]
-            for (action, count) in record.changes where count > 0 { details[action] = String(count) }
-            if let users = record.sourceUsers { details["source_users"] = String(users) }
-            if let error = record.error { details["reason"] = error }
-            let kind: AuditEvent.Kind =
-                switch record.outcome {
-                case .blocked: .syncRunBlocked
-                case .failed, .running: .syncRunFailed
-                case .interrupted: .syncRunInterrupted
-                case .completed, .noChanges: .syncRunCompleted
-                }
-            try LedgerTransaction(db: db, organization: organization, now: now, mail: nil)
-                .audit(kind, actor: actor, subject: organization.name, details)
-        }
+    /// Records `run` as finished at `now`, with its audit event; returns it as recorded.
+    @discardableResult
+    private func finish(_ run: SyncRun, organization: Organization, actor: String, at now: Date) async throws
+        -> SyncRun
+    {
+        try await store.write { db in try Self.finish(run, organization: organization, actor: actor, at: now, in: db) }
+    }
+
+    private static func finish(
+        _ run: SyncRun, organization: Organization, actor: String, at now: Date, in db: any LedgerWriter
+    ) throws -> SyncRun {
+        var record = run
+        record.finishedAt = now
+        try db.updateRun(record)
+        var details = ["run_id": record.id.description, "trigger": record.trigger.rawValue]
+        for (action, count) in record.changes where count > 0 { details[action] = String(count) }
+        if let users = record.sourceUsers { details["source_users"] = String(users) }
+        if let error = record.error { details["reason"] = error }
+        let kind: AuditEvent.Kind =
+            switch record.outcome {
+            case .blocked: .syncRunBlocked
+            case .failed, .running: .syncRunFailed
+            case .interrupted: .syncRunInterrupted
+            case .completed, .noChanges: .syncRunCompleted
+            }
+        try LedgerTransaction(db: db, organization: organization, now: now, mail: nil)
+            .audit(kind, actor: actor, subject: organization.name, details)
+        return record
     }
 }

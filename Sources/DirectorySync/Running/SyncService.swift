@@ -10,7 +10,7 @@ import ServiceLifecycle
 /// sooner, backing off exponentially up to the interval; a blocked plan is never applied and is reported
 /// every run until resolved; people are told about problems at most once per `notify.every`, and once more
 /// when it recovers.
-public struct SyncService: Service {
+public struct SyncService: Service, CustomStringConvertible, CustomReflectable {
     /// How the agent behaves.
     public struct Options: Sendable {
         public var schedule: Schedule
@@ -41,14 +41,20 @@ public struct SyncService: Service {
         case stopped
     }
 
-    /// A shutdown request stopped a run between two batches.
-    public struct Stopped: Error, Equatable, CustomStringConvertible {
+    /// A shutdown request stopped a run between two batches (or before the first).
+    public struct Stopped: Error, Equatable, UserFacingError {
         public let applied: Int
         public let total: Int
         public var description: String {
             applied == 0
                 ? "stopped by a shutdown request before any change was applied"
                 : "stopped by a shutdown request after \(applied) of \(total) changes; the rest is planned again at the next run"
+        }
+        public var hint: String? { "run it again: it plans only what is still needed" }
+
+        public init(applied: Int, total: Int) {
+            self.applied = applied
+            self.total = total
         }
     }
 
@@ -57,9 +63,13 @@ public struct SyncService: Service {
         // Guarded by `lock`: set by the service's task, read by the command after the service group returns.
         private let lock = NSLock()
         private var stopped = false
+        private var skipped = false
         public init() {}
         public var stoppedByShutdown: Bool { lock.withLock { stopped } }
+        /// Whether the last attempt was skipped because another agent held the lease.
+        public var lastAttemptWasSkipped: Bool { lock.withLock { skipped } }
         func markStopped() { lock.withLock { stopped = true } }
+        func recordAttempt(skipped: Bool) { lock.withLock { self.skipped = skipped } }
     }
 
     public let engine: SyncEngine
@@ -90,6 +100,13 @@ public struct SyncService: Service {
         self.stopRecord = stopRecord
     }
 
+    /// What ServiceLifecycle's logs name the service by: the organization only, never what the service holds
+    /// (its source's environment, its mailer's login).
+    public var description: String { "dirsync agent for \(organization.name)" }
+    public var customMirror: Mirror {
+        Mirror(self, children: ["organization": organization.name], displayStyle: .struct)
+    }
+
     public func run() async throws {
         var failures = 0
         var random = SystemRandomNumberGenerator()
@@ -100,7 +117,9 @@ public struct SyncService: Service {
                 "holder": "\(keeper.holder)",
             ])
         while !Task.isShuttingDownGracefully {
-            switch await attempt() {
+            let attempt = await attempt()
+            stopRecord.recordAttempt(skipped: { if case .skipped = attempt { true } else { false } }())
+            switch attempt {
             case .ran(let run):
                 failures = run.outcome == .failed ? failures + 1 : 0
             case .skipped, .stopped:

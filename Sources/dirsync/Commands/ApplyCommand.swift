@@ -21,12 +21,27 @@ struct ApplyCommand: AsyncParsableCommand {
     @Flag(help: "Apply even if a safety rule (deletions, shrink) blocked the plan.") var allowDeletions = false
 
     func run() async throws {
+        // Without --yes, only a person at a terminal can say yes: check that before anything is read or printed.
+        if !yes && !Console.stdinIsTerminal {
+            throw CommandError.notATerminal(
+                "refusing to apply without confirmation: standard input is not a terminal; pass --yes (or use 'dirsync sync' in scripts)"
+            )
+        }
         let environment = try CommandEnvironment.open(global, access: .readWrite)
         let organization = try await environment.organization()
         let engine = try environment.syncEngine()
+        try await GracefulCommand.run { [self] in
+            try await applyPlan(environment: environment, organization: organization, engine: engine)
+        }
+    }
+
+    private func applyPlan(environment: CommandEnvironment, organization: Organization, engine: SyncEngine)
+        async throws
+    {
         let plan: Plan
         if let planFile {
-            plan = try Self.load(planFile)
+            let key = try await environment.store.read { db in try db.planSigningKey() }
+            plan = try Self.load(planFile, signingKey: key)
             guard plan.basis.organization.caseInsensitiveCompare(organization.name) == .orderedSame else {
                 throw CommandError.invalidArgument(
                     "\(planFile) is a plan for \(plan.basis.organization), not \(organization.name)",
@@ -36,13 +51,15 @@ struct ApplyCommand: AsyncParsableCommand {
             plan = try await engine.preview(organization, now: environment.now).plan
             Console.out(PlanTextView(plan: plan, style: .stdout).render())
         }
-        if plan.hasChanges && !yes { try confirm(plan, organization: organization) }
+        // A blocked plan is refused (exit 3) without asking: a yes could not apply it.
+        let isRefused = plan.blocked != nil && !allowDeletions
+        if plan.hasChanges && !yes && !isRefused { try confirm(plan, organization: organization) }
         try await SyncReport.apply(
             plan, with: engine, environment: environment, organization: organization,
-            trigger: .apply, allowDeletions: allowDeletions)
+            trigger: .apply, allowDeletions: allowDeletions, startedAt: environment.now)
     }
 
-    static func load(_ path: String) throws -> Plan {
+    static func load(_ path: String, signingKey: [UInt8]) throws -> Plan {
         let data: Data
         do {
             data = try Data(contentsOf: URL(fileURLWithPath: path))
@@ -50,17 +67,13 @@ struct ApplyCommand: AsyncParsableCommand {
             throw CommandError.invalidArgument(
                 "cannot read the plan \(path)", hint: "make one with 'dirsync plan --out \(path)'")
         }
-        return try PlanJSON.decode(data, file: path)
+        return try PlanJSON.decode(data, file: path, signingKey: signingKey)
     }
 
+    /// Asks on stderr, so `apply | tail` still shows the question; the answer comes from the terminal.
     private func confirm(_ plan: Plan, organization: Organization) throws {
-        guard Console.stdinIsTerminal else {
-            throw CommandError.notATerminal(
-                "refusing to apply without confirmation: standard input is not a terminal; pass --yes (or use 'dirsync sync' in scripts)"
-            )
-        }
         let count = plan.applicableChanges.count
-        FileHandle.standardOutput.write(
+        FileHandle.standardError.write(
             Data("\nApply these \(count) change(s) to \(organization.name)? Only 'yes' is accepted: ".utf8))
         guard readLine()?.trimmingCharacters(in: .whitespaces) == "yes" else {
             throw CommandError.invalidArgument("apply cancelled; nothing was changed", hint: nil)
@@ -82,17 +95,21 @@ struct SyncCommand: AsyncParsableCommand {
         let environment = try CommandEnvironment.open(global, access: .readWrite)
         let organization = try await environment.organization()
         let engine = try environment.syncEngine()
-        let preview: SyncEngine.Preview
-        do {
-            preview = try await engine.preview(organization, now: environment.now)
-        } catch {
-            try? await engine.recordFailure(error, organization: organization, trigger: .sync, at: environment.now)
-            throw error
+        try await GracefulCommand.run { [allowDeletions] in
+            let preview: SyncEngine.Preview
+            do {
+                preview = try await engine.preview(organization, now: environment.now)
+            } catch {
+                try? await engine.recordFailure(
+                    error, organization: organization, trigger: .sync, startedAt: environment.now,
+                    at: environment.liveClock())
+                throw error
+            }
+            Console.out(PlanTextView(plan: preview.plan, style: .stdout).render())
+            try await SyncReport.apply(
+                preview.plan, with: engine, environment: environment, organization: organization,
+                trigger: .sync, allowDeletions: allowDeletions, startedAt: environment.now)
         }
-        Console.out(PlanTextView(plan: preview.plan, style: .stdout).render())
-        try await SyncReport.apply(
-            preview.plan, with: engine, environment: environment, organization: organization,
-            trigger: .sync, allowDeletions: allowDeletions)
     }
 }
 
@@ -100,7 +117,7 @@ struct SyncCommand: AsyncParsableCommand {
 enum SyncReport {
     static func apply(
         _ plan: Plan, with engine: SyncEngine, environment: CommandEnvironment, organization: Organization,
-        trigger: SyncRun.Trigger, allowDeletions: Bool
+        trigger: SyncRun.Trigger, allowDeletions: Bool, startedAt: Date
     ) async throws {
         // A mail transport that cannot be set up (a secret's variable unset) stops here, before any change.
         _ = try environment.mailer()
@@ -114,12 +131,25 @@ enum SyncReport {
         do {
             run = try await keeper.whileHolding(clock: clock) {
                 try await engine.apply(
-                    plan, to: organization, trigger: trigger, allowDeletions: allowDeletions, now: clock,
+                    plan, to: organization, trigger: trigger, allowDeletions: allowDeletions, startedAt: startedAt,
+                    now: clock,
                     checkpoint: { done, total in
                         if showProgress && done > 0 { Console.progress("applied \(done) of \(total) changes") }
+                        try GracefulCommand.stopOnShutdown(done: done, total: total)
                     })
             }
             await keeper.release()
+        } catch let stop as SyncService.Stopped {
+            // Asked to stop: what was committed stays, its mail waits for the next delivery.
+            await keeper.release()
+            if showProgress { Console.progress(nil) }
+            let queued = try? await environment.store.read { db in
+                try db.outbox(in: organization.id, statuses: [.pending]).count
+            }
+            if let queued, queued > 0 {
+                Console.note("mail: \(queued) message(s) stay queued for 'dirsync outbox deliver' or the next run")
+            }
+            throw stop
         } catch let error as Applier.Failure {
             await keeper.release()
             if showProgress { Console.progress(nil) }
@@ -135,7 +165,7 @@ enum SyncReport {
             throw error
         }
         if showProgress { Console.progress(nil) }
-        try await environment.deliverQueuedMail(for: organization)
+        let report = try await environment.deliverQueuedMail(for: organization)
         let applied = Plan.Action.allCases.compactMap { action -> String? in
             guard let count = run.changes[action.rawValue], count > 0 else { return nil }
             return "\(count) \(PlanTextView.name(action))"
@@ -144,5 +174,6 @@ enum SyncReport {
             applied.isEmpty
                 ? "Nothing to apply: the organization matches the directory (run \(run.id))."
                 : "Applied \(applied.joined(separator: ", ")) to \(organization.name) (run \(run.id)).")
+        if let code = CommandEnvironment.exitCode(after: report) { throw code }
     }
 }

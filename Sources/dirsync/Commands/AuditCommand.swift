@@ -25,22 +25,47 @@ struct AuditCommand: AsyncParsableCommand {
         case .json:
             Console.out(try JSONOutput.render(events.map(AuditEventJSON.init)))
         case .text:
-            var table = TextTable(["TIME", "EVENT", "ACTOR", "SUBJECT", "DETAILS"])
+            var table = TextTable(["TIME", "EVENT", "ACTOR", "OS USER", "SUBJECT", "DETAILS"])
             for event in events {
-                let details = event.details.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(
-                    separator: " ")
-                table.append([DateText.short(event.time), event.kind.rawValue, event.actor, event.subject, details])
+                let details = event.details.sorted { $0.key < $1.key }.map { "\($0.key)=\(Self.quoted($0.value))" }
+                    .joined(separator: " ")
+                table.append([
+                    DateText.short(event.time), event.kind.rawValue, event.actor, event.osUser ?? "",
+                    event.subject, details,
+                ])
             }
             Console.out(table.render(style: .stdout))
             Console.out("\n\(events.count) event(s).")
         }
     }
 
+    /// A detail value as `key=value` prints it: bare when it is one plain word, otherwise a JSON string, so
+    /// spaces, quotes and `=` can never blur where one value ends.
+    static func quoted(_ value: String) -> String {
+        let plain =
+            !value.isEmpty
+            && value.utf8.allSatisfy { byte in
+                (byte >= 0x30 && byte <= 0x39) || ((byte | 0x20) >= 0x61 && (byte | 0x20) <= 0x7A)
+                    || "._@:+-/>".utf8.contains(byte)
+            }
+        if plain { return value }
+        var output: [UInt8] = []
+        JSONString.append(value, to: &output)
+        return String(decoding: output, as: UTF8.self)
+    }
+
     static func start(from text: String, now: Date) throws -> Date {
-        if let date = DateText.parse(text) { return date }
-        if let span = try? TimeSpan(parsing: text), span.seconds > 0 {
-            return now.addingTimeInterval(-span.timeInterval)
-        }
+        do {
+            return try DateText.instant(text)
+        } catch let invalid where invalid.isOutOfRange {
+            throw CommandError.invalidArgument("--since: \(invalid)", hint: nil)
+        } catch {}
+        do {
+            return now.addingTimeInterval(
+                -(try TimeSpan(parsing: text, in: .seconds(1)...TimeSpan.maximum)).timeInterval)
+        } catch let invalid where invalid.reason != .notADuration {
+            throw CommandError.invalidArgument("--since: \(invalid)", hint: nil)
+        } catch {}
         throw CommandError.invalidArgument(
             "--since: '\(text)' is neither a date (2026-11-01, 2026-11-01T09:00:00Z) nor a span such as 24h or 7d",
             hint: nil)

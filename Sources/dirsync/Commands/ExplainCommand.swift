@@ -36,7 +36,9 @@ struct ExplainCommand: AsyncParsableCommand {
             switch outcome {
             case .user(let user, _): matches = user.email?.canonical == target || user.anchor.lowercased() == target
             case .skipped:
-                matches = entry.names.contains { entry.strings($0).contains { $0.lowercased().hasSuffix(target) } }
+                // An entry the mapping skipped has no anchor or address of its own: it matches when one of its
+                // values is exactly what was asked for (its mail, its objectGUID text…).
+                matches = entry.names.contains { entry.strings($0).contains { $0.lowercased() == target } }
             }
             if matches { found.append((entry, outcome)) }
         }
@@ -49,12 +51,14 @@ struct ExplainCommand: AsyncParsableCommand {
 
         // 2. The organization's records and the plan.
         let preview = try await environment.syncEngine().preview(organization, now: environment.now)
-        let anchors = Set(
+        var anchors = Set(
             found.compactMap { entry, outcome -> String? in
                 if case .user(let user, _) = outcome { return user.anchor }
                 return nil
             })
-        let (member, invitation) = try await environment.store.read { db in
+        // Not an address: it may be the anchor of someone no longer in the directory.
+        if email == nil { anchors.insert(person.trimmingCharacters(in: .whitespaces)) }
+        let (member, invitation) = try await environment.store.read { [anchors] db in
             let members = try db.members(in: organization.id)
             let pending = try db.invitations(in: organization.id, statuses: [.pending])
             return (
@@ -62,8 +66,15 @@ struct ExplainCommand: AsyncParsableCommand {
                 pending.first { $0.email == email || ($0.anchor.map(anchors.contains) ?? false) }
             )
         }
+        if found.isEmpty && member == nil && invitation == nil {
+            throw CommandError.invalidArgument(
+                "nothing in the directory or the organization matches '\(person)'"
+                    + (email == nil ? " (it is neither an email address nor the anchor of a directory entry)" : ""),
+                hint: "give a person's email address or directory anchor ('dirsync source show' lists both)")
+        }
         let changes = preview.plan.changes.filter { change in
-            change.email == email || change.fromEmail == email || (change.anchor.map(anchors.contains) ?? false)
+            if let email, change.email == email || change.fromEmail == email { return true }
+            return change.anchor.map(anchors.contains) ?? false
         }
 
         var lines: [String] = []

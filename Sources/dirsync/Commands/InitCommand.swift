@@ -41,9 +41,12 @@ struct InitCommand: AsyncParsableCommand {
 
     func run() async throws {
         let ownerEmail = try parsed("--owner") { try EmailAddress(owner) }
+        let ownerName = try parsed("--owner-name") { try Member.typedName(self.ownerName) }
         let validity =
             try invitationValidity.map { text in
-                try parsed("--invitation-validity") { try TimeSpan(parsing: text) }
+                try parsed("--invitation-validity") {
+                    try TimeSpan(parsing: text, in: Organization.Settings.validityRange)
+                }
             } ?? Organization.Settings.defaultValidity
         let settings = try Organization.Settings(
             name: org, seats: seats, inviter: ownerEmail, invitationValidity: validity)
@@ -59,7 +62,8 @@ struct InitCommand: AsyncParsableCommand {
             store.map(CommandEnvironment.absolute) ?? existing?.storePath
             ?? CommandEnvironment.absolute("dirsync.sqlite")
 
-        let ledger = Ledger(store: try SQLiteStore(path: storePath))
+        // The one command that may create a store; it too refuses a file that is not a dirsync store.
+        let ledger = Ledger(store: try SQLiteStore(path: storePath, access: .create))
         let organization = try await ledger.createOrganization(
             settings, owner: ownerEmail, ownerName: ownerName, at: moment)
         Console.out(
@@ -71,7 +75,10 @@ struct InitCommand: AsyncParsableCommand {
             let names = existing.organization.name.map { " (it names organization \($0))" } ?? ""
             Console.out("Kept the existing configuration \(CommandEnvironment.relative(configPath))\(names).")
             if let named = existing.organization.name, named.caseInsensitiveCompare(organization.name) != .orderedSame {
-                Console.out("Pass --org \"\(organization.name)\" to commands about the new organization.")
+                Console.out(
+                    "Commands about \(organization.name) need its own configuration: copy "
+                        + "\(CommandEnvironment.relative(configPath)), set organization.name to \(organization.name), "
+                        + "and pass --config FILE.")
             }
         } else {
             let text = StarterConfiguration.text(
@@ -79,23 +86,14 @@ struct InitCommand: AsyncParsableCommand {
                 storePath: Self.path(
                     storePath, relativeTo: URL(fileURLWithPath: configPath).deletingLastPathComponent().path),
                 createdAt: moment)
-            do {
-                try Data(text.utf8).write(to: URL(fileURLWithPath: configPath), options: .withoutOverwriting)
-            } catch {
-                throw CommandError.invalidArgument(
-                    "cannot write \(configPath): \(error.localizedDescription)", hint: nil)
-            }
+            try PrivateFile.write(text, to: configPath)
             Console.out("Wrote \(CommandEnvironment.relative(configPath)); set mail.accept_url to your accept page.")
         }
     }
 
     private func moment() throws -> Date {
         guard let now else { return GlobalOptions.wallClock() }
-        guard let date = DateText.parse(now) else {
-            throw CommandError.invalidArgument(
-                "--now: '\(now)' is not an ISO 8601 time such as 2026-12-01T09:00:00Z", hint: nil)
-        }
-        return date
+        return try parsed("--now") { try DateText.instant(now) }
     }
 
     private func existingConfiguration(at path: String) throws -> Configuration? {

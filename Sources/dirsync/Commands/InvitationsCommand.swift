@@ -88,7 +88,8 @@ struct InvitationsCommand: AsyncParsableCommand {
             let until = invitations.first.map { DateText.short($0.expiresAt) } ?? ""
             Console.out("Invited \(invitations.count) as \(role) to \(organization.name), valid until \(until):")
             for invitation in invitations { Console.out("  \(invitation.email)") }
-            try await environment.deliverQueuedMail(for: organization)
+            let report = try await environment.deliverQueuedMail(for: organization)
+            if let code = CommandEnvironment.exitCode(after: report) { throw code }
         }
     }
 
@@ -109,7 +110,8 @@ struct InvitationsCommand: AsyncParsableCommand {
             Console.out(
                 "Resent the invitation to \(invitation.email) (resend \(invitation.resendCount)); the new link is valid until "
                     + "\(DateText.short(invitation.expiresAt)) and the previous one no longer works.")
-            try await environment.deliverQueuedMail(for: organization)
+            let report = try await environment.deliverQueuedMail(for: organization)
+            if let code = CommandEnvironment.exitCode(after: report) { throw code }
         }
     }
 

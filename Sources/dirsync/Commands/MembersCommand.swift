@@ -6,8 +6,49 @@ import Foundation
 /// `dirsync members`: the organization's members.
 struct MembersCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "members", abstract: "List the organization's members.",
-        subcommands: [List.self], defaultSubcommand: List.self)
+        commandName: "members", abstract: "List, remove and re-role the organization's members.",
+        subcommands: [List.self, Remove.self, SetRole.self], defaultSubcommand: List.self)
+
+    struct Remove: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Remove a member by hand (owners are never removed).",
+            discussion: """
+                A member dirsync manages who is still wanted by the directory is added again by the next sync; \
+                change the directory, or the rules, to keep them out.
+                """)
+
+        @OptionGroup var global: GlobalOptions
+        @Argument(help: ArgumentHelp("The member's address.", valueName: "email")) var email: String
+
+        func run() async throws {
+            let address = try parsed("") { try EmailAddress(email) }
+            let environment = try CommandEnvironment.open(global, access: .readWrite)
+            let organization = try await environment.organization()
+            let member = try await environment.ledger.removeMember(
+                address, in: organization.id, by: environment.actor(for: organization), at: environment.now)
+            Console.out("Removed \(member.email) (\(member.role)) from \(organization.name).")
+        }
+    }
+
+    struct SetRole: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "set-role", abstract: "Give a member another role: admin, member or viewer (never owner).")
+
+        @OptionGroup var global: GlobalOptions
+        @Argument(help: ArgumentHelp("The member's address.", valueName: "email")) var email: String
+        @Argument(help: ArgumentHelp("admin, member or viewer.", valueName: "role")) var role: String
+
+        func run() async throws {
+            let address = try parsed("") { try EmailAddress(email) }
+            let role = try parsed("role") { try Role(parsing: self.role) }
+            let environment = try CommandEnvironment.open(global, access: .readWrite)
+            let organization = try await environment.organization()
+            let (before, after) = try await environment.ledger.changeRole(
+                of: address, to: role, in: organization.id, by: environment.actor(for: organization),
+                at: environment.now)
+            Console.out("\(after.email) is now \(after.role) in \(organization.name) (was \(before.role)).")
+        }
+    }
 
     struct List: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "List members with their roles.")

@@ -13,12 +13,25 @@ struct OrganizationCommand: AsyncParsableCommand {
     struct Show: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Show the organization's settings and seat use.")
         @OptionGroup var global: GlobalOptions
+        @Option(help: "Output format: text or json.") var format: OutputFormat = .text
 
         func run() async throws {
             let environment = try CommandEnvironment.open(global, access: .readOnly)
             let organization = try await environment.organization()
             let (members, live) = try await environment.store.read { [now = environment.now] db in
                 (try db.memberCount(in: organization.id), try db.livePendingCount(in: organization.id, at: now))
+            }
+            if format == .json {
+                Console.out(
+                    try JSONOutput.render(
+                        OrganizationJSON(
+                            name: organization.name, seats: organization.settings.seats, seats_used: members + live,
+                            members: members, pending_invitations: live,
+                            inviter: organization.settings.inviter.canonical,
+                            invitation_validity: organization.settings.invitationValidity.description,
+                            invitation_validity_seconds: organization.settings.invitationValidity.seconds,
+                            created_at: DateText.iso8601(organization.createdAt))))
+                return
             }
             Console.out(
                 """
@@ -48,7 +61,9 @@ struct OrganizationCommand: AsyncParsableCommand {
             let organization = try await environment.organization()
             let newInviter = try inviter.map { text in try parsed("--inviter") { try EmailAddress(text) } }
             let validity = try invitationValidity.map { text in
-                try parsed("--invitation-validity") { try TimeSpan(parsing: text) }
+                try parsed("--invitation-validity") {
+                    try TimeSpan(parsing: text, in: Organization.Settings.validityRange)
+                }
             }
             let updated = try await environment.ledger.updateSettings(
                 of: organization.id, by: environment.actor(for: organization), at: environment.now
@@ -62,4 +77,17 @@ struct OrganizationCommand: AsyncParsableCommand {
                     + "invitations valid \(updated.settings.invitationValidity).")
         }
     }
+}
+
+/// `dirsync organization show --format json`.
+struct OrganizationJSON: Encodable {
+    let name: String
+    let seats: Int
+    let seats_used: Int
+    let members: Int
+    let pending_invitations: Int
+    let inviter: String
+    let invitation_validity: String
+    let invitation_validity_seconds: Int
+    let created_at: String
 }

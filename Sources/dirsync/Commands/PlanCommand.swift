@@ -23,24 +23,17 @@ struct PlanCommand: AsyncParsableCommand {
         let organization = try await environment.organization()
         let preview = try await environment.syncEngine().preview(organization, now: environment.now)
         let plan = preview.plan
+        let key = try await environment.store.read { db in try db.planSigningKey() }
+        let document = try PlanJSON(plan, signingKey: key).encoded()
         switch format {
         case .text: Console.out(PlanTextView(plan: plan, style: .stdout).render())
-        case .json: Console.out(try PlanJSON(plan).encoded())
+        case .json: Console.out(document)
         }
         if let out {
-            try save(plan, to: out)
+            try PrivateFile.write(document + "\n", to: out)
             Console.note("Saved the plan to \(out); apply it with 'dirsync apply \(out)'.")
         }
         if plan.blocked != nil { throw ExitCode(3) }
         if detailedExitcode && plan.hasChanges { throw ExitCode(2) }
-    }
-
-    private func save(_ plan: Plan, to path: String) throws {
-        do {
-            try Data((try PlanJSON(plan).encoded() + "\n").utf8).write(to: URL(fileURLWithPath: path))
-        } catch {
-            throw CommandError.invalidArgument(
-                "cannot write the plan to \(path): \(error.localizedDescription)", hint: nil)
-        }
     }
 }

@@ -14,7 +14,8 @@ struct RunCommand: AsyncParsableCommand {
         discussion: """
             Runs every --every (default: schedule.every), plus up to schedule.jitter. A failed run is retried \
             sooner, backing off up to the interval; a blocked plan is never applied and is reported every run. \
-            With --once, runs once and exits with 0 (completed or no changes), 1 (failed) or 3 (blocked).
+            With --once, runs once and exits with 0 (completed or no changes), 1 (failed), 3 (blocked) or 5 \
+            (skipped: another agent holds the lease).
             """)
 
     @OptionGroup var global: GlobalOptions
@@ -38,14 +39,13 @@ struct RunCommand: AsyncParsableCommand {
         let environment = try CommandEnvironment.open(global, access: .readWrite)
         let configuration = environment.configuration
         let interval =
-            try every.map { text in try parsed("--every") { try TimeSpan(parsing: text) } }
+            try every.map { text in
+                try parsed("--every") { try TimeSpan(parsing: text, in: Configuration.ScheduleSection.everyRange) }
+            }
             ?? configuration.schedule.every
         guard let interval = interval ?? (once ? TimeSpan.minutes(15) : nil) else {
             throw CommandError.invalidArgument(
                 "no schedule: pass --every (e.g. --every 15m) or set schedule.every in the configuration", hint: nil)
-        }
-        guard interval.seconds >= 1 else {
-            throw CommandError.invalidArgument("--every must be at least 1s", hint: nil)
         }
         let logger = Logger(label: "dirsync") { label in LineLogHandler(label: label, format: format, logLevel: level) }
 
@@ -105,6 +105,7 @@ struct RunCommand: AsyncParsableCommand {
                 services: [.init(service: service, successTerminationBehavior: .gracefullyShutdownGroup)],
                 gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         try await group.run()
+        if once && stopRecord.lastAttemptWasSkipped { throw ExitCode(5) }
         if once && !stopRecord.stoppedByShutdown {
             let last = try await store.read { db in try db.runs(in: organization.id, limit: 1).first }
             switch last?.outcome {
@@ -168,7 +169,11 @@ struct StatusJSON: Encodable {
         expired_invitations = report.expiredInvitations
         failed_mail = report.failedMail
         pending_mail = report.pendingMail
-        runs = Dictionary(uniqueKeysWithValues: report.runsByOutcome.map { ($0.key.rawValue, $0.value) })
+        // Every outcome, zero included: a key is never left out (README, "JSON formats").
+        runs = Dictionary(
+            uniqueKeysWithValues: SyncRun.Outcome.allCases.filter { $0 != .running }.map {
+                ($0.rawValue, report.runsByOutcome[$0] ?? 0)
+            })
     }
 
     var text: String {
@@ -200,7 +205,7 @@ struct StatusJSON: Encodable {
         )
         lines.append(("invitations", "\(pending_invitations) pending, \(expired_invitations) expired"))
         lines.append(("mail", "\(failed_mail) failed, \(pending_mail) waiting"))
-        let history = ["completed", "no-changes", "blocked", "failed"].map { "\(runs[$0] ?? 0) \($0)" }
+        let history = ["completed", "no-changes", "blocked", "failed", "interrupted"].map { "\(runs[$0] ?? 0) \($0)" }
         lines.append(("runs", history.joined(separator: ", ")))
         return lines.map { $0.0.padding(toLength: 14, withPad: " ", startingAt: 0) + $0.1 }.joined(separator: "\n")
     }

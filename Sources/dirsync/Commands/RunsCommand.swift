@@ -9,14 +9,20 @@ struct RunsCommand: AsyncParsableCommand {
         commandName: "runs", abstract: "Show the run history: each apply, sync and scheduled run, newest first.")
 
     @OptionGroup var global: GlobalOptions
-    @Option(help: "How many runs to show.") var limit = 20
+    @Option(parsing: .unconditional, help: "How many runs to show (1–1000).") var limit = 20
     @Option(help: "Output format: text or json.") var format: OutputFormat = .text
+
+    func validate() throws {
+        guard (1...1000).contains(limit) else {
+            throw CommandError.invalidArgument("--limit: must be between 1 and 1000, got \(limit)", hint: nil)
+        }
+    }
 
     func run() async throws {
         let environment = try CommandEnvironment.open(global, access: .readOnly)
         let organization = try await environment.organization()
         let runs = try await environment.store.read { [limit] db in
-            try db.runs(in: organization.id, limit: max(1, limit))
+            try db.runs(in: organization.id, limit: limit)
         }
         switch format {
         case .json:

@@ -15,7 +15,7 @@ struct SourceCommand: AsyncParsableCommand {
         @Option(
             name: .customLong("source"),
             help: ArgumentHelp(
-                "Read this file instead of the configured source: ldif:PATH, dsml:PATH or csv:PATH.",
+                "Read this file instead of the configured source: ldif:PATH, dsml:PATH or csv:PATH, or a PATH ending in .ldif, .xml, .dsml or .csv.",
                 valueName: "kind:path"))
         var source: String?
 
@@ -105,17 +105,8 @@ struct ResolvedSource {
         let overridable = source != nil || mapping != nil
         let cwd = URL(fileURLWithPath: FileManager.default.currentDirectoryPath, isDirectory: true)
         if let text = source {
-            let parts = text.split(separator: ":", maxSplits: 1).map(String.init)
-            guard parts.count == 2, let kind = SourceKind(rawValue: parts[0].lowercased()), !parts[1].isEmpty else {
-                throw CommandError.invalidArgument(
-                    "--source: '\(text)' is not KIND:PATH", hint: "for example --source ldif:exports/users.ldif")
-            }
-            guard kind != .scim else {
-                throw CommandError.invalidArgument(
-                    "--source: a SCIM source is configured in dirsync.yaml (source.url), not on the command line",
-                    hint: nil)
-            }
-            file = FileSource(kind: kind, path: CommandEnvironment.absolute(parts[1]), displayName: parts[1])
+            let (kind, path) = try Self.kindAndPath(text)
+            file = FileSource(kind: kind, path: CommandEnvironment.absolute(path), displayName: path)
             scim = nil
         } else if let source = configuration.source, let section = source.scimSection {
             file = nil
@@ -135,7 +126,9 @@ struct ResolvedSource {
         }
         if let mapping {
             mappingReference = MappingReference(mapping, relativeTo: cwd)
-        } else if let configured = configuration.mapping {
+        } else if let configured = configuration.mapping, source == nil || configuration.source?.kind == file?.kind {
+            // The configuration's mapping is for its own kind of source: a file of another kind named with
+            // --source is read with that kind's preset.
             mappingReference = configured
         } else {
             mappingReference = Mapping.defaultPresetName(for: file?.kind ?? .scim).map(MappingReference.preset)
@@ -149,6 +142,37 @@ struct ResolvedSource {
     }
 
     var kind: SourceKind { file?.kind ?? .scim }
+
+    /// `KIND:PATH`, or a path whose extension says the kind (`.ldif`; `.xml`, `.dsml`; `.csv`).
+    static func kindAndPath(_ text: String) throws -> (SourceKind, String) {
+        let parts = text.split(separator: ":", maxSplits: 1).map(String.init)
+        if parts.count == 2, let kind = SourceKind(rawValue: parts[0].lowercased()) {
+            guard kind != .scim else {
+                throw CommandError.invalidArgument(
+                    "--source: a SCIM source is configured in dirsync.yaml (source.url), not on the command line",
+                    hint: nil)
+            }
+            guard !parts[1].isEmpty else {
+                throw CommandError.invalidArgument(
+                    "--source: '\(text)' names no file", hint: "for example --source ldif:exports/users.ldif")
+            }
+            return (kind, parts[1])
+        }
+        if parts.count == 2, !parts[0].isEmpty, parts[0].allSatisfy({ $0.isASCII && $0.isLetter }) {
+            throw CommandError.invalidArgument(
+                "--source: '\(parts[0])' is not a kind of export (ldif, dsml or csv)",
+                hint: "for example --source ldif:exports/users.ldif")
+        }
+        switch URL(fileURLWithPath: text).pathExtension.lowercased() {
+        case "ldif": return (.ldif, text)
+        case "xml", "dsml": return (.dsml, text)
+        case "csv": return (.csv, text)
+        default:
+            throw CommandError.invalidArgument(
+                "--source: cannot tell what kind of export '\(text)' is from its name",
+                hint: "write the kind before the path: --source ldif:\(text), dsml:\(text) or csv:\(text)")
+        }
+    }
 
     /// The file, or the base URL, as messages name the source.
     var displayName: String { file?.displayName ?? scim?.displayName ?? "" }

@@ -19,9 +19,7 @@ struct GlobalOptions: ParsableArguments {
     var now: String?
 
     func validate() throws {
-        if let now, DateText.parse(now) == nil {
-            throw ValidationError("--now: '\(now)' is not an ISO 8601 time such as 2026-12-01T09:00:00Z")
-        }
+        if let now { _ = try parsed("--now") { try DateText.instant(now) } }
     }
 
     /// The moment the command runs at: `--now`, or the clock to the millisecond (what the store keeps).

@@ -2,7 +2,7 @@ import DirectorySync
 import Foundation
 
 /// A source with its mapping, read with a progress line on stderr.
-struct ConfiguredSource: DirectorySource {
+struct ConfiguredSource: DirectorySource, CustomStringConvertible {
     enum Location: Sendable {
         case file(FileSource)
         case scim(SCIMSource)
@@ -10,6 +10,13 @@ struct ConfiguredSource: DirectorySource {
 
     let location: Location
     let mapping: Mapping
+
+    var description: String {
+        switch location {
+        case .file(let file): "\(file.kind) source \(file.displayName)"
+        case .scim(let scim): scim.description
+        }
+    }
 
     func read<Item: Sendable>(keeping keep: @escaping @Sendable (DirectoryUser) -> Item) async throws
         -> DirectoryRead<Item>

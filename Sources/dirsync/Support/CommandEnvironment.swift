@@ -1,3 +1,4 @@
+import ArgumentParser
 import DirectorySync
 import DirectorySyncSMTP
 import DirectorySyncSQLite
@@ -18,7 +19,8 @@ struct CommandEnvironment {
 
     static let defaultConfigFile = "dirsync.yaml"
 
-    /// Loads the configuration (if any) and opens the store.
+    /// Loads the configuration (if any) and opens the store: an existing dirsync store, never created here
+    /// (`.readWrite` migrates an older one, `.readOnly` writes nothing); only `init` creates stores.
     static func open(_ options: GlobalOptions, access: SQLiteStore.Access) throws -> CommandEnvironment {
         let (configuration, configFile) = try loadConfiguration(options)
         guard let storePath = options.store.map(absolute) ?? configuration.storePath else {
@@ -47,8 +49,17 @@ struct CommandEnvironment {
     }
 
     /// The organization this command is about: `--org`, else `organization.name`, else the store's only one.
+    /// `--org` must agree with the configuration's `organization.name`: its directory, rules and mail are that
+    /// organization's, never another's.
     func organization() async throws -> Organization {
-        try await ledger.organization(named: options.org ?? configuration.organization.name)
+        if let org = options.org, let named = configuration.organization.name,
+            org.trimmingCharacters(in: .whitespaces).caseInsensitiveCompare(named) != .orderedSame
+        {
+            throw CommandError.invalidArgument(
+                "--org '\(org)' is not the organization \(configFile ?? "the configuration") is about ('\(named)')",
+                hint: "pass --config with \(org)'s own configuration, or leave --org out")
+        }
+        return try await ledger.organization(named: options.org ?? configuration.organization.name)
     }
 
     /// Who acts: `organization.inviter` from the configuration, else the organization's stored inviter.
@@ -127,6 +138,15 @@ struct CommandEnvironment {
                     + "'dirsync outbox deliver'")
         }
         return report
+    }
+
+    /// Exit code 4 when a command's changes are committed but some of its mail was not delivered: the server was
+    /// unreachable or refused the login (the mail stays queued), or a message failed or waits for a retry. Cron
+    /// sees it; nil when every due message went out.
+    static func exitCode(after report: OutboxDelivery.Report?) -> ExitCode? {
+        guard let report else { return nil }
+        let undelivered = report.unavailable != nil || !report.failed.isEmpty || report.retryLater > 0
+        return undelivered ? ExitCode(4) : nil
     }
 
     /// One delivery pass over `organization`'s due mail, holding the store's delivery lock: what every command

@@ -57,15 +57,20 @@ struct AuditEventJSON: Encodable {
     let time: String
     let event: String
     let actor: String
+    let os_user: String?
     let subject: String
-    let details: [String: String]
+    /// Every key of the event's schema (`AuditEvent.Kind.detailKeys`), null when it does not apply.
+    let details: [String: String?]
 
     init(_ event: AuditEvent) {
         time = DateText.iso8601(event.time)
         self.event = event.kind.rawValue
         actor = event.actor
+        os_user = event.osUser
         subject = event.subject
-        details = event.details
+        var details: [String: String?] = event.details.mapValues { $0 }
+        for key in event.kind.detailKeys where details[key] == nil { details[key] = .some(nil) }
+        self.details = details
     }
 }
 

@@ -3,6 +3,9 @@ import Foundation
 
 /// The plan as JSON: what `plan --format json` prints and `plan --out FILE` saves; `apply FILE` reads it
 /// back. Versioned by `format_version`; keys snake_case; absent values are null, never missing.
+///
+/// `signature` is the `PlanSeal` of the document's compact encoding with the signature itself null, under the
+/// store's key: `apply` recomputes it from what it decoded, so any edit to a field it uses is refused.
 struct PlanJSON: Codable {
     static let formatVersion = 1
 
@@ -48,8 +51,22 @@ struct PlanJSON: Codable {
     let changes: [Change]
     let diagnostics: [DiagnosticJSON]
     let blocked: Blocked?
+    var signature: String?
 
-    init(_ plan: Plan) {
+    /// The plan, signed with `signingKey` (the store's plan-signing key).
+    init(_ plan: Plan, signingKey: [UInt8]) throws {
+        self.init(unsigned: plan)
+        signature = PlanSeal.signature(of: try canonicalContent(), key: signingKey)
+    }
+
+    /// The bytes the signature covers: the compact encoding with `signature` null.
+    private func canonicalContent() throws -> [UInt8] {
+        var unsigned = self
+        unsigned.signature = nil
+        return try JSONText(pretty: false).encode(unsigned)
+    }
+
+    private init(unsigned plan: Plan) {
         format_version = Self.formatVersion
         basis = Basis(
             organization: plan.basis.organization, snapshot: plan.basis.snapshot, desired: plan.basis.desired,
@@ -69,22 +86,37 @@ struct PlanJSON: Codable {
             DiagnosticJSON(severity: $0.severity.rawValue, message: $0.message, location: $0.location?.description)
         }
         blocked = plan.blocked.map { Blocked(reason: $0.reason) }
+        signature = nil
     }
 
     func encoded() throws -> String { try JSONOutput.render(self) }
 
-    /// Reads a saved plan, checking every field; errors name the file and the field.
-    static func decode(_ data: Data, file: String) throws -> Plan {
+    /// Reads a saved plan, checking its signature against `signingKey` and every field; errors name the file and
+    /// the field.
+    static func decode(_ data: Data, file: String, signingKey: [UInt8]) throws -> Plan {
         let document: PlanJSON
         do {
             document = try JSONDecoder().decode(PlanJSON.self, from: data)
         } catch let error as DecodingError {
+            // Foundation reports a number that does not fit its field (7.5 for an id) as invalid JSON with no
+            // path: find the field so the message names it.
+            if case .dataCorrupted(let context) = error, context.codingPath.isEmpty,
+                let misfit = Self.misfitNumber(in: data)
+            {
+                throw PlanFileError(file: file, problem: misfit)
+            }
             throw PlanFileError(file: file, problem: Self.describe(error))
         }
         guard document.format_version == formatVersion else {
             throw PlanFileError(
                 file: file, problem: "format_version \(document.format_version) is not supported (this dirsync reads 1)"
             )
+        }
+        let content = try document.canonicalContent()
+        do {
+            try PlanSeal.verify(document.signature, of: content, key: signingKey)
+        } catch {
+            throw PlanFileError(file: file, problem: Self.describe(error))
         }
         return try document.plan(file: file)
     }
@@ -104,8 +136,11 @@ struct PlanJSON: Codable {
         guard let kind = SourceKind(rawValue: basis.source_kind) else {
             throw fail("basis.source_kind", "unknown source kind '\(basis.source_kind)'")
         }
-        guard let computedAt = DateText.parse(basis.computed_at) else {
-            throw fail("basis.computed_at", "'\(basis.computed_at)' is not an ISO 8601 time")
+        let computedAt: Date
+        do {
+            computedAt = try DateText.instant(basis.computed_at)
+        } catch {
+            throw fail("basis.computed_at", error.description)
         }
         let changes = try self.changes.enumerated().map { index, change -> Plan.Change in
             let path = "changes[\(index)]"
@@ -132,6 +167,39 @@ struct PlanJSON: Codable {
                 sourceUsers: basis.source_users, computedAt: computedAt, seats: basis.seats, seatsUsed: basis.seats_used
             ),
             changes: changes, diagnostics: diagnostics, blocked: blocked.map { Plan.Blocked(reason: $0.reason) })
+    }
+
+    /// The first integer field of a syntactically valid plan that holds something other than a whole number in
+    /// range, as `path: expected a whole number, found 7.5`.
+    private static func misfitNumber(in data: Data) -> String? {
+        guard let root = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] else { return nil }
+        var fields: [(String, Any?)] = [("format_version", root["format_version"])]
+        let basis = root["basis"] as? [String: Any] ?? [:]
+        for key in ["seats", "seats_used", "source_users"] { fields.append(("basis.\(key)", basis[key])) }
+        for (key, value) in (root["summary"] as? [String: Any] ?? [:]).sorted(by: { $0.key < $1.key }) {
+            fields.append(("summary.\(key)", value))
+        }
+        for (index, change) in (root["changes"] as? [[String: Any]] ?? []).enumerated() {
+            for key in ["member_id", "invitation_id"] { fields.append(("changes[\(index)].\(key)", change[key])) }
+        }
+        for (path, value) in fields {
+            guard let number = value as? NSNumber, !(value is Bool) else { continue }
+            let double = number.doubleValue
+            if double != double.rounded() || abs(double) >= 9.2e18 {
+                return "\(path): expected a whole number, found \(number)"
+            }
+        }
+        return nil
+    }
+
+    private static func describe(_ failure: PlanSeal.Failure) -> String {
+        switch failure {
+        case .missing:
+            "the plan has no signature, so it cannot be shown to be the plan dirsync made; nothing was applied"
+        case .malformed, .mismatch:
+            "the plan's signature does not match its content: the file was changed after 'dirsync plan' wrote it, "
+                + "or it was made with another store; nothing was applied"
+        }
     }
 
     private static func describe(_ error: DecodingError) -> String {

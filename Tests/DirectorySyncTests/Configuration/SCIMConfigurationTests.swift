@@ -79,7 +79,7 @@ import Testing
         ("  url: https://x.io/v2\n  token_env: T\n  token: abc\n", "dirsync.yaml:5: source: unknown key 'token'"),
         (
             "  url: https://x.io/v2\n  token_env: T\n  timeout: 1h\n",
-            "dirsync.yaml:5: source.timeout: must be between 1s and 10m, found 3600s"
+            "dirsync.yaml:5: source.timeout: '1h' is out of range: must be between 1s and 10m"
         ),
     ])
     func mistakesAreLocated(_ body: String, _ message: String) {

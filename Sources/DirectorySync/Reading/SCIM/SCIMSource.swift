@@ -3,9 +3,10 @@ import Foundation
 /// A SCIM 2.0 service provider as a directory source: reads every user (and their groups), flattens each to a
 /// `DirectoryEntry` (see `SCIMResource.attributes`), and maps them. A failed or partial listing throws a
 /// `SCIMError`; no partial `DirectoryContents` is ever returned.
-public struct SCIMSource: Sendable {
+public struct SCIMSource: Sendable, CustomStringConvertible {
     public let section: Configuration.SCIMSourceSection
-    let environment: [String: String]
+    /// Where `token_env` is read; it never prints.
+    let environment: Redacted<[String: String]>
     let pacing: SCIMTransport.Pacing
 
     public init(
@@ -13,9 +14,11 @@ public struct SCIMSource: Sendable {
         environment: [String: String] = ProcessInfo.processInfo.environment, pacing: SCIMTransport.Pacing = .live
     ) {
         self.section = section
-        self.environment = environment
+        self.environment = Redacted(environment)
         self.pacing = pacing
     }
+
+    public var description: String { "SCIM source \(displayName)" }
 
     /// The base URL, as messages name the source.
     public var displayName: String { section.settings.baseURL.absoluteString }
@@ -23,7 +26,7 @@ public struct SCIMSource: Sendable {
     /// The bearer token, from the configured variable or file.
     public func token() throws(SCIMError) -> SCIMToken {
         switch section.token {
-        case .environment(let name): try SCIMToken.fromEnvironment(name, environment: environment)
+        case .environment(let name): try SCIMToken.fromEnvironment(name, environment: environment.revealed)
         case .file(let path, let written): try SCIMToken.fromFile(path, written: written)
         }
     }

@@ -1,0 +1,101 @@
+import Foundation
+import GRDB
+
+extension StoreError {
+    /// What `error`, raised by SQLite on the store at `path`, means for the user: SQLite's own text is kept
+    /// out of the message (a constraint's rule is translated, see `StoreError.rule(for:)`).
+    init(_ error: DatabaseError, path: String, busyTimeout: Int, holders: [String] = []) {
+        switch error.resultCode {
+        case .SQLITE_BUSY, .SQLITE_LOCKED: self = .busy(path: path, seconds: busyTimeout, holders: holders)
+        case .SQLITE_FULL: self = .diskFull(path: path)
+        case .SQLITE_CONSTRAINT: self = .constraint(path: path, rule: Self.rule(for: error))
+        case .SQLITE_CORRUPT: self = .damaged(path: path)
+        case .SQLITE_NOTADB: self = .notSQLite(path: path)
+        case .SQLITE_IOERR: self = .ioError(path: path)
+        case .SQLITE_PERM, .SQLITE_AUTH: self = .permissionDenied(path: path, writing: true)
+        case .SQLITE_READONLY:
+            self =
+                error.extendedResultCode == .SQLITE_READONLY_DIRECTORY
+                ? .readOnlyFolder(path: path) : .permissionDenied(path: path, writing: true)
+        case .SQLITE_CANTOPEN:
+            self =
+                error.extendedResultCode == .SQLITE_CANTOPEN_ISDIR
+                ? .isDirectory(path: path) : .unreadable(path: path, reason: "SQLite cannot open the file")
+        case .SQLITE_NOMEM: self = .unreadable(path: path, reason: "out of memory")
+        case .SQLITE_TOOBIG: self = .unreadable(path: path, reason: "a value is larger than SQLite accepts")
+        default: self = .unreadable(path: path, reason: "unexpected SQLite error \(error.extendedResultCode.rawValue)")
+        }
+    }
+
+    /// The schema rule a constraint failure broke, in words. SQLite names a `CHECK` by its expression, a
+    /// `UNIQUE` or `NOT NULL` by its columns, a trigger by its own message; rules dirsync's migrations define
+    /// are described, others (a hand-made index or trigger) are named.
+    static func rule(for error: DatabaseError) -> String {
+        let message = error.message ?? ""
+        let detail =
+            message.range(of: "constraint failed: ").map { String(message[$0.upperBound...]) } ?? message
+        let normalized = detail.split(whereSeparator: \.isWhitespace).joined(separator: " ")
+        switch error.extendedResultCode {
+        case .SQLITE_CONSTRAINT_CHECK:
+            return checks[normalized] ?? "the check '\(normalized)'"
+        case .SQLITE_CONSTRAINT_UNIQUE, .SQLITE_CONSTRAINT_PRIMARYKEY:
+            return uniques[normalized] ?? "\(normalized) must be unique"
+        case .SQLITE_CONSTRAINT_NOTNULL:
+            return "\(normalized) must have a value"
+        case .SQLITE_CONSTRAINT_FOREIGNKEY:
+            return "every row must belong to an existing organization, invitation or token (a foreign key)"
+        case .SQLITE_CONSTRAINT_TRIGGER:
+            return normalized.isEmpty ? "a trigger refused it" : normalized
+        default:
+            return normalized.isEmpty ? "a constraint of the schema" : normalized
+        }
+    }
+
+    /// The `CHECK`s of `Migrations`, by their expression as SQLite reports it (whitespace collapsed).
+    private static let checks: [String: String] = [
+        "length(trim(name)) > 0": "an organization's name must not be blank",
+        "seats >= 1": "an organization has at least 1 seat",
+        "invitation_validity_seconds >= 60": "invitations are valid for at least a minute",
+        "email = lower(email) AND email LIKE '%_@_%'": "an email address is stored lower-case, with an '@'",
+        "role IN ('owner', 'admin', 'member', 'viewer')": "a member's role is owner, admin, member or viewer",
+        "origin IN ('founder', 'invitation', 'domain-auto-join')":
+            "a member joined as founder, by invitation or by domain auto-join",
+        "managed IN (0, 1)": "managed is 0 or 1",
+        "role IN ('admin', 'member', 'viewer')": "an invitation's role is admin, member or viewer, never owner",
+        "status IN ('pending', 'accepted', 'revoked')": "an invitation is pending, accepted or revoked",
+        "expires_at > sent_at": "an invitation expires after it was sent",
+        "resend_count >= 0": "an invitation's resend count is not negative",
+        "(status = 'pending') = (closed_at IS NULL)": "an invitation has a closing time exactly when it is not pending",
+        "length(hash) = 64": "a token is stored as a SHA-256 hash",
+        "closure IN ('replaced', 'revoked', 'used')": "a token is closed as replaced, revoked or used",
+        "(closure IS NULL) = (closed_at IS NULL)": "a token has a closing time exactly when it is closed",
+        "json_valid(details)": "an audit event's details are JSON",
+        "status IN ('pending', 'sent', 'failed', 'voided')": "an outbox message is pending, sent, failed or voided",
+        "attempts >= 0": "an outbox message's attempt count is not negative",
+        "status <> 'pending' OR content IS NOT NULL": "a pending outbox message has its content",
+        "(status = 'sent') = (sent_at IS NOT NULL)": "an outbox message has a sending time exactly when it was sent",
+        "trigger IN ('apply', 'sync', 'run')": "a run is started by apply, sync or run",
+        "source_kind IN ('scim', 'ldif', 'dsml', 'csv')": "a run's source is scim, ldif, dsml or csv",
+        "source_users >= 0": "a run's user count is not negative",
+        "json_valid(changes)": "a run's changes are JSON",
+        "outcome IN ('running', 'completed', 'no-changes', 'blocked', 'failed', 'interrupted')":
+            "a run's outcome is running, completed, no-changes, blocked, failed or interrupted",
+        "(outcome = 'running') = (finished_at IS NULL)": "a run has a finishing time exactly when it is not running",
+        "expires_at > acquired_at": "a lease expires after it was taken",
+        "consecutive_problems >= 0": "the count of consecutive problems is not negative",
+        "length(value) >= 32": "a store secret has at least 32 bytes",
+    ]
+
+    /// The unique keys of `Migrations`, by the columns SQLite reports.
+    private static let uniques: [String: String] = [
+        "organizations.name": "organization names are unique in a store",
+        "members.organization_id, members.email": "an email address is a member of an organization once",
+        "invitations.organization_id, invitations.email": "an email address has at most one pending invitation",
+        "invitation_tokens.selector": "token selectors are unique",
+        "invitation_tokens.invitation_id": "an invitation has at most one open token",
+        "outbox.message_id": "outbox message ids are unique",
+        "leases.organization_id": "an organization has one lease",
+        "notification_state.organization_id": "an organization has one notification state",
+        "store_secrets.name": "a store secret's name is unique",
+    ]
+}
