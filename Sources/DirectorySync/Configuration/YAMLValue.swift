@@ -26,18 +26,56 @@ public struct YAMLValue: @unchecked Sendable {
         }
     }
 
-    /// Reads and parses the file at `url`, naming it `file` in errors.
+    /// Reads and parses the file at `url`, naming it `file` in errors. Every failure is one plain reason
+    /// (no such file, a directory, permission denied, too large, not UTF-8), never Foundation's wording.
     public static func load(_ url: URL, file: String) throws(ConfigError) -> YAMLValue {
-        let data: Data
+        let bytes: [UInt8]
         do {
-            data = try Data(contentsOf: url)
+            bytes = try readFile(atPath: url.path)
         } catch {
-            throw ConfigError(file: file, line: nil, path: "", problem: "cannot read the file (\(Self.reason(error)))")
+            throw ConfigError(file: file, line: nil, path: "", problem: "cannot read the file (\(error.reason))")
         }
-        guard let text = String(data: data, encoding: .utf8) else {
+        guard let text = String(validating: bytes, as: UTF8.self) else {
             throw ConfigError(file: file, line: nil, path: "", problem: "the file is not UTF-8 text")
         }
         return try parse(text, file: file)
+    }
+
+    /// The largest configuration or mapping file read.
+    static let largestFile = 16 * 1024 * 1024
+
+    /// Why `readFile(atPath:)` failed, in words.
+    struct FileFailure: Error {
+        let reason: String
+
+        init(_ reason: String) { self.reason = reason }
+
+        init(errno code: Int32) {
+            reason = code == ENOENT ? "no such file" : String(cString: strerror(code)).lowercased()
+        }
+    }
+
+    /// The bytes of the file at `path`, read with `read(2)`: a regular file, a pipe (`--config <(…)`) or a
+    /// device such as `/dev/null` (empty); a directory or anything past `largestFile` is refused.
+    private static func readFile(atPath path: String) throws(FileFailure) -> [UInt8] {
+        let descriptor = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY)
+        guard descriptor >= 0 else { throw FileFailure(errno: errno) }
+        defer { close(descriptor) }
+        var status = stat()
+        guard fstat(descriptor, &status) == 0 else { throw FileFailure(errno: errno) }
+        guard (status.st_mode & S_IFMT) != S_IFDIR else { throw FileFailure("it is a directory") }
+        var bytes: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 64 * 1024)
+        while true {
+            let got = chunk.withUnsafeMutableBytes { Foundation.read(descriptor, $0.baseAddress, $0.count) }
+            if got < 0 && errno == EINTR { continue }
+            guard got >= 0 else { throw FileFailure(errno: errno) }
+            if got == 0 { return bytes }
+            bytes.append(contentsOf: chunk[..<got])
+            guard bytes.count <= largestFile else {
+                throw FileFailure("larger than \(largestFile / 1024 / 1024) MiB, too large for a configuration")
+            }
+        }
     }
 
     /// An error located at this value.
@@ -134,7 +172,7 @@ public struct YAMLValue: @unchecked Sendable {
     public func int(in range: ClosedRange<Int> = Int.min...Int.max) throws(ConfigError) -> Int {
         let text = try scalar(expected: "a whole number")
         guard let value = Int(text.replacingOccurrences(of: "_", with: "")) else {
-            throw error("expected a whole number, found '\(text)'")
+            throw error("expected a whole number, found \(Self.shown(text))")
         }
         guard range.contains(value) else {
             throw error("must be between \(range.lowerBound) and \(range.upperBound), found \(value)")
@@ -145,7 +183,7 @@ public struct YAMLValue: @unchecked Sendable {
     /// A number in `range`.
     public func double(in range: ClosedRange<Double>) throws(ConfigError) -> Double {
         let text = try scalar(expected: "a number")
-        guard let value = Double(text) else { throw error("expected a number, found '\(text)'") }
+        guard let value = Double(text) else { throw error("expected a number, found \(Self.shown(text))") }
         guard range.contains(value) else {
             throw error("must be between \(range.lowerBound) and \(range.upperBound), found \(text)")
         }
@@ -158,7 +196,7 @@ public struct YAMLValue: @unchecked Sendable {
         switch text.lowercased() {
         case "true", "yes", "on": return true
         case "false", "no", "off": return false
-        default: throw error("expected true or false, found '\(text)'")
+        default: throw error("expected true or false, found \(Self.shown(text))")
         }
     }
 
@@ -180,7 +218,7 @@ public struct YAMLValue: @unchecked Sendable {
         let choices = T.allCases.map(\.rawValue).joined(separator: ", ")
         let text = try scalar(expected: "one of: \(choices)")
         guard let value = T(rawValue: text) else {
-            throw error("'\(text)' is not one of: \(choices)")
+            throw error("\(Self.shown(text)) is not one of: \(choices)")
         }
         return value
     }
@@ -200,20 +238,23 @@ public struct YAMLValue: @unchecked Sendable {
     private var kindName: String {
         if isNull { return "nothing" }
         return switch node {
-        case .scalar(let scalar): "'\(scalar.string)'"
+        case .scalar(let scalar): Self.shown(scalar.string)
         case .mapping: "a mapping"
         case .sequence: "a list"
         case .alias: "an alias"
         }
     }
 
-    private static func reason(_ error: any Error) -> String {
-        let nsError = error as NSError
-        if let underlying = nsError.userInfo[NSUnderlyingErrorKey] as? NSError, underlying.domain == NSPOSIXErrorDomain
-        {
-            return String(cString: strerror(Int32(underlying.code)))
+    /// A value as an error quotes it: in quotes, at most 40 characters, control characters as `?`; a value
+    /// that may be a credential (it looks like a token, or a URL with user information) is not shown at all,
+    /// since it may have been pasted under the wrong key.
+    static func shown(_ text: String) -> String {
+        if SecretText.looksLikeSecret(text) || SecretText.hasUserInfo(text) {
+            return "a value that is not shown (it may be a secret)"
         }
-        return nsError.code == NSFileReadNoSuchFileError ? "no such file" : nsError.localizedDescription
+        let cleaned = String(
+            text.unicodeScalars.map { $0.properties.generalCategory == .control ? "?" : Character($0) })
+        return "'" + (cleaned.count > 40 ? cleaned.prefix(40) + "…" : cleaned) + "'"
     }
 
     /// The allowed key closest to a misspelt one, if it is close enough to be a likely typo.

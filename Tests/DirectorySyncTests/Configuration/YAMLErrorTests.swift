@@ -93,4 +93,51 @@ import Testing
         let error = try #require(failure(yaml))
         #expect(error.description == "dirsync.yaml:2: \(message)")
     }
+
+    /// A value quoted by an error is short and clean, and one that may be a credential is not quoted at all
+    /// (`source: https://u:SECRET@…` pasted where a mapping belongs used to be echoed).
+    @Test(arguments: [
+        ("source: https://bo:SECRET_MARKER@idp.example.com/v2\n", "source: expected a mapping of keys"),
+        ("source: SECRET_MARKERghp7Kx9QzLmW2\n", "source: expected a mapping of keys"),
+        ("policy:\n  max_resends: SECRET_MARKER4Xy9Zq\n", "policy.max_resends: expected a whole number, found a value"),
+        ("policy:\n  offboarding: SECRET_MARKER4Xy9Zq\n", "policy.offboarding: a value that is not shown"),
+    ])
+    func aValueThatMayBeASecretIsNotQuoted(_ yaml: String, _ start: String) throws {
+        let error = try #require(failure(yaml))
+        #expect(!error.description.contains("SECRET_MARKER"), "\(error)")
+        #expect(error.description.contains(start), "\(error)")
+    }
+
+    @Test func aLongOrControlValueIsCutAndCleaned() throws {
+        let long = String(repeating: "x", count: 500)
+        let error = try #require(failure("policy:\n  max_resends: \"\(long)\\e[2J\"\n"))
+        #expect(error.description.count < 150, "\(error)")
+        #expect(!error.description.unicodeScalars.contains { $0.properties.generalCategory == .control })
+    }
+
+    /// A configuration file that cannot be read says why in plain words (a directory, `/dev/null` and a
+    /// pipe included), never Foundation's "The operation could not be completed".
+    @Test func anUnreadableFileSaysWhyInPlainWords() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("yaml-load-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let latin1 = folder.appendingPathComponent("latin1.yaml")
+        try Data([0x6E, 0x61, 0x6D, 0x65, 0x3A, 0x20, 0xE9, 0x0A]).write(to: latin1)
+        let cases: [(URL, String)] = [
+            (folder, "x.yaml: cannot read the file (it is a directory)"),
+            (folder.appendingPathComponent("missing.yaml"), "x.yaml: cannot read the file (no such file)"),
+            (latin1, "x.yaml: the file is not UTF-8 text"),
+        ]
+        for (url, message) in cases {
+            #expect(throws: ConfigError.self) { try YAMLValue.load(url, file: "x.yaml") }
+            do {
+                _ = try YAMLValue.load(url, file: "x.yaml")
+            } catch {
+                #expect(error.description == message)
+                #expect(!error.description.contains("operation could not be completed"))
+            }
+        }
+        let empty = try YAMLValue.load(URL(fileURLWithPath: "/dev/null"), file: "/dev/null")
+        #expect(try empty.mapping(allowed: []).order.isEmpty, "/dev/null is an empty document")
+    }
 }
