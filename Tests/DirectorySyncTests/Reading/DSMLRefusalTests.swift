@@ -4,6 +4,10 @@ import Testing
 
 @testable import DirectorySync
 
+#if canImport(FoundationXML)
+    import FoundationXML
+#endif
+
 /// DTDs, entity declarations and entities are refused wherever they stand and whatever encoding the file
 /// claims: every hostile variant fails with a located `refused` or `malformed` error, and no read succeeds
 /// with an entity silently dropped.
@@ -281,5 +285,42 @@ import Testing
             error?.description
                 == "t.xml:1: refused: the XML declares a DTD or an entity (<!DOCTYPE); DTDs and entities are never processed"
         )
+    }
+
+    // MARK: - The delegate's second line
+
+    /// Every declaration callback of `XMLParserDelegate` refuses (should a declaration ever get past the scan,
+    /// on a FoundationXML that reports them), and an entity the parser cannot resolve is a refusal, never
+    /// dropped text.
+    @Test(arguments: 0..<7)
+    func everyDeclarationCallbackRefuses(_ callback: Int) throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        try Data().write(to: directory.file("t.xml"))
+        let input = try InputFile(path: directory.file("t.xml").path, name: "t.xml")
+        let handler = DSMLHandler(file: "t.xml", stream: DSMLInputStream(file: input), body: { _ in }, progress: nil)
+        let parser = XMLParser(data: Data())
+        switch callback {
+        case 0: handler.parser(parser, foundInternalEntityDeclarationWithName: "e", value: "EXPANDED")
+        case 1:
+            handler.parser(parser, foundExternalEntityDeclarationWithName: "e", publicID: nil, systemID: "file:///x")
+        case 2:
+            handler.parser(
+                parser, foundUnparsedEntityDeclarationWithName: "e", publicID: nil, systemID: "x", notationName: "n")
+        case 3: handler.parser(parser, foundNotationDeclarationWithName: "n", publicID: nil, systemID: "x")
+        case 4: handler.parser(parser, foundElementDeclarationWithName: "value", model: "ANY")
+        case 5:
+            handler.parser(
+                parser, foundAttributeDeclarationWithName: "a", forElement: "value", type: "CDATA", defaultValue: nil)
+        default: #expect(handler.parser(parser, resolveExternalEntityName: "e", systemID: "file:///x") == nil)
+        }
+        let failure = try #require(handler.failure)
+        guard case .refused(let location, let detail) = failure else {
+            Issue.record("expected a refusal, got \(failure)")
+            return
+        }
+        #expect(location.source == "t.xml")
+        #expect(detail.hasSuffix("DTDs and entities are never processed"), "\(detail)")
+        #expect(!failure.description.contains("EXPANDED"))
     }
 }

@@ -85,7 +85,7 @@ private enum Element {
 }
 
 /// The `XMLParser` delegate: a small state machine over DSML's element local names.
-private final class DSMLHandler: XMLParserDelegate {
+final class DSMLHandler: XMLParserDelegate {
     let file: String
     let stream: DSMLInputStream
     let body: (DirectoryEntry) -> Void
