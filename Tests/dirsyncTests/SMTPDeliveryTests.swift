@@ -369,6 +369,7 @@ import Testing
         sn: Bo
         mail: bo@partner.io
         entryUUID: 6e1f0c2a-0000-4000-8000-000000000001
+
         """.write(to: folder.file("people.ldif"), atomically: true, encoding: .utf8)
         let config = try String(contentsOf: folder.file("dirsync.yaml"), encoding: .utf8)
         try

@@ -105,7 +105,7 @@ import Testing
             ),
             (
                 ["source", "show", "--source", "csv:bad.csv"],
-                "error: bad.csv:3: the row has 3 fields but the header has 2", "hint: quote fields"
+                "error: bad.csv:3: the row has more than the header's 2 fields", "hint: quote fields"
             ),
             (
                 ["source", "show", "--source", "csv:bad.csv", "--mapping", "csvv"],

@@ -304,6 +304,24 @@ def main():
                             cursor_route("c3", [{"body": "page-3.json"}])],
              {"page-1.json": {**pages[0], "nextCursor": "c2"}, "page-2.json": cursor_page(pages[1], "c3"),
               "page-3.json": cursor_page(pages[2], None)})
+
+    # Servers without Groups (issue 11, item 13): Users only; a /Groups that fails after its first page; a
+    # Group resource type announced whose endpoint answers 404.
+    users_only = [{"path": "/v2/ServiceProviderConfig", **ok("../recorded/spc.json")}] + index_routes(recorded_pages)
+    scenario(out, "no-groups-endpoint",
+             "A server with Users only: no /ResourceTypes and no /Groups (both 404), users without User.groups.",
+             users_only)
+    groups = [{"schemas": ["urn:ietf:params:scim:schemas:core:2.0:Group"], "id": f"g{n}",
+               "displayName": f"Group {n}", "members": [{"value": users[n]["id"]}]} for n in range(1, 6)]
+    gone = {"status": 404, "json": {"schemas": [ERROR], "status": "404", "detail": "gone"}}
+    scenario(out, "groups-fail-midlisting",
+             "No /ResourceTypes; /Groups serves its first page, then answers 404 for the second: a failed listing.",
+             users_only + [{"path": "/v2/Groups", "query": {"startIndex": "1"}, **ok("groups-1.json")},
+                           {"path": "/v2/Groups", "query": {"startIndex": "6"}, "responses": [gone]}],
+             {"groups-1.json": list_page(groups, 7, 1)})
+    scenario(out, "groups-announced-missing",
+             "/ResourceTypes announces a Group resource at /Groups, which answers 404: the listing fails.",
+             discovery() + index_routes(recorded_pages))
     print(f"recorded {len(users)} users; scenarios in {out}")
 
 

@@ -162,7 +162,8 @@ extension Configuration.MailSection {
         guard let url = URLComponents(string: text), let scheme = url.scheme?.lowercased(),
             ["smtp", "smtps"].contains(scheme)
         else {
-            throw value.error("must be an smtp:// or smtps:// URL, found '\(text)'", hint: example)
+            let found = SecretText.shownURL(text).map { ", found '\($0)'" } ?? " (the value is not shown)"
+            throw value.error("must be an smtp:// or smtps:// URL\(found)", hint: example)
         }
         guard url.user == nil, url.password == nil else {
             throw value.error(
@@ -171,7 +172,8 @@ extension Configuration.MailSection {
         }
         guard let host = url.host, !host.isEmpty else { throw value.error("names no host", hint: example) }
         guard url.path.isEmpty || url.path == "/", url.query == nil, url.fragment == nil else {
-            throw value.error("must be just the scheme, host and port, found '\(text)'", hint: example)
+            throw value.error(
+                "must be just the scheme, host and port, found '\(SecretText.shownURL(text) ?? host)'", hint: example)
         }
         if let port = url.port, !(1...65_535).contains(port) {
             throw value.error("port \(port) is not between 1 and 65535")
@@ -191,9 +193,9 @@ extension Configuration.MailSection {
         if literalAllowed, let value = keys[name] { return .literal(try value.nonEmptyString()) }
         if let value = keys["\(name)_env"] {
             let variable = try value.nonEmptyString()
-            guard variable.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_") }) else {
+            if let problem = SecretText.variableNameProblem(variable) {
                 throw value.error(
-                    "expected the name of an environment variable, found '\(variable)'",
+                    problem,
                     hint: "the value itself goes in the environment: \(name)_env: DIRSYNC_SMTP_\(name.uppercased())")
             }
             return .environment(variable)

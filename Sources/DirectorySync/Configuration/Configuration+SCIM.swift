@@ -32,9 +32,9 @@ extension Configuration {
             switch (keys["token_env"], keys["token_file"]) {
             case (let variable?, nil):
                 let name = try variable.nonEmptyString()
-                guard name.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_") }) else {
+                if let problem = SecretText.variableNameProblem(name) {
                     throw variable.error(
-                        "'\(name)' is not an environment variable name",
+                        problem,
                         hint: "name the variable that holds the token (e.g. DIRSYNC_SCIM_TOKEN), never the token")
                 }
                 token = .environment(name)
@@ -60,14 +60,27 @@ extension Configuration {
             self.settings = settings
         }
 
-        /// An https URL, or http to this machine only: the token must not cross a network in clear text.
+        /// An https URL, or http to this machine only: the token must not cross a network in clear text. No
+        /// credentials in it, and errors never quote more than the URL without them.
         private static func baseURL(_ value: YAMLValue) throws(ConfigError) -> URL {
             let text = try value.nonEmptyString()
-            guard let url = URL(string: text), let scheme = url.scheme?.lowercased(), let host = url.host,
-                !host.isEmpty, ["http", "https"].contains(scheme), url.query == nil
-            else {
+            let example = "the SCIM base URL, e.g. https://idp.example.com/scim/v2"
+            guard !SecretText.hasUserInfo(text) else {
                 throw value.error(
-                    "'\(text)' is not an http(s) URL", hint: "the SCIM base URL, e.g. https://idp.example.com/scim/v2")
+                    "credentials never go in the URL (the value is not shown)",
+                    hint: "give the bearer token with token_env or token_file; the URL is \(example)")
+            }
+            guard let url = URL(string: text), let scheme = url.scheme?.lowercased(), let host = url.host,
+                !host.isEmpty, ["http", "https"].contains(scheme), url.user == nil, url.password == nil
+            else {
+                let problem = SecretText.shownURL(text).map { "'\($0)' is not an http(s) URL" }
+                throw value.error(
+                    problem ?? "the value is not an http(s) URL (it may be a secret, so it is not shown)", hint: example
+                )
+            }
+            guard url.query == nil, url.fragment == nil else {
+                throw value.error(
+                    "'\(SecretText.shownURL(text) ?? scheme + "://" + host)' has a query or fragment", hint: example)
             }
             let loopback = ["127.0.0.1", "localhost", "::1", "[::1]"].contains(host.lowercased())
             guard scheme == "https" || loopback else {

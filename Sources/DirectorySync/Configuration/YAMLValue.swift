@@ -20,24 +20,62 @@ public struct YAMLValue: @unchecked Sendable {
             let node = try Yams.compose(yaml: text) ?? Node.mapping(Node.Mapping([]))
             return YAMLValue(node: node, file: file, path: "")
         } catch let error as YamlError {
-            throw Self.located(error, file: file)
+            throw YAMLSyntaxError.located(error, in: text, file: file)
         } catch {
-            throw ConfigError(file: file, line: nil, path: "", problem: "not valid YAML: \(error)")
+            throw ConfigError(file: file, line: nil, path: "", problem: "not valid YAML")
         }
     }
 
-    /// Reads and parses the file at `url`, naming it `file` in errors.
+    /// Reads and parses the file at `url`, naming it `file` in errors. Every failure is one plain reason
+    /// (no such file, a directory, permission denied, too large, not UTF-8), never Foundation's wording.
     public static func load(_ url: URL, file: String) throws(ConfigError) -> YAMLValue {
-        let data: Data
+        let bytes: [UInt8]
         do {
-            data = try Data(contentsOf: url)
+            bytes = try readFile(atPath: url.path)
         } catch {
-            throw ConfigError(file: file, line: nil, path: "", problem: "cannot read the file (\(Self.reason(error)))")
+            throw ConfigError(file: file, line: nil, path: "", problem: "cannot read the file (\(error.reason))")
         }
-        guard let text = String(data: data, encoding: .utf8) else {
+        guard let text = String(validating: bytes, as: UTF8.self) else {
             throw ConfigError(file: file, line: nil, path: "", problem: "the file is not UTF-8 text")
         }
         return try parse(text, file: file)
+    }
+
+    /// The largest configuration or mapping file read.
+    static let largestFile = 16 * 1024 * 1024
+
+    /// Why `readFile(atPath:)` failed, in words.
+    struct FileFailure: Error {
+        let reason: String
+
+        init(_ reason: String) { self.reason = reason }
+
+        init(errno code: Int32) {
+            reason = code == ENOENT ? "no such file" : String(cString: strerror(code)).lowercased()
+        }
+    }
+
+    /// The bytes of the file at `path`, read with `read(2)`: a regular file, a pipe (`--config <(…)`) or a
+    /// device such as `/dev/null` (empty); a directory or anything past `largestFile` is refused.
+    private static func readFile(atPath path: String) throws(FileFailure) -> [UInt8] {
+        let descriptor = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY)
+        guard descriptor >= 0 else { throw FileFailure(errno: errno) }
+        defer { close(descriptor) }
+        var status = stat()
+        guard fstat(descriptor, &status) == 0 else { throw FileFailure(errno: errno) }
+        guard (status.st_mode & S_IFMT) != S_IFDIR else { throw FileFailure("it is a directory") }
+        var bytes: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 64 * 1024)
+        while true {
+            let got = chunk.withUnsafeMutableBytes { Foundation.read(descriptor, $0.baseAddress, $0.count) }
+            if got < 0 && errno == EINTR { continue }
+            guard got >= 0 else { throw FileFailure(errno: errno) }
+            if got == 0 { return bytes }
+            bytes.append(contentsOf: chunk[..<got])
+            guard bytes.count <= largestFile else {
+                throw FileFailure("larger than \(largestFile / 1024 / 1024) MiB, too large for a configuration")
+            }
+        }
     }
 
     /// An error located at this value.
@@ -106,6 +144,7 @@ public struct YAMLValue: @unchecked Sendable {
     /// A list of strings, or one string taken as a list of one.
     public func strings() throws(ConfigError) -> [String] {
         if case .scalar = node { return [try string()] }
+        guard case .sequence = node else { throw error("expected a text value or a list of them, found \(kindName)") }
         var result: [String] = []
         for item in try list() { result.append(try item.string()) }
         return result
@@ -114,8 +153,11 @@ public struct YAMLValue: @unchecked Sendable {
     // MARK: - Scalars
 
     /// The value as text; numbers and booleans are taken as written.
-    public func string() throws(ConfigError) -> String {
-        guard case .scalar(let scalar) = node else { throw error("expected a text value, found \(kindName)") }
+    public func string() throws(ConfigError) -> String { try scalar(expected: "a text value") }
+
+    /// The scalar's text, or an error saying what was `expected` and what was found instead.
+    private func scalar(expected: String) throws(ConfigError) -> String {
+        guard case .scalar(let scalar) = node else { throw error("expected \(expected), found \(kindName)") }
         return scalar.string
     }
 
@@ -126,10 +168,11 @@ public struct YAMLValue: @unchecked Sendable {
         return text
     }
 
+    /// A whole number in `range`.
     public func int(in range: ClosedRange<Int> = Int.min...Int.max) throws(ConfigError) -> Int {
-        let text = try string()
+        let text = try scalar(expected: "a whole number")
         guard let value = Int(text.replacingOccurrences(of: "_", with: "")) else {
-            throw error("expected a whole number, found '\(text)'")
+            throw error("expected a whole number, found \(Self.shown(text))")
         }
         guard range.contains(value) else {
             throw error("must be between \(range.lowerBound) and \(range.upperBound), found \(value)")
@@ -137,21 +180,23 @@ public struct YAMLValue: @unchecked Sendable {
         return value
     }
 
+    /// A number in `range`.
     public func double(in range: ClosedRange<Double>) throws(ConfigError) -> Double {
-        let text = try string()
-        guard let value = Double(text) else { throw error("expected a number, found '\(text)'") }
+        let text = try scalar(expected: "a number")
+        guard let value = Double(text) else { throw error("expected a number, found \(Self.shown(text))") }
         guard range.contains(value) else {
             throw error("must be between \(range.lowerBound) and \(range.upperBound), found \(text)")
         }
         return value
     }
 
+    /// `true` or `false` (also `yes`/`no`, `on`/`off`).
     public func bool() throws(ConfigError) -> Bool {
-        let text = try string()
+        let text = try scalar(expected: "true or false")
         switch text.lowercased() {
         case "true", "yes", "on": return true
         case "false", "no", "off": return false
-        default: throw error("expected true or false, found '\(text)'")
+        default: throw error("expected true or false, found \(Self.shown(text))")
         }
     }
 
@@ -159,7 +204,7 @@ public struct YAMLValue: @unchecked Sendable {
     public func timeSpan(in range: ClosedRange<TimeSpan> = TimeSpan(seconds: 0)...TimeSpan.maximum)
         throws(ConfigError) -> TimeSpan
     {
-        let text = try string()
+        let text = try scalar(expected: "a duration such as 7d, 72h or 15m")
         do {
             return try TimeSpan(parsing: text, in: range)
         } catch {
@@ -170,17 +215,17 @@ public struct YAMLValue: @unchecked Sendable {
     /// One of the raw values of `T`.
     public func choice<T: RawRepresentable & CaseIterable>(_ type: T.Type) throws(ConfigError) -> T
     where T.RawValue == String {
-        let text = try string()
+        let choices = T.allCases.map(\.rawValue).joined(separator: ", ")
+        let text = try scalar(expected: "one of: \(choices)")
         guard let value = T(rawValue: text) else {
-            let choices = T.allCases.map(\.rawValue).joined(separator: ", ")
-            throw error("'\(text)' is not one of: \(choices)")
+            throw error("\(Self.shown(text)) is not one of: \(choices)")
         }
         return value
     }
 
     /// An email address.
     public func email() throws(ConfigError) -> EmailAddress {
-        let text = try string()
+        let text = try scalar(expected: "an email address")
         do {
             return try EmailAddress(text)
         } catch {
@@ -191,31 +236,25 @@ public struct YAMLValue: @unchecked Sendable {
     // MARK: - Private
 
     private var kindName: String {
-        switch node {
-        case .scalar(let scalar): "'\(scalar.string)'"
+        if isNull { return "nothing" }
+        return switch node {
+        case .scalar(let scalar): Self.shown(scalar.string)
         case .mapping: "a mapping"
         case .sequence: "a list"
         case .alias: "an alias"
         }
     }
 
-    private static func located(_ error: YamlError, file: String) -> ConfigError {
-        switch error {
-        case .scanner(_, let problem, let mark, _), .parser(_, let problem, let mark, _),
-            .composer(_, let problem, let mark, _):
-            return ConfigError(file: file, line: mark.line, path: "", problem: "not valid YAML: \(problem)")
-        default:
-            return ConfigError(file: file, line: nil, path: "", problem: "not valid YAML: \(error)")
+    /// A value as an error quotes it: in quotes, at most 40 characters, control characters as `?`; a value
+    /// that may be a credential (it looks like a token, or a URL with user information) is not shown at all,
+    /// since it may have been pasted under the wrong key.
+    static func shown(_ text: String) -> String {
+        if SecretText.looksLikeSecret(text) || SecretText.hasUserInfo(text) {
+            return "a value that is not shown (it may be a secret)"
         }
-    }
-
-    private static func reason(_ error: any Error) -> String {
-        let nsError = error as NSError
-        if let underlying = nsError.userInfo[NSUnderlyingErrorKey] as? NSError, underlying.domain == NSPOSIXErrorDomain
-        {
-            return String(cString: strerror(Int32(underlying.code)))
-        }
-        return nsError.code == NSFileReadNoSuchFileError ? "no such file" : nsError.localizedDescription
+        let cleaned = String(
+            text.unicodeScalars.map { $0.properties.generalCategory == .control ? "?" : Character($0) })
+        return "'" + (cleaned.count > 40 ? cleaned.prefix(40) + "…" : cleaned) + "'"
     }
 
     /// The allowed key closest to a misspelt one, if it is close enough to be a likely typo.

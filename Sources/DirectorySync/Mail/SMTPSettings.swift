@@ -85,13 +85,16 @@ public enum SecretSource: Sendable, Equatable, CustomStringConvertible {
             }
             return value
         case .file(let path):
-            guard let data = FileManager.default.contents(atPath: path) else {
-                throw .secretUnreadable(key: key, path: path)
+            do {
+                return try SecretFile.read(path)
+            } catch {
+                switch error.problem {
+                case .missing where !error.isNameHidden, .unreadable where !error.isNameHidden:
+                    throw .secretUnreadable(key: key, path: path)
+                default:
+                    throw .secretFile(key: key, failure: error)
+                }
             }
-            var value = String(decoding: data, as: UTF8.self)
-            while value.hasSuffix("\n") || value.hasSuffix("\r") { value.removeLast() }
-            guard !value.isEmpty else { throw .secretMissing(key: key, source: self) }
-            return value
         }
     }
 
@@ -118,11 +121,14 @@ public enum SecretSource: Sendable, Equatable, CustomStringConvertible {
 public enum MailSetupError: Error, Equatable, Sendable, UserFacingError {
     case secretMissing(key: String, source: SecretSource)
     case secretUnreadable(key: String, path: String)
+    /// The file exists but is not safe to hold a secret, or holds none (see `SecretFile`).
+    case secretFile(key: String, failure: SecretFile.Failure)
 
     public var description: String {
         switch self {
         case .secretMissing(let key, let source): "\(key): \(source) is not set or empty"
         case .secretUnreadable(let key, let path): "\(key): cannot read \(path)"
+        case .secretFile(let key, let failure): "\(key): \(failure)"
         }
     }
 
@@ -131,6 +137,7 @@ public enum MailSetupError: Error, Equatable, Sendable, UserFacingError {
         case .secretMissing(_, .environment(let name)):
             "export \(name) before running dirsync (see README, Mail over SMTP)"
         case .secretMissing, .secretUnreadable: "check the file exists and this user may read it"
+        case .secretFile(_, let failure): failure.hint
         }
     }
 }

@@ -25,6 +25,11 @@ public struct EmailAddress: Hashable, Sendable, Comparable, CustomStringConverti
         let trimmed = raw.trimmingCharacters(in: .whitespacesAndNewlines)
         func fail(_ reason: Invalid.Reason) -> Invalid { Invalid(input: raw, reason: reason) }
         guard !trimmed.isEmpty else { throw fail(.empty) }
+        // Controls and format characters (zero-width spaces and joiners, bidi overrides, the BOM) are
+        // invisible or reorder text: two addresses differing only by them look identical in every listing.
+        if let hidden = trimmed.unicodeScalars.first(where: Self.isInvisible) {
+            throw fail(.invisibleCharacter(hidden))
+        }
         guard let at = trimmed.lastIndex(of: "@") else { throw fail(.missingAt) }
         let local = trimmed[..<at]
         let domain = trimmed[trimmed.index(after: at)...].lowercased()
@@ -58,6 +63,14 @@ public struct EmailAddress: Hashable, Sendable, Comparable, CustomStringConverti
     public static func < (lhs: EmailAddress, rhs: EmailAddress) -> Bool { lhs.canonical < rhs.canonical }
 
     private static let localSpecials = Set("!#$%&'*+-/=?^_`{|}~.")
+
+    /// Unicode general categories Cc (controls) and Cf (format characters).
+    static func isInvisible(_ scalar: Unicode.Scalar) -> Bool {
+        switch scalar.properties.generalCategory {
+        case .control, .format: true
+        default: false
+        }
+    }
 
     private static func isLocalCharacter(_ character: Character) -> Bool {
         if character.isASCII {
@@ -97,14 +110,30 @@ extension EmailAddress {
         public enum Reason: Equatable, Sendable {
             case empty, missingAt, emptyLocalPart, localPartTooLong, quotedLocalPart, misplacedDot
             case invalidCharacter(Character)
+            /// A control or format character (Unicode Cc or Cf), anywhere in the address.
+            case invisibleCharacter(Unicode.Scalar)
             case emptyDomain, addressLiteral
             case invalidDomain(String)
         }
 
         public var description: String {
-            let shown = input.trimmingCharacters(in: .whitespacesAndNewlines)
+            // Invisible characters are spelt out, so the message shows what makes the address different.
+            var shown = ""
+            for scalar in input.trimmingCharacters(in: .whitespacesAndNewlines).unicodeScalars {
+                if EmailAddress.isInvisible(scalar) {
+                    shown += "<\(Self.codePoint(scalar))>"
+                } else {
+                    shown.unicodeScalars.append(scalar)
+                }
+            }
             if reason == .empty { return "empty email address" }
             return "'\(shown)' is not a valid email address: \(explanation)"
+        }
+
+        /// `U+200B`.
+        static func codePoint(_ scalar: Unicode.Scalar) -> String {
+            let hex = String(scalar.value, radix: 16, uppercase: true)
+            return "U+" + String(repeating: "0", count: max(0, 4 - hex.count)) + hex
         }
 
         private var explanation: String {
@@ -116,6 +145,10 @@ extension EmailAddress {
             case .quotedLocalPart: "quoted local parts are not supported"
             case .misplacedDot: "a dot at the start or end of the name, or two dots in a row"
             case .invalidCharacter(let character): "character '\(character)' is not allowed before the '@'"
+            case .invisibleCharacter(let scalar):
+                "it holds \(Self.codePoint(scalar))"
+                    + (scalar.properties.name.map { " (\($0.lowercased()))" } ?? "")
+                    + ", an invisible or control character that makes addresses look alike"
             case .emptyDomain: "nothing after the '@'"
             case .addressLiteral: "IP address literals are not supported"
             case .invalidDomain(let domain): "'\(domain)' is not a valid domain"

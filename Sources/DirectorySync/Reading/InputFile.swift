@@ -16,6 +16,9 @@ final class InputFile {
 
     private enum Encoding { case utf8, utf16LittleEndian, utf16BigEndian }
 
+    /// Whether the file starts with a UTF-16 byte-order mark and is transcoded (known after the first read).
+    var isTranscodedFromUTF16: Bool { encoding == .utf16LittleEndian || encoding == .utf16BigEndian }
+
     init(path: String, name: String) throws(ReadError) {
         var status = stat()
         let descriptor = open(path, O_RDONLY)

@@ -12,6 +12,14 @@ public enum ReadError: Error, Equatable, Sendable, UserFacingError {
     /// The source named by the configuration or the command line cannot be used as given.
     case unsupported(String, hint: String? = nil)
 
+    /// The file's last byte is not a line break: the export was most likely cut short, so its last
+    /// record cannot be trusted (LDIF, CSV).
+    static func truncatedLine(at location: SourceLocation) -> ReadError {
+        .malformed(
+            at: location, detail: "the file ends in the middle of a line: it looks truncated",
+            hint: "export it again, or add a final line break if it is complete")
+    }
+
     public var description: String {
         switch self {
         case .unreadable(let file, let reason): "cannot read \(file): \(reason)"
@@ -27,7 +35,7 @@ public enum ReadError: Error, Equatable, Sendable, UserFacingError {
         case .unreadable: nil
         case .malformed(_, _, let hint): hint
         case .partialExport: "export the directory again; dirsync never plans from a partial listing"
-        case .refused: "export the file without a DOCTYPE (DSML exports never need one)"
+        case .refused: "export the file without a DOCTYPE or entities (DSML exports never need them)"
         case .unsupported(_, let hint): hint
         }
     }

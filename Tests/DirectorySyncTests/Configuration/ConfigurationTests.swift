@@ -47,7 +47,7 @@ import Testing
             ("mail:\n  from: Acme <nope>\n", "dirsync.yaml:2: mail.from: 'nope' is not a valid email address: no '@'"),
             (
                 "organization:\n  inviter: [a, b]\n",
-                "dirsync.yaml:2: organization.inviter: expected a text value, found a list"
+                "dirsync.yaml:2: organization.inviter: expected an email address, found a list"
             ),
             (
                 "organization: Acme\n",

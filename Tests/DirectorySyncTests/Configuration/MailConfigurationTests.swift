@@ -96,7 +96,7 @@ import Testing
             ),
             (
                 "  smtp: smtp://m.acme.com\n  user: it\n  password_env: hunter2!\n",
-                "dirsync.yaml:6: mail.password_env: expected the name of an environment variable, found 'hunter2!'"
+                "dirsync.yaml:6: mail.password_env: expected the name of an environment variable; the value is not one and may be the secret itself, so it is not shown"
             ),
             (
                 "  smtp: smtp://m.acme.com\n  user: it\n  user_env: U\n  password_env: P\n",
@@ -127,6 +127,7 @@ import Testing
         let folder = try TemporaryDirectory()
         defer { folder.remove() }
         try "s3cret\n".write(to: folder.file("pw"), atomically: true, encoding: .utf8)
+        try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: folder.file("pw").path)
         #expect(
             try SecretSource.file(folder.file("pw").path).resolve(key: "mail.password", environment: [:]) == "s3cret")
         #expect(try SecretSource.environment("PW").resolve(key: "mail.password", environment: ["PW": "x"]) == "x")

@@ -55,7 +55,7 @@ import Testing
         ),
         (
             "  url: idp.example.com\n  token_env: T\n",
-            "dirsync.yaml:3: source.url: 'idp.example.com' is not an http(s) URL"
+            "dirsync.yaml:3: source.url: the value is not an http(s) URL (it may be a secret, so it is not shown)"
         ),
         ("  token_env: T\n", "dirsync.yaml:2: source.url: required key is missing"),
         ("  url: https://x.io/v2\n", "dirsync.yaml:2: source: a SCIM source needs token_env or token_file"),
@@ -65,7 +65,8 @@ import Testing
         ),
         (
             "  url: https://x.io/v2\n  token_env: eyJhbGciOi.x-y\n",
-            "dirsync.yaml:4: source.token_env: 'eyJhbGciOi.x-y' is not an environment variable name"
+            "dirsync.yaml:4: source.token_env: expected the name of an environment variable; the value is not one and "
+                + "may be the secret itself, so it is not shown"
         ),
         (
             "  url: https://x.io/v2\n  token_env: T\n  page_size: 0\n",

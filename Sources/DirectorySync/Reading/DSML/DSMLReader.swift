@@ -37,11 +37,12 @@ public final class DSMLReader {
             if let failure = stream.failure ?? handler.failure { throw failure }
             if !succeeded {
                 let line = parser.lineNumber + stream.skippedLines
+                if stream.reachedEnd, let early = handler.endedEarly(lastLine: line) { throw early }
                 let reason = handler.parseErrorText ?? (parser.parserError.map { "\($0)" } ?? "unknown error")
                 throw ReadError.malformed(
                     at: SourceLocation(source: file, line: line), detail: "not well-formed XML: \(reason)")
             }
-            try handler.finish()
+            try handler.finish(lastLine: parser.lineNumber + stream.skippedLines)
         }
     }
 }
@@ -84,7 +85,7 @@ private enum Element {
 }
 
 /// The `XMLParser` delegate: a small state machine over DSML's element local names.
-private final class DSMLHandler: XMLParserDelegate {
+final class DSMLHandler: XMLParserDelegate {
     let file: String
     let stream: DSMLInputStream
     let body: (DirectoryEntry) -> Void
@@ -101,6 +102,9 @@ private final class DSMLHandler: XMLParserDelegate {
     private var valueLine = 0
     private var sawRoot = false
     private var rootClosed = false
+    /// Elements open now; the document is complete when its outermost element (a SOAP envelope, say) closes.
+    private var depth = 0
+    private var documentClosed = false
     private var rootName: String?
     private var openSearchResponses: [Bool] = []
     private var entriesSinceProgress = 0
@@ -123,7 +127,17 @@ private final class DSMLHandler: XMLParserDelegate {
         parser.abortParsing()
     }
 
-    func finish() throws(ReadError) {
+    /// The truncation error when the input ended inside the document.
+    func endedEarly(lastLine: Int) -> ReadError? {
+        guard sawRoot, !rootClosed || !documentClosed else { return nil }
+        let open = rootClosed ? "the <\(rootName ?? "")> element" : "the DSML batch"
+        return ReadError.malformed(
+            at: SourceLocation(source: file, line: max(lastLine, 1)),
+            detail: "the file ends before the XML document does (\(open) is never closed)",
+            hint: "the export looks truncated; export it again")
+    }
+
+    func finish(lastLine: Int) throws(ReadError) {
         guard sawRoot else {
             throw ReadError.malformed(
                 at: SourceLocation(source: file),
@@ -131,11 +145,7 @@ private final class DSMLHandler: XMLParserDelegate {
                     "not a DSML file: no batchResponse, batchRequest or dsml element (root is '\(rootName ?? "nothing")')"
             )
         }
-        guard rootClosed else {
-            throw ReadError.malformed(
-                at: SourceLocation(source: file), detail: "the file ends before the DSML document does",
-                hint: "the export looks truncated; export it again")
-        }
+        if let early = endedEarly(lastLine: lastLine) { throw early }
     }
 
     func parser(
@@ -144,6 +154,7 @@ private final class DSMLHandler: XMLParserDelegate {
     ) {
         let element = Element(elementName)
         if rootName == nil { rootName = elementName }
+        depth += 1
         switch element {
         case .root:
             sawRoot = true
@@ -213,6 +224,8 @@ private final class DSMLHandler: XMLParserDelegate {
     func parser(
         _ parser: XMLParser, didEndElement elementName: String, namespaceURI: String?, qualifiedName qName: String?
     ) {
+        depth -= 1
+        if depth == 0 { documentClosed = true }
         switch Element(elementName) {
         case .value:
             guard let text = valueText, let attribute else { return }
@@ -267,23 +280,72 @@ private final class DSMLHandler: XMLParserDelegate {
 
     func parser(_ parser: XMLParser, parseErrorOccurred parseError: any Error) {
         if parseErrorText == nil {
-            let nsError = parseError as NSError
-            parseErrorText = "XML error \(nsError.code)"
+            parseErrorText = Self.meaning(ofXMLError: (parseError as NSError).code)
         }
+        // libxml2 runs in recovery mode: stop at the first error rather than read on from a guess.
+        parser.abortParsing()
     }
 
+    // The stream refuses every declaration before the parser sees it (see `XMLMarkupScanner`); these
+    // refuse again should one ever get through, on the platforms whose FoundationXML reports them.
+
     func parser(_ parser: XMLParser, foundInternalEntityDeclarationWithName name: String, value: String?) {
-        fail(.refused(at: location(parser), detail: "the XML declares the entity '\(name)'"), parser)
+        refuse("declares the entity '\(name)'", parser)
     }
 
     func parser(
         _ parser: XMLParser, foundExternalEntityDeclarationWithName name: String, publicID: String?, systemID: String?
     ) {
-        fail(.refused(at: location(parser), detail: "the XML declares the external entity '\(name)'"), parser)
+        refuse("declares the external entity '\(name)'", parser)
     }
 
+    func parser(
+        _ parser: XMLParser, foundUnparsedEntityDeclarationWithName name: String, publicID: String?,
+        systemID: String?, notationName: String?
+    ) {
+        refuse("declares the unparsed entity '\(name)'", parser)
+    }
+
+    func parser(
+        _ parser: XMLParser, foundNotationDeclarationWithName name: String, publicID: String?, systemID: String?
+    ) {
+        refuse("declares the notation '\(name)'", parser)
+    }
+
+    func parser(_ parser: XMLParser, foundElementDeclarationWithName elementName: String, model: String) {
+        refuse("declares the element type '\(elementName)'", parser)
+    }
+
+    func parser(
+        _ parser: XMLParser, foundAttributeDeclarationWithName attributeName: String, forElement elementName: String,
+        type: String?, defaultValue: String?
+    ) {
+        refuse("declares the attribute '\(attributeName)' of '\(elementName)'", parser)
+    }
+
+    /// Called for any entity that is neither predefined nor declared: it must never silently disappear.
     func parser(_ parser: XMLParser, resolveExternalEntityName name: String, systemID: String?) -> Data? {
-        fail(.refused(at: location(parser), detail: "the XML refers to the external entity '\(name)'"), parser)
+        refuse("refers to the entity '&\(name);', which nothing defines", parser)
         return nil
+    }
+
+    /// libxml2's error numbers (`xmlParserErrors`) in words, for the common ones.
+    static func meaning(ofXMLError code: Int) -> String {
+        let words: [Int: String] = [
+            4: "the document is empty", 5: "the document ends early, or has content after its end",
+            80: "a comment holds '--'",
+            8: "an invalid character reference", 9: "a character XML does not allow",
+            23: "an entity reference without its ';'", 26: "an entity that nothing declares",
+            38: "a '<' inside an attribute value", 39: "an attribute value without quotes",
+            40: "an attribute value that is never closed", 41: "an attribute without a value",
+            42: "an attribute given twice", 68: "a name is missing", 73: "a '>' is missing",
+            74: "an end tag is missing", 76: "an end tag that does not match its start tag",
+            77: "an element that is never closed", 81: "the declared encoding does not match the bytes",
+        ]
+        return words[code].map { "\($0) (XML error \(code))" } ?? "XML error \(code)"
+    }
+
+    private func refuse(_ what: String, _ parser: XMLParser) {
+        fail(.refused(at: location(parser), detail: "the XML \(what); DTDs and entities are never processed"), parser)
     }
 }

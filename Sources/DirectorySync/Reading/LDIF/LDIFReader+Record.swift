@@ -10,6 +10,7 @@ extension LDIFReader {
             try decodeValues(from: start)
             return try makeEntry(from: start, projection: projection)
         }
+        try ldapsearch.checkEnd(file: file, lastLine: lineNumber)
         return nil
     }
 
@@ -22,6 +23,7 @@ extension LDIFReader {
             _ = try distinguishedName()
             return fields.count - start
         }
+        try ldapsearch.checkEnd(file: file, lastLine: lineNumber)
         return nil
     }
 
@@ -45,6 +47,7 @@ extension LDIFReader {
         }
         if nameIs(fields[0], "search") || nameIs(fields[0], "result") {
             try checkSearchTrailer()
+            ldapsearch.trailer()
             return nil
         }
         guard nameIs(fields[0], "dn") else {
@@ -54,6 +57,7 @@ extension LDIFReader {
                 hint: sawFirstRecord ? "is there an empty line inside the entry above? Remove it" : nil)
         }
         sawFirstRecord = true
+        ldapsearch.entry()
         var index = 1
         while index < fields.count && nameIs(fields[index], "control") { index += 1 }
         if index < fields.count && nameIs(fields[index], "changetype") {
@@ -82,10 +86,15 @@ extension LDIFReader {
     /// `search: N` / `result: 0 Success` at the end of default `ldapsearch` output. A result other than 0
     /// (a size or time limit) means the export is incomplete.
     private func checkSearchTrailer() throws(ReadError) {
+        guard fields.contains(where: { nameIs($0, "result") }) else {
+            throw ReadError.partialExport(
+                at: location(fields[fields.count - 1].line),
+                detail: "the ldapsearch trailer ends before its 'result:' line")
+        }
         for field in fields {
             guard nameIs(field, "result") else {
                 if !nameIs(field, "search") && !nameIs(field, "text") && !nameIs(field, "matched")
-                    && !nameIs(field, "ref")
+                    && !nameIs(field, "ref") && !nameIs(field, "control")
                 {
                     throw ReadError.malformed(
                         at: location(field.line), detail: "a record must start with 'dn:', found a 'search:' block")

@@ -42,6 +42,8 @@ public final class LDIFReader {
     var fields: [Field] = []
     var sawFirstRecord = false
     let chunkSize: Int
+    /// `ldapsearch` output (its first line is `# extended LDIF`): its result trailer is then required.
+    var ldapsearch = LDAPSearchOutput()
 
     /// Opens `path`; `file` is how messages name it.
     public init(path: String, file: String, chunkSize: Int = 1 << 20) throws(ReadError) {
@@ -74,6 +76,7 @@ public final class LDIFReader {
     }
 
     var utf16InMemory = false
+    var skippedBOM = false
     var cachedProjection: ProjectionTable?
     var isPrepared = false
     /// Offsets inside a record are 32-bit; no real entry comes near this.
@@ -101,10 +104,14 @@ public final class LDIFReader {
                 return (position, end, newline + 1)
             }
             if atEndOfFile {
-                guard position < dataEnd else { return nil }
-                var end = dataEnd
-                if buffer[end - 1] == 0x0D { end -= 1 }
-                return (position, end, dataEnd)
+                guard position < dataEnd else {
+                    // A byte-order mark and nothing else: cut right after it.
+                    if skippedBOM && lineNumber == 0 { throw ReadError.truncatedLine(at: location(1)) }
+                    return nil
+                }
+                // A final line without a line break: the export was cut, perhaps in the middle of a value.
+                guard buffer[dataEnd - 1] == 0x0D else { throw ReadError.truncatedLine(at: location(lineNumber + 1)) }
+                return (position, dataEnd - 1, dataEnd)
             }
             try refill()
         }
@@ -150,7 +157,10 @@ public final class LDIFReader {
     func prepare() throws(ReadError) {
         isPrepared = true
         while dataEnd < 3 && !atEndOfFile { try refill() }
-        if dataEnd >= 3 && buffer[0] == 0xEF && buffer[1] == 0xBB && buffer[2] == 0xBF { position = 3 }
+        if dataEnd >= 3 && buffer[0] == 0xEF && buffer[1] == 0xBB && buffer[2] == 0xBF {
+            position = 3
+            skippedBOM = true
+        }
     }
 
     // MARK: - Records
@@ -202,6 +212,9 @@ public final class LDIFReader {
                 continue
             }
             if first == UInt8(ascii: "#") {
+                if lineNumber == 1 || (ldapsearch.isOn && end - start > 2 && buffer[start + 2] == UInt8(ascii: "n")) {
+                    ldapsearch.comment(text(start, end), line: lineNumber)
+                }
                 inComment = true
                 position = next
                 continue

@@ -95,12 +95,26 @@ public struct SCIMClient: Sendable {
             }
         }
         if readGroups {
+            // A server that does not announce a Group resource may simply have none: a 404 to the first page
+            // means that. Once the endpoint is announced, or has answered a page, any failure fails the read.
             let groups = try await SCIMPager(
                 transport: transport, baseURL: settings.baseURL, endpoint: discovery.groupsEndpoint, count: count,
                 attributes: ["displayName", "members"], filter: nil, progress: progress
-            ).list(method)
-            diagnostics += groups.notes.map { Diagnostic(.warning, $0, at: source) }
-            groupsByUser = Self.memberships(groups.resources)
+            ).list(method, absentWhenNotFound: discovery.servesGroups != true)
+            if let groups {
+                diagnostics += groups.notes.map { Diagnostic(.warning, $0, at: source) }
+                groupsByUser = Self.memberships(groups.resources)
+            } else if settings.groups == .groups {
+                throw .groupsNotServed(endpoint: discovery.groupsEndpoint)
+            } else {
+                diagnostics.append(
+                    Diagnostic(
+                        .info,
+                        "\(discovery.groupsEndpoint) answered 404 and no Group resource type is announced: the server "
+                            + "has no groups endpoint, so groups come from User.groups alone"
+                            + (usersCarryGroups ? "" : " (which this server does not fill: users have no groups)"),
+                        at: source))
+            }
         }
         return SCIMDirectory(
             users: users.resources, groupsByUser: groupsByUser, pagination: users.pagination, pages: users.pages,

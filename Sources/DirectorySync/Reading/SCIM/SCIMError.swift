@@ -2,8 +2,10 @@
 public enum SCIMError: Error, Equatable, Sendable {
     /// `source.token_env` names a variable that is not set or is empty.
     case tokenVariableMissing(String)
-    /// `source.token_file` cannot be read or is empty.
+    /// `source.token_file` holds something other than one token (empty, several lines).
     case tokenFileUnreadable(path: String, problem: String)
+    /// `source.token_file` is missing, unreadable, or not safe to hold a secret (see `SecretFile`).
+    case tokenFile(SecretFile.Failure)
     /// 401 or 403: the token is wrong, expired or lacks permission. Never retried.
     case unauthorized(status: Int, at: SCIMRequestLocation, detail: String?)
     /// A status the client does not retry (400, 404, 409, 501…), with the server's SCIM error if it sent one.
@@ -38,6 +40,8 @@ public enum SCIMError: Error, Equatable, Sendable {
     case emptyListing(endpoint: String)
     /// The server refused `source.filter`.
     case filterRejected(at: SCIMRequestLocation, detail: String?)
+    /// `source.groups: groups` and the server has no Groups resource (404, none announced).
+    case groupsNotServed(endpoint: String)
 }
 
 /// One request of a listing, as errors and progress name it: the page number and the URL (which holds
@@ -65,6 +69,8 @@ extension SCIMError: UserFacingError {
             return "SCIM token: environment variable \(name) is not set or empty"
         case .tokenFileUnreadable(let path, let problem):
             return "SCIM token: cannot read \(path): \(problem)"
+        case .tokenFile(let failure):
+            return "SCIM token: \(failure)"
         case .unauthorized(let status, let location, let detail):
             let meaning = status == 401 ? "the token was refused" : "the token is not allowed to read this"
             return "SCIM server answered \(status) (\(meaning)) to \(location)\(Self.quoted(detail))"
@@ -105,6 +111,8 @@ extension SCIMError: UserFacingError {
             return "SCIM server returned no users from \(endpoint)"
         case .filterRejected(let location, let detail):
             return "SCIM server rejected source.filter at \(location)\(Self.quoted(detail))"
+        case .groupsNotServed(let endpoint):
+            return "SCIM server has no Groups resource (\(endpoint) answered 404 and none is announced)"
         }
     }
 
@@ -113,6 +121,7 @@ extension SCIMError: UserFacingError {
         case .tokenVariableMissing(let name):
             "export \(name) with the bearer token, or set source.token_file to a file holding it"
         case .tokenFileUnreadable: "the file should hold the bearer token alone (mode 0600)"
+        case .tokenFile(let failure): failure.hint
         case .unauthorized(401, _, _): "check the token in source.token_env or source.token_file; it may have expired"
         case .unauthorized: "grant the token read access to Users (and Groups when group rules are used)"
         case .unexpectedStatus(404, _, _, _):
@@ -126,6 +135,7 @@ extension SCIMError: UserFacingError {
         case .emptyListing:
             "nothing was changed; check source.filter, or set source.allow_empty: true if the directory is really empty"
         case .filterRejected: "fix source.filter (RFC 7644 §3.4.2.2 syntax), or remove it"
+        case .groupsNotServed: "set source.groups: auto or user to read groups from User.groups"
         default: "nothing was changed: a failed or partial SCIM read never produces a plan"
         }
     }

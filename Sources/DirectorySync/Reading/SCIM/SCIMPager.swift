@@ -53,6 +53,8 @@ struct SCIMPager {
 
     private enum Outcome {
         case complete(SCIMListing)
+        /// 404 before the endpoint ever answered a page: it does not exist on this server.
+        case absent
         case fallBackToIndex(String)
         case restartCursor(SCIMRequestLocation, scimType: String)
         case unstable(first: Int, last: Int)
@@ -64,15 +66,29 @@ struct SCIMPager {
     }
 
     func list(_ method: Method) async throws(SCIMError) -> SCIMListing {
+        guard let listing = try await list(method, absentWhenNotFound: false) else {
+            throw .unexpectedStatus(
+                status: 404, at: SCIMRequestLocation(url: url(for: .index(1)).absoluteString, page: 1), scimType: nil,
+                detail: nil)
+        }
+        return listing
+    }
+
+    /// The listing, or nil when the endpoint answers 404 to its first request and has never answered a page:
+    /// a server without that resource (a 404 after a page was served fails like any failed page).
+    func list(_ method: Method, absentWhenNotFound: Bool) async throws(SCIMError) -> SCIMListing? {
         var method = method
+        var answered = false
         var notes: [String] = []
         var cursorRestarts = 0
         var unstableRestarts = 0
         while true {
-            switch try await listOnce(method) {
+            switch try await listOnce(method, answered: &answered, absentWhenNotFound: absentWhenNotFound) {
             case .complete(var listing):
                 listing.notes = notes + listing.notes
                 return listing
+            case .absent:
+                return nil
             case .fallBackToIndex(let why):
                 notes.append(why)
                 method = .index
@@ -94,7 +110,9 @@ struct SCIMPager {
         }
     }
 
-    private func listOnce(_ method: Method) async throws(SCIMError) -> Outcome {
+    private func listOnce(_ method: Method, answered: inout Bool, absentWhenNotFound: Bool) async throws(SCIMError)
+        -> Outcome
+    {
         var position: Position
         switch method {
         case .index: position = .index(1)
@@ -119,8 +137,10 @@ struct SCIMPager {
             }
             let response = try await transport.get(url, at: location)
             guard (200..<300).contains(response.status) else {
+                if response.status == 404, absentWhenNotFound, !answered { return .absent }
                 return try refusal(response, at: location, position: position, method: method, pages: pages)
             }
+            answered = true
             let page = try SCIMListPage(body: Array(response.body), at: location)
 
             if case .cursor(let cursor) = position, cursor.isEmpty, case .cursor(true) = method,

@@ -27,7 +27,7 @@ public struct SCIMSource: Sendable, CustomStringConvertible {
     public func token() throws(SCIMError) -> SCIMToken {
         switch section.token {
         case .environment(let name): try SCIMToken.fromEnvironment(name, environment: environment.revealed)
-        case .file(let path, _): try SCIMToken.fromFile(path)
+        case .file(let path, let written): try SCIMToken.fromFile(path, written: written)
         }
     }
 

@@ -17,20 +17,20 @@ public struct SCIMToken: Sendable, Equatable, CustomStringConvertible, CustomDeb
         return SCIMToken(String(raw.trimmingWhitespace))
     }
 
-    /// The token held in the file at `path` (surrounding white space and a final newline are ignored).
-    public static func fromFile(_ path: String) throws(SCIMError) -> SCIMToken {
-        let data: Data
+    /// The token held in the file at `path` (read as every secret file is, see `SecretFile`; surrounding
+    /// white space and a final newline are ignored). `written` is the path as the configuration gives it.
+    public static func fromFile(_ path: String, written: String? = nil) throws(SCIMError) -> SCIMToken {
+        let contents: String
         do {
-            data = try Data(contentsOf: URL(fileURLWithPath: path))
+            contents = try SecretFile.read(path, written: written)
         } catch {
-            let missing = !FileManager.default.fileExists(atPath: path)
-            throw .tokenFileUnreadable(
-                path: path, problem: missing ? "no such file" : "permission denied or not a file")
+            throw .tokenFile(error)
         }
-        let text = String(decoding: data, as: UTF8.self).trimmingWhitespace
-        guard !text.isEmpty else { throw .tokenFileUnreadable(path: path, problem: "the file is empty") }
+        let text = contents.trimmingWhitespace
+        let shown = written ?? path
+        guard !text.isEmpty else { throw .tokenFileUnreadable(path: shown, problem: "the file is empty") }
         guard !text.contains(where: \.isNewline) else {
-            throw .tokenFileUnreadable(path: path, problem: "the file holds more than one line")
+            throw .tokenFileUnreadable(path: shown, problem: "the file holds more than one line")
         }
         return SCIMToken(String(text))
     }

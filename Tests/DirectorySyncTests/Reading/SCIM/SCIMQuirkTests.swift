@@ -167,6 +167,51 @@ import Testing
         #expect(secondPages.count == 3)
     }
 
+    // MARK: - Servers without Groups
+
+    /// No /ResourceTypes and a 404 for /Groups: the server has no groups endpoint. Users are read, from
+    /// User.groups alone, with an info diagnostic; only a failed Users listing fails the read.
+    @Test(arguments: [SCIMSettings.Pagination.auto, .index])
+    func aServerWithoutGroupsIsReadFromTheUsersAlone(_ pagination: SCIMSettings.Pagination) async throws {
+        let run = try await read("no-groups-endpoint", wantsGroups: true) { $0.pagination = pagination }
+        let directory = try run.directory()
+        #expect(userNames(directory) == all14)
+        #expect(directory.groupsByUser == nil)
+        let note = try #require(directory.diagnostics.first { $0.message.contains("no groups endpoint") })
+        #expect(note.severity == .info)
+        #expect(note.message.contains("User.groups alone"))
+        let groupRequests = try await run.server.requests().filter { $0.path == "/v2/Groups" }
+        #expect(groupRequests.count == 1)
+    }
+
+    @Test func groupsAskedForExplicitlyFromAServerWithoutThemIsAnError() async throws {
+        let error = try await read("no-groups-endpoint", wantsGroups: true) { $0.groups = .groups }.error()
+        #expect(error == .groupsNotServed(endpoint: "/Groups"))
+        #expect(error.hint?.contains("source.groups: auto or user") == true)
+    }
+
+    /// A /Groups that answered once and then fails is a failed listing, whatever the status.
+    @Test func aGroupsListingThatFailsAfterItsFirstPageFailsTheRead() async throws {
+        let error = try await read("groups-fail-midlisting", wantsGroups: true).error()
+        guard case .unexpectedStatus(404, let location, _, _) = error else {
+            Issue.record("unexpected \(error)")
+            return
+        }
+        #expect(location.page == 2)
+        #expect(location.url.contains("/Groups?startIndex=6"))
+    }
+
+    /// A Group resource type announced in /ResourceTypes whose endpoint answers 404 fails closed.
+    @Test func anAnnouncedGroupsEndpointThatAnswers404FailsTheRead() async throws {
+        let error = try await read("groups-announced-missing", wantsGroups: true).error()
+        guard case .unexpectedStatus(404, let location, _, _) = error else {
+            Issue.record("unexpected \(error)")
+            return
+        }
+        #expect(location.page == 1)
+        #expect(location.url.contains("/Groups?"))
+    }
+
     // MARK: - Fail closed, with a location
 
     @Test func aServerThatIgnoresStartIndexFailsAtPageTwo() async throws {
@@ -310,7 +355,8 @@ extension SCIMError {
             .cursorRestartsExhausted(let at, _, _), .cursorNotSupported(let at), .shortListing(let at, _, _),
             .pageLimit(let at, _), .filterRejected(let at, _):
             at
-        case .tokenVariableMissing, .tokenFileUnreadable, .unstableListing, .emptyListing: nil
+        case .tokenVariableMissing, .tokenFileUnreadable, .tokenFile, .unstableListing, .emptyListing, .groupsNotServed:
+            nil
         }
     }
 }

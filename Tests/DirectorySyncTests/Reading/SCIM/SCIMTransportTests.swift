@@ -58,18 +58,22 @@ import Testing
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: folder) }
         let file = folder.appendingPathComponent("token")
-        try "tok-123\n".write(to: file, atomically: true, encoding: .utf8)
+        func write(_ text: String) throws {
+            try text.write(to: file, atomically: true, encoding: .utf8)
+            try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: file.path)
+        }
+        try write("tok-123\n")
         #expect(try SCIMToken.fromFile(file.path) == SCIMToken("tok-123"))
-        try "\n".write(to: file, atomically: true, encoding: .utf8)
+        try write(" \n")
         #expect(throws: SCIMError.tokenFileUnreadable(path: file.path, problem: "the file is empty")) {
             try SCIMToken.fromFile(file.path)
         }
-        try "one\ntwo\n".write(to: file, atomically: true, encoding: .utf8)
+        try write("one\ntwo\n")
         #expect(throws: SCIMError.tokenFileUnreadable(path: file.path, problem: "the file holds more than one line")) {
             try SCIMToken.fromFile(file.path)
         }
         let missing = folder.appendingPathComponent("nope").path
-        #expect(throws: SCIMError.tokenFileUnreadable(path: missing, problem: "no such file")) {
+        #expect(throws: SCIMError.tokenFile(SecretFile.Failure(file: missing, problem: .missing))) {
             try SCIMToken.fromFile(missing)
         }
     }
