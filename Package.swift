@@ -9,6 +9,7 @@ let package = Package(
         .library(name: "DirectorySync", targets: ["DirectorySync"]),
         .library(name: "DirectorySyncSQLite", targets: ["DirectorySyncSQLite"]),
         .library(name: "DirectorySyncSMTP", targets: ["DirectorySyncSMTP"]),
+        .library(name: "DirectorySyncCurl", targets: ["DirectorySyncCurl"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -23,7 +24,6 @@ let package = Package(
             name: "DirectorySync",
             dependencies: [
                 "CSystem",
-                "CCurl",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Yams", package: "Yams"),
@@ -39,7 +39,8 @@ let package = Package(
         ),
         .systemLibrary(name: "CSystem"),
         .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
-        .target(name: "DirectorySyncSMTP", dependencies: ["DirectorySync", "CCurl"]),
+        .target(name: "DirectorySyncCurl", dependencies: ["DirectorySync", "CCurl"]),
+        .target(name: "DirectorySyncSMTP", dependencies: ["DirectorySync", "DirectorySyncCurl", "CCurl"]),
         .target(
             name: "DirectorySyncTesting",
             dependencies: ["DirectorySync", "DirectorySyncSQLite", .product(name: "GRDB", package: "GRDB.swift")]
@@ -50,6 +51,7 @@ let package = Package(
                 "DirectorySync",
                 "DirectorySyncSQLite",
                 "DirectorySyncSMTP",
+                "DirectorySyncCurl",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -62,6 +64,10 @@ let package = Package(
             dependencies: [
                 "DirectorySyncSQLite", "DirectorySyncTesting", .product(name: "GRDB", package: "GRDB.swift"),
             ]
+        ),
+        .testTarget(
+            name: "DirectorySyncCurlTests",
+            dependencies: ["DirectorySyncCurl", "DirectorySync", "DirectorySyncTesting"]
         ),
         .testTarget(name: "DirectorySyncSMTPTests", dependencies: ["DirectorySyncSMTP", "DirectorySyncTesting"]),
         .testTarget(

@@ -1,5 +1,6 @@
 import CCurl
 import DirectorySync
+import DirectorySyncCurl
 import Foundation
 
 /// One libcurl easy handle talking SMTP to one server. Successive messages on the same handle reuse its

@@ -1,10 +1,14 @@
 import ArgumentParser
 import DirectorySync
+import DirectorySyncCurl
 import Foundation
 
 /// `dirsync`: keeps an organization's members and invitations in step with the company directory.
 @main
 struct DirSync: AsyncParsableCommand {
+    /// How every command speaks HTTP (the SCIM source, the webhook notifier).
+    static let http: any HTTPTransport = CurlHTTPTransport()
+
     static let configuration = CommandConfiguration(
         commandName: "dirsync",
         abstract: "Keep an organization's members and invitations in step with the company directory.",

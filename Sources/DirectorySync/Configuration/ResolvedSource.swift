@@ -54,9 +54,10 @@ public struct ResolvedSource: Sendable {
     public let mappingReference: MappingReference?
 
     /// `source` (`KIND:PATH` from the command line) and `mapping` (a preset or a file) override `configuration`;
-    /// paths on the command line are relative to `workingDirectory`.
+    /// paths on the command line are relative to `workingDirectory`. A SCIM source is read through `http`.
     public init(
-        configuration: Configuration, configFile: String?, source: String? = nil, mapping: String? = nil,
+        configuration: Configuration, configFile: String?, http: any HTTPTransport, source: String? = nil,
+        mapping: String? = nil,
         needsMapping: Bool = true,
         workingDirectory: URL = URL(fileURLWithPath: FileManager.default.currentDirectoryPath, isDirectory: true)
     ) throws(Failure) {
@@ -68,7 +69,7 @@ public struct ResolvedSource: Sendable {
             scim = nil
         } else if let source = configuration.source, let section = source.scimSection {
             file = nil
-            scim = SCIMSource(section)
+            scim = SCIMSource(section, http: http)
         } else if let source = configuration.source {
             scim = nil
             guard let path = source.path else { throw .notAvailable(source.kind) }

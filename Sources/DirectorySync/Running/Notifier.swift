@@ -62,9 +62,13 @@ public protocol Notifier: Sendable {
 public struct WebhookNotifier: Notifier {
     public let url: URL
     public let timeout: TimeInterval
+    /// How the POST reaches the webhook.
+    let http: any HTTPTransport
 
-    public init(url: URL, timeout: TimeInterval = 10) {
+    /// A notifier POSTing to `url` through `http`, each POST bounded by `timeout` seconds.
+    public init(url: URL, http: any HTTPTransport, timeout: TimeInterval = 10) {
         self.url = url
+        self.http = http
         self.timeout = timeout
     }
 
@@ -76,12 +80,12 @@ public struct WebhookNotifier: Notifier {
     }
 
     public func send(_ notification: AgentNotification) async throws {
-        let request = HTTPClient.Request(
+        let request = HTTPRequest(
             method: "POST", url: url, headers: ["Content-Type: application/json", "User-Agent: dirsync"],
             body: Array(notification.json()))
-        let response: HTTPClient.Response
+        let response: HTTPResponse
         do {
-            response = try await HTTPClient(idleTimeout: timeout, totalTimeout: timeout).perform(request)
+            response = try await http.connection(idleTimeout: timeout, totalTimeout: timeout).perform(request)
         } catch {
             throw Failure(url: Self.redacted(url), problem: error.description)
         }

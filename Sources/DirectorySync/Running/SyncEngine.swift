@@ -110,12 +110,12 @@ public struct SyncEngine: Sendable, CustomStringConvertible, CustomReflectable {
             run.changes = Dictionary(uniqueKeysWithValues: interrupted.applied.map { ($0.key.rawValue, $0.value) })
             run.outcome = interrupted.cause is SyncService.Stopped ? .interrupted : .failed
             run.error = "\(interrupted.cause)"
-            try? await finish(run, organization: organization, actor: actor, at: now())
+            _ = try? await finish(run, organization: organization, actor: actor, at: now())
             throw interrupted.cause
         } catch {
             run.outcome = .failed
             run.error = "\(error)"
-            try? await finish(run, organization: organization, actor: actor, at: now())
+            _ = try? await finish(run, organization: organization, actor: actor, at: now())
             throw error
         }
     }

@@ -44,7 +44,7 @@ struct RunCommand: AsyncParsableCommand {
         let organization = try await environment.organization()
         let engine = try environment.syncEngine()
         var notifiers: [any Notifier] = []
-        if let url = configuration.notify.webhook { notifiers.append(WebhookNotifier(url: url)) }
+        if let url = configuration.notify.webhook { notifiers.append(WebhookNotifier(url: url, http: DirSync.http)) }
         if let email = configuration.notify.email {
             guard let from = configuration.mail.from else {
                 throw CommandError.mailNotConfigured(environment.configFile)

@@ -84,8 +84,8 @@ extension ResolvedSource {
         let (configuration, configFile) = try CommandEnvironment.loadConfiguration(
             options.global, required: options.source == nil)
         try self.init(
-            configuration: configuration, configFile: configFile, source: options.source, mapping: options.mapping,
-            needsMapping: needsMapping)
+            configuration: configuration, configFile: configFile, http: DirSync.http, source: options.source,
+            mapping: options.mapping, needsMapping: needsMapping)
     }
 
     /// The source with its mapping, read with a progress line.

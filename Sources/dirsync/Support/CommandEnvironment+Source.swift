@@ -35,6 +35,6 @@ struct ConfiguredSource: DirectorySource, CustomStringConvertible {
 extension CommandEnvironment {
     /// The configured source with its mapping.
     func configuredSource() throws -> ConfiguredSource {
-        try ResolvedSource(configuration: configuration, configFile: configFile).configured()
+        try ResolvedSource(configuration: configuration, configFile: configFile, http: DirSync.http).configured()
     }
 }

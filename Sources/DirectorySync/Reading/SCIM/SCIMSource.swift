@@ -8,12 +8,16 @@ public struct SCIMSource: Sendable, CustomStringConvertible {
     /// Where `token_env` is read; it never prints.
     let environment: Redacted<[String: String]>
     let pacing: SCIMTransport.Pacing
+    /// How requests reach the service provider.
+    let http: any HTTPTransport
 
+    /// The source `section` configures, read through `http`.
     public init(
-        _ section: Configuration.SCIMSourceSection,
+        _ section: Configuration.SCIMSourceSection, http: any HTTPTransport,
         environment: [String: String] = ProcessInfo.processInfo.environment, pacing: SCIMTransport.Pacing = .live
     ) {
         self.section = section
+        self.http = http
         self.environment = Redacted(environment)
         self.pacing = pacing
     }
@@ -76,7 +80,7 @@ public struct SCIMSource: Sendable, CustomStringConvertible {
     ) async throws(SCIMError) -> SCIMDirectory {
         let settings = section.settings
         let transport = SCIMTransport(
-            token: try token(), timeout: settings.timeout, retry: settings.retry, pacing: pacing)
+            token: try token(), http: http, timeout: settings.timeout, retry: settings.retry, pacing: pacing)
         defer { transport.close() }
         let client = SCIMClient(settings: settings, transport: transport)
         return try await client.readUsers(attributes: attributes, wantsGroups: wantsGroups, progress: progress)

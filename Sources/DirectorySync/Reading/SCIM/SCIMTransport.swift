@@ -73,14 +73,18 @@ public struct SCIMTransport: Sendable {
     }
 
     let token: SCIMToken
-    let client: HTTPClient
+    let connection: any HTTPConnection
     let retry: RetryPolicy
     let pacing: Pacing
 
-    /// A transport with its own connection; `timeout` bounds each request's silences (twice it, the whole).
-    public init(token: SCIMToken, timeout: Double = 60, retry: RetryPolicy = RetryPolicy(), pacing: Pacing = .live) {
+    /// A transport with a connection of its own opened through `http`; `timeout` bounds each request's
+    /// silences (twice it, the whole).
+    public init(
+        token: SCIMToken, http: any HTTPTransport, timeout: Double = 60, retry: RetryPolicy = RetryPolicy(),
+        pacing: Pacing = .live
+    ) {
         self.token = token
-        self.client = HTTPClient(idleTimeout: timeout)
+        self.connection = http.connection(idleTimeout: timeout)
         self.retry = retry
         self.pacing = pacing
     }
@@ -91,7 +95,7 @@ public struct SCIMTransport: Sendable {
     /// GETs `url`. Retries network failures, 429 and 5xx (500, 502, 503, 504) within the policy; throws at
     /// once on 401/403; returns every other answer (2xx, and 4xx/501 for the caller to interpret).
     public func get(_ url: URL, at location: SCIMRequestLocation) async throws(SCIMError) -> Response {
-        let request = HTTPClient.Request(
+        let request = HTTPRequest(
             url: url,
             headers: [
                 "Accept: application/scim+json, application/json;q=0.9", "Authorization: \(token.authorization)",
@@ -105,9 +109,9 @@ public struct SCIMTransport: Sendable {
             attempt += 1
             let problem: String
             var retryAfter: Double?
-            let outcome: Result<HTTPClient.Response, HTTPClient.Failure>
+            let outcome: Result<HTTPResponse, HTTPFailure>
             do {
-                outcome = .success(try await client.perform(request))
+                outcome = .success(try await connection.perform(request))
             } catch {
                 outcome = .failure(error)
             }

@@ -1,3 +1,4 @@
+import DirectorySyncCurl
 import DirectorySyncTesting
 import Foundation
 import Testing
@@ -13,7 +14,8 @@ import Testing
     ) throws -> (SCIMClient, SCIMTransport) {
         var settings = SCIMSettings(baseURL: server.baseURL)
         configure(&settings)
-        let transport = SCIMTransport(token: try token ?? SCIMToken.fromFile(server.tokenFile))
+        let transport = SCIMTransport(
+            token: try token ?? SCIMToken.fromFile(server.tokenFile), http: CurlHTTPTransport())
         return (SCIMClient(settings: settings, transport: transport), transport)
     }
 

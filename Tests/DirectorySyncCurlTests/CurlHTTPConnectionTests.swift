@@ -1,10 +1,10 @@
+import DirectorySync
+import DirectorySyncCurl
 import Foundation
 import Testing
 
-@testable import DirectorySync
-
-/// The HTTP client on its own, against a listener that takes connections and never answers.
-@Suite struct HTTPClientTests {
+/// The libcurl connection on its own, against a listener that takes connections and never answers.
+@Suite struct CurlHTTPConnectionTests {
     /// A TCP port on 127.0.0.1 whose connections complete (the kernel's backlog) but are never answered.
     final class SilentListener {
         let descriptor: Int32
@@ -37,25 +37,25 @@ import Testing
 
     @Test func aServerThatNeverAnswersTimesOut() async throws {
         let listener = try SilentListener()
-        await #expect(throws: HTTPClient.Failure.timedOut) {
-            try await HTTPClient(idleTimeout: 1).perform(HTTPClient.Request(url: try listener.url()))
+        await #expect(throws: HTTPFailure.timedOut) {
+            try await CurlHTTPConnection(idleTimeout: 1).perform(HTTPRequest(url: try listener.url()))
         }
     }
 
     @Test func cancellingTheTaskAbortsTheRequest() async throws {
         let listener = try SilentListener()
-        let client = HTTPClient(idleTimeout: 60)
-        let request = Task { try await client.perform(HTTPClient.Request(url: try listener.url())) }
+        let client = CurlHTTPConnection(idleTimeout: 60)
+        let request = Task { try await client.perform(HTTPRequest(url: try listener.url())) }
         try await Task.sleep(for: .milliseconds(300))
         request.cancel()
         // Cancelled, not timed out: the idle timeout (60 s) is never what ends it, however slow the machine.
-        await #expect(throws: HTTPClient.Failure.cancelled) { try await request.value }
+        await #expect(throws: HTTPFailure.cancelled) { try await request.value }
     }
 
     @Test func nobodyListeningIsConnectionRefused() async throws {
         let url = try SilentListener().url()  // closed again at once
-        await #expect(throws: HTTPClient.Failure.connectionRefused) {
-            try await HTTPClient(idleTimeout: 5).perform(HTTPClient.Request(url: url))
+        await #expect(throws: HTTPFailure.connectionRefused) {
+            try await CurlHTTPConnection(idleTimeout: 5).perform(HTTPRequest(url: url))
         }
     }
 }

@@ -1,3 +1,4 @@
+import DirectorySyncCurl
 import DirectorySyncTesting
 import Foundation
 import Testing
@@ -33,7 +34,8 @@ import Testing
         var settings = SCIMSettings(baseURL: server.baseURL, pageSize: 5)
         configure(&settings)
         let transport = SCIMTransport(
-            token: SCIMToken("replay-token"), timeout: 10, retry: settings.retry, pacing: pacing.pacing)
+            token: SCIMToken("replay-token"), http: CurlHTTPTransport(), timeout: 10, retry: settings.retry,
+            pacing: pacing.pacing)
         defer { transport.close() }
         let client = SCIMClient(settings: settings, transport: transport)
         let outcome: Result<SCIMDirectory, SCIMError>

@@ -1,8 +1,21 @@
 import CCurl
+import DirectorySync
 import Foundation
 
-/// HTTP through libcurl's easy interface: one handle per client, so successive requests to a server reuse
-/// its connection, and each request blocks a thread of the client's own while curl waits in `poll`.
+/// HTTP through libcurl: the transport the dirsync command gives the SCIM source and the webhook notifier.
+public struct CurlHTTPTransport: HTTPTransport, CustomStringConvertible {
+    /// The transport; each connection it opens is a libcurl easy handle of its own.
+    public init() {}
+
+    public func connection(idleTimeout: Double, totalTimeout: Double) -> any HTTPConnection {
+        CurlHTTPConnection(idleTimeout: idleTimeout, totalTimeout: totalTimeout)
+    }
+
+    public var description: String { "libcurl HTTP" }
+}
+
+/// HTTP through libcurl's easy interface: one handle per connection, so successive requests to a server reuse
+/// its connection, and each request blocks a thread of the connection's own while curl waits in `poll`.
 ///
 /// dirsync used Foundation's `URLSession` for this at first. On Linux it spins while it waits for an answer
 /// (a dispatch source on the socket's always-true writability): listing 10,000 users from a server that
@@ -10,62 +23,7 @@ import Foundation
 ///
 /// Requests go one at a time (the handle is not shared between threads); a cancelled task aborts its
 /// request within a second.
-public final class HTTPClient: @unchecked Sendable {
-    /// One request.
-    /// A request; it prints as its method and URL only, never its headers (they carry the bearer token).
-    public struct Request: Sendable, CustomStringConvertible, CustomReflectable {
-        public var method: String
-        public var url: URL
-        /// `Name: value` lines.
-        public var headers: [String]
-        public var body: [UInt8]?
-
-        public init(method: String = "GET", url: URL, headers: [String] = [], body: [UInt8]? = nil) {
-            self.method = method
-            self.url = url
-            self.headers = headers
-            self.body = body
-        }
-
-        public var description: String { "\(method) \(url.absoluteString)" }
-        public var customMirror: Mirror {
-            Mirror(self, children: ["method": method, "url": url], displayStyle: .struct)
-        }
-    }
-
-    /// One answer (after any redirects).
-    public struct Response: Sendable {
-        public let status: Int
-        /// Header names lower-cased; the last value of a repeated header wins.
-        public let headers: [String: String]
-        public let body: Data
-    }
-
-    /// Why no answer came.
-    public enum Failure: Error, Equatable, CustomStringConvertible {
-        case timedOut
-        case connectionRefused
-        case hostNotFound
-        case tls(String)
-        case connectionLost
-        case notHTTP
-        case cancelled
-        case other(String)
-
-        public var description: String {
-            switch self {
-            case .timedOut: "the request timed out"
-            case .connectionRefused: "connection refused"
-            case .hostNotFound: "host not found"
-            case .tls(let detail): "TLS failed (\(detail))"
-            case .connectionLost: "the connection was lost mid-answer"
-            case .notHTTP: "the server's answer is not valid HTTP"
-            case .cancelled: "cancelled"
-            case .other(let detail): detail
-            }
-        }
-    }
-
+public final class CurlHTTPConnection: HTTPConnection, @unchecked Sendable {
     /// How long a request may wait: to connect, and between two pieces of the answer.
     public let idleTimeout: Double
     /// How long a whole request may take.
@@ -74,6 +32,7 @@ public final class HTTPClient: @unchecked Sendable {
     private let handle: UnsafeMutableRawPointer?
     private let queue = DispatchQueue(label: "dirsync.http")
 
+    /// A connection with these timeouts (in seconds); the whole request defaults to twice the silences.
     public init(idleTimeout: Double = 60, totalTimeout: Double? = nil) {
         self.idleTimeout = idleTimeout
         self.totalTimeout = totalTimeout ?? max(idleTimeout, 1) * 2
@@ -85,10 +44,11 @@ public final class HTTPClient: @unchecked Sendable {
     }
 
     /// Performs `request`; any HTTP status is an answer, only a missing answer throws.
-    public func perform(_ request: Request) async throws(Failure) -> Response {
+    public func perform(_ request: HTTPRequest) async throws(HTTPFailure) -> HTTPResponse {
         let transfer = Transfer()
         let result = await withTaskCancellationHandler {
-            await withCheckedContinuation { (continuation: CheckedContinuation<Result<Response, Failure>, Never>) in
+            await withCheckedContinuation {
+                (continuation: CheckedContinuation<Result<HTTPResponse, HTTPFailure>, Never>) in
                 queue.async { continuation.resume(returning: self.run(request, transfer)) }
             }
         } onCancel: {
@@ -99,7 +59,7 @@ public final class HTTPClient: @unchecked Sendable {
 
     // MARK: - On the client's queue
 
-    private func run(_ request: Request, _ transfer: Transfer) -> Result<Response, Failure> {
+    private func run(_ request: HTTPRequest, _ transfer: Transfer) -> Result<HTTPResponse, HTTPFailure> {
         guard let handle else { return .failure(.other("libcurl could not be initialised")) }
         if transfer.isCancelled { return .failure(.cancelled) }
         var headers: UnsafeMutablePointer<curl_slist>?
@@ -159,10 +119,10 @@ public final class HTTPClient: @unchecked Sendable {
         }
         var status = 0
         _ = ccurl_getinfo_long(handle, CURLINFO_RESPONSE_CODE, &status)
-        return .success(Response(status: status, headers: transfer.headers, body: transfer.body))
+        return .success(HTTPResponse(status: status, headers: transfer.headers, body: transfer.body))
     }
 
-    private static func failure(_ code: CURLcode, detail: String, osError: Int, cancelled: Bool) -> Failure {
+    private static func failure(_ code: CURLcode, detail: String, osError: Int, cancelled: Bool) -> HTTPFailure {
         switch code {
         case CURLE_ABORTED_BY_CALLBACK where cancelled: .cancelled
         case CURLE_OPERATION_TIMEDOUT: .timedOut
@@ -180,8 +140,9 @@ public final class HTTPClient: @unchecked Sendable {
 }
 
 /// libcurl's global state, set up once.
-package enum Curl {
-    package static let isReady: Bool = curl_global_init(Int(CURL_GLOBAL_DEFAULT)) == CURLE_OK
+public enum Curl {
+    /// Whether `curl_global_init` succeeded (it runs once, on first use).
+    public static let isReady: Bool = curl_global_init(Int(CURL_GLOBAL_DEFAULT)) == CURLE_OK
 }
 
 /// One request's answer as it arrives, and whether its task was cancelled.
