@@ -69,23 +69,12 @@ import Testing
             ))
     }()
 
-    private func golden(_ name: String, _ actual: String) async throws {
-        let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Golden/\(name)")
-        if ProcessInfo.processInfo.environment["RECORD_SNAPSHOTS"] == "1" {
-            try actual.write(to: url, atomically: true, encoding: .utf8)
-            return
-        }
-        let expected = try String(contentsOf: url, encoding: .utf8)
-        #expect(
-            actual == expected, "\(name) differs from the golden file; re-record with RECORD_SNAPSHOTS=1 if intended")
-    }
-
     @Test func textViewMatchesItsGoldenFile() async throws {
-        try await golden("plan.txt", PlanTextView(plan: Self.plan, style: Style(enabled: false)).render() + "\n")
+        try GoldenFile.check("plan.txt", PlanTextView(plan: Self.plan, style: Style(enabled: false)).render() + "\n")
     }
 
     @Test func jsonViewMatchesItsGoldenFile() async throws {
-        try await golden("plan.json", try PlanFile.encode(Self.plan, signingKey: Self.key) + "\n")
+        try GoldenFile.check("plan.json", try PlanFile.encode(Self.plan, signingKey: Self.key) + "\n")
     }
 
     @Test func colourIsAddedOnlyWhenEnabled() {
