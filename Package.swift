@@ -63,6 +63,9 @@ let package = Package(
             name: "DirectorySyncSQLiteTests",
             dependencies: [
                 "DirectorySyncSQLite", "DirectorySyncTesting", .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "ServiceLifecycleTestKit", package: "swift-service-lifecycle"),
             ]
         ),
         .testTarget(

@@ -131,7 +131,7 @@ public struct SQLiteStore: OrganizationStore {
     /// Who holds an unexpired lease, for a locked store's message: most often the process keeping it busy.
     private func leaseHolders() async -> [String] {
         let now = StoredText.date(Date())
-        let rows = try? await writer.read { db in
+        let rows = try? writer.read { db in
             try Row.fetchAll(
                 db,
                 sql: """

@@ -78,7 +78,9 @@ public struct SyncService: Service, CustomStringConvertible, CustomReflectable {
     public let notifiers: [any Notifier]
     public let options: Options
     public let logger: Logger
-    private let clock: @Sendable () -> Date
+    private let time: AgentClock
+    /// The current time (the injected clock's).
+    private var clock: @Sendable () -> Date { time.now }
     /// Delivers mail the run queued (invitations, notification emails).
     private let deliverMail: @Sendable () async -> Void
     private let stopRecord: StopRecord
@@ -86,7 +88,7 @@ public struct SyncService: Service, CustomStringConvertible, CustomReflectable {
     public init(
         engine: SyncEngine, organization: Organization, keeper: LeaseKeeper, notifiers: [any Notifier],
         options: Options,
-        logger: Logger, clock: @escaping @Sendable () -> Date = Date.init, stopRecord: StopRecord = StopRecord(),
+        logger: Logger, clock: AgentClock = .system, stopRecord: StopRecord = StopRecord(),
         deliverMail: @escaping @Sendable () async -> Void
     ) {
         self.engine = engine
@@ -95,7 +97,7 @@ public struct SyncService: Service, CustomStringConvertible, CustomReflectable {
         self.notifiers = notifiers
         self.options = options
         self.logger = logger
-        self.clock = clock
+        self.time = clock
         self.deliverMail = deliverMail
         self.stopRecord = stopRecord
     }
@@ -235,11 +237,11 @@ public struct SyncService: Service, CustomStringConvertible, CustomReflectable {
     /// Sleeps until `deadline`, holding the lease (renewed as during a run, saying when the next run is); a
     /// shutdown request ends it.
     private func sleepHoldingLease(until deadline: Date) async throws {
-        let clock = self.clock
+        let time = self.time
         try await cancelWhenGracefulShutdown { [keeper] in
-            try await keeper.whileHolding(clock: clock, nextRunAt: deadline) {
-                let remaining = deadline.timeIntervalSince(clock())
-                if remaining > 0 { try await Task.sleep(for: .seconds(remaining)) }
+            try await keeper.whileHolding(clock: time.now, nextRunAt: deadline) {
+                let remaining = deadline.timeIntervalSince(time.now())
+                if remaining > 0 { try await time.sleep(remaining) }
             }
         }
     }

@@ -68,7 +68,7 @@ struct RunCommand: AsyncParsableCommand {
                 leaseDuration: configuration.schedule.lease, once: once,
                 metricsFile: metricsFile.map { URL(fileURLWithPath: CommandEnvironment.absolute($0)) },
                 notificationPolicy: NotificationPolicy(every: configuration.notify.every)),
-            logger: logger, clock: clock, stopRecord: stopRecord,
+            logger: logger, clock: AgentClock(now: clock, sleep: AgentClock.realSleep), stopRecord: stopRecord,
             deliverMail: {
                 guard let mailer else { return }
                 do {
