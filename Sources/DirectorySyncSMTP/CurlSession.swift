@@ -15,8 +15,8 @@ final class CurlSession {
         var credentials: SMTPMailer.Credentials?
         var sender: EmailAddress
 
-        /// `smtp://host:port/domain`: curl says the path's domain in EHLO.
-        var url: String { settings.url + "/" + sender.domain }
+        /// `smtp://host:port/domain`: curl says the path's domain in EHLO (in ASCII: Punycode for an IDN).
+        var url: String { settings.url + "/" + sender.asciiDomain }
     }
 
     private let handle: UnsafeMutableRawPointer
@@ -53,7 +53,9 @@ final class CurlSession {
     private func configure() throws(MailDeliveryError) {
         let settings = setup.settings
         try set(CURLOPT_URL, setup.url)
-        try set(CURLOPT_MAIL_FROM, "<\(setup.sender.canonical)>")
+        // Domains as Punycode, whether or not this libcurl was built with IDN support; a non-ASCII local part is
+        // passed as it is, and libcurl (7.71 and later) adds SMTPUTF8 to MAIL FROM when the server offers it.
+        try set(CURLOPT_MAIL_FROM, "<\(setup.sender.transportForm)>")
         try set(CURLOPT_UPLOAD, 1)
         try set(CURLOPT_NOSIGNAL, 1)
         try set(CURLOPT_CONNECTTIMEOUT_MS, settings.connectTimeout.seconds * 1000)
@@ -83,7 +85,7 @@ final class CurlSession {
 
     /// Sends one message to `recipient`; returns once the server has accepted it or refused it.
     func send(_ content: String, to recipient: EmailAddress) -> Result<Void, MailDeliveryError> {
-        guard let recipients = curl_slist_append(nil, "<\(recipient.canonical)>") else {
+        guard let recipients = curl_slist_append(nil, "<\(recipient.transportForm)>") else {
             return .failure(.unavailable("out of memory"))
         }
         defer { curl_slist_free_all(recipients) }

@@ -67,23 +67,31 @@ public struct TestSMTPServer: Sendable {
         public var openAfter: Double
         /// Seconds the server waits before accepting each message.
         public var dataDelay: Double
+        /// Connections (numbered from 1) the server closes at once, before its greeting, as if it were down: an
+        /// outage measured in the client's attempts, whatever the machine's speed.
+        public var closeConnections: [Int]
+        /// Whether the server offers SMTPUTF8; without it, it refuses non-ASCII addresses ("strict ASCII mode").
+        public var smtputf8: Bool
 
         public init(
             starttls: String = "none", implicitTLS: Bool = false, auth: String = "none", openAfter: Double = 0,
-            dataDelay: Double = 0
+            dataDelay: Double = 0, closeConnections: [Int] = [], smtputf8: Bool = false
         ) {
             self.starttls = starttls
             self.implicitTLS = implicitTLS
             self.auth = auth
             self.openAfter = openAfter
             self.dataDelay = dataDelay
+            self.closeConnections = closeConnections
+            self.smtputf8 = smtputf8
         }
 
         enum CodingKeys: String, CodingKey {
-            case starttls, auth
+            case starttls, auth, smtputf8
             case implicitTLS = "implicit_tls"
             case openAfter = "open_after"
             case dataDelay = "data_delay"
+            case closeConnections = "close_connections"
         }
     }
 

@@ -235,4 +235,81 @@ import Testing
         #expect(report.unavailable == "No space left on device" && report.leftPending == 3)
         #expect(try await messages(fixture).allSatisfy { $0.status == .pending && $0.content != nil })
     }
+
+    @Test func eachOutageGetsTheWholeReconnectBudgetAgain() async throws {
+        let fixture = try await LedgerFixture.make()
+        try await fixture.invite("a@acme.com,b@acme.com,c@acme.com,d@acme.com")
+        let mailer = RecordingMailer()
+        // Four outages in one run, each needing two waits: 1 s + 2 s, the whole 3 s budget every time.
+        for address in ["a@acme.com", "b@acme.com", "c@acme.com", "d@acme.com"] {
+            await mailer.fail(try EmailAddress(address), with: [.unavailable("refused"), .unavailable("refused")])
+        }
+        let waits = Waits()
+        let report = try await OutboxDelivery(
+            store: fixture.store, mailer: mailer, policy: .init(reconnectFor: TimeSpan(seconds: 3)),
+            sleep: { await waits.record($0) }
+        ).deliverPending(in: nil, now: { testEpoch })
+        #expect(report.unavailable == nil && report.leftPending == 0 && report.sent == 4)
+        #expect(await waits.spans.map(\.seconds) == [1, 2, 1, 2, 1, 2, 1, 2])
+        #expect(report.reconnections == 8)
+        #expect(try await messages(fixture).allSatisfy { $0.status == .sent })
+    }
+
+    @Test func anAnsweredRecipientEndsTheOutageToo() async throws {
+        let fixture = try await LedgerFixture.make()
+        try await fixture.invite("a@acme.com,b@acme.com")
+        let mailer = RecordingMailer()
+        await mailer.fail(
+            try EmailAddress("a@acme.com"), with: [.unavailable("refused"), .permanent("550 no such user")])
+        await mailer.fail(try EmailAddress("b@acme.com"), with: [.unavailable("refused")])
+        let waits = Waits()
+        let report = try await OutboxDelivery(
+            store: fixture.store, mailer: mailer, policy: .init(reconnectFor: TimeSpan(seconds: 1)),
+            sleep: { await waits.record($0) }
+        ).deliverPending(in: nil, now: { testEpoch })
+        #expect(await waits.spans.map(\.seconds) == [1, 1])
+        #expect(report.sent == 1 && report.failed.count == 1 && report.unavailable == nil)
+    }
+
+    @Test func aMessageTheFolderCannotTakeIsRetriedLaterWhileTheOthersAreWritten() async throws {
+        let folder = try TemporaryDirectory()
+        defer { folder.remove() }
+        let fixture = try await LedgerFixture.make()
+        try await fixture.invite("a/b@example.com,c@acme.com,d@acme.com")
+        let first = try #require(try await messages(fixture).first)
+        // Something that is not a message sits where the first one's file goes.
+        let blocker = folder.file(FolderMailer.fileName(messageID: first.messageID, recipient: first.recipient))
+        try FileManager.default.createDirectory(
+            at: blocker.appendingPathComponent("inside"), withIntermediateDirectories: true)
+
+        let report = try await OutboxDelivery(store: fixture.store, mailer: FolderMailer(folder: folder.url))
+            .deliverPending(in: nil, now: { testEpoch })
+        #expect(report.sent == 2 && report.retryLater == 1 && report.unavailable == nil)
+        let stored = try await messages(fixture)
+        #expect(stored.map(\.status) == [.pending, .sent, .sent])
+        #expect(stored[0].attempts == 1 && stored[0].nextAttemptAt != nil)
+        #expect(stored[0].lastError?.hasPrefix("cannot write \(blocker.path): ") == true)
+
+        // Once the obstacle is gone, the next due run writes it, under a name that is not a path.
+        try FileManager.default.removeItem(at: blocker)
+        let later = try await OutboxDelivery(store: fixture.store, mailer: FolderMailer(folder: folder.url))
+            .deliverPending(in: nil, now: { testEpoch.adding(seconds: 3600) })
+        #expect(later.sent == 1)
+        #expect(
+            try FileManager.default.contentsOfDirectory(atPath: folder.path).contains {
+                $0.hasPrefix("a%2Fb@example.com-")
+            })
+    }
+
+    @Test func anAddressWithASlashIsWrittenAndDoesNotHoldUpTheRest() async throws {
+        let folder = try TemporaryDirectory()
+        defer { folder.remove() }
+        let fixture = try await LedgerFixture.make()
+        try await fixture.invite("a/b@example.com,c@acme.com")
+        let report = try await OutboxDelivery(store: fixture.store, mailer: FolderMailer(folder: folder.url))
+            .deliverPending(in: nil, now: { testEpoch })
+        #expect(report.sent == 2 && report.unavailable == nil)
+        #expect(try await messages(fixture).allSatisfy { $0.status == .sent })
+        #expect(try FileManager.default.contentsOfDirectory(atPath: folder.path).count == 2)
+    }
 }

@@ -9,7 +9,10 @@ Started and stopped by scripts/smtp-server. One process serves:
       {"starttls": "require", "auth": "require", "open_after": 1.5, "data_delay": 0.02}
   starttls: none | offer | require; implicit_tls: true for smtps; auth: none | offer | require;
   open_after: seconds during which the port refuses connections (bound, not listening), then it listens;
-  data_delay: seconds the server waits before accepting each message's data.
+  data_delay: seconds the server waits before accepting each message's data;
+  close_connections: numbers of connections (1, 2, …) closed at once, before the greeting, as a server going down
+  does: an outage counted in connection attempts, not in seconds, so a test does not depend on machine speed;
+  smtputf8: true to offer SMTPUTF8 (RFC 6531); without it aiosmtpd refuses non-ASCII addresses.
 
 Every listener rejects recipients whose local part starts with "reject" (550 5.1.1) and, with a 4xx, those
 starting with "busy" (450 4.2.1). Each accepted message is saved as NNNNNN.eml, with NNNNNN.json beside it
@@ -74,10 +77,17 @@ class Handler:
 class CountingSMTP(SMTP):
     """aiosmtpd's SMTP, numbering its connections so tests can see connection reuse."""
 
-    def __init__(self, *args, counter, **kwargs):
+    def __init__(self, *args, counter, close_connections=(), **kwargs):
         super().__init__(*args, **kwargs)
         # One instance per TCP connection; a STARTTLS handshake makes a new session on the same one.
         self._connection_number = next(counter)
+        self._closes_at_once = self._connection_number in close_connections
+
+    def connection_made(self, transport):
+        if self._closes_at_once:
+            transport.abort()
+            return
+        super().connection_made(transport)
 
     def _create_session(self):
         session = super()._create_session()
@@ -106,6 +116,8 @@ class Server:
         auth = options.get("auth", "none")
         open_after = float(options.get("open_after", 0))
         data_delay = float(options.get("data_delay", 0))
+        close_connections = set(int(number) for number in options.get("close_connections", []))
+        smtputf8 = bool(options.get("smtputf8", False))
         if starttls not in ("none", "offer", "require") or auth not in ("none", "offer", "require"):
             raise ValueError("starttls and auth take none, offer or require")
         # IPPROTO_TCP named explicitly: asyncio sets TCP_NODELAY only on sockets that say so, and without it
@@ -119,7 +131,8 @@ class Server:
         counter = itertools.count(1)
 
         def factory():
-            kwargs = {"hostname": "localhost", "ident": "dirsync test server (aiosmtpd)", "counter": counter}
+            kwargs = {"hostname": "localhost", "ident": "dirsync test server (aiosmtpd)", "counter": counter,
+                      "close_connections": close_connections, "enable_SMTPUTF8": smtputf8}
             if starttls != "none" and not implicit_tls:
                 kwargs["tls_context"] = self.tls
                 kwargs["require_starttls"] = starttls == "require"

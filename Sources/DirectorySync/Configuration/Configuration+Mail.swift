@@ -24,7 +24,8 @@ extension Configuration {
         /// The sender and link template, when both are configured.
         public var settings: MailSettings? {
             guard let from, let acceptURL else { return nil }
-            return MailSettings(from: from, acceptURLTemplate: acceptURL)
+            return MailSettings(
+                from: from, acceptURLTemplate: acceptURL, capabilities: smtp.map(MailCapabilities.smtp) ?? .folder)
         }
     }
 }
@@ -34,11 +35,12 @@ extension Configuration.MailSection {
     static let keys = [
         "outbox", "smtp", "from", "accept_url", "starttls", "user", "user_env", "user_file", "password",
         "password_env", "password_file", "ca_file", "connect_timeout", "timeout", "messages_per_connection", "retry",
+        "smtputf8",
     ]
     /// The keys that only make sense with `smtp`.
     static let smtpKeys = [
         "starttls", "user", "user_env", "user_file", "password_env", "password_file", "ca_file", "connect_timeout",
-        "timeout", "messages_per_connection",
+        "timeout", "messages_per_connection", "smtputf8",
     ]
 
     init(parsing section: YAMLValue, directory: URL) throws(ConfigError) {
@@ -151,6 +153,14 @@ extension Configuration.MailSection {
         }
         if let count = keys["messages_per_connection"] {
             settings.messagesPerConnection = try count.int(in: 1...10_000)
+        }
+        if let value = keys["smtputf8"] { settings.smtputf8 = try value.bool() }
+        if !settings.smtputf8, let from = keys["from"], let sender = try? Mailbox(parsing: from.nonEmptyString()),
+            !sender.address.hasASCIILocalPart
+        {
+            throw from.error(
+                "the sender \(sender.address) has a non-ASCII local part, which needs SMTPUTF8",
+                hint: "set mail.smtputf8: true if the server offers SMTPUTF8, or send from an ASCII address")
         }
         return settings
     }

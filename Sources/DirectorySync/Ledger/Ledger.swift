@@ -78,7 +78,10 @@ public struct Ledger: Sendable {
         let makeToken = self.makeToken
         return try await store.write { db in
             let rules = try Self.rules(db, organization, now, mail, makeToken)
-            for email in batch.addresses { try rules.requireInvitable(email) }
+            for email in batch.addresses {
+                try rules.requireInvitable(email)
+                try rules.requireDeliverable(email)
+            }
             try rules.requireSeats(batch.addresses.count)
             return try batch.addresses.map {
                 try rules.invite($0, as: role, message: message, by: actor, details: ["via": "cli"])

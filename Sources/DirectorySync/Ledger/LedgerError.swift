@@ -39,6 +39,10 @@ public enum LedgerError: Error, Equatable, Sendable {
     /// Nobody becomes owner through dirsync.
     case ownerNotAssignable
     case mailNotConfigured
+    /// The mail transport cannot deliver to this address (a non-ASCII local part without SMTPUTF8).
+    case undeliverableAddress(EmailAddress, reason: String)
+    /// The personal message holds a control character.
+    case invalidMessage(InvitationMail.MessageProblem)
 }
 
 extension LedgerError: UserFacingError {
@@ -121,6 +125,10 @@ extension LedgerError: UserFacingError {
             "dirsync never makes anyone owner"
         case .mailNotConfigured:
             "invitation mail is not configured: mail.from and mail.accept_url are needed to send invitations"
+        case .undeliverableAddress(let email, let reason):
+            "\(email): \(reason); nobody was invited"
+        case .invalidMessage(let problem):
+            "--message: \(problem)"
         }
     }
 
@@ -153,6 +161,10 @@ extension LedgerError: UserFacingError {
             "use the link in the most recent invitation email"
         case .mailNotConfigured:
             "add a mail section to dirsync.yaml (see README, Configuration)"
+        case .undeliverableAddress:
+            "set mail.smtputf8: true if the server offers SMTPUTF8, or use an ASCII address for this person"
+        case .invalidMessage:
+            "write the message as plain text (line breaks are fine)"
         default:
             nil
         }

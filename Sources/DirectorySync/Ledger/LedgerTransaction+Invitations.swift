@@ -37,6 +37,8 @@ extension LedgerTransaction {
     ) throws -> Invitation {
         guard role.isInvitable else { throw LedgerError.ownerNotInvitable }
         try requireInvitable(email)
+        try requireDeliverable(email)
+        if let message, let problem = InvitationMail.problem(in: message) { throw LedgerError.invalidMessage(problem) }
         if takesASeat { try requireSeats(1) }
         let expiresAt = now.addingTimeInterval(organization.settings.invitationValidity.timeInterval)
         let invitation = try db.insertInvitation(

@@ -63,6 +63,13 @@ public final class LedgerTransaction {
         }
     }
 
+    /// Throws unless the mail transport can deliver to `email` (see `MailCapabilities`).
+    public func requireDeliverable(_ email: EmailAddress) throws {
+        if let reason = mail?.capabilities.refusal(of: email) {
+            throw LedgerError.undeliverableAddress(email, reason: reason)
+        }
+    }
+
     /// Changes the organization's settings to `settings`: never below the seats in use, never to an inviter who
     /// is not an owner or admin. Writes `ORGANIZATION_SETTINGS_CHANGED` with each change.
     @discardableResult
@@ -108,7 +115,7 @@ public final class LedgerTransaction {
             occasion: occasion, organization: organization.name, inviter: invitation.invitedBy, role: invitation.role,
             acceptLink: token.link(from: mail.acceptURLTemplate), expiresAt: invitation.expiresAt,
             message: invitation.message)
-        let messageID = MailMessage.makeMessageID(domain: mail.from.address.domain)
+        let messageID = MailMessage.makeMessageID(domain: mail.from.address.asciiDomain)
         let rendered = letter.message(to: invitation.email, from: mail, date: now, messageID: messageID).rendered()
         _ = try db.enqueue(
             OutboxMessage.Draft(

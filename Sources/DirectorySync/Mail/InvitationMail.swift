@@ -42,10 +42,54 @@ public struct InvitationMail: Sendable, Equatable {
 
     private var roleWithArticle: String { role == .admin ? "an admin" : "a \(role)" }
 
-    private var quotedMessage: [String] {
+    /// Why a personal message cannot go in an email: it holds a control character other than a line break or a
+    /// tab (an escape sequence, a NUL, a backspace).
+    public struct MessageProblem: Error, Equatable, Sendable, CustomStringConvertible {
+        public let scalar: Unicode.Scalar
+
+        public var description: String {
+            "the personal message holds \(EmailAddress.Invalid.codePoint(scalar)), a control character; "
+                + "only text, tabs and line breaks may appear"
+        }
+    }
+
+    /// `message` if it may go in an email, else the problem with it.
+    public static func check(message: String) throws(MessageProblem) -> String {
+        if let problem = problem(in: message) { throw problem }
+        return message
+    }
+
+    /// What is wrong with `message`, or nil when it may go in an email.
+    public static func problem(in message: String) -> MessageProblem? {
+        for character in message where !character.isNewline {
+            if let control = character.unicodeScalars.first(where: { Self.isForbidden($0) }) {
+                return MessageProblem(scalar: control)
+            }
+        }
+        return nil
+    }
+
+    /// Controls (Unicode Cc) other than the tab; line breaks are told apart before this is asked.
+    private static func isForbidden(_ scalar: Unicode.Scalar) -> Bool {
+        scalar != "\t" && scalar.properties.generalCategory == .control
+    }
+
+    /// The personal message's lines: split at every kind of line break (LF, CR, CRLF, VT, FF, NEL, U+2028,
+    /// U+2029), so none can end a quoted line early; a control character stored before they were refused is
+    /// dropped. Empty when there is no message.
+    private var messageLines: [String] {
         guard let message, !message.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else { return [] }
-        let lines = message.split(separator: "\n", omittingEmptySubsequences: false).map { "> " + $0 }
-        return ["\(inviter) wrote:"] + lines + [""]
+        return message.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline).map { line in
+            var kept = String.UnicodeScalarView()
+            kept.append(contentsOf: line.unicodeScalars.filter { !Self.isForbidden($0) })
+            return String(kept)
+        }
+    }
+
+    private var quotedMessage: [String] {
+        let lines = messageLines
+        guard !lines.isEmpty else { return [] }
+        return ["\(inviter) wrote:"] + lines.map { "> " + $0 } + [""]
     }
 
     public var text: String {
@@ -92,9 +136,9 @@ public struct InvitationMail: Sendable, Equatable {
             "<p><strong>\(escape(inviter))</strong> invited you to join <strong>\(escape(organization))</strong>"
                 + " as \(roleWithArticle).</p>",
         ]
-        if let message, !message.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
-            let lines = message.split(separator: "\n", omittingEmptySubsequences: false).map { escape(String($0)) }
-            body.append("<blockquote>\(lines.joined(separator: "<br>"))</blockquote>")
+        let lines = messageLines
+        if !lines.isEmpty {
+            body.append("<blockquote>\(lines.map(escape).joined(separator: "<br>"))</blockquote>")
         }
         body += [
             "<p><a href=\"\(escape(acceptLink))\">Accept the invitation</a></p>",

@@ -73,9 +73,30 @@ public struct MailMessage: Sendable, Equatable {
 enum MIMEText {
     private static let addressSpecials = Set("()<>[]:;@\\,.\"")
 
-    /// `Name <addr>`, the name quoted or encoded as needed.
+    /// Header text on one line: every line break and control character becomes a space, so no value (a display
+    /// name, a subject) can end its header and start another.
+    static func singleLine(_ text: String) -> String {
+        guard text.unicodeScalars.contains(where: isLineBreakOrControl) else { return text }
+        var line = String.UnicodeScalarView()
+        for character in text {
+            if character.isNewline || character.unicodeScalars.contains(where: isLineBreakOrControl) {
+                line.append(" ")
+            } else {
+                line.append(contentsOf: character.unicodeScalars)
+            }
+        }
+        return String(line)
+    }
+
+    private static func isLineBreakOrControl(_ scalar: Unicode.Scalar) -> Bool {
+        scalar.properties.generalCategory == .control || scalar == "\u{2028}" || scalar == "\u{2029}"
+    }
+
+    /// `Name <addr>`, the name quoted or encoded as needed; the address with its domain in ASCII (Punycode).
     static func mailbox(_ mailbox: Mailbox) -> String {
-        guard let name = mailbox.displayName else { return mailbox.address.canonical }
+        let address = mailbox.address.transportForm
+        guard let displayName = mailbox.displayName else { return address }
+        let name = singleLine(displayName)
         let shown: String
         if !name.allSatisfy(\.isASCII) {
             shown = encodedWords(name)
@@ -86,19 +107,18 @@ enum MIMEText {
         } else {
             shown = name
         }
-        return "\(shown) <\(mailbox.address.canonical)>"
+        return "\(shown) <\(address)>"
     }
 
     /// ASCII text as is; anything else as RFC 2047 `=?utf-8?b?…?=` words of at most 75 characters,
     /// split between characters, folded onto continuation lines.
     static func encodedWords(_ text: String) -> String {
-        if text.utf8.allSatisfy({ $0 < 0x80 && $0 != UInt8(ascii: "\r") && $0 != UInt8(ascii: "\n") }) { return text }
-        let singleLine = text.replacingOccurrences(of: "\r", with: " ").replacingOccurrences(of: "\n", with: " ")
-        if singleLine.allSatisfy(\.isASCII) { return singleLine }
+        let line = singleLine(text)
+        if line.utf8.allSatisfy({ $0 < 0x80 }) { return line }
         var words: [[UInt8]] = []
         var chunk: [UInt8] = []
         // 75 - "=?utf-8?b?".count - "?=".count = 63 base64 characters, i.e. 45 bytes.
-        for character in singleLine {
+        for character in line {
             let bytes = Array(String(character).utf8)
             if chunk.count + bytes.count > 45 {
                 words.append(chunk)

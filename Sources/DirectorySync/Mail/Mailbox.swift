@@ -31,15 +31,47 @@ public struct Mailbox: Sendable, Equatable, CustomStringConvertible {
     }
 }
 
-/// What invitation emails need beyond the invitation: the sender and the accept-link template.
+/// What invitation emails need beyond the invitation: the sender, the accept-link template, and which
+/// addresses the transport can deliver to.
 public struct MailSettings: Sendable, Equatable {
     /// The From of every message.
     public var from: Mailbox
     /// The accept link, with `{token}` where the token goes.
     public var acceptURLTemplate: String
+    /// Consulted before anyone is invited, so an address the transport cannot take is refused then.
+    public var capabilities: MailCapabilities
 
-    public init(from: Mailbox, acceptURLTemplate: String) {
+    public init(from: Mailbox, acceptURLTemplate: String, capabilities: MailCapabilities = .folder) {
         self.from = from
         self.acceptURLTemplate = acceptURLTemplate
+        self.capabilities = capabilities
+    }
+}
+
+/// Which addresses a mail transport can deliver to. Domains are never the problem: a non-ASCII domain goes
+/// out as Punycode (`xn--…`). A non-ASCII local part (`ü@example.com`) needs a server offering SMTPUTF8
+/// (RFC 6531); dirsync does not probe for it, `mail.smtputf8: true` says the server has it.
+public struct MailCapabilities: Sendable, Equatable {
+    /// Whether addresses such as `ü@example.com` can be delivered.
+    public var acceptsNonASCIILocalParts: Bool
+
+    public init(acceptsNonASCIILocalParts: Bool) {
+        self.acceptsNonASCIILocalParts = acceptsNonASCIILocalParts
+    }
+
+    /// A folder of `.eml` files takes every address.
+    public static let folder = MailCapabilities(acceptsNonASCIILocalParts: true)
+
+    /// What an SMTP server with `settings` takes.
+    public static func smtp(_ settings: SMTPSettings) -> MailCapabilities {
+        MailCapabilities(acceptsNonASCIILocalParts: settings.smtputf8)
+    }
+
+    /// Why mail to `address` cannot be delivered, or nil when it can.
+    public func refusal(of address: EmailAddress) -> String? {
+        if !acceptsNonASCIILocalParts && !address.hasASCIILocalPart {
+            return "the mail server does not accept non-ASCII local parts (mail.smtputf8 is not true)"
+        }
+        return nil
     }
 }

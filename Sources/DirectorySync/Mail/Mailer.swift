@@ -90,17 +90,29 @@ public struct FolderMailer: Mailer {
         let partial = folder.path + "/." + name + ".partial"
         var failure = Self.write(content, to: partial)
         if failure == ENOENT {
-            do {
-                try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-            } catch {
-                throw .misconfigured("cannot write to \(folder.path): \(error.localizedDescription)")
-            }
+            try createFolder()
             failure = Self.write(content, to: partial)
         }
-        if failure == 0 && rename(partial, target) != 0 { failure = errno }
         // Waiting does not make a folder writable: stop the run and say why.
         guard failure == 0 else {
             throw .misconfigured("cannot write to \(folder.path): \(String(cString: strerror(failure)))")
+        }
+        guard rename(partial, target) == 0 else {
+            // The folder takes files, this one cannot go where it belongs (something else is there): a problem
+            // of this message only, retried later while the others are delivered.
+            let failure = errno
+            unlink(partial)
+            throw .temporary("cannot write \(target): \(String(cString: strerror(failure)))")
+        }
+    }
+
+    /// Creates the folder, mode 0700: its files hold accept links.
+    private func createFolder() throws(MailDeliveryError) {
+        do {
+            try FileManager.default.createDirectory(
+                at: folder, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        } catch {
+            throw .misconfigured("cannot write to \(folder.path): \(error.localizedDescription)")
         }
     }
 
@@ -128,11 +140,41 @@ public struct FolderMailer: Mailer {
         return failure
     }
 
-    /// `bo@acme.com-1b4e….eml`: the recipient first, for people browsing the folder.
+    /// `bo@acme.com-1b4e….eml`: the recipient first, for people browsing the folder. A name, never a path:
+    /// bytes outside letters, digits and `@._+-` are percent-encoded (`a/b@x.io` → `a%2Fb@x.io`), a leading dot
+    /// too; a long address is cut and given a hash of the whole, so every name stays well under 255 bytes.
     static func fileName(messageID: String, recipient: EmailAddress) -> String {
         let unique =
             messageID.trimmingCharacters(in: CharacterSet(charactersIn: "<>")).split(separator: "@").first ?? ""
-        let safe = String(unique).filter { $0.isLetter || $0.isNumber || $0 == "-" }
-        return "\(recipient.canonical)-\(safe).eml"
+        var safe = String(unique).filter { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-") }
+        if safe.isEmpty || safe.count > 64 { safe = String(Digest.sha256Hex(messageID).prefix(32)) }
+        var shown = ""
+        for byte in recipient.canonical.utf8 {
+            let isSafe =
+                (byte >= 0x30 && byte <= 0x39) || (byte | 0x20 >= 0x61 && byte | 0x20 <= 0x7A)
+                || [UInt8(ascii: "@"), UInt8(ascii: "."), UInt8(ascii: "_"), UInt8(ascii: "+"), UInt8(ascii: "-")]
+                    .contains(byte)
+            if isSafe && !(shown.isEmpty && byte == UInt8(ascii: ".")) {
+                shown.unicodeScalars.append(Unicode.Scalar(byte))
+            } else {
+                shown += "%" + String(byte, radix: 16, uppercase: true).leftPadded(to: 2)
+            }
+        }
+        if shown.utf8.count > maximumShownRecipient {
+            var cut = shown.prefix(maximumShownRecipient - 17)
+            // Never half a %XX escape.
+            if let percent = cut.suffix(2).lastIndex(of: "%") { cut = cut[..<percent] }
+            shown = cut + "~" + Digest.sha256Hex(recipient.canonical).prefix(16)
+        }
+        return "\(shown)-\(safe).eml"
+    }
+
+    /// Bytes of the recipient's part of a file name: with the Message-ID's 64 at most and `.partial`, under 255.
+    private static let maximumShownRecipient = 150
+}
+
+extension String {
+    fileprivate func leftPadded(to width: Int) -> String {
+        count >= width ? self : String(repeating: "0", count: width - count) + self
     }
 }

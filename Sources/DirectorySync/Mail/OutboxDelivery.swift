@@ -11,8 +11,10 @@ import Foundation
 /// - A temporary failure (a 4xx reply for that recipient) leaves it pending with a later
 ///   `next_attempt_at`, the wait doubling each time; after `maximumAttempts` it is marked failed.
 /// - When the transport itself is unavailable (connection refused, timeout, TLS or login failure), the
-///   run waits and tries the same message again, 1 s, 2 s, 4 s … apart, for at most `reconnectFor` in all;
-///   then it stops and leaves every message pending for the next run. That never uses up a message's
+///   run waits and tries the same message again, 1 s, 2 s, 4 s … apart, for at most `reconnectFor` per
+///   outage; then it stops and leaves every message pending for the next run. Once the transport answers
+///   again (it takes a message, or refuses one recipient), the outage is over: the next one gets the whole
+///   budget, from 1 s again. That never uses up a message's
 ///   attempts: an outage delays invitations, it does not fail them. When the transport refuses this client
 ///   (`.misconfigured`: the login, the certificate, the sender), the run stops at once the same way.
 public struct OutboxDelivery: Sendable {
@@ -98,7 +100,7 @@ public struct OutboxDelivery: Sendable {
         return run.report
     }
 
-    /// The state of one pass: its report and how much of the reconnection budget it has spent.
+    /// The state of one pass: its report and how much of the reconnection budget the current outage has spent.
     private struct Run {
         var report = Report()
         var waited = 0
@@ -115,6 +117,13 @@ public struct OutboxDelivery: Sendable {
             nextWait *= 2
             report.reconnections += 1
             return TimeSpan(seconds: wait)
+        }
+
+        /// The transport took a message: the outage is over, and the next one gets the whole budget again,
+        /// starting from the shortest wait.
+        mutating func transportAnswered() {
+            waited = 0
+            nextWait = 1
         }
     }
 
@@ -184,6 +193,7 @@ public struct OutboxDelivery: Sendable {
         while true {
             do {
                 try await mailer.deliver(content, messageID: message.messageID, to: message.recipient)
+                run.transportAnswered()
                 updated.attempts += 1
                 updated.status = .sent
                 updated.sentAt = now()
@@ -205,6 +215,7 @@ public struct OutboxDelivery: Sendable {
                     updated.lastError = reason
                     return .stopped(updated, reason: reason)
                 case .temporary(let reason):
+                    run.transportAnswered()
                     updated.attempts += 1
                     updated.lastError = reason
                     if updated.attempts < policy.maximumAttempts {
@@ -217,6 +228,7 @@ public struct OutboxDelivery: Sendable {
                         run.report.failed.append((message.recipient, updated.lastError ?? reason))
                     }
                 case .permanent(let reason):
+                    run.transportAnswered()
                     updated.attempts += 1
                     updated.status = .failed
                     updated.lastError = reason

@@ -33,11 +33,14 @@ public struct SMTPSettings: Sendable, Equatable {
     public var timeout: TimeSpan
     /// How many messages go over one connection before it is closed and a new one opened; 1 never reuses.
     public var messagesPerConnection: Int
+    /// Whether the server offers SMTPUTF8 (RFC 6531), so addresses with a non-ASCII local part can be invited;
+    /// libcurl then says SMTPUTF8 in MAIL FROM for such a message. False unless configured.
+    public var smtputf8: Bool
 
     public init(
         isImplicitTLS: Bool, host: String, port: Int?, startTLS: StartTLS = .required, user: SecretSource? = nil,
         password: SecretSource? = nil, caFile: String? = nil, connectTimeout: TimeSpan = TimeSpan(seconds: 10),
-        timeout: TimeSpan = TimeSpan(seconds: 60), messagesPerConnection: Int = 100
+        timeout: TimeSpan = TimeSpan(seconds: 60), messagesPerConnection: Int = 100, smtputf8: Bool = false
     ) {
         self.isImplicitTLS = isImplicitTLS
         self.host = host
@@ -49,6 +52,7 @@ public struct SMTPSettings: Sendable, Equatable {
         self.connectTimeout = connectTimeout
         self.timeout = timeout
         self.messagesPerConnection = messagesPerConnection
+        self.smtputf8 = smtputf8
     }
 
     /// `smtp://host:port` or `smtps://host:port`, as written in messages (never with credentials).

@@ -74,7 +74,8 @@ struct InvitationsCommand: AsyncParsableCommand {
         @OptionGroup var global: GlobalOptions
         @Argument(help: ArgumentHelp("Email addresses, comma-separated.", valueName: "emails")) var emails: [String]
         @Option(help: "admin, member or viewer.", transform: ArgumentValue.role) var role: Role
-        @Option(help: "A personal note included in the email.") var message: String?
+        @Option(help: "A personal note included in the email.", transform: ArgumentValue.personalMessage)
+        var message: String?
 
         func run() async throws {
             guard role.isInvitable else { throw LedgerError.ownerNotInvitable }

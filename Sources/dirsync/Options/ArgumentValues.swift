@@ -23,6 +23,11 @@ enum ArgumentValue {
     /// A role name, any case.
     @Sendable static func role(_ text: String) throws -> Role { try Role(parsing: text) }
 
+    /// A personal message: text, tabs and line breaks only.
+    @Sendable static func personalMessage(_ text: String) throws -> String {
+        try InvitationMail.check(message: text)
+    }
+
     /// An email address.
     @Sendable static func email(_ text: String) throws -> EmailAddress { try EmailAddress(text) }
 }
