@@ -23,12 +23,16 @@ public enum Planner {
 
     /// The plan that turns `snapshot` into `desired` under `policy` at `now`.
     ///
-    /// - Parameter lastSourceUsers: users read at the last successful run, for the shrink guard.
+    /// - Parameters:
+    ///   - lastSourceUsers: users read at the last successful run, for the shrink guard.
+    ///   - mail: what the mail transport delivers: a person it cannot mail is not invited (a warning says why)
+    ///     rather than failing the whole apply.
     public static func plan(
-        desired: DesiredState, snapshot: OrganizationSnapshot, policy: SyncPolicy, lastSourceUsers: Int?, now: Date
+        desired: DesiredState, snapshot: OrganizationSnapshot, policy: SyncPolicy, lastSourceUsers: Int?, now: Date,
+        mail: MailCapabilities = .folder
     ) throws(Failure) -> Plan {
         guard desired.sourceUsers > 0 else { throw .emptySource(desired.sourceKind) }
-        var planning = PlanningPass(desired: desired, snapshot: snapshot, policy: policy, now: now)
+        var planning = PlanningPass(desired: desired, snapshot: snapshot, policy: policy, now: now, mail: mail)
         planning.reconcileMembers()
         planning.settleEmailChanges()
         planning.reconcileInvitations()

@@ -20,6 +20,7 @@ extension PlanningPass {
             }
             let isExpired = invitation.isExpired(at: now)
             if person.email != invitation.email || person.role != invitation.role {
+                guard canMail(person) else { continue }
                 let emailChanged = person.email != invitation.email
                 let change = Plan.Change(
                     person.email,

@@ -13,12 +13,21 @@ extension PlanningPass {
                         person.email, .join(person.role, name: person.name),
                         reason: .autoJoinDomain(person.email.domain), rule: person.rule, anchor: person.anchor))
             case .invite:
+                guard canMail(person) else { continue }
                 seatTakers.append(
                     Plan.Change(
                         person.email, .invite(person.role, name: person.name),
                         reason: .allowedDomain(person.email.domain), rule: person.rule, anchor: person.anchor))
             }
         }
+    }
+
+    /// Whether the mail transport can deliver an invitation to `person`; if not, a warning says who is not
+    /// invited and why (the ledger would refuse the invitation, failing the whole batch).
+    mutating func canMail(_ person: DesiredState.Person) -> Bool {
+        guard let refusal = mail.refusal(of: person.email) else { return true }
+        diagnostics.append(Diagnostic(.warning, "\(person.email) is not invited: \(refusal)", at: person.location))
+        return false
     }
 
     /// Gives the free seats to the changes that need one, highest role first, then by email; defers the rest.

@@ -6,6 +6,8 @@ struct PlanningPass {
     let snapshot: OrganizationSnapshot
     let policy: SyncPolicy
     let now: Date
+    /// What the mail transport delivers.
+    let mail: MailCapabilities
 
     var changes: [Plan.Change] = []
     var diagnostics: [Diagnostic]
@@ -33,8 +35,9 @@ struct PlanningPass {
     var memberMatches: [(person: Int, byAnchor: Bool)?]
     var invitationMatches: [(person: Int, byAnchor: Bool)?]
 
-    init(desired: DesiredState, snapshot: OrganizationSnapshot, policy: SyncPolicy, now: Date) {
+    init(desired: DesiredState, snapshot: OrganizationSnapshot, policy: SyncPolicy, now: Date, mail: MailCapabilities) {
         self.desired = desired
+        self.mail = mail
         self.snapshot = snapshot
         self.policy = policy
         self.now = now

@@ -59,7 +59,8 @@ public struct SyncEngine: Sendable, CustomStringConvertible, CustomReflectable {
             organization, seatsUsed: snapshot.members.count + snapshot.invitations.count { $0.isLive(at: now) },
             inviterRole: snapshot.members.first { $0.email == inviter }?.role)
         var plan = try Planner.plan(
-            desired: desired, snapshot: snapshot, policy: policy, lastSourceUsers: lastUsers, now: now)
+            desired: desired, snapshot: snapshot, policy: policy, lastSourceUsers: lastUsers, now: now,
+            mail: mail?.capabilities ?? .folder)
         let differences = settings.differences(from: organization)
         if !differences.isEmpty {
             plan.diagnostics.append(

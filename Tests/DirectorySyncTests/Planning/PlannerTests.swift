@@ -33,6 +33,7 @@ struct Scenario: Sendable, CustomTestStringConvertible {
     var lastSourceUsers: Int? = nil
     let expected: [String]
     var blocked: String? = nil
+    var mail = MailCapabilities.folder
 
     var testDescription: String { name }
 
@@ -40,7 +41,7 @@ struct Scenario: Sendable, CustomTestStringConvertible {
         try Planner.plan(
             desired: DesiredState(from: Build.contents(directory), rules: rules),
             snapshot: Build.snapshot(seats: seats, members: members, invitations: invitations), policy: policy,
-            lastSourceUsers: lastSourceUsers, now: testEpoch)
+            lastSourceUsers: lastSourceUsers, now: testEpoch, mail: mail)
     }
 }
 
@@ -336,5 +337,30 @@ struct Scenario: Sendable, CustomTestStringConvertible {
         changed.members = [.member("bo@acme.com", role: .admin)]
         #expect(try base.plan().basis.snapshot != changed.plan().basis.snapshot)
         #expect(try base.plan().basis.snapshot == base.plan().basis.snapshot)
+    }
+
+    @Test func whomTheMailCannotReachIsNotInvitedAndNobodyIsRemovedForIt() throws {
+        var scenario = Scenario(
+            name: "",
+            directory: [
+                .user("jürgen@partner.io"), .user("zoë@acme.com"), .user("cy@partner.io"), .user("müller@partner.io"),
+            ],
+            members: [.member("zoë@acme.com")],
+            invitations: [.pending("ana@partner.io", anchor: "id-jürgen")], expected: [])
+        scenario.mail = MailCapabilities(acceptsNonASCIILocalParts: false)
+        let plan = try scenario.plan()
+        // cy is invited, müller is not; ana's invitation is not redirected to an address the server refuses;
+        // zoë stays a member.
+        #expect(plan.changes.map(\.compact) == ["invite cy@partner.io viewer"])
+        let warnings = plan.diagnostics.filter { $0.severity == .warning }.map(\.message)
+        #expect(warnings.count == 2)
+        for name in ["jürgen", "müller"] {
+            #expect(
+                warnings.contains { $0.hasPrefix("\(name)@partner.io is not invited: the mail server does not accept") }
+            )
+        }
+
+        scenario.mail = .folder
+        #expect(try scenario.plan().changes.map(\.action).contains(.reinvite))
     }
 }
