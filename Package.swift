@@ -10,6 +10,7 @@ let package = Package(
         .library(name: "DirectorySyncSQLite", targets: ["DirectorySyncSQLite"]),
         .library(name: "DirectorySyncSMTP", targets: ["DirectorySyncSMTP"]),
         .library(name: "DirectorySyncCurl", targets: ["DirectorySyncCurl"]),
+        .library(name: "DirectorySyncFolderMailer", targets: ["DirectorySyncFolderMailer"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -23,7 +24,6 @@ let package = Package(
         .target(
             name: "DirectorySync",
             dependencies: [
-                "CSystem",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Yams", package: "Yams"),
@@ -40,6 +40,7 @@ let package = Package(
         .systemLibrary(name: "CSystem"),
         .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
         .target(name: "DirectorySyncCurl", dependencies: ["DirectorySync", "CCurl"]),
+        .target(name: "DirectorySyncFolderMailer", dependencies: ["DirectorySync", "CSystem"]),
         .target(name: "DirectorySyncSMTP", dependencies: ["DirectorySync", "DirectorySyncCurl", "CCurl"]),
         .target(
             name: "DirectorySyncTesting",
@@ -52,6 +53,7 @@ let package = Package(
                 "DirectorySyncSQLite",
                 "DirectorySyncSMTP",
                 "DirectorySyncCurl",
+                "DirectorySyncFolderMailer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -62,8 +64,8 @@ let package = Package(
         .testTarget(
             name: "DirectorySyncSQLiteTests",
             dependencies: [
-                "DirectorySyncSQLite", "DirectorySyncTesting", .product(name: "GRDB", package: "GRDB.swift"),
-                .product(name: "Logging", package: "swift-log"),
+                "DirectorySyncSQLite", "DirectorySyncTesting", "DirectorySyncFolderMailer",
+                .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "ServiceLifecycleTestKit", package: "swift-service-lifecycle"),
             ]
@@ -71,6 +73,10 @@ let package = Package(
         .testTarget(
             name: "DirectorySyncCurlTests",
             dependencies: ["DirectorySyncCurl", "DirectorySync", "DirectorySyncTesting"]
+        ),
+        .testTarget(
+            name: "DirectorySyncFolderMailerTests",
+            dependencies: ["DirectorySyncFolderMailer", "DirectorySync", "DirectorySyncTesting"]
         ),
         .testTarget(name: "DirectorySyncSMTPTests", dependencies: ["DirectorySyncSMTP", "DirectorySyncTesting"]),
         .testTarget(

@@ -4,6 +4,7 @@ import Foundation
 import Testing
 
 @testable import DirectorySync
+@testable import DirectorySyncFolderMailer
 
 @Suite struct OutboxDeliveryTests {
     private func messages(_ fixture: LedgerFixture) async throws -> [OutboxMessage] {

@@ -1,12 +1,15 @@
-import Crypto
 import Foundation
+
+import struct Crypto.HMAC
+import struct Crypto.SHA256
+import struct Crypto.SymmetricKey
 
 /// The hashes dirsync keeps and checks, from swift-crypto: SHA-256 of invitation tokens (what the store keeps
 /// instead of the token) and HMAC-SHA-256 of saved plans (so an edited plan file is refused).
 public enum Digest {
     /// The 32-byte SHA-256 digest of `message`.
     public static func sha256(_ message: some Collection<UInt8>) -> [UInt8] {
-        Array(Crypto.SHA256.hash(data: Array(message)))
+        Array(SHA256.hash(data: Array(message)))
     }
 
     /// The SHA-256 digest of `text`'s UTF-8 bytes, as 64 lower-case hex digits.
@@ -14,7 +17,7 @@ public enum Digest {
 
     /// The HMAC-SHA-256 of `message` under `key`.
     public static func hmacSHA256(key: [UInt8], message: some Collection<UInt8>) -> [UInt8] {
-        Array(HMAC<Crypto.SHA256>.authenticationCode(for: Array(message), using: SymmetricKey(data: key)))
+        Array(HMAC<SHA256>.authenticationCode(for: Array(message), using: SymmetricKey(data: key)))
     }
 
     /// `bytes` as lower-case hex digits.

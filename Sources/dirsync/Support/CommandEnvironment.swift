@@ -1,5 +1,6 @@
 import ArgumentParser
 import DirectorySync
+import DirectorySyncFolderMailer
 import DirectorySyncSMTP
 import DirectorySyncSQLite
 import Foundation

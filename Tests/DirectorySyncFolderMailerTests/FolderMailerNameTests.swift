@@ -1,8 +1,9 @@
+import DirectorySync
 import DirectorySyncTesting
 import Foundation
 import Testing
 
-@testable import DirectorySync
+@testable import DirectorySyncFolderMailer
 
 /// The folder mailer's file names come from addresses that may hold `/`, `%`, non-ASCII letters, and be 64 bytes
 /// long before the `@`: each is one file, directly in the folder.
