@@ -41,9 +41,12 @@ public struct OutboxDelivery: Sendable {
 
         /// The wait after the `attempt`th temporary failure of a message (1-based).
         func backoff(afterAttempt attempt: Int) -> TimeInterval {
-            let doubled = backoff.timeInterval * pow(2, Double(max(0, attempt - 1)))
-            return min(doubled, maximumBackoff.timeInterval)
+            Backoff(first: backoff.timeInterval, maximum: maximumBackoff.timeInterval)
+                .delay(afterFailures: max(1, attempt))
         }
+
+        /// Reconnecting to an unavailable transport: 1 s, 2 s, 4 s … within `reconnectFor`.
+        var reconnection: Backoff { Backoff(first: 1, maximum: reconnectFor.timeInterval) }
     }
 
     public let store: any OrganizationStore
@@ -103,18 +106,24 @@ public struct OutboxDelivery: Sendable {
     /// The state of one pass: its report and how much of the reconnection budget the current outage has spent.
     private struct Run {
         var report = Report()
+        /// Seconds the current outage has waited, and its failed reconnections so far.
         var waited = 0
-        var nextWait = 1
+        var failures = 0
         let budget: Int
+        let backoff: Backoff
 
-        init(policy: RetryPolicy) { budget = policy.reconnectFor.seconds }
+        init(policy: RetryPolicy) {
+            budget = policy.reconnectFor.seconds
+            backoff = policy.reconnection
+        }
 
         /// The next wait before reconnecting, or nil when the budget is spent.
         mutating func takeWait() -> TimeSpan? {
             guard waited < budget else { return nil }
-            let wait = min(nextWait, budget - waited)
+            failures += 1
+            let next = Int(exactly: backoff.delay(afterFailures: failures).rounded(.up)) ?? budget
+            let wait = max(1, min(next, budget - waited))
             waited += wait
-            nextWait *= 2
             report.reconnections += 1
             return TimeSpan(seconds: wait)
         }
@@ -123,7 +132,7 @@ public struct OutboxDelivery: Sendable {
         /// starting from the shortest wait.
         mutating func transportAnswered() {
             waited = 0
-            nextWait = 1
+            failures = 0
         }
     }
 

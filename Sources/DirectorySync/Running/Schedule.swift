@@ -17,9 +17,13 @@ public struct Schedule: Sendable, Equatable {
     /// The wait before the next run, after `failures` consecutive failed runs (0 after a good run), before jitter.
     public func baseDelay(afterFailures failures: Int) -> TimeSpan {
         guard failures > 0 else { return interval }
-        let doublings = min(failures - 1, 30)
-        let (backedOff, overflow) = firstRetry.seconds.multipliedReportingOverflow(by: 1 << doublings)
-        return TimeSpan(seconds: overflow ? interval.seconds : min(interval.seconds, backedOff))
+        let delay = backoff.delay(afterFailures: failures)
+        return TimeSpan(seconds: Int(exactly: delay.rounded(.down)) ?? interval.seconds)
+    }
+
+    /// Runs after failures back off from `firstRetry` up to the interval.
+    public var backoff: Backoff {
+        Backoff(first: Double(firstRetry.seconds), maximum: Double(interval.seconds))
     }
 
     /// The wait before the next run, jitter included, in seconds.

@@ -32,8 +32,7 @@ public struct SCIMTransport: Sendable {
         /// The back-off before attempt `attempt + 1` (attempt ≥ 1), with jitter `unit` in 0…1: half fixed,
         /// half random ("equal jitter"), so clients that failed together do not retry together.
         func backOff(after attempt: Int, unit: Double) -> Double {
-            let exponential = min(maxDelay, baseDelay * pow(2, Double(min(attempt - 1, 30))))
-            return exponential / 2 + exponential / 2 * unit
+            Backoff(first: baseDelay, maximum: maxDelay, jitter: .equal).delay(afterFailures: attempt, unit: unit)
         }
     }
 
