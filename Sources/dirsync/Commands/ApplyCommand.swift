@@ -73,8 +73,7 @@ struct ApplyCommand: AsyncParsableCommand {
     /// Asks on stderr, so `apply | tail` still shows the question; the answer comes from the terminal.
     private func confirm(_ plan: Plan, organization: Organization) throws {
         let count = plan.applicableChanges.count
-        FileHandle.standardError.write(
-            Data("\nApply these \(count) change(s) to \(organization.name)? Only 'yes' is accepted: ".utf8))
+        Console.prompt("\nApply these \(count) change(s) to \(organization.name)? Only 'yes' is accepted: ")
         guard readLine()?.trimmingCharacters(in: .whitespaces) == "yes" else {
             throw CommandError.invalidArgument("apply cancelled; nothing was changed", hint: nil)
         }

@@ -109,7 +109,7 @@ enum ProgressLine {
                 text += " of \(String(format: "%.0f", Double(total) / 1_048_576)) MB"
                 text += " (\(min(100, read * 100 / total))%)"
             }
-            FileHandle.standardError.write(Data("\r\u{1B}[K\(text)".utf8))
+            FileHandle.standardError.write(Data("\r\u{1B}[K\(TerminalText.escaped(text))".utf8))
         }
         defer { if shown { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) } }
         return try await work(progress)

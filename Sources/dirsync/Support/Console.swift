@@ -3,18 +3,25 @@ import Foundation
 /// Writing to the terminal: stdout for results, stderr for errors, progress and notes; colour only on a
 /// terminal and never when `NO_COLOR` is set.
 enum Console {
+    /// A line of the command's result; controls in it are made visible (`TerminalText`).
     static func out(_ text: String) {
-        FileHandle.standardOutput.write(Data((text + "\n").utf8))
+        let shown = TerminalText.escaped(text, keepingColour: stdoutIsColourTerminal)
+        FileHandle.standardOutput.write(Data((shown + "\n").utf8))
     }
 
     /// A note for the person at the terminal that is not the command's result.
     static func note(_ text: String) {
-        FileHandle.standardError.write(Data((text + "\n").utf8))
+        FileHandle.standardError.write(Data((TerminalText.escaped(text) + "\n").utf8))
+    }
+
+    /// Writes to stderr as it is, escaped: a question, a progress line's text.
+    static func prompt(_ text: String) {
+        FileHandle.standardError.write(Data(TerminalText.escaped(text).utf8))
     }
 
     static func error(_ message: String, hint: String?) {
-        var text = "error: \(message)\n"
-        if let hint { text += "hint: \(hint)\n" }
+        var text = "error: \(TerminalText.escaped(message))\n"
+        if let hint { text += "hint: \(TerminalText.escaped(hint))\n" }
         FileHandle.standardError.write(Data(text.utf8))
     }
 
@@ -31,7 +38,7 @@ enum Console {
 
     /// Rewrites one progress line on stderr (a terminal); `nil` clears it.
     static func progress(_ text: String?) {
-        let line = text.map { "\r\u{1B}[K\($0)" } ?? "\r\u{1B}[K"
+        let line = text.map { "\r\u{1B}[K\(TerminalText.escaped($0))" } ?? "\r\u{1B}[K"
         FileHandle.standardError.write(Data(line.utf8))
     }
 

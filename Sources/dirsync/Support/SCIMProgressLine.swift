@@ -40,7 +40,7 @@ final class SCIMProgressLine: @unchecked Sendable {
             let of = progress.total.map { " of \($0)" } ?? ""
             let noun = progress.endpoint.lowercased().hasSuffix("users") ? "users" : "groups"
             let text = "reading \(name): \(progress.endpoint) page \(progress.pages), \(progress.received)\(of) \(noun)"
-            FileHandle.standardError.write(Data("\r\u{1B}[K\(text)".utf8))
+            FileHandle.standardError.write(Data("\r\u{1B}[K\(TerminalText.escaped(text))".utf8))
         }
     }
 

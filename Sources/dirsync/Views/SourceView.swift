@@ -122,8 +122,9 @@ enum SourceView {
 struct BufferedOutput {
     private var buffer: [UInt8] = []
 
+    /// Appends `text` with its controls made visible (`TerminalText`).
     mutating func write(_ text: String) {
-        buffer.append(contentsOf: text.utf8)
+        buffer.append(contentsOf: TerminalText.escaped(text, keepingColour: Console.stdoutIsColourTerminal).utf8)
         if buffer.count >= 1 << 20 { flush() }
     }
 

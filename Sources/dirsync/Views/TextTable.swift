@@ -11,21 +11,29 @@ struct TextTable {
 
     mutating func append(_ row: [String]) { rows.append(row) }
 
+    /// The widest a cell is shown, in terminal columns; a longer one is cut and ends in `…`.
+    static let maximumCellWidth = 60
+
     func render(style: Style) -> String {
-        var widths = showsHeader ? headers.map(\.count) : headers.map { _ in 0 }
-        for row in rows {
+        // Cells as shown: escaped (so the width counts what the terminal shows), cut to the cap.
+        let shown = rows.map { row in
+            row.map { TerminalText.truncated(TerminalText.escaped($0), toWidth: Self.maximumCellWidth) }
+        }
+        var widths = showsHeader ? headers.map(TerminalText.width) : headers.map { _ in 0 }
+        for row in shown {
             for (index, cell) in row.enumerated() where index < widths.count {
-                widths[index] = max(widths[index], cell.count)
+                widths[index] = max(widths[index], TerminalText.width(cell))
             }
         }
         func line(_ cells: [String], painted: Bool) -> String {
             cells.enumerated().map { index, cell in
-                let padding = index == cells.count - 1 ? "" : String(repeating: " ", count: widths[index] - cell.count)
+                let gap = index < widths.count ? widths[index] - TerminalText.width(cell) : 0
+                let padding = index == cells.count - 1 ? "" : String(repeating: " ", count: max(0, gap))
                 return (painted ? paint(index, cell) : cell) + padding
             }.joined(separator: "  ")
         }
         let header = showsHeader ? [style.bold(line(headers, painted: false))] : []
-        return (header + rows.map { line($0, painted: style.enabled) }).map { $0.trimmingTrailingSpaces }
+        return (header + shown.map { line($0, painted: style.enabled) }).map { $0.trimmingTrailingSpaces }
             .joined(separator: "\n")
     }
 }
