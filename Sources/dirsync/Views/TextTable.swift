@@ -11,13 +11,18 @@ struct TextTable {
 
     mutating func append(_ row: [String]) { rows.append(row) }
 
-    /// The widest a cell is shown, in terminal columns; a longer one is cut and ends in `…`.
+    /// The widest a padded cell is shown, in terminal columns; a longer one is cut and ends in `…`. The last
+    /// column is never padded, so it is shown whole: one long value lengthens its own line, not every line.
     static let maximumCellWidth = 60
 
     func render(style: Style) -> String {
         // Cells as shown: escaped (so the width counts what the terminal shows), cut to the cap.
         let shown = rows.map { row in
-            row.map { TerminalText.truncated(TerminalText.escaped($0), toWidth: Self.maximumCellWidth) }
+            row.enumerated().map { index, cell in
+                let escaped = TerminalText.escaped(cell)
+                return index == row.count - 1
+                    ? escaped : TerminalText.truncated(escaped, toWidth: Self.maximumCellWidth)
+            }
         }
         var widths = showsHeader ? headers.map(TerminalText.width) : headers.map { _ in 0 }
         for row in shown {
