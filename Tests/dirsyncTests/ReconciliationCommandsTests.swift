@@ -139,7 +139,7 @@ import Testing
             "Entry export.ldif:",
             "memberof: CN=Legal,OU=Groups,DC=acme,DC=com; CN=Sign Admins,OU=Groups,DC=acme,DC=com",
             "  groups  Legal, Sign Admins", "roles[0] admin: group 'Sign Admins': matches",
-            "member fay@acme.com (member, managed by dirsync", "~ change-role fay@acme.com member → admin",
+            "member fay@acme.com (member, managed by dirsync", "~ change_role fay@acme.com member → admin",
         ] {
             #expect(result.stdout.contains(expected), "missing: \(expected)\n\(result.stdout)")
         }

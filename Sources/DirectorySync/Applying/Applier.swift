@@ -63,7 +63,7 @@ public struct Applier: Sendable {
             case .refused(let index, let action, let email, let problem):
                 "the plan cannot be applied: changes[\(index)] (\(action.rawValue) \(email)): \(problem); nothing was applied"
             case .conflict(let action, let email, let problem):
-                "cannot \(action.rawValue.replacingOccurrences(of: "_", with: "-")) \(email): \(problem); the changes before it were applied"
+                "cannot \(action.rawValue) \(email): \(problem); the changes before it were applied"
             }
         }
 

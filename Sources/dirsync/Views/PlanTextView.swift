@@ -109,8 +109,8 @@ struct PlanTextView {
         }
     }
 
-    /// The action as people write it: `change-role`.
-    static func name(_ action: Plan.Action) -> String { action.rawValue.replacingOccurrences(of: "_", with: "-") }
+    /// The action by the name the JSON plan gives it (`change_role`), so text and JSON say the same.
+    static func name(_ action: Plan.Action) -> String { action.rawValue }
 
     static func roles(_ change: Plan.Change) -> String {
         if let from = change.fromRole, let to = change.toRole, from != to { return "\(from) → \(to)" }
