@@ -232,7 +232,7 @@ public struct OutboxDelivery: Sendable {
                         run.report.retryLater += 1
                     } else {
                         updated.status = .failed
-                        updated.lastError = "gave up after \(updated.attempts) attempts: \(reason)"
+                        updated.lastError = "gave up after \(Plural.count(updated.attempts, "attempt")): \(reason)"
                         updated.nextAttemptAt = nil
                         run.report.failed.append((message.recipient, updated.lastError ?? reason))
                     }

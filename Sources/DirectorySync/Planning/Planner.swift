@@ -78,7 +78,7 @@ public enum Planner {
             : "policy.max_deletion_ratio: \(percent(policy.maxDeletionRatio)) of \(managed) managed people"
         return Plan.Blocked(
             reason:
-                "the plan revokes, removes or downgrades \(deletions) people, more than the limit of \(limit) (\(setting))"
+                "the plan revokes, removes or downgrades \(Plural.count(deletions, "person", "people")), more than the limit of \(limit) (\(setting))"
         )
     }
 

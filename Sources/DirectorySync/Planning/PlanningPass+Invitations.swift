@@ -41,7 +41,7 @@ extension PlanningPass {
                     diagnostics.append(
                         Diagnostic(
                             .warning,
-                            "the invitation to \(invitation.email) expired after \(invitation.resendCount) resends and is not resent again (policy.max_resends: \(policy.maxResends)); resend or revoke it by hand",
+                            "the invitation to \(invitation.email) expired after \(Plural.count(invitation.resendCount, "resend")) and is not resent again (policy.max_resends: \(policy.maxResends)); resend or revoke it by hand",
                             at: person.location))
                 }
                 continue

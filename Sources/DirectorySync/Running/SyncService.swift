@@ -48,7 +48,7 @@ public struct SyncService: Service, CustomStringConvertible, CustomReflectable {
         public var description: String {
             applied == 0
                 ? "stopped by a shutdown request before any change was applied"
-                : "stopped by a shutdown request after \(applied) of \(total) changes; the rest is planned again at the next run"
+                : "stopped by a shutdown request after \(applied) of \(Plural.count(total, "change")); the rest is planned again at the next run"
         }
         public var hint: String? { "run it again: it plans only what is still needed" }
 

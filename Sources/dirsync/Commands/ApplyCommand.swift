@@ -73,7 +73,9 @@ struct ApplyCommand: AsyncParsableCommand {
     /// Asks on stderr, so `apply | tail` still shows the question; the answer comes from the terminal.
     private func confirm(_ plan: Plan, organization: Organization) throws {
         let count = plan.applicableChanges.count
-        Console.prompt("\nApply these \(count) change(s) to \(organization.name)? Only 'yes' is accepted: ")
+        Console.prompt(
+            "\nApply \(count == 1 ? "this change" : "these \(count) changes") to \(organization.name)? Only 'yes' is accepted: "
+        )
         guard readLine()?.trimmingCharacters(in: .whitespaces) == "yes" else {
             throw CommandError.invalidArgument("apply cancelled; nothing was changed", hint: nil)
         }

@@ -82,7 +82,7 @@ struct MembersCommand: AsyncParsableCommand {
                 }
                 Console.out(
                     "\n\(members.count) member(s) in \(organization.name); \(members.count + live) of "
-                        + "\(organization.settings.seats) seats used (\(live) pending invitation(s)).")
+                        + "\(organization.settings.seats) seats used (\(Plural.count(live, "pending invitation"))).")
             }
         }
     }

@@ -192,7 +192,10 @@ struct StatusJSON: Encodable {
             lines.append(("next run", "no agent is running ('dirsync run')"))
         }
         lines.append(
-            ("seats", "\(seats_used) of \(seats) used (\(members) members, \(pending_invitations) pending invitations)")
+            (
+                "seats",
+                "\(seats_used) of \(seats) used (\(Plural.count(members, "member")), \(Plural.count(pending_invitations, "pending invitation")))"
+            )
         )
         lines.append(("invitations", "\(pending_invitations) pending, \(expired_invitations) expired"))
         lines.append(("mail", "\(failed_mail) failed, \(pending_mail) waiting"))

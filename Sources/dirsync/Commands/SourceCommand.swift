@@ -72,8 +72,8 @@ struct SourceCommand: AsyncParsableCommand {
             }
             for diagnostic in summary.diagnostics { Console.out(diagnostic.description) }
             Console.out(
-                "\(file.displayName): \(summary.entries) entries, \(summary.values) values, "
-                    + "\(summary.bytes) bytes: no errors")
+                "\(file.displayName): \(Plural.count(summary.entries, "entry", "entries")), "
+                    + "\(Plural.count(summary.values, "value")), \(Plural.count(summary.bytes, "byte")): no errors")
         }
     }
 }

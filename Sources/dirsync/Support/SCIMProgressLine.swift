@@ -49,7 +49,9 @@ final class SCIMProgressLine: @unchecked Sendable {
             if shown { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
             guard succeeded, let users else { return }
             let total = users.total.map { ", totalResults \($0)" } ?? ""
-            Console.note("read \(users.received) users in \(users.pages) pages from \(name)\(total)")
+            Console.note(
+                "read \(Plural.count(users.received, "user")) in \(Plural.count(users.pages, "page")) from \(name)\(total)"
+            )
         }
     }
 }

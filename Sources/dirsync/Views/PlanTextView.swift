@@ -10,7 +10,7 @@ struct PlanTextView {
     func render() -> String {
         var lines = [
             style.bold("Plan for \(plan.basis.organization)")
-                + " — \(plan.basis.sourceKind) source, \(plan.basis.sourceUsers) users read, "
+                + " — \(plan.basis.sourceKind) source, \(Plural.count(plan.basis.sourceUsers, "user")) read, "
                 + "\(plan.basis.seatsUsed) of \(plan.basis.seats) seats used, \(DateText.short(plan.basis.computedAt))",
             "",
         ]

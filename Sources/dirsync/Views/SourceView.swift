@@ -40,8 +40,8 @@ enum SourceView {
         if !contents.diagnostics.isEmpty { output.line("") }
         let counts = contents.counts
         output.line(
-            "\(sourceName) (\(kind), mapping \(mapping.name)): \(counts.entries) entries, "
-                + "\(counts.users) users (\(counts.disabled) disabled), \(counts.skipped) skipped.")
+            "\(sourceName) (\(kind), mapping \(mapping.name)): \(Plural.count(counts.entries, "entry", "entries")), "
+                + "\(Plural.count(counts.users, "user")) (\(counts.disabled) disabled), \(counts.skipped) skipped.")
         output.flush()
     }
 

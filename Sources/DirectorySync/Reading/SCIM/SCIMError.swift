@@ -79,7 +79,7 @@ extension SCIMError: UserFacingError {
             return "SCIM server answered \(status)\(type) to \(location)\(Self.quoted(detail))"
         case .retriesExhausted(let location, let attempts, let waited, let lastProblem):
             return
-                "SCIM read failed at \(location) after \(attempts) attempts over \(Self.seconds(waited)): \(lastProblem)"
+                "SCIM read failed at \(location) after \(Plural.count(attempts, "attempt")) over \(Self.seconds(waited)): \(lastProblem)"
         case .retryAfterTooLong(let location, let seconds, let budget):
             return
                 "SCIM server asked to retry \(location) after \(Self.seconds(seconds)), more than the retry budget of \(Self.seconds(budget))"

@@ -60,7 +60,7 @@ public struct SCIMSource: Sendable, CustomStringConvertible {
         var builder = builder
         for diagnostic in directory.diagnostics { builder.report(diagnostic, kind: "scim") }
         let paging =
-            "\(directory.users.count) users in \(directory.pages) pages (\(directory.pagination) pagination"
+            "\(Plural.count(directory.users.count, "user")) in \(Plural.count(directory.pages, "page")) (\(directory.pagination) pagination"
             + (directory.total.map { ", totalResults \($0))" } ?? ")")
         builder.report(Diagnostic(.info, paging, at: SourceLocation(source: "scim", record: displayName)), kind: "scim")
         let filter = AttributeFilter(mapping.projection.names.keys)
