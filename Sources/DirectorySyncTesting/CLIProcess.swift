@@ -39,7 +39,8 @@ public struct CLIProcess: Sendable {
     /// Runs `dirsync arguments…` with `input` on standard input, and waits for it to exit.
     @discardableResult
     public func run(_ arguments: [String], input: String? = nil) async throws -> Result {
-        await try start(arguments, input: input).finish()
+        let running = try start(arguments, input: input)
+        return await running.finish()
     }
 
     /// Starts `dirsync arguments…` without waiting.
@@ -49,7 +50,8 @@ public struct CLIProcess: Sendable {
 
     /// Runs `program arguments…` in this folder with this environment, and waits for it to exit.
     func runProgram(_ program: URL, _ arguments: [String], input: String?) async throws -> Result {
-        await try start(program: program, arguments, input: input).finish()
+        let running = try start(program: program, arguments, input: input)
+        return await running.finish()
     }
 
     private func start(program: URL, _ arguments: [String], input: String?) throws -> Running {

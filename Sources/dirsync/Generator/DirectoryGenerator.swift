@@ -49,8 +49,27 @@ struct DirectoryGenerator {
         var uid: String { String(format: "user%07d", index) }
         var cn: String { "\(given) \(family)" }
         var email: String {
-            "\(given.lowercased().filter(\.isASCII)).\(family.lowercased().filter(\.isASCII)).\(index)@example.com"
+            "\(Self.ascii(given)).\(Self.ascii(family)).\(index)@example.com"
         }
+
+        /// A name as the local part of an address: transliterated to Latin letters without diacritics (Zoë → zoe,
+        /// Straße → strasse, Łukasz → lukasz, 山田 → shantian), then only a–z and 0–9 kept.
+        static func ascii(_ name: String) -> String {
+            let folded = name.lowercased().map { character in
+                Self.letterFolds[character] ?? String(character)
+            }.joined()
+            let latin =
+                folded.applyingTransform(.toLatin, reverse: false)?.applyingTransform(.stripDiacritics, reverse: false)
+                ?? folded
+            return String(
+                latin.lowercased().unicodeScalars.filter { ("a"..."z").contains($0) || ("0"..."9").contains($0) }.map(
+                    Character.init))
+        }
+
+        /// Letters that are not a base letter with a diacritic, so stripping diacritics leaves them as they are.
+        static let letterFolds: [Character: String] = [
+            "ß": "ss", "æ": "ae", "ø": "o", "ł": "l", "đ": "d", "ð": "d", "þ": "th", "œ": "oe", "ı": "i",
+        ]
     }
 
     mutating func person(_ index: Int) -> Person {
