@@ -96,6 +96,16 @@ public enum Build {
     }
 
     /// Writes `snapshot`'s organization, members and invitations into a fresh in-memory store, in order, so
+    /// The first organization of `store` as the planner sees it: its members and pending invitations.
+    public static func currentSnapshot(of store: SQLiteStore) async throws -> OrganizationSnapshot {
+        try await store.read { db in
+            guard let organization = try db.organizations().first else { throw LedgerError.noOrganization }
+            return OrganizationSnapshot(
+                organization: organization, members: try db.members(in: organization.id),
+                invitations: try db.invitations(in: organization.id, statuses: [.pending]))
+        }
+    }
+
     /// the store's ids match the snapshot's.
     public static func store(with snapshot: OrganizationSnapshot) async throws -> SQLiteStore {
         let store = try SQLiteStore.inMemory()

@@ -29,12 +29,7 @@ import Testing
     }
 
     private func currentSnapshot(_ store: SQLiteStore) async throws -> OrganizationSnapshot {
-        try await store.read { db in
-            let organization = try #require(try db.organizations().first)
-            return OrganizationSnapshot(
-                organization: organization, members: try db.members(in: organization.id),
-                invitations: try db.invitations(in: organization.id, statuses: [.pending]))
-        }
+        try await Build.currentSnapshot(of: store)
     }
 
     /// Applies with deletions allowed, so that only the domain, owner and record checks stand in the way.

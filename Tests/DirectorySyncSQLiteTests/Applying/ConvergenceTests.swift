@@ -79,12 +79,7 @@ import Testing
     }
 
     private func currentSnapshot(_ store: SQLiteStore) async throws -> OrganizationSnapshot {
-        try await store.read { db in
-            let organization = try #require(try db.organizations().first)
-            return OrganizationSnapshot(
-                organization: organization, members: try db.members(in: organization.id),
-                invitations: try db.invitations(in: organization.id, statuses: [.pending]))
-        }
+        try await Build.currentSnapshot(of: store)
     }
 
     private func plan(_ world: World, _ snapshot: OrganizationSnapshot, policy: SyncPolicy) throws -> Plan {
