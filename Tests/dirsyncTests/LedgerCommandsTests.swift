@@ -48,7 +48,7 @@ import Testing
             "--now", "2026-11-21T11:00:00Z",
         ])
         #expect(sent.status == 0, "\(sent)")
-        #expect(sent.stderr.contains("mail: 2 message(s) written to outbox"))
+        #expect(sent.stderr.contains("mail: 2 messages written to outbox"))
         let outbox = folder.file("org/outbox")
         #expect(try FileManager.default.contentsOfDirectory(atPath: outbox.path).count == 2)
 

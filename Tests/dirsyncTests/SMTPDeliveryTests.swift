@@ -51,7 +51,7 @@ import Testing
             "Välkommen, Zoë!", "--now", "2026-11-21T11:00:00Z",
         ])
         #expect(sent.status == 0, "\(sent)")
-        #expect(sent.stderr.contains("mail: 3 message(s) sent to \(listener.url())"), "\(sent)")
+        #expect(sent.stderr.contains("mail: 3 messages sent to \(listener.url())"), "\(sent)")
 
         let received = try await listener.waitForMessages(3)
         #expect(received.map(\.envelope.rcptTos) == [["bo@acme.com"], ["cy@partner.io"], ["dee@acme.com"]])
@@ -172,8 +172,8 @@ import Testing
 
         let sent = try await cli.run(["invitations", "send", "bo@acme.com,cy@acme.com", "--role", "member"])
         #expect(sent.status == 0, "\(sent)")
-        #expect(sent.stderr.contains("mail: 2 message(s) sent to"), "\(sent)")
-        #expect(sent.stderr.contains("was unreachable at first; delivered after retrying 2 time(s)"), "\(sent)")
+        #expect(sent.stderr.contains("mail: 2 messages sent to"), "\(sent)")
+        #expect(sent.stderr.contains("was unreachable at first; delivered after retrying 2 times"), "\(sent)")
         let received = try listener.messages()
         #expect(received.map(\.envelope.rcptTos) == [["bo@acme.com"], ["cy@acme.com"]])
         #expect(received.allSatisfy { $0.envelope.connection == 3 })
@@ -193,7 +193,7 @@ import Testing
 
         let sent = try await cli.run(["invitations", "send", "bo@acme.com,cy@acme.com", "--role", "member"])
         #expect(sent.status == 0, "\(sent)")
-        #expect(sent.stderr.contains("mail: 2 message(s) sent to"), "\(sent)")
+        #expect(sent.stderr.contains("mail: 2 messages sent to"), "\(sent)")
         #expect(sent.stderr.components(separatedBy: "trying again in 1s\n").count == 3, "\(sent)")
         #expect(sent.stderr.components(separatedBy: "trying again in 2s\n").count == 3, "\(sent)")
         #expect(try listener.messages().map(\.envelope.connection) == [3, 6])
@@ -262,7 +262,7 @@ import Testing
         let took = ContinuousClock.now - started
         #expect(sent.status == 4, "the invitations are made, their mail is not delivered: \(sent)")
         #expect(
-            sent.stderr.contains("Couldn't connect to server (Connection refused); 2 message(s) stay queued"), "\(sent)"
+            sent.stderr.contains("Couldn't connect to server (Connection refused); 2 messages stay queued"), "\(sent)"
         )
         // Waits of 1 s then 2 s, said as they happen: the budget, and not much more.
         #expect(sent.stderr.contains("mail: cannot reach \(listener.url()); trying again in 1s\n"), "\(sent)")
@@ -314,7 +314,7 @@ import Testing
         let sent = try await cli.run([
             "invitations", "send", "busy-bo@acme.com", "--role", "viewer", "--now", "2026-11-21T10:00:00Z",
         ])
-        #expect(sent.stderr.contains("mail: 1 message(s) will be retried"), "\(sent)")
+        #expect(sent.stderr.contains("mail: 1 message will be retried"), "\(sent)")
         var pending = try await outbox(cli, status: "pending")
         #expect(pending.first?["next_attempt_at"] as? String == "2026-11-21T10:10:00Z")
         #expect((pending.first?["last_error"] as? String)?.hasPrefix("450 4.2.1") == true)

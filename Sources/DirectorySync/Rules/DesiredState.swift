@@ -116,7 +116,7 @@ public struct DesiredState: Sendable, Equatable {
             result.append(
                 Diagnostic(
                     .warning,
-                    "\(skips.count) invitee(s) match no role rule and are skipped (\(examples(skips))); add a default rule such as `- { role: viewer }` to include them"
+                    "\(Plural.count(skips.count, "invitee")) \(skips.count == 1 ? "matches" : "match") no role rule and \(skips.count == 1 ? "is" : "are") skipped (\(examples(skips))); add a default rule such as `- { role: viewer }` to include them"
                 ))
         }
         if let skips = byKind["domain"] {
@@ -124,15 +124,19 @@ public struct DesiredState: Sendable, Equatable {
             result.append(
                 Diagnostic(
                     .info,
-                    "\(skips.count) person(s) skipped: domain \(domains.prefix(5).joined(separator: ", "))\(domains.count > 5 ? ", …" : "") is neither auto-join nor allowed (\(examples(skips)))"
+                    "\(Plural.count(skips.count, "person", "people")) skipped: domain \(domains.prefix(5).joined(separator: ", "))\(domains.count > 5 ? ", …" : "") is neither auto-join nor allowed (\(examples(skips)))"
                 ))
         }
         if let skips = byKind["disabled"] {
-            result.append(Diagnostic(.info, "\(skips.count) disabled account(s) skipped (\(examples(skips)))"))
+            result.append(
+                Diagnostic(.info, "\(Plural.count(skips.count, "disabled account")) skipped (\(examples(skips)))"))
         }
         if let skips = byKind["no-email"] {
             result.append(
-                Diagnostic(.info, "\(skips.count) person(s) without an email address skipped (\(examples(skips)))"))
+                Diagnostic(
+                    .info,
+                    "\(Plural.count(skips.count, "person", "people")) without an email address skipped (\(examples(skips)))"
+                ))
         }
         return result
     }

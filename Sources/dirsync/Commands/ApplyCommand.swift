@@ -148,7 +148,9 @@ enum SyncReport {
                 try db.outbox(in: organization.id, statuses: [.pending]).count
             }
             if let queued, queued > 0 {
-                Console.note("mail: \(queued) message(s) stay queued for 'dirsync outbox deliver' or the next run")
+                Console.note(
+                    "mail: \(Plural.count(queued, "message")) \(queued == 1 ? "stays" : "stay") queued for 'dirsync outbox deliver' or the next run"
+                )
             }
             throw stop
         } catch let error as Applier.Failure {

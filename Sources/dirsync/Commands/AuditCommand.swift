@@ -35,7 +35,7 @@ struct AuditCommand: AsyncParsableCommand {
                 ])
             }
             Console.out(table.render(style: .stdout))
-            Console.out("\n\(events.count) event(s).")
+            Console.out("\n\(Plural.count(events.count, "event")).")
         }
     }
 

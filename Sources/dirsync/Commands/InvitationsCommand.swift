@@ -61,7 +61,7 @@ struct InvitationsCommand: AsyncParsableCommand {
                     ])
                 }
                 Console.out(table.render(style: style))
-                Console.out("\n\(invitations.count) invitation(s).")
+                Console.out("\n\(Plural.count(invitations.count, "invitation")).")
             }
         }
     }

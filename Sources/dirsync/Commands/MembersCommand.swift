@@ -81,7 +81,7 @@ struct MembersCommand: AsyncParsableCommand {
                     try db.livePendingCount(in: organization.id, at: now)
                 }
                 Console.out(
-                    "\n\(members.count) member(s) in \(organization.name); \(members.count + live) of "
+                    "\n\(Plural.count(members.count, "member")) in \(organization.name); \(members.count + live) of "
                         + "\(organization.settings.seats) seats used (\(Plural.count(live, "pending invitation"))).")
             }
         }

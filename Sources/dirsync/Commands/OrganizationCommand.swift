@@ -36,7 +36,7 @@ struct OrganizationCommand: AsyncParsableCommand {
             Console.out(
                 """
                 organization         \(organization.name)
-                seats                \(members + live) of \(organization.settings.seats) used (\(members) member(s), \(live) pending invitation(s))
+                seats                \(members + live) of \(organization.settings.seats) used (\(Plural.count(members, "member")), \(Plural.count(live, "pending invitation")))
                 inviter              \(organization.settings.inviter)
                 invitation validity  \(organization.settings.invitationValidity)
                 created              \(DateText.short(organization.createdAt))

@@ -57,7 +57,7 @@ struct OutboxCommand: AsyncParsableCommand {
                     ])
                 }
                 Console.out(table.render(style: style))
-                Console.out("\n\(messages.count) message(s).")
+                Console.out("\n\(Plural.count(messages.count, "message")).")
             }
         }
     }
@@ -83,7 +83,7 @@ struct OutboxCommand: AsyncParsableCommand {
             let left = try await environment.store.read { db in
                 try db.outbox(in: organization.id, statuses: [.pending]).count
             }
-            Console.out(left == 0 ? "The outbox is empty." : "\(left) message(s) still pending.")
+            Console.out(left == 0 ? "The outbox is empty." : "\(Plural.count(left, "message")) still pending.")
             if let report, report.unavailable != nil || !report.failed.isEmpty || report.retryLater > 0 {
                 throw DeliveryIncomplete(report: report)
             }
@@ -97,7 +97,7 @@ struct OutboxCommand: AsyncParsableCommand {
         var description: String {
             if let reason = report.unavailable { return "mail not delivered: \(reason)" }
             let missed = report.failed.count + report.retryLater
-            return "\(missed) of \(missed + report.sent) message(s) not delivered"
+            return "\(missed) of \(Plural.count(missed + report.sent, "message")) not delivered"
         }
 
         var hint: String? {

@@ -50,7 +50,7 @@ struct RunsCommand: AsyncParsableCommand {
                 ])
             }
             Console.out(table.render(style: style))
-            Console.out("\n\(runs.count) run(s).")
+            Console.out("\n\(Plural.count(runs.count, "run")).")
         }
     }
 }

@@ -108,7 +108,7 @@ struct CommandEnvironment {
             let queued = try await store.read { db in try db.outbox(in: organization.id, statuses: [.pending]).count }
             if queued > 0 {
                 Console.note(
-                    "\(queued) message(s) queued in the outbox; set mail.smtp or mail.outbox in the configuration to "
+                    "\(Plural.count(queued, "message")) queued in the outbox; set mail.smtp or mail.outbox in the configuration to "
                         + "deliver them")
             }
             return nil
@@ -123,20 +123,20 @@ struct CommandEnvironment {
         let report = try await delivery.deliverHoldingLease(for: organization, now: { clock.clock })
         if report.sent > 0 {
             let verb = configuration.mail.smtp == nil ? "written to" : "sent to"
-            Console.note("mail: \(report.sent) message(s) \(verb) \(destination)")
+            Console.note("mail: \(Plural.count(report.sent, "message")) \(verb) \(destination)")
         }
         if report.reconnections > 0, report.unavailable == nil {
             Console.note(
-                "mail: \(destination) was unreachable at first; delivered after retrying \(report.reconnections) time(s)"
+                "mail: \(destination) was unreachable at first; delivered after retrying \(Plural.count(report.reconnections, "time"))"
             )
         }
         if report.retryLater > 0 {
-            Console.note("mail: \(report.retryLater) message(s) will be retried ('dirsync outbox list')")
+            Console.note("mail: \(Plural.count(report.retryLater, "message")) will be retried ('dirsync outbox list')")
         }
         for failure in report.failed { Console.note("mail: not delivered to \(failure.recipient): \(failure.reason)") }
         if let reason = report.unavailable {
             Console.note(
-                "mail: cannot deliver now: \(reason); \(report.leftPending) message(s) stay queued for "
+                "mail: cannot deliver now: \(reason); \(Plural.count(report.leftPending, "message")) \(report.leftPending == 1 ? "stays" : "stay") queued for "
                     + "'dirsync outbox deliver'")
         }
         return report

@@ -85,4 +85,17 @@ import Testing
         #expect(RoleRule.holds(.attribute("title", .matches(try .init("Coun"))), for: user, email: email))
         #expect(!RoleRule.holds(.attribute("missing", .matches(try .init(".*"))), for: user, email: email))
     }
+
+    /// The summary lines of the skipped count in English: one invitee "matches … and is skipped", two people.
+    @Test func skipSummariesAgreeWithTheirCount() {
+        let directory = [
+            Build.user("dee@us.partner.io"), Build.user("bo@evil.example"), Build.user("cy@evil.example"),
+            Build.user("ann@acme.com", active: false), Build.user(nil),
+        ]
+        let messages = DesiredState(from: Build.contents(directory), rules: Self.rules).diagnostics.map(\.message)
+        #expect(messages.contains { $0.hasPrefix("1 invitee matches no role rule and is skipped (dee@us.partner.io)") })
+        #expect(messages.contains { $0.hasPrefix("2 people skipped: domain evil.example is neither") })
+        #expect(messages.contains("1 disabled account skipped (ann@acme.com)"))
+        #expect(messages.contains { $0.hasPrefix("1 person without an email address skipped") })
+    }
 }
