@@ -7,11 +7,17 @@ import Foundation
 /// again against the store as it is applied: owners are never touched, only records dirsync manages are
 /// re-roled, removed or revoked, and seats are never exceeded, whatever a (possibly edited) plan file says.
 public struct Applier: Sendable {
+    /// The store the changes are written to, batch by batch.
     public let store: any OrganizationStore
+    /// The sender and accept link of invitation mail; nil when mail is not configured, and an invitation or a
+    /// resend then fails (`LedgerError.mailNotConfigured`).
     public let mail: MailSettings?
+    /// The configuration's organization settings: the changes are checked under them, and the first batch writes
+    /// them to the store.
     public let settings: SettingsOverride
     private let makeToken: @Sendable () -> InvitationToken
 
+    /// An applier writing to `store`. `makeToken` makes each new invitation token (tests pass a predictable one).
     public init(
         store: any OrganizationStore, mail: MailSettings?, settings: SettingsOverride = SettingsOverride(),
         makeToken: @escaping @Sendable () -> InvitationToken = InvitationToken.generate
@@ -24,8 +30,11 @@ public struct Applier: Sendable {
 
     /// Applying stopped part-way: `applied` changes were committed before `cause` stopped it.
     public struct Interrupted: Error, CustomStringConvertible {
+        /// Changes per action in the batches committed before the stop.
         public let applied: [Plan.Action: Int]
+        /// What stopped it: a `Failure`, the checkpoint's error (a shutdown, a lost lease), or the store's.
         public let cause: any Error
+        /// The cause's description, unchanged.
         public var description: String { "\(cause)" }
     }
 
@@ -40,6 +49,7 @@ public struct Applier: Sendable {
         /// The operator's override of a blocked plan (`--allow-deletions`).
         public var allowDeletions: Bool
 
+        /// Safeguards from the configuration's rules and policy, and the operator's `--allow-deletions`.
         public init(rules: AccessRules, policy: SyncPolicy, allowDeletions: Bool) {
             self.rules = rules
             self.policy = policy
@@ -49,12 +59,19 @@ public struct Applier: Sendable {
 
     /// Why a plan was not (completely) applied.
     public enum Failure: Error, Equatable, UserFacingError {
+        /// A safety rule blocks the plan (its own verdict, or the one computed again from the store), for the reason
+        /// given; nothing was applied.
         case blocked(String)
+        /// The store's organization (named here) is not as the plan saw it: it changed since, or it is another
+        /// organization; nothing was applied.
         case stale(organization: String)
         /// A change breaks a rule of the organization whatever the plan says; nothing was applied.
         case refused(index: Int, action: Plan.Action, email: EmailAddress, problem: String)
+        /// What a change acts on is no longer as the plan saw it (the organization changed between batches). Earlier
+        /// batches stay applied; the batch holding this change was rolled back.
         case conflict(action: Plan.Action, email: EmailAddress, problem: String)
 
+        /// One line for `error: …`, naming the change at fault when there is one.
         public var description: String {
             switch self {
             case .blocked(let reason): "the plan is blocked: \(reason)"
@@ -67,6 +84,7 @@ public struct Applier: Sendable {
             }
         }
 
+        /// What to do next: review the plan, plan again, or apply with `--allow-deletions`.
         public var hint: String? {
             switch self {
             case .blocked: "review the plan; if the deletions are intended, apply it with --allow-deletions"

@@ -3,9 +3,11 @@ import Foundation
 /// The organization ledger: organizations, members and invitations, with the invitation lifecycle's
 /// rules. Every command is one store transaction; a refused command writes nothing.
 public struct Ledger: Sendable {
+    /// The store each command runs its one transaction in.
     public let store: any OrganizationStore
     private let makeToken: @Sendable () -> InvitationToken
 
+    /// A ledger over `store`. `makeToken` makes each new invitation token (tests pass a predictable one).
     public init(
         store: any OrganizationStore, makeToken: @escaping @Sendable () -> InvitationToken = InvitationToken.generate
     ) {

@@ -2,11 +2,15 @@ import Foundation
 
 /// Why an organization-ledger command was refused. Nothing is written when one is thrown.
 public enum LedgerError: Error, Equatable, Sendable {
+    /// An organization name that is blank or longer than 200 characters.
     case invalidOrganizationName(String)
     /// A name (of an organization or a person) holds a control character.
     case controlCharacterInName(String, Unicode.Scalar)
+    /// A name longer than 200 characters; how many it has.
     case nameTooLong(Int)
+    /// A seat limit outside `Organization.Settings.seatRange`.
     case invalidSeats(Int)
+    /// An invitation validity outside `Organization.Settings.validityRange`.
     case invalidValidity(TimeSpan)
     /// A seat limit below the seats already taken.
     case seatsBelowUse(seats: Int, used: Int)
@@ -14,30 +18,53 @@ public enum LedgerError: Error, Equatable, Sendable {
     case inviterNotAdmin(EmailAddress, role: Role?)
     /// `--now` (or the clock) is before the invitation's link was sent.
     case tokenNotYetValid(from: Date)
+    /// The store already has an organization of this name.
     case organizationExists(String)
+    /// No organization has this name; `known` lists the store's organizations.
     case organizationNotFound(String, known: [String])
+    /// The store holds no organization, or no longer the one a command was working on.
     case noOrganization
+    /// The store holds several organizations (named here) and none was chosen.
     case ambiguousOrganization([String])
+    /// An invitation batch without a single address.
     case emptyBatch
+    /// An invitation batch of `count` addresses, over its `limit`.
     case batchTooLarge(count: Int, limit: Int)
+    /// The address at `position` (counting from 1) of a batch is not a valid address.
     case invalidAddressInBatch(position: Int, EmailAddress.Invalid)
+    /// An address that appears twice in one batch.
     case duplicateInBatch(EmailAddress)
+    /// An invitation with the role owner: owners are never invited.
     case ownerNotInvitable
+    /// More seats are needed than are free: `used` of `seats` taken, `requested` more asked for.
     case seatLimitReached(used: Int, seats: Int, requested: Int)
+    /// The address already belongs to a member (with `role`).
     case alreadyMember(EmailAddress, role: Role)
+    /// The address already has a pending invitation, expiring at `expiresAt` (or, if `isExpired`, expired then).
     case alreadyInvited(EmailAddress, expiresAt: Date, isExpired: Bool)
+    /// The address has no pending invitation; `latest` and `closedAt` describe its latest one, if it has any.
     case noPendingInvitation(EmailAddress, latest: Invitation.Status?, closedAt: Date?)
+    /// Input that is neither a 44-character token nor an accept link holding one.
     case malformedToken
+    /// A well-formed token the store never issued, or whose invitation is no longer pending.
     case unknownToken
+    /// The token's invitation was revoked at this date.
     case tokenRevoked(at: Date)
+    /// The token stopped working at this date.
     case tokenExpired(at: Date)
+    /// The token already accepted the invitation, at this date.
     case tokenUsed(at: Date)
+    /// A resend at this date issued a newer token for the invitation.
     case tokenReplaced(at: Date)
+    /// The address is not a member of the organization.
     case memberNotFound(EmailAddress)
+    /// The member already has the role asked for.
     case roleUnchanged(EmailAddress, Role)
+    /// The member is an owner, and owners are never changed or removed by dirsync.
     case ownerUntouchable(EmailAddress)
     /// Nobody becomes owner through dirsync.
     case ownerNotAssignable
+    /// A change has to send mail, but `mail.from` or `mail.accept_url` is not configured.
     case mailNotConfigured
     /// The mail transport cannot deliver to this address (a non-ASCII local part without SMTPUTF8).
     case undeliverableAddress(EmailAddress, reason: String)
@@ -46,6 +73,7 @@ public enum LedgerError: Error, Equatable, Sendable {
 }
 
 extension LedgerError: UserFacingError {
+    /// One line for `error: …`, naming what was refused.
     public var description: String {
         switch self {
         case .invalidOrganizationName(let name):
@@ -132,6 +160,7 @@ extension LedgerError: UserFacingError {
         }
     }
 
+    /// What to do next, printed as `hint: …`; nil when there is no clear next step.
     public var hint: String? {
         switch self {
         case .organizationNotFound, .ambiguousOrganization:

@@ -9,8 +9,11 @@ import Foundation
 /// Seat use is counted once per transaction and then kept up to date by the changes made through it, so a
 /// batch of changes costs no more seat queries than one.
 public final class LedgerTransaction {
+    /// The store transaction every read and write goes through.
     public let db: any LedgerWriter
+    /// The organization the rules apply to, with the settings (seats, inviter, validity) they enforce.
     public let organization: Organization
+    /// The moment every change is stamped with, and at which expiry and seat use are judged.
     public let now: Date
     let mail: MailSettings?
     let makeToken: @Sendable () -> InvitationToken

@@ -14,15 +14,21 @@ public protocol OrganizationStore: Sendable {
 
 /// The reads a ledger transaction may make.
 public protocol LedgerReader {
+    /// Every organization in the store, ordered by name.
     func organizations() throws -> [Organization]
+    /// The organization named `name`, ignoring case; nil if there is none.
     func organization(named name: String) throws -> Organization?
+    /// The organization with this identifier; nil if there is none.
     func organization(id: Organization.ID) throws -> Organization?
 
+    /// The member with the address `email`; nil if there is none.
     func member(_ email: EmailAddress, in organization: Organization.ID) throws -> Member?
     /// The organization's members, oldest first (by id).
     func members(in organization: Organization.ID) throws -> [Member]
+    /// How many members the organization has.
     func memberCount(in organization: Organization.ID) throws -> Int
 
+    /// The invitation with this identifier, whatever its status; nil if there is none.
     func invitation(id: Invitation.ID) throws -> Invitation?
     /// The pending invitation for `email`, expired or not.
     func pendingInvitation(for email: EmailAddress, in organization: Organization.ID) throws -> Invitation?
@@ -33,6 +39,7 @@ public protocol LedgerReader {
     /// Pending invitations whose link still works at `now`: the ones holding a seat.
     func livePendingCount(in organization: Organization.ID, at now: Date) throws -> Int
 
+    /// The token record with this selector, open or closed; nil if there is none.
     func token(selector: String) throws -> IssuedToken?
 
     /// Audit events at or after `since`, oldest first.
@@ -58,34 +65,50 @@ public protocol LedgerReader {
     func lease(in organization: Organization.ID, for purpose: Lease.Purpose) throws -> Lease?
     /// The store's own key for signing saved plans (at least 32 random bytes, made when the store was created).
     func planSigningKey() throws -> [UInt8]
+    /// What the organization's agent last reported; an empty state if it never reported anything.
     func notificationState(in organization: Organization.ID) throws -> NotificationState
 }
 
 /// The writes a ledger transaction may make, in addition to its reads.
 public protocol LedgerWriter: LedgerReader {
+    /// Stores a new organization created at `now`, and returns it with its identifier.
     func insertOrganization(_ settings: Organization.Settings, at now: Date) throws -> Organization
+    /// Stores `organization`'s settings: name, seats, inviter and invitation validity.
     func updateOrganization(_ organization: Organization) throws
 
+    /// Stores a new member, and returns it with its identifier.
     func insertMember(_ draft: Member.Draft) throws -> Member
+    /// Stores what may change of a member: its email, name, role, anchor and whether it is managed.
     func updateMember(_ member: Member) throws
+    /// Deletes the member with this identifier.
     func deleteMember(_ id: Member.ID) throws
 
+    /// Stores a new pending invitation, created at its `sentAt`, and returns it with its identifier.
     func insertInvitation(_ draft: Invitation.Draft) throws -> Invitation
+    /// Stores what may change of an invitation: status, sending and expiry, resend count, closing time, anchor and
+    /// whether it is managed.
     func updateInvitation(_ invitation: Invitation) throws
 
+    /// Stores a new open token for `invitation` (its selector and hash, never the token), and returns its record.
     func insertToken(_ token: InvitationToken, for invitation: Invitation.ID, issuedAt: Date, expiresAt: Date) throws
         -> IssuedToken
     /// Closes every open token of `invitation`.
     func closeTokens(of invitation: Invitation.ID, as closure: IssuedToken.Closure, at now: Date) throws
 
+    /// Adds `event` to the audit log.
     func append(_ event: AuditEvent) throws
 
+    /// Queues a new pending outbox message, and returns it with its identifier.
     func enqueue(_ draft: OutboxMessage.Draft) throws -> OutboxMessage
     /// Voids pending messages that carry a token of `invitation`.
     func voidPendingMail(of invitation: Invitation.ID) throws
+    /// Stores a message's delivery state: status, attempts, last error, next attempt and sending time. Its content
+    /// is kept only while it is pending.
     func updateOutboxMessage(_ message: OutboxMessage) throws
 
+    /// Records a new `running` run started at `now`, and returns it with its identifier.
     func insertRun(organization: Organization.ID, trigger: SyncRun.Trigger, at now: Date) throws -> SyncRun
+    /// Stores what a run found and how it ended: finish time, source, changes, outcome and error.
     func updateRun(_ run: SyncRun) throws
     /// Closes every `running` run of `organization` as `failed` with `error`, finished at `now`; returns them as
     /// closed. Called by the lease's new holder: only a holder runs, so a `running` row then is abandoned.
@@ -104,22 +127,33 @@ public protocol LedgerWriter: LedgerReader {
     ) throws -> Bool
     /// Gives the lease up, if `holder` has it.
     func releaseLease(in organization: Organization.ID, for purpose: Lease.Purpose, holder: String) throws
+    /// Replaces the organization's notification state.
     func saveNotificationState(_ state: NotificationState, in organization: Organization.ID) throws
 }
 
 extension Member {
     /// A member before the store gives it an identifier.
     public struct Draft: Sendable, Equatable {
+        /// The organization the member joins.
         public var organization: Organization.ID
+        /// The member's address; one member per address in an organization.
         public var email: EmailAddress
+        /// The display name, already cleaned (`Member.typedName` or `Member.directoryName`); nil when unknown.
         public var name: String?
+        /// The role the member joins with.
         public var role: Role
+        /// When the member joined.
         public var joinedAt: Date
+        /// Who sent the invitation the member accepted (its `invitedBy`); nil for a founder or an auto-join.
         public var invitedBy: String?
+        /// How the member came in: as founder, by invitation or by Domain Auto-Join.
         public var origin: Origin
+        /// The directory anchor the member is matched on, if known.
         public var anchor: String?
+        /// Whether dirsync may later re-role or remove the member.
         public var isManaged: Bool
 
+        /// A member to insert with `LedgerWriter.insertMember`; the caller has checked the rules (seats, owners).
         public init(
             organization: Organization.ID, email: EmailAddress, name: String?, role: Role, joinedAt: Date,
             invitedBy: String?, origin: Origin, anchor: String?, isManaged: Bool
@@ -140,16 +174,26 @@ extension Member {
 extension Invitation {
     /// An invitation before the store gives it an identifier; always pending.
     public struct Draft: Sendable, Equatable {
+        /// The organization the invitation is to.
         public var organization: Organization.ID
+        /// The address invited.
         public var email: EmailAddress
+        /// The role the invitee joins with; never owner.
         public var role: Role
+        /// When the link is sent; also stored as the invitation's creation time.
         public var sentAt: Date
+        /// When the link stops working.
         public var expiresAt: Date
+        /// The acting address that sends it, named in the invitation email and the audit log.
         public var invitedBy: String
+        /// The personal message for the invitation email, if any.
         public var message: String?
+        /// The directory anchor of the person invited, when a sync creates the invitation.
         public var anchor: String?
+        /// Whether dirsync may later revoke it.
         public var isManaged: Bool
 
+        /// An invitation to insert with `LedgerWriter.insertInvitation`; the caller has checked the rules (seats).
         public init(
             organization: Organization.ID, email: EmailAddress, role: Role, sentAt: Date, expiresAt: Date,
             invitedBy: String, message: String?, anchor: String?, isManaged: Bool
@@ -170,14 +214,22 @@ extension Invitation {
 extension OutboxMessage {
     /// A message before the store gives it an identifier; always pending.
     public struct Draft: Sendable, Equatable {
+        /// The organization whose outbox holds the message.
         public var organization: Organization.ID
+        /// The RFC 5322 Message-ID, angle brackets included, fixed as the message is queued.
         public var messageID: String
+        /// Who the message goes to.
         public var recipient: EmailAddress
+        /// The subject, for listings (`content` holds the full header).
         public var subject: String
+        /// The whole RFC 5322 message, with CRLF line endings.
         public var content: String
+        /// The `IssuedToken.id` of the token the message carries, so a resend or revoke voids it; nil for other mail.
         public var tokenID: Int64?
+        /// When the message was queued.
         public var createdAt: Date
 
+        /// A message to queue with `LedgerWriter.enqueue`.
         public init(
             organization: Organization.ID, messageID: String, recipient: EmailAddress, subject: String, content: String,
             tokenID: Int64?, createdAt: Date

@@ -41,7 +41,9 @@ public struct HTTPRequest: Sendable, CustomStringConvertible, CustomReflectable 
         self.body = body
     }
 
+    /// `METHOD url`, never the headers.
     public var description: String { "\(method) \(url.absoluteString)" }
+    /// The method and URL only, so a dump never shows the headers.
     public var customMirror: Mirror {
         Mirror(self, children: ["method": method, "url": url], displayStyle: .struct)
     }
@@ -83,6 +85,7 @@ public enum HTTPFailure: Error, Equatable, CustomStringConvertible {
     /// Anything else, in the transport's words.
     case other(String)
 
+    /// A short phrase for error messages: `connection refused`, `the request timed out`…
     public var description: String {
         switch self {
         case .timedOut: "the request timed out"

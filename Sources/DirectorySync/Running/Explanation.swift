@@ -6,7 +6,9 @@ import Foundation
 public struct Explanation: Sendable {
     /// One directory entry of the person.
     public struct Entry: Sendable {
+        /// The raw entry, as the source read it.
         public let entry: DirectoryEntry
+        /// What the mapping made of it: a user, or skipped with the reason.
         public let outcome: Mapper.Outcome
         /// What the rules decided, for an entry that became a user.
         public let evaluation: AccessRules.Evaluation?
@@ -14,12 +16,16 @@ public struct Explanation: Sendable {
 
     /// Nothing in the directory or the organization is the person asked about.
     public struct NobodyMatches: Error, Equatable, UserFacingError {
+        /// What was asked about, as given.
         public let text: String
+        /// Whether `text` parses as an email address.
         public let isAddress: Bool
+        /// That nothing matches `text`, and, unless it is an address, that it is no anchor either.
         public var description: String {
             "nothing in the directory or the organization matches '\(text)'"
                 + (isAddress ? "" : " (it is neither an email address nor the anchor of a directory entry)")
         }
+        /// Give an email address or an anchor, as `dirsync source show` lists them.
         public var hint: String? {
             "give a person's email address or directory anchor ('dirsync source show' lists both)"
         }
@@ -27,16 +33,24 @@ public struct Explanation: Sendable {
 
     /// What was asked about, as given.
     public let person: String
+    /// The source as messages name it: the file as the user wrote it, or the SCIM base URL.
     public let sourceName: String
+    /// The mapping, as the configuration or the command line named it.
     public let mapping: MappingReference
+    /// The person's directory entries, in source order: users whose address or anchor matches, and skipped
+    /// entries with a value equal to what was asked.
     public let entries: [Entry]
+    /// The organization's name.
     public let organization: String
+    /// The person's membership, matched by address or anchor; nil when they are not a member.
     public let member: Member?
+    /// The person's pending invitation (expired or not), matched by address or anchor; nil when there is none.
     public let invitation: Invitation?
     /// The person's changes in the plan (by address, previous address or anchor), in plan order.
     public let changes: [Plan.Change]
     /// Why the whole plan is blocked, if it is.
     public let blocked: Plan.Blocked?
+    /// The moment the plan was made for (`--now`, or the clock).
     public let now: Date
 }
 

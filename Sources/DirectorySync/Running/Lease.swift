@@ -13,11 +13,14 @@ public struct Lease: Sendable, Equatable {
 
     /// Who holds it: `host:pid:nonce`.
     public let holder: String
+    /// When the holder claimed it; renewals keep it, a new claim (even by the same holder) sets it again.
     public let acquiredAt: Date
+    /// When it lapses unless renewed; from then on another process may take it.
     public var expiresAt: Date
     /// When the holder, an agent, plans to run next (for `dirsync status`).
     public var nextRunAt: Date?
 
+    /// A lease as the store holds it.
     public init(holder: String, acquiredAt: Date, expiresAt: Date, nextRunAt: Date? = nil) {
         self.holder = holder
         self.acquiredAt = acquiredAt
@@ -44,6 +47,7 @@ public struct Lease: Sendable, Equatable {
 
     /// The outcome of asking for a lease.
     public enum Claim: Sendable, Equatable {
+        /// The lease is now the caller's: taken, or renewed if the caller already held it.
         case acquired(Lease)
         /// Someone else holds an unexpired lease.
         case heldElsewhere(Lease)
@@ -60,6 +64,7 @@ public struct NotificationState: Sendable, Equatable {
     /// When the last problem notification went out.
     public var lastNotifiedAt: Date?
 
+    /// A state with no problem on record, unless said otherwise.
     public init(problemSince: Date? = nil, consecutiveProblems: Int = 0, lastNotifiedAt: Date? = nil) {
         self.problemSince = problemSince
         self.consecutiveProblems = consecutiveProblems

@@ -2,12 +2,18 @@ import Foundation
 
 /// Takes, renews and gives up one of an organization's leases (to apply, or to deliver mail) for one holder.
 public struct LeaseKeeper: Sendable {
+    /// The store holding the lease.
     public let store: any OrganizationStore
+    /// The organization whose lease is kept; its name appears in errors.
     public let organization: Organization
+    /// Which of the organization's leases: the right to apply, or to deliver mail.
     public let purpose: Lease.Purpose
+    /// The name this keeper claims the lease as, `host:pid:nonce`; unique to this process by default.
     public let holder: String
+    /// How long each claim or renewal lasts: a holder that dies loses the lease this long after its last renewal.
     public let duration: TimeSpan
 
+    /// A keeper of `organization`'s `purpose` lease for `holder`, claiming it for `duration` at a time.
     public init(
         store: any OrganizationStore, organization: Organization, purpose: Lease.Purpose = .apply,
         holder: String = Lease.holderName(), duration: TimeSpan
@@ -21,23 +27,29 @@ public struct LeaseKeeper: Sendable {
 
     /// Another holder has the lease.
     public struct Held: Error, Equatable, UserFacingError {
+        /// The organization's name.
         public let organization: String
+        /// The other holder's lease: who holds it, and until when.
         public let lease: Lease
 
+        /// Which lease is held: the right to apply, or to deliver mail.
         public let purpose: Lease.Purpose
 
+        /// Another holder has `lease`, the `purpose` lease of the organization named `organization`.
         public init(organization: String, lease: Lease, purpose: Lease.Purpose = .apply) {
             self.organization = organization
             self.lease = lease
             self.purpose = purpose
         }
 
+        /// Who holds the lease, what it is doing, and until when.
         public var description: String {
             let doing = purpose == .apply ? "applying changes to" : "delivering the mail of"
             return
                 "another dirsync (\(lease.holder)) is \(doing) \(organization); its lease runs until \(DateText.short(lease.expiresAt))"
         }
 
+        /// Wait, or let a dead holder's lease expire; says when it does.
         public var hint: String? {
             "wait for it to finish; if that process died, its lease expires at \(DateText.iso8601(lease.expiresAt)) and is taken over then"
         }
@@ -45,7 +57,9 @@ public struct LeaseKeeper: Sendable {
 
     /// The lease was taken over while this holder was working (it expired, e.g. after the process stalled).
     public struct Lost: Error, Equatable, UserFacingError {
+        /// The organization's name.
         public let organization: String
+        /// That the lease was lost and applying stopped.
         public var description: String { "the lease on \(organization) was lost; stopped applying" }
     }
 
@@ -113,6 +127,8 @@ public struct LeaseKeeper: Sendable {
         if !kept { throw Lost(organization: self.organization.name) }
     }
 
+    /// Gives up the lease if this holder still has it, so the next process need not wait for it to expire.
+    /// Never fails: a lease that cannot be released simply expires.
     public func release() async {
         let (organization, purpose, holder) = (self.organization.id, self.purpose, self.holder)
         try? await store.write { db in try db.releaseLease(in: organization, for: purpose, holder: holder) }

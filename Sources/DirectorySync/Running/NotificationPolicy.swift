@@ -5,13 +5,18 @@ import Foundation
 public struct NotificationPolicy: Sendable, Equatable {
     /// What a notification says.
     public enum Kind: String, Sendable, Codable, Equatable {
+        /// A run failed (`sync.failed`: the raw value is the webhook's `event`).
         case failed = "sync.failed"
+        /// A safety rule blocked a run's plan (`sync.blocked`).
         case blocked = "sync.blocked"
+        /// A run succeeded after a problem that was reported (`sync.recovered`).
         case recovered = "sync.recovered"
     }
 
+    /// The quiet period: after a problem notification, further problems go unreported until it has passed.
     public var every: TimeSpan
 
+    /// A policy allowing one problem notification per `every` (an hour by default).
     public init(every: TimeSpan = .hours(1)) { self.every = every }
 
     /// The state after a run that ended with `outcome` at `now`, and the notification to send, if any.

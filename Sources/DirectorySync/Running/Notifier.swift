@@ -2,13 +2,20 @@ import Foundation
 
 /// What an agent reports when a run fails, is blocked, or recovers.
 public struct AgentNotification: Sendable, Equatable {
+    /// Whether a run failed, was blocked, or worked again.
     public let kind: NotificationPolicy.Kind
+    /// The organization's name.
     public let organization: String
+    /// When the agent made the notification, just after the run.
     public let time: Date
+    /// The run that caused it.
     public let run: SyncRun
+    /// Failed or blocked runs in a row; for a recovery, the length of the streak that just ended.
     public let consecutiveProblems: Int
+    /// When the streak of problems began (for a recovery, the one that ended); nil if not known.
     public let problemSince: Date?
 
+    /// A notification of `kind` about `run` of the organization named `organization`.
     public init(
         kind: NotificationPolicy.Kind, organization: String, time: Date, run: SyncRun, consecutiveProblems: Int,
         problemSince: Date?
@@ -55,12 +62,15 @@ public struct AgentNotification: Sendable, Equatable {
 
 /// Tells people about an agent's problems and recoveries.
 public protocol Notifier: Sendable {
+    /// Tells people about `notification`; throws if it could not be delivered (the agent logs that and goes on).
     func send(_ notification: AgentNotification) async throws
 }
 
 /// POSTs the notification as JSON to a webhook.
 public struct WebhookNotifier: Notifier {
+    /// The webhook the notification is POSTed to. Errors name it without its query (which may hold a secret).
     public let url: URL
+    /// The most seconds one POST may take, connecting included.
     public let timeout: TimeInterval
     /// How the POST reaches the webhook.
     let http: any HTTPTransport
@@ -74,11 +84,15 @@ public struct WebhookNotifier: Notifier {
 
     /// A webhook that did not take the notification.
     public struct Failure: Error, Equatable, CustomStringConvertible {
+        /// The webhook's URL without its query, user or password.
         public let url: String
+        /// What went wrong: the transport's failure, or `HTTP <status>` for an answer outside 200–299.
         public let problem: String
+        /// `webhook <url>: <problem>`.
         public var description: String { "webhook \(url): \(problem)" }
     }
 
+    /// POSTs `notification.json()`; throws `Failure` when no answer comes or the status is not 2xx.
     public func send(_ notification: AgentNotification) async throws {
         let request = HTTPRequest(
             method: "POST", url: url, headers: ["Content-Type: application/json", "User-Agent: dirsync"],
@@ -106,12 +120,18 @@ public struct WebhookNotifier: Notifier {
 
 /// Emails the notification through the outbox and the configured mailer.
 public struct MailNotifier: Notifier {
+    /// The store whose outbox queues the email.
     public let store: any OrganizationStore
+    /// Delivers the organization's pending mail right after the email is queued; nil leaves it queued.
     public let mailer: (any Mailer)?
+    /// The sender; its domain also makes the Message-ID.
     public let from: Mailbox
+    /// Who receives the email.
     public let to: EmailAddress
+    /// The organization whose outbox holds the email, and whose pending mail is then delivered.
     public let organization: Organization.ID
 
+    /// A notifier emailing `to` from `from` through `organization`'s outbox in `store`.
     public init(
         store: any OrganizationStore, mailer: (any Mailer)?, from: Mailbox, to: EmailAddress,
         organization: Organization.ID
@@ -123,6 +143,9 @@ public struct MailNotifier: Notifier {
         self.organization = organization
     }
 
+    /// Queues the email in the outbox; with a mailer, then delivers all of the organization's pending mail, not
+    /// only this email, without taking the delivery lease. Throws only the store's errors: mail the server
+    /// refuses, or cannot take yet, is recorded in the outbox.
     public func send(_ notification: AgentNotification) async throws {
         let messageID = MailMessage.makeMessageID(domain: from.address.domain)
         var text = notification.summary + "\n\n"

@@ -1,9 +1,12 @@
 /// When the agent runs: every `interval`, plus up to `jitter` so many agents do not reach one directory at
 /// the same moment; after failures, sooner, backing off exponentially up to the interval.
 public struct Schedule: Sendable, Equatable {
+    /// The wait between runs after a good one, and the longest wait the backoff after failures reaches.
     public var interval: TimeSpan
+    /// The most random extra time added to each wait; 0 adds none.
     public var jitter: TimeSpan
 
+    /// Runs every `interval`, with up to `jitter` added to each wait (none by default).
     public init(interval: TimeSpan, jitter: TimeSpan = TimeSpan(seconds: 0)) {
         self.interval = interval
         self.jitter = jitter

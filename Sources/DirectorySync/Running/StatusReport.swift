@@ -3,19 +3,32 @@ import Foundation
 /// An organization's health at a glance: the last run, the next one, seats, invitations and mail. What
 /// `dirsync status` prints and the metrics file exports.
 public struct StatusReport: Sendable {
+    /// The organization reported on, with its settings (the seat limit).
     public let organization: Organization
+    /// The moment the report describes; invitations are live or expired as of then.
     public let at: Date
+    /// The newest run, whatever its outcome; nil before the first.
     public let lastRun: SyncRun?
+    /// The newest run that completed, with or without changes; nil if none has.
     public let lastSuccess: SyncRun?
+    /// The organization's apply lease, expired or not; nil when nobody holds it.
     public let lease: Lease?
+    /// How many members the organization has.
     public let members: Int
+    /// Pending invitations whose link still works at `at`: each holds a seat.
     public let pendingInvitations: Int
+    /// Pending invitations past their expiry at `at`: they hold no seat.
     public let expiredInvitations: Int
+    /// Outbox messages that could not be delivered (refused, or out of attempts).
     public let failedMail: Int
+    /// Outbox messages waiting for delivery, retries included.
     public let pendingMail: Int
+    /// Runs per outcome, over the organization's whole history.
     public let runsByOutcome: [SyncRun.Outcome: Int]
+    /// Changes applied per action (`join`, `invite`…), over the organization's whole history.
     public let changesApplied: [String: Int]
 
+    /// Seats taken at `at`: members plus pending invitations whose link still works.
     public var seatsUsed: Int { members + pendingInvitations }
 
     /// Reads the report for `organization` at `now`.

@@ -3,15 +3,24 @@ import Foundation
 /// One organization's reconciliation: read the directory, plan against the organization, apply, and
 /// record the run. The composition root gives it the live source, store and settings.
 public struct SyncEngine: Sendable, CustomStringConvertible, CustomReflectable {
+    /// The store the organization is read from and the run is recorded in.
     public let store: any OrganizationStore
     /// The directory; a failed or partial read throws (no partial result exists).
     public let source: any DirectorySource
+    /// Who may be in the organization and with which role; apply checks every change against them again.
     public let rules: AccessRules
+    /// The `policy` section: deletion limits, shrink guard, batch size, resends and offboarding.
     public let policy: SyncPolicy
+    /// The configuration's organization settings: plans use them, apply writes them. Without an invitation
+    /// validity of its own, it has the policy's (if any).
     public let settings: SettingsOverride
+    /// The sender and accept link of invitation mail; nil when mail is not configured, and a plan that invites or
+    /// resends then fails to apply.
     public let mail: MailSettings?
     private let makeToken: @Sendable () -> InvitationToken
 
+    /// An engine over one organization's configuration. `makeToken` makes each new invitation token (tests pass a
+    /// predictable one).
     public init(
         store: any OrganizationStore, source: any DirectorySource,
         rules: AccessRules, policy: SyncPolicy, settings: SettingsOverride, mail: MailSettings?,
@@ -30,11 +39,14 @@ public struct SyncEngine: Sendable, CustomStringConvertible, CustomReflectable {
 
     /// Never what the engine holds (its source may hold the environment).
     public var description: String { "sync engine" }
+    /// No children, so a dump never shows the source, the store or the mail settings.
     public var customMirror: Mirror { Mirror(self, children: [], displayStyle: .struct) }
 
     /// A plan and what it was computed from.
     public struct Preview: Sendable {
+        /// What would change, with the plan's diagnostics, and why it is blocked if a safety rule applies.
         public let plan: Plan
+        /// Who the directory and the rules want in the organization, and who they turned away: the plan's input.
         public let desired: DesiredState
         /// The organization with the configuration's settings applied.
         public let organization: Organization

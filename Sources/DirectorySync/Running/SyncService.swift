@@ -13,13 +13,20 @@ import ServiceLifecycle
 public struct SyncService: Service, CustomStringConvertible, CustomReflectable {
     /// How the agent behaves.
     public struct Options: Sendable {
+        /// How often the agent runs, and how it backs off after failures.
         public var schedule: Schedule
+        /// The lease length `dirsync run` was given (`schedule.lease`). The service does not read it: the lease lasts
+        /// `keeper.duration`, which should be the same.
         public var leaseDuration: TimeSpan
         /// Run once and return.
         public var once: Bool
+        /// Where the Prometheus textfile is written after each run; nil writes none.
         public var metricsFile: URL?
+        /// How often people are told about problems.
         public var notificationPolicy: NotificationPolicy
 
+        /// Options for an agent on `schedule`; by default it runs until stopped, writes no metrics and notifies at
+        /// most hourly.
         public init(
             schedule: Schedule, leaseDuration: TimeSpan = .minutes(1), once: Bool = false, metricsFile: URL? = nil,
             notificationPolicy: NotificationPolicy = NotificationPolicy()
@@ -34,24 +41,31 @@ public struct SyncService: Service, CustomStringConvertible, CustomReflectable {
 
     /// How one scheduled attempt ended.
     public enum Attempt: Sendable, Equatable {
+        /// The run took place and was recorded, whatever its outcome.
         case ran(SyncRun)
         /// Another agent holds the lease.
         case skipped(Lease)
-        /// A shutdown request stopped the run between batches.
+        /// No run to report: a shutdown request stopped it between batches, or the lease or the run's record
+        /// could not be read (the error is logged).
         case stopped
     }
 
     /// A shutdown request stopped a run between two batches (or before the first).
     public struct Stopped: Error, Equatable, UserFacingError {
+        /// Changes committed before the stop.
         public let applied: Int
+        /// Changes the plan had to apply (`defer` excluded).
         public let total: Int
+        /// How far the run got before the stop.
         public var description: String {
             applied == 0
                 ? "stopped by a shutdown request before any change was applied"
                 : "stopped by a shutdown request after \(applied) of \(Plural.count(total, "change")); the rest is planned again at the next run"
         }
+        /// Run again: the next plan holds only what is still needed.
         public var hint: String? { "run it again: it plans only what is still needed" }
 
+        /// A stop after `applied` of `total` changes.
         public init(applied: Int, total: Int) {
             self.applied = applied
             self.total = total
@@ -64,7 +78,9 @@ public struct SyncService: Service, CustomStringConvertible, CustomReflectable {
         private let lock = NSLock()
         private var stopped = false
         private var skipped = false
+        /// A record of an agent that has not been stopped.
         public init() {}
+        /// Whether a shutdown request ended the agent; set as `run()` returns.
         public var stoppedByShutdown: Bool { lock.withLock { stopped } }
         /// Whether the last attempt was skipped because another agent held the lease.
         public var lastAttemptWasSkipped: Bool { lock.withLock { skipped } }
@@ -72,11 +88,17 @@ public struct SyncService: Service, CustomStringConvertible, CustomReflectable {
         func recordAttempt(skipped: Bool) { lock.withLock { self.skipped = skipped } }
     }
 
+    /// The reconciliation each attempt runs: `sync` with trigger `run`; a plan a safety rule blocks is never applied.
     public let engine: SyncEngine
+    /// The organization the agent syncs, as loaded when it started.
     public let organization: Organization
+    /// The organization's apply lease: held while the agent lives, renewed during runs and between them.
     public let keeper: LeaseKeeper
+    /// Who is told about problems and recoveries, as `options.notificationPolicy` allows; a failing one is logged.
     public let notifiers: [any Notifier]
+    /// How the agent behaves.
     public let options: Options
+    /// Where the agent logs its starts, runs, waits and problems.
     public let logger: Logger
     private let time: AgentClock
     /// The current time (the injected clock's).
@@ -85,6 +107,8 @@ public struct SyncService: Service, CustomStringConvertible, CustomReflectable {
     private let deliverMail: @Sendable () async -> Void
     private let stopRecord: StopRecord
 
+    /// An agent for `organization`. `clock` gives the time and the waits; `stopRecord` tells the caller how it
+    /// ended; `deliverMail` delivers what a run queued, after every attempt that took the lease.
     public init(
         engine: SyncEngine, organization: Organization, keeper: LeaseKeeper, notifiers: [any Notifier],
         options: Options,
@@ -105,10 +129,14 @@ public struct SyncService: Service, CustomStringConvertible, CustomReflectable {
     /// What ServiceLifecycle's logs name the service by: the organization only, never what the service holds
     /// (its source's environment, its mailer's login).
     public var description: String { "dirsync agent for \(organization.name)" }
+    /// Only the organization's name, for the same reason as `description`.
     public var customMirror: Mirror {
         Mirror(self, children: ["organization": organization.name], displayStyle: .struct)
     }
 
+    /// Runs the agent until a shutdown request (or for one attempt, with `options.once`), holding the lease while it
+    /// waits between attempts, and gives the lease up on the way out. A failed run is recorded and retried sooner,
+    /// never thrown.
     public func run() async throws {
         var failures = 0
         var random = SystemRandomNumberGenerator()
