@@ -80,7 +80,8 @@ public struct Applier: Sendable {
             case .refused(let index, let action, let email, let problem):
                 "the plan cannot be applied: changes[\(index)] (\(action.rawValue) \(email)): \(problem); nothing was applied"
             case .conflict(let action, let email, let problem):
-                "cannot \(action.rawValue) \(email): \(problem); the changes before it were applied"
+                "cannot \(action.rawValue) \(email): \(problem); its batch was rolled back and nothing after it was "
+                    + "applied (earlier batches stay applied)"
             }
         }
 

@@ -118,12 +118,11 @@ public struct WebhookNotifier: Notifier {
     }
 }
 
-/// Emails the notification through the outbox and the configured mailer.
+/// Emails the notification through the outbox: it queues the email, and the agent delivers it right after, under
+/// the delivery lease and with the mail retry policy, as it delivers everything else it queued.
 public struct MailNotifier: Notifier {
     /// The store whose outbox queues the email.
     public let store: any OrganizationStore
-    /// Delivers the organization's pending mail right after the email is queued; nil leaves it queued.
-    public let mailer: (any Mailer)?
     /// The sender; its domain also makes the Message-ID.
     public let from: Mailbox
     /// Who receives the email.
@@ -133,19 +132,16 @@ public struct MailNotifier: Notifier {
 
     /// A notifier emailing `to` from `from` through `organization`'s outbox in `store`.
     public init(
-        store: any OrganizationStore, mailer: (any Mailer)?, from: Mailbox, to: EmailAddress,
+        store: any OrganizationStore, from: Mailbox, to: EmailAddress,
         organization: Organization.ID
     ) {
         self.store = store
-        self.mailer = mailer
         self.from = from
         self.to = to
         self.organization = organization
     }
 
-    /// Queues the email in the outbox; with a mailer, then delivers all of the organization's pending mail, not
-    /// only this email, without taking the delivery lease. Throws only the store's errors: mail the server
-    /// refuses, or cannot take yet, is recorded in the outbox.
+    /// Queues the email in the organization's outbox; throws only the store's errors.
     public func send(_ notification: AgentNotification) async throws {
         let messageID = MailMessage.makeMessageID(domain: from.address.domain)
         var text = notification.summary + "\n\n"
@@ -167,8 +163,5 @@ public struct MailNotifier: Notifier {
             subject: String(notification.summary.prefix(200)),
             content: message.rendered(), tokenID: nil, createdAt: notification.time)
         _ = try await store.write { db in try db.enqueue(draft) }
-        if let mailer {
-            _ = try await OutboxDelivery(store: store, mailer: mailer).deliverPending(in: organization, now: { Date() })
-        }
     }
 }

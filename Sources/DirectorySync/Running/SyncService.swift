@@ -15,9 +15,6 @@ public struct SyncService: Service, CustomStringConvertible, CustomReflectable {
     public struct Options: Sendable {
         /// How often the agent runs, and how it backs off after failures.
         public var schedule: Schedule
-        /// The lease length `dirsync run` was given (`schedule.lease`). The service does not read it: the lease lasts
-        /// `keeper.duration`, which should be the same.
-        public var leaseDuration: TimeSpan
         /// Run once and return.
         public var once: Bool
         /// Where the Prometheus textfile is written after each run; nil writes none.
@@ -28,11 +25,10 @@ public struct SyncService: Service, CustomStringConvertible, CustomReflectable {
         /// Options for an agent on `schedule`; by default it runs until stopped, writes no metrics and notifies at
         /// most hourly.
         public init(
-            schedule: Schedule, leaseDuration: TimeSpan = .minutes(1), once: Bool = false, metricsFile: URL? = nil,
+            schedule: Schedule, once: Bool = false, metricsFile: URL? = nil,
             notificationPolicy: NotificationPolicy = NotificationPolicy()
         ) {
             self.schedule = schedule
-            self.leaseDuration = leaseDuration
             self.once = once
             self.metricsFile = metricsFile
             self.notificationPolicy = notificationPolicy
@@ -247,6 +243,8 @@ public struct SyncService: Service, CustomStringConvertible, CustomReflectable {
                         "notification failed", metadata: ["notify.event": "\(kind.rawValue)", "error": "\(error)"])
                 }
             }
+            // A notification email was only queued: deliver it now, as any mail, under the delivery lease.
+            await deliverMail()
         } catch {
             logger.error("cannot update the notification state", metadata: ["error": "\(error)"])
         }

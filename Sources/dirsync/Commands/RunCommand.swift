@@ -51,8 +51,7 @@ struct RunCommand: AsyncParsableCommand {
             }
             notifiers.append(
                 MailNotifier(
-                    store: environment.store, mailer: try environment.mailer(), from: from, to: email,
-                    organization: organization.id))
+                    store: environment.store, from: from, to: email, organization: organization.id))
         }
         let mailer = try environment.mailer()
         let store = environment.store
@@ -65,7 +64,7 @@ struct RunCommand: AsyncParsableCommand {
             notifiers: notifiers,
             options: SyncService.Options(
                 schedule: Schedule(interval: interval, jitter: configuration.schedule.jitter),
-                leaseDuration: configuration.schedule.lease, once: once,
+                once: once,
                 metricsFile: metricsFile.map { URL(fileURLWithPath: CommandEnvironment.absolute($0)) },
                 notificationPolicy: NotificationPolicy(every: configuration.notify.every)),
             logger: logger, clock: AgentClock(now: clock, sleep: AgentClock.realSleep), stopRecord: stopRecord,

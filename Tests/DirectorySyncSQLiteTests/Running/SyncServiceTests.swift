@@ -71,7 +71,8 @@ import Testing
 
     private func service(
         _ fixture: LedgerFixture, source: any DirectorySource, clock: AgentClock, once: Bool = false,
-        holder: String = "agent-a", stopRecord: SyncService.StopRecord = .init()
+        holder: String = "agent-a", stopRecord: SyncService.StopRecord = .init(), notifiers: [any Notifier] = [],
+        deliverMail: @escaping @Sendable () async -> Void = {}
     ) -> SyncService {
         let engine = SyncEngine(
             store: fixture.store, source: source, rules: Self.rules, policy: SyncPolicy(), settings: SettingsOverride(),
@@ -79,9 +80,9 @@ import Testing
         let keeper = LeaseKeeper(
             store: fixture.store, organization: fixture.organization, holder: holder, duration: .minutes(1))
         return SyncService(
-            engine: engine, organization: fixture.organization, keeper: keeper, notifiers: [],
+            engine: engine, organization: fixture.organization, keeper: keeper, notifiers: notifiers,
             options: .init(schedule: Schedule(interval: .hours(1)), once: once), logger: Self.quiet, clock: clock,
-            stopRecord: stopRecord, deliverMail: {})
+            stopRecord: stopRecord, deliverMail: deliverMail)
     }
 
     private func runs(_ fixture: LedgerFixture) async throws -> [SyncRun] {
@@ -144,5 +145,31 @@ import Testing
             Issue.record("the stopped agent kept its lease")
             return
         }
+    }
+
+    /// A notification email is only queued by its notifier; the agent delivers it in the same attempt, under
+    /// the delivery lease, before it waits for the next run.
+    @Test func aProblemEmailIsDeliveredBeforeTheAgentWaits() async throws {
+        let fixture = try await LedgerFixture.make()
+        let mailer = RecordingMailer()
+        let (store, organization) = (fixture.store, fixture.organization)
+        let notifier = MailNotifier(
+            store: store, from: Mailbox(displayName: "dirsync", address: Build.email("dirsync@acme.com")),
+            to: Build.email("ops@acme.com"), organization: organization.id)
+        let time = RecordingClock(stopAfter: 1) { _ in
+            let delivered = await mailer.delivered
+            #expect(delivered.map(\.recipient) == [Build.email("ops@acme.com")])
+            #expect(delivered.first?.content.contains("the directory is unreachable") == true)
+        }
+        try await service(
+            fixture, source: FlakySource(failures: 1, users: []), clock: time.clock, notifiers: [notifier],
+            deliverMail: {
+                _ = try? await OutboxDelivery(store: store, mailer: mailer)
+                    .deliverHoldingLease(for: organization, now: { testEpoch })
+            }
+        ).run()
+        #expect(time.recorded == [225])
+        let pending = try await fixture.read { db in try db.outbox(in: organization.id, statuses: [.pending]) }
+        #expect(pending.isEmpty)
     }
 }
