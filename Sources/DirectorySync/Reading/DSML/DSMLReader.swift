@@ -12,9 +12,11 @@ import Foundation
 public final class DSMLReader {
     /// The file as the user named it.
     public let file: String
+    /// Diagnostics of the last `read` (change requests ignored, values given by URL left out); empty before one.
     public internal(set) var log = DiagnosticLog(limitPerKind: 20)
     private let input: InputFile
 
+    /// Opens the file at `path` (named `file` in messages); throws `ReadError.unreadable` if it cannot.
     public init(path: String, file: String) throws(ReadError) {
         self.file = file
         self.input = try InputFile(path: path, name: file)
