@@ -7,11 +7,14 @@ extension Configuration {
         public var outboxFolder: String?
         /// A mail server; the alternative to `outboxFolder`.
         public var smtp: SMTPSettings?
+        /// The sender of invitation mail (`from`); nil when not configured, and then no mail can be sent.
         public var from: Mailbox?
+        /// The accept-link template (`accept_url`): an http(s) URL holding `{token}`; nil when not configured.
         public var acceptURL: String?
         /// How failed deliveries are retried.
         public var retry = OutboxDelivery.RetryPolicy()
 
+        /// A section with these values and the default retry policy, unchecked (parsing is what checks them).
         public init(
             outboxFolder: String? = nil, smtp: SMTPSettings? = nil, from: Mailbox? = nil, acceptURL: String? = nil
         ) {

@@ -11,9 +11,12 @@ extension Configuration {
             case file(path: String, shownAs: String)
         }
 
+        /// The base URL and how to page, filter, group and retry, as the section gives them.
         public var settings: SCIMSettings
+        /// Where the bearer token is read when the source is read (`token_env` or `token_file`).
         public var token: TokenSource
 
+        /// A section with these settings and token source, unchecked (parsing is what checks a configuration).
         public init(settings: SCIMSettings, token: TokenSource) {
             self.settings = settings
             self.token = token

@@ -10,11 +10,14 @@ extension Configuration {
         /// How long a lease may last without renewal: 3s to 1d.
         public static let leaseRange = TimeSpan.seconds(3)...TimeSpan.days(1)
 
+        /// How often `dirsync run` reconciles when `--every` is not given; nil: it must be given.
         public var every: TimeSpan?
+        /// The most random delay added to each wait, so many agents do not reach one directory at once; 0: none.
         public var jitter: TimeSpan
         /// How long an agent's lease lasts without renewal; a dead agent is taken over after this.
         public var lease: TimeSpan
 
+        /// A section with these values; the defaults are those of a file without `schedule`.
         public init(every: TimeSpan? = nil, jitter: TimeSpan = TimeSpan(seconds: 0), lease: TimeSpan = .minutes(1)) {
             self.every = every
             self.jitter = jitter
@@ -24,11 +27,14 @@ extension Configuration {
 
     /// The `notify` section: who hears about failed or blocked runs.
     public struct NotifySection: Sendable, Equatable {
+        /// An http(s) URL that problem notifications are POSTed to as JSON; nil for none.
         public var webhook: URL?
+        /// An address that problem notifications are mailed to (through `mail`); nil for none.
         public var email: EmailAddress?
         /// At most one problem notification per this long.
         public var every: TimeSpan
 
+        /// A section with these values; by default nobody is notified, and at most once an hour.
         public init(webhook: URL? = nil, email: EmailAddress? = nil, every: TimeSpan = .hours(1)) {
             self.webhook = webhook
             self.email = email

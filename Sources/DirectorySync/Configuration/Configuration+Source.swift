@@ -3,6 +3,7 @@ import Foundation
 extension Configuration {
     /// The `source` section of `dirsync.yaml`: where people come from.
     public struct SourceSection: Sendable, Equatable {
+        /// What kind of source: `source.kind`.
         public var kind: SourceKind
         /// The export file for `ldif`, `dsml` and `csv`, resolved against the config file's folder.
         public var path: String?
@@ -13,6 +14,7 @@ extension Configuration {
         /// For `kind: scim`, the section checked and read (`Configuration+SCIM.swift`).
         public var scimSection: Configuration.SCIMSourceSection?
 
+        /// A section with these values and no `scimSection`: a SCIM source built this way cannot be read.
         public init(kind: SourceKind, path: String? = nil, pathAsWritten: String? = nil, scim: YAMLValue? = nil) {
             self.kind = kind
             self.path = path
@@ -20,6 +22,7 @@ extension Configuration {
             self.scim = scim
         }
 
+        /// Whether the two name the same source. SCIM sections compare only by being present, not by content.
         public static func == (lhs: SourceSection, rhs: SourceSection) -> Bool {
             lhs.kind == rhs.kind && lhs.path == rhs.path && lhs.pathAsWritten == rhs.pathAsWritten
                 && (lhs.scim == nil) == (rhs.scim == nil)

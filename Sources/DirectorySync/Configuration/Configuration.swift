@@ -12,20 +12,26 @@ public struct Configuration: Sendable, Equatable {
         /// Named in invitation emails and audit events; defaults to the organization's stored inviter.
         public var inviter: EmailAddress?
 
+        /// A section naming `name` and `inviter`; `seats` starts unset.
         public init(name: String? = nil, inviter: EmailAddress? = nil) {
             self.name = name
             self.inviter = inviter
         }
     }
 
+    /// Which organization, its seat limit and its inviter: the `organization` section.
     public var organization = OrganizationSection()
     /// Domain Auto-Join, allowed domains and role rules.
     public var rules = AccessRules()
+    /// Invitation validity and resends, offboarding, and the deletion and shrink guards: the `policy` section.
     public var policy = SyncPolicy()
+    /// How often `dirsync run` reconciles: the `schedule` section.
     public var schedule = ScheduleSection()
+    /// Who hears about failed or blocked runs: the `notify` section.
     public var notify = NotifySection()
     /// The store file, resolved against the config file's folder.
     public var storePath: String?
+    /// Where invitation mail goes and how it is sent: the `mail` section.
     public var mail = MailSection()
     /// Where people come from (`source:`), if configured.
     public var source: SourceSection?
@@ -34,6 +40,7 @@ public struct Configuration: Sendable, Equatable {
     /// The file this configuration was read from, as the user named it (`dirsync.yaml` when built in code).
     public var file = "dirsync.yaml"
 
+    /// The configuration of a file with no keys: every section at its defaults; no source, mapping or store.
     public init() {}
 
     /// The keys allowed at the top of the file.

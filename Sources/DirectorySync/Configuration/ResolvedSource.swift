@@ -6,15 +6,25 @@ import Foundation
 public struct ResolvedSource: Sendable {
     /// Why no source could be resolved; the wording names the option or key.
     public enum Failure: Error, Equatable, UserFacingError {
+        /// `--source scim:…`: a SCIM source is only ever configured.
         case scimOnCommandLine
+        /// `--source KIND:` with nothing after the colon (the option's text).
         case noFile(String)
+        /// `--source` starts with a word that is not a kind of export (that word).
         case unknownKind(String)
+        /// `--source` gives no kind and its extension says none (the option's text).
         case kindNotInferable(String)
+        /// The configured source has no file and no SCIM section this build can read.
         case notAvailable(SourceKind)
+        /// No `--source` and no `source` section; `overridable` when `--mapping` was given (see the hint).
         case noSource(configFile: String?, overridable: Bool)
+        /// No mapping named anywhere and no preset for the kind; `overridable` when `--source` or `--mapping`
+        /// was given.
         case noMapping(SourceKind, overridable: Bool)
+        /// `command` reads export files and the configured source is SCIM.
         case notAFile(command: String)
 
+        /// What is missing or wrong, naming `--source`, `source.kind` or the mapping.
         public var description: String {
             switch self {
             case .scimOnCommandLine:
@@ -29,6 +39,7 @@ public struct ResolvedSource: Sendable {
             }
         }
 
+        /// An example of what to pass or configure; nil when there is nothing to suggest.
         public var hint: String? {
             switch self {
             case .scimOnCommandLine: nil
@@ -51,6 +62,8 @@ public struct ResolvedSource: Sendable {
     public let file: FileSource?
     /// The service provider, for `kind: scim`.
     public let scim: SCIMSource?
+    /// The mapping to read it with: `--mapping`, else the configured one, else the kind's preset; nil only
+    /// when `needsMapping` was false and none was found.
     public let mappingReference: MappingReference?
 
     /// `source` (`KIND:PATH` from the command line) and `mapping` (a preset or a file) override `configuration`;
@@ -91,6 +104,7 @@ public struct ResolvedSource: Sendable {
         }
     }
 
+    /// The file's kind, or `.scim`.
     public var kind: SourceKind { file?.kind ?? .scim }
 
     /// The file, or the base URL, as messages name the source.

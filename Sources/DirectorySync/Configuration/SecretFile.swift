@@ -13,22 +13,31 @@ public enum SecretFile {
     public struct Failure: Error, Equatable, Sendable, CustomStringConvertible {
         /// What went wrong.
         public enum Problem: Equatable, Sendable {
+            /// No file at the path.
             case missing
+            /// The file could not be opened or read; `reason` is the system's message.
             case unreadable(reason: String)
+            /// A directory, a FIFO, a device: anything but a regular file.
             case notARegularFile
+            /// Group or others have some permission on the file; `mode` is its `st_mode`.
             case accessibleToOthers(mode: UInt32)
+            /// Owned by neither the user running dirsync nor root; `uid` is the owner.
             case ownedByAnotherUser(uid: UInt32)
+            /// Larger than 64 KiB.
             case tooLarge
+            /// Nothing left once trailing line breaks are removed.
             case empty
         }
 
         /// The file as messages may name it: its path, or a stand-in when the path is not shown.
         public let file: String
+        /// What is wrong with the file.
         public let problem: Problem
         /// The path was not shown: no such file exists and its name looks like a secret (the token pasted
         /// where its file's path belongs), which is never echoed.
         public var isNameHidden = false
 
+        /// The file (or a stand-in for a hidden name) and what is wrong with it; never the file's contents.
         public var description: String {
             guard !isNameHidden else {
                 return "the file named in the configuration does not exist (the name looks like a secret, so it is "

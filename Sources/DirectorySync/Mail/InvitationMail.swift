@@ -5,6 +5,7 @@ import Foundation
 /// It carries what the product documents require: the organization's name, who invited, the role,
 /// the accept link, when the link expires, and the inviter's personal message if there is one.
 public struct InvitationMail: Sendable, Equatable {
+    /// Why the email is sent: it changes the subject and the words around the link.
     public enum Occasion: Sendable, Equatable {
         /// The first email of an invitation.
         case invitation
@@ -12,14 +13,22 @@ public struct InvitationMail: Sendable, Equatable {
         case reminder
     }
 
+    /// A first invitation or a reminder.
     public var occasion: Occasion
+    /// The organization's name, as the recipient will see it.
     public var organization: String
+    /// Who invited, as the invitation records them (a name or an address); shown as written.
     public var inviter: String
+    /// The role the recipient will have on accepting.
     public var role: Role
+    /// The accept URL, token included: whoever holds it can accept the invitation, once.
     public var acceptLink: String
+    /// When the link stops working; shown in UTC to the minute.
     public var expiresAt: Date
+    /// The inviter's personal message, quoted in the email; nil or blank for none.
     public var message: String?
 
+    /// The email for one invitation; `message` should have passed `check(message:)`.
     public init(
         occasion: Occasion, organization: String, inviter: String, role: Role, acceptLink: String, expiresAt: Date,
         message: String?
@@ -33,6 +42,7 @@ public struct InvitationMail: Sendable, Equatable {
         self.message = message
     }
 
+    /// `<inviter> invited you to join <organization>`, with `Reminder: ` before it for a reminder.
     public var subject: String {
         switch occasion {
         case .invitation: "\(inviter) invited you to join \(organization)"
@@ -45,8 +55,10 @@ public struct InvitationMail: Sendable, Equatable {
     /// Why a personal message cannot go in an email: it holds a control character other than a line break or a
     /// tab (an escape sequence, a NUL, a backspace).
     public struct MessageProblem: Error, Equatable, Sendable, CustomStringConvertible {
+        /// The first control character found in the message.
         public let scalar: Unicode.Scalar
 
+        /// What is wrong, naming the character by code point (`U+001B`), and what may appear instead.
         public var description: String {
             "the personal message holds \(EmailAddress.Invalid.codePoint(scalar)), a control character; "
                 + "only text, tabs and line breaks may appear"
@@ -92,6 +104,7 @@ public struct InvitationMail: Sendable, Equatable {
         return ["\(inviter) wrote:"] + lines.map { "> " + $0 } + [""]
     }
 
+    /// The plain-text body: greeting, who invited and as what, any personal message quoted, the link, its expiry.
     public var text: String {
         var lines = [
             "Hello,",
@@ -111,6 +124,7 @@ public struct InvitationMail: Sendable, Equatable {
         return lines.joined(separator: "\n")
     }
 
+    /// The HTML body: the same words as `text`, every interpolated value HTML-escaped.
     public var html: String {
         func escape(_ text: String) -> String {
             guard text.utf8.contains(where: { $0 == 0x26 || $0 == 0x3C || $0 == 0x3E || $0 == 0x22 }) else {

@@ -2,15 +2,22 @@ import Foundation
 
 /// An email ready to be rendered as an RFC 5322 message: multipart/alternative plain text and HTML.
 public struct MailMessage: Sendable, Equatable {
+    /// The sender, as the `From` header names it.
     public var from: Mailbox
+    /// The one recipient, as the `To` header names it.
     public var to: Mailbox
+    /// The subject line as plain text; `rendered()` encodes it (RFC 2047) when it is not ASCII.
     public var subject: String
+    /// The `Date` header's time.
     public var date: Date
     /// With angle brackets: `<…@host>`.
     public var messageID: String
+    /// The plain-text alternative, with `\n` line breaks.
     public var text: String
+    /// The HTML alternative: a whole document, its text already escaped.
     public var html: String
 
+    /// A message with these headers and bodies; `makeMessageID(domain:)` makes a suitable `messageID`.
     public init(from: Mailbox, to: Mailbox, subject: String, date: Date, messageID: String, text: String, html: String)
     {
         self.from = from

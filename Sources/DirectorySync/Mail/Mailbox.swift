@@ -2,9 +2,12 @@ import Foundation
 
 /// A mail address with an optional display name: `Acme Corp <no-reply@acme.com>`.
 public struct Mailbox: Sendable, Equatable, CustomStringConvertible {
+    /// The name shown before the address (`Acme Corp`), trimmed; nil when there is none.
     public let displayName: String?
+    /// Where mail to this mailbox goes.
     public let address: EmailAddress
 
+    /// A mailbox for `address`; `displayName` is trimmed of spaces, and a blank one counts as none.
     public init(displayName: String?, address: EmailAddress) {
         let trimmed = displayName?.trimmingCharacters(in: .whitespaces)
         self.displayName = trimmed?.isEmpty == false ? trimmed : nil
@@ -25,6 +28,7 @@ public struct Mailbox: Sendable, Equatable, CustomStringConvertible {
         self.init(displayName: name, address: address)
     }
 
+    /// `Name <address>` with the canonical address, or the address alone; the name is not quoted or encoded.
     public var description: String {
         guard let displayName else { return address.canonical }
         return "\(displayName) <\(address.canonical)>"
@@ -41,6 +45,7 @@ public struct MailSettings: Sendable, Equatable {
     /// Consulted before anyone is invited, so an address the transport cannot take is refused then.
     public var capabilities: MailCapabilities
 
+    /// Settings for mail sent from `from`; by default every address is taken, as a folder takes them.
     public init(from: Mailbox, acceptURLTemplate: String, capabilities: MailCapabilities = .folder) {
         self.from = from
         self.acceptURLTemplate = acceptURLTemplate
@@ -55,6 +60,7 @@ public struct MailCapabilities: Sendable, Equatable {
     /// Whether addresses such as `ü@example.com` can be delivered.
     public var acceptsNonASCIILocalParts: Bool
 
+    /// Capabilities of a transport that does, or does not, take non-ASCII local parts.
     public init(acceptsNonASCIILocalParts: Bool) {
         self.acceptsNonASCIILocalParts = acceptsNonASCIILocalParts
     }

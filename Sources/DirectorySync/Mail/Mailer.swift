@@ -20,8 +20,11 @@ public protocol Mailer: Sendable {
 }
 
 extension Mailer {
+    /// 1: every message is marked sent on its own, for transports where a repeat would be seen.
     public var batchSize: Int { 1 }
+    /// Does nothing: for transports that have a message for good once `deliver` returns.
     public func flush() async throws(MailDeliveryError) {}
+    /// Does nothing: for transports that keep nothing open between calls.
     public func finish() async {}
 }
 
@@ -46,6 +49,7 @@ public enum MailDeliveryError: Error, Equatable, Sendable, CustomStringConvertib
         }
     }
 
+    /// The kind of failure, then the transport's words: `temporary failure: 451 4.3.0 try again later`.
     public var description: String {
         switch self {
         case .temporary(let reason): "temporary failure: \(reason)"

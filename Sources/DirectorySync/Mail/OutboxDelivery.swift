@@ -25,10 +25,13 @@ public struct OutboxDelivery: Sendable {
         /// The wait before the next attempt after a message's first temporary failure; doubled after each
         /// further one, up to `maximumBackoff`.
         public var backoff: TimeSpan
+        /// The longest wait between two attempts of one message, however many failures came before.
         public var maximumBackoff: TimeSpan
         /// How long one run keeps retrying an unavailable transport before leaving the rest for later.
         public var reconnectFor: TimeSpan
 
+        /// A policy with these limits: by default 8 attempts, waits from 1 minute doubling up to 6 hours, and
+        /// 30 seconds of reconnecting per outage.
         public init(
             maximumAttempts: Int = 8, backoff: TimeSpan = .minutes(1), maximumBackoff: TimeSpan = .hours(6),
             reconnectFor: TimeSpan = TimeSpan(seconds: 30)
@@ -49,12 +52,16 @@ public struct OutboxDelivery: Sendable {
         var reconnection: Backoff { Backoff(first: 1, maximum: reconnectFor.timeInterval) }
     }
 
+    /// Where the outbox is read and each message's outcome recorded.
     public let store: any OrganizationStore
+    /// The transport the messages are handed to.
     public let mailer: any Mailer
+    /// How temporary failures and outages are retried.
     public var policy: RetryPolicy
     /// Waits between reconnection tries; tests pass one that returns at once.
     public var sleep: @Sendable (TimeSpan) async -> Void
 
+    /// Delivery of `store`'s outbox through `mailer`; `sleep` waits between reconnections (real time by default).
     public init(
         store: any OrganizationStore, mailer: any Mailer, policy: RetryPolicy = RetryPolicy(),
         sleep: @escaping @Sendable (TimeSpan) async -> Void = { span in
@@ -69,9 +76,13 @@ public struct OutboxDelivery: Sendable {
 
     /// What one delivery pass did.
     public struct Report: Sendable, Equatable {
+        /// Messages the transport accepted, now marked sent.
         public var sent = 0
+        /// Messages that failed temporarily and stay pending until their next attempt time.
         public var retryLater = 0
+        /// Messages marked failed in this pass (refused, or out of attempts), with the reason recorded.
         public var failed: [(recipient: EmailAddress, reason: String)] = []
+        /// Pending messages not tried because their next attempt time is still to come.
         public var notYetDue = 0
         /// Why the run stopped early, when the transport stayed unavailable.
         public var unavailable: String?
@@ -80,8 +91,10 @@ public struct OutboxDelivery: Sendable {
         /// Times the run waited for an unavailable transport and tried again.
         public var reconnections = 0
 
+        /// The report of a pass that has done nothing yet.
         public init() {}
 
+        /// Whether the two passes did the same; failures compare by recipient only, not by reason.
         public static func == (lhs: Report, rhs: Report) -> Bool {
             lhs.sent == rhs.sent && lhs.retryLater == rhs.retryLater && lhs.notYetDue == rhs.notYetDue
                 && lhs.failed.map(\.recipient) == rhs.failed.map(\.recipient) && lhs.unavailable == rhs.unavailable

@@ -8,8 +8,11 @@ import Foundation
 public struct OutboxMessage: Sendable, Equatable, Identifiable {
     /// The store's identifier for an outbox message.
     public struct ID: Hashable, Sendable, Codable, RawRepresentable, CustomStringConvertible {
+        /// The row number the store gave the message.
         public let rawValue: Int64
+        /// The identifier with row number `rawValue`; only the store's numbers name a message.
         public init(rawValue: Int64) { self.rawValue = rawValue }
+        /// The number alone, as `dirsync outbox` shows it.
         public var description: String { String(rawValue) }
     }
 
@@ -25,23 +28,34 @@ public struct OutboxMessage: Sendable, Equatable, Identifiable {
         case voided
     }
 
+    /// The store's identifier for this message.
     public let id: ID
+    /// The organization whose change queued the message.
     public let organization: Organization.ID
     /// The RFC 5322 Message-ID, angle brackets included.
     public let messageID: String
+    /// The address the message is delivered to.
     public let recipient: EmailAddress
+    /// The message's subject line, kept after the content is erased so listings can still name it.
     public let subject: String
     /// The whole RFC 5322 message, CRLF line endings; `nil` once sent or voided.
     public var content: String?
     /// The invitation token the message carries, if any: voided with it.
     public let tokenID: Int64?
+    /// Where the message is in its delivery.
     public var status: Status
+    /// Deliveries the transport answered (sent, or refused for this recipient); outages never count.
     public var attempts: Int
+    /// Why the last attempt did not send it (a server reply, or why the transport was unavailable); nil once sent.
     public var lastError: String?
+    /// When the message was queued, in the same transaction as the change that caused it.
     public let createdAt: Date
+    /// The earliest time of the next attempt after a temporary failure; nil: due at once (while pending).
     public var nextAttemptAt: Date?
+    /// When the transport accepted the message; nil until it is sent.
     public var sentAt: Date?
 
+    /// A message with these fields as given; stores build them from their records, and `enqueue` makes new ones.
     public init(
         id: ID, organization: Organization.ID, messageID: String, recipient: EmailAddress, subject: String,
         content: String?, tokenID: Int64?, status: Status, attempts: Int = 0, lastError: String? = nil,

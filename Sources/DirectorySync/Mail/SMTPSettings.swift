@@ -17,9 +17,11 @@ public struct SMTPSettings: Sendable, Equatable {
 
     /// `smtp` (STARTTLS as `starttls` says) or `smtps` (TLS from the first byte).
     public var isImplicitTLS: Bool
+    /// The server's host name or IP address (an IPv6 address without brackets).
     public var host: String
     /// Nil: the scheme's default (25 for smtp, 465 for smtps).
     public var port: Int?
+    /// Whether an `smtp` connection must, may or must not upgrade with STARTTLS; not used for `smtps`.
     public var startTLS: StartTLS
     /// The login name, when the server wants AUTH.
     public var user: SecretSource?
@@ -37,6 +39,7 @@ public struct SMTPSettings: Sendable, Equatable {
     /// libcurl then says SMTPUTF8 in MAIL FROM for such a message. False unless configured.
     public var smtputf8: Bool
 
+    /// Settings for the server at `host`; the defaults are what `mail` gets when it gives only `smtp`.
     public init(
         isImplicitTLS: Bool, host: String, port: Int?, startTLS: StartTLS = .required, user: SecretSource? = nil,
         password: SecretSource? = nil, caFile: String? = nil, connectTimeout: TimeSpan = TimeSpan(seconds: 10),
@@ -123,11 +126,14 @@ public enum SecretSource: Sendable, Equatable, CustomStringConvertible {
 
 /// Why mail could not be set up for delivery: a secret the configuration names is not there.
 public enum MailSetupError: Error, Equatable, Sendable, UserFacingError {
+    /// The environment variable named for `key` is not set, or is empty.
     case secretMissing(key: String, source: SecretSource)
+    /// The file named for `key` is missing or cannot be read.
     case secretUnreadable(key: String, path: String)
     /// The file exists but is not safe to hold a secret, or holds none (see `SecretFile`).
     case secretFile(key: String, failure: SecretFile.Failure)
 
+    /// The configuration key first, then what is wrong with its secret (never the secret itself).
     public var description: String {
         switch self {
         case .secretMissing(let key, let source): "\(key): \(source) is not set or empty"
@@ -136,6 +142,7 @@ public enum MailSetupError: Error, Equatable, Sendable, UserFacingError {
         }
     }
 
+    /// What to fix: export the variable, or make the file readable and safe.
     public var hint: String? {
         switch self {
         case .secretMissing(_, .environment(let name)):

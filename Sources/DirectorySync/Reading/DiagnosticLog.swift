@@ -9,6 +9,7 @@ public struct DiagnosticLog: Sendable, Equatable {
     private var samples: [String: Diagnostic] = [:]
     private var limits: [String: Int] = [:]
 
+    /// An empty log that keeps up to `limitPerKind` diagnostics of each kind (20 unless told).
     public init(limitPerKind: Int = 20) {
         self.limitPerKind = limitPerKind
     }

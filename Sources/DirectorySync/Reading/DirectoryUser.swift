@@ -7,6 +7,7 @@ public struct DirectoryUser: Sendable, Equatable {
         /// The group's CN or display name: what role rules usually name.
         public let name: String
 
+        /// A group known by `id` (a DN or an identifier) and shown and matched by `name`.
         public init(id: String, name: String) {
             self.id = id
             self.name = name
@@ -18,9 +19,13 @@ public struct DirectoryUser: Sendable, Equatable {
     public var anchor: String
     /// The address invitations go to; nil when the entry has none (the person is skipped with a diagnostic).
     public var email: EmailAddress?
+    /// The first name, from the mapping's `name.given` attributes; nil when none has a value.
     public var givenName: String?
+    /// The last name, from the mapping's `name.family` attributes; nil when none has a value.
     public var familyName: String?
+    /// The full name as shown: the mapping's `name.display`, else the given and family names joined.
     public var displayName: String?
+    /// The groups the entry lists in the mapping's `groups` attributes, without repeats, in source order.
     public var groups: [Group]
     /// False when the directory marks the account disabled or locked.
     public var isActive: Bool
@@ -31,6 +36,7 @@ public struct DirectoryUser: Sendable, Equatable {
     /// Where the entry was read.
     public var location: SourceLocation
 
+    /// A user with these fields as given: nothing is derived or checked here (the `Mapper` does that).
     public init(
         anchor: String, email: EmailAddress?, givenName: String? = nil, familyName: String? = nil,
         displayName: String? = nil, groups: [Group] = [], isActive: Bool = true, attributes: [String: [String]] = [:],
@@ -56,16 +62,21 @@ public struct DirectoryUser: Sendable, Equatable {
 /// A source that fails, times out or returns a partial listing throws instead: there is no partial read
 /// (fail closed).
 public struct DirectoryRead<Item: Sendable>: Sendable {
+    /// What was read and what became of it; see `DirectoryCounts`.
     public typealias Counts = DirectoryCounts
 
+    /// The kind of source read.
     public var kind: SourceKind
     /// One per user, in the source's order.
     public var items: [Item]
+    /// Why entries were skipped or dropped, and what the reader warned about, capped per kind.
     public var diagnostics: [Diagnostic]
+    /// How many entries were read, became users, were skipped or are disabled.
     public var counts: Counts
     /// An order-independent digest of the users read, recorded with each run.
     public var fingerprint: String
 
+    /// A read with these parts as given; readers get one from `DirectoryBuilder.read()`, which computes them.
     public init(kind: SourceKind, items: [Item], diagnostics: [Diagnostic], counts: Counts, fingerprint: String) {
         self.kind = kind
         self.items = items
@@ -81,11 +92,13 @@ extension DirectoryRead: Equatable where Item: Equatable {}
 public typealias DirectoryContents = DirectoryRead<DirectoryUser>
 
 extension DirectoryRead where Item == DirectoryUser {
+    /// The users read, in the source's order: `items` under its proper name.
     public var users: [DirectoryUser] {
         get { items }
         set { items = newValue }
     }
 
+    /// A read of whole users, with the other parts as given.
     public init(
         kind: SourceKind, users: [DirectoryUser], diagnostics: [Diagnostic], counts: Counts, fingerprint: String
     ) {
@@ -104,6 +117,7 @@ public struct DirectoryCounts: Sendable, Equatable, Codable {
     /// Users the directory marks disabled.
     public var disabled: Int
 
+    /// Counts with these values, zero unless given.
     public init(entries: Int = 0, users: Int = 0, skipped: Int = 0, disabled: Int = 0) {
         self.entries = entries
         self.users = users
@@ -121,6 +135,7 @@ public protocol DirectorySource: Sendable {
 
 /// Users already read are a source too (tests, and anything that reads once and plans twice).
 extension DirectoryRead: DirectorySource where Item == DirectoryUser {
+    /// The same read with `keep(user)` of each user; diagnostics, counts and fingerprint are unchanged.
     public func read<Other: Sendable>(keeping keep: @escaping @Sendable (DirectoryUser) -> Other)
         -> DirectoryRead<Other>
     {

@@ -10,15 +10,18 @@ public struct FileSource: Sendable {
         public var values: Int
         /// Bytes read.
         public var bytes: Int
+        /// What the reader warned about, the first few of each kind then a count of the rest.
         public var diagnostics: [Diagnostic]
     }
 
+    /// The file's format: `.ldif`, `.dsml` or `.csv` (`.scim` is refused when the file is read).
     public let kind: SourceKind
     /// The file's absolute path.
     public let path: String
     /// The file as messages name it (as the user wrote it).
     public let displayName: String
 
+    /// A source for the file at `path`, read as `kind`; nothing is opened until it is read.
     public init(kind: SourceKind, path: String, displayName: String) {
         self.kind = kind
         self.path = path

@@ -5,21 +5,27 @@ import Foundation
 public struct MappedSource: DirectorySource, CustomStringConvertible {
     /// Where the people are.
     public enum Location: Sendable {
+        /// An export file (LDIF, DSML or CSV).
         case file(FileSource)
+        /// A SCIM service provider's `/Users` listing.
         case scim(SCIMSource)
     }
 
+    /// The file or SCIM service the people are read from.
     public let location: Location
+    /// How each entry becomes a `DirectoryUser` (anchor, email, names, groups, which entries are people).
     public let mapping: Mapping
     /// The mapping as the configuration or the command line named it, for messages.
     public let mappingReference: MappingReference
 
+    /// A source that reads `location` with `mapping`; `mappingReference` is only used to name the mapping.
     public init(location: Location, mapping: Mapping, mappingReference: MappingReference) {
         self.location = location
         self.mapping = mapping
         self.mappingReference = mappingReference
     }
 
+    /// The file's format, or `.scim`.
     public var kind: SourceKind {
         switch location {
         case .file(let file): file.kind
@@ -35,19 +41,24 @@ public struct MappedSource: DirectorySource, CustomStringConvertible {
         }
     }
 
+    /// The source as messages name it: its kind, then its file or base URL (`ldif source users.ldif`).
     public var description: String { "\(kind) source \(displayName)" }
 
     /// How a long read reports progress: files by bytes (on the reading thread), SCIM listings by page.
     public struct Progress {
+        /// Called for file sources with the bytes read so far and the file's size; nil reports nothing.
         public var file: FileSource.Progress?
+        /// Called for SCIM sources after each page of the listing; nil reports nothing.
         public var scim: (@Sendable (SCIMProgress) -> Void)?
 
+        /// Progress reporting with the given callbacks; the one that does not match the source is never called.
         public init(file: FileSource.Progress? = nil, scim: (@Sendable (SCIMProgress) -> Void)? = nil) {
             self.file = file
             self.scim = scim
         }
     }
 
+    /// Reads and maps every user, keeping `keep(user)` of each, without reporting progress.
     public func read<Item: Sendable>(keeping keep: @escaping @Sendable (DirectoryUser) -> Item) async throws
         -> DirectoryRead<Item>
     {

@@ -20,6 +20,7 @@ public enum ReadError: Error, Equatable, Sendable, UserFacingError {
             hint: "export it again, or add a final line break if it is complete")
     }
 
+    /// The error as printed: the file or location first, then what is wrong.
     public var description: String {
         switch self {
         case .unreadable(let file, let reason): "cannot read \(file): \(reason)"
@@ -30,6 +31,7 @@ public enum ReadError: Error, Equatable, Sendable, UserFacingError {
         }
     }
 
+    /// What to do about it, when dirsync knows: always for partial exports and refusals.
     public var hint: String? {
         switch self {
         case .unreadable: nil

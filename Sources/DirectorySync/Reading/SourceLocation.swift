@@ -8,12 +8,14 @@ public struct SourceLocation: Sendable, Equatable, Hashable, Codable, CustomStri
     /// A record identifier within the source, for remote sources.
     public let record: String?
 
+    /// A location in `source`, at `line` for files or `record` for remote sources (neither: the whole source).
     public init(source: String, line: Int? = nil, record: String? = nil) {
         self.source = source
         self.line = line
         self.record = record
     }
 
+    /// `source:line`, `source:record`, or only `source` when neither is known; a line wins over a record.
     public var description: String {
         switch (line, record) {
         case (let line?, _): "\(source):\(line)"

@@ -5,11 +5,14 @@ import Foundation
 /// header row names the attributes; the mapping's `csv.split` says which columns hold several values
 /// (csvde joins them with `;`). csvde's binary `X'…'` values become bytes; a `DN` column becomes the DN.
 public final class CSVReader {
+    /// The file as the user named it, for locations and messages.
     public let file: String
+    /// Diagnostics found so far. Always empty today: whatever the CSV reader finds wrong is a `ReadError`.
     public internal(set) var log = DiagnosticLog(limitPerKind: 20)
     private let input: InputFile
     private let options: Mapping.CSVOptions
 
+    /// Opens the file at `path` (named `file` in messages); throws `ReadError.unreadable` if it cannot.
     public init(path: String, file: String, options: Mapping.CSVOptions = Mapping.CSVOptions()) throws(ReadError) {
         self.file = file
         self.options = options

@@ -12,9 +12,11 @@ import Foundation
 public final class DSMLReader {
     /// The file as the user named it.
     public let file: String
+    /// Diagnostics of the last `read` (change requests ignored, values given by URL left out); empty before one.
     public internal(set) var log = DiagnosticLog(limitPerKind: 20)
     private let input: InputFile
 
+    /// Opens the file at `path` (named `file` in messages); throws `ReadError.unreadable` if it cannot.
     public init(path: String, file: String) throws(ReadError) {
         self.file = file
         self.input = try InputFile(path: path, name: file)
@@ -327,22 +329,6 @@ final class DSMLHandler: XMLParserDelegate {
     func parser(_ parser: XMLParser, resolveExternalEntityName name: String, systemID: String?) -> Data? {
         refuse("refers to the entity '&\(name);', which nothing defines", parser)
         return nil
-    }
-
-    /// libxml2's error numbers (`xmlParserErrors`) in words, for the common ones.
-    static func meaning(ofXMLError code: Int) -> String {
-        let words: [Int: String] = [
-            4: "the document is empty", 5: "the document ends early, or has content after its end",
-            80: "a comment holds '--'",
-            8: "an invalid character reference", 9: "a character XML does not allow",
-            23: "an entity reference without its ';'", 26: "an entity that nothing declares",
-            38: "a '<' inside an attribute value", 39: "an attribute value without quotes",
-            40: "an attribute value that is never closed", 41: "an attribute without a value",
-            42: "an attribute given twice", 68: "a name is missing", 73: "a '>' is missing",
-            74: "an end tag is missing", 76: "an end tag that does not match its start tag",
-            77: "an element that is never closed", 81: "the declared encoding does not match the bytes",
-        ]
-        return words[code].map { "\($0) (XML error \(code))" } ?? "XML error \(code)"
     }
 
     private func refuse(_ what: String, _ parser: XMLParser) {

@@ -5,8 +5,10 @@ public enum JSONParser {
     public struct Failure: Error, Equatable, Sendable, CustomStringConvertible {
         /// 0-based byte offset of the problem.
         public let offset: Int
+        /// What is wrong there, e.g. `unexpected end of data (the body is truncated)`.
         public let problem: String
 
+        /// The problem and its offset: `expected ':' after a member name at byte 42`.
         public var description: String { "\(problem) at byte \(offset)" }
     }
 

@@ -2,12 +2,17 @@
 /// names are case-insensitive, RFC 7643 §2.1), and scalars convert the way real SCIM servers need
 /// (`"True"` and `1` as booleans, numbers where text belongs).
 public enum JSONValue: Sendable, Equatable {
+    /// JSON `null`; lookups treat it as absent.
     case null
+    /// `true` or `false`.
     case bool(Bool)
     /// A number as written in the document, so `12345` can become the text `"12345"` unchanged.
     case number(String)
+    /// A string, escapes decoded.
     case string(String)
+    /// An array, in document order.
     case array([JSONValue])
+    /// An object, its members in document order.
     case object(JSONObject)
 
     /// Parses a whole document.
@@ -79,14 +84,18 @@ public enum JSONValue: Sendable, Equatable {
 /// The members of a JSON object in document order. Lookups ignore ASCII case; when a key appears twice in
 /// different cases, the first wins.
 public struct JSONObject: Sendable, Equatable {
+    /// The member names as written, in document order; `values[i]` is the value of `keys[i]`.
     public private(set) var keys: [String]
+    /// The member values, in the same order as `keys`.
     public private(set) var values: [JSONValue]
 
+    /// An object of the members `keys[i]: values[i]`; the two arrays must have the same length (not checked).
     public init(keys: [String] = [], values: [JSONValue] = []) {
         self.keys = keys
         self.values = values
     }
 
+    /// How many members the object has, repeated keys included.
     public var count: Int { keys.count }
 
     /// The value of `key`, compared ignoring ASCII case.

@@ -2,6 +2,7 @@ import Foundation
 
 /// Everything one read of a SCIM service provider returned: every user, complete, and group memberships.
 public struct SCIMDirectory: Sendable {
+    /// Every user listed, each once (by `id`), in the order the server sent them.
     public var users: [SCIMResource]
     /// Memberships by user id, read from `/Groups` for a server that does not fill `User.groups`; nil when
     /// groups came from the users themselves or were not asked for.
@@ -26,9 +27,11 @@ public struct SCIMDirectory: Sendable {
 /// retry budget, listing that stops making progress or ends short of `totalResults` throws a `SCIMError`,
 /// and no partial list is ever returned.
 public struct SCIMClient: Sendable {
+    /// The base URL and how to page, filter and read groups; `timeout` and `retry` are the transport's to apply.
     public let settings: SCIMSettings
     let transport: SCIMTransport
 
+    /// A client for the service provider `settings` describe, sending every request through `transport`.
     public init(settings: SCIMSettings, transport: SCIMTransport) {
         self.settings = settings
         self.transport = transport

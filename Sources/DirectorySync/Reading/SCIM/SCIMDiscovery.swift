@@ -10,12 +10,14 @@ public struct SCIMDiscovery: Sendable, Equatable {
     public var maxPageSize: Int?
     /// The Users and Groups endpoints from `/ResourceTypes` (some servers route `/users` only).
     public var usersEndpoint = "/Users"
+    /// The Groups endpoint, `/Groups` unless `/ResourceTypes` names another.
     public var groupsEndpoint = "/Groups"
     /// Whether `/ResourceTypes` lists a Group type; nil when it could not be read.
     public var servesGroups: Bool?
     /// What could not be read, for diagnostics.
     public var notes: [String] = []
 
+    /// What is assumed of a server that describes nothing: no cursors, `/Users` and `/Groups`, no page-size limit.
     public init() {}
 
     /// Applies a `/ServiceProviderConfig` document.

@@ -52,17 +52,20 @@ public struct SCIMRequestLocation: Sendable, Equatable, CustomStringConvertible 
     /// 1-based page of the listing; nil for a request that is not a page (discovery).
     public let page: Int?
 
+    /// The request for `url`, as page `page` of a listing or, without one, a discovery request.
     public init(url: String, page: Int? = nil) {
         self.url = url
         self.page = page
     }
 
+    /// `page 3 (GET <url>)`, or `GET <url>` for a request that is not a page.
     public var description: String {
         page.map { "page \($0) (GET \(url))" } ?? "GET \(url)"
     }
 }
 
 extension SCIMError: UserFacingError {
+    /// What failed and where: the variable, file or request, and the server's own words when it sent any.
     public var description: String {
         switch self {
         case .tokenVariableMissing(let name):
@@ -116,6 +119,8 @@ extension SCIMError: UserFacingError {
         }
     }
 
+    /// What to do next: how to fix the token, the `source` settings or the server's answer when that is known,
+    /// otherwise that nothing was changed.
     public var hint: String? {
         switch self {
         case .tokenVariableMissing(let name):

@@ -4,6 +4,7 @@ import Foundation
 public struct SCIMProgress: Sendable, Equatable {
     /// `/Users` or `/Groups`.
     public let endpoint: String
+    /// Pages read so far, this one included (a restarted listing counts from 1 again).
     public let pages: Int
     /// Distinct resources read so far.
     public let received: Int

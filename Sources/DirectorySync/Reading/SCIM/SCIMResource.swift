@@ -20,10 +20,16 @@ public struct SCIMResource: Sendable, Equatable {
         location = SourceLocation(source: "scim", record: "\(endpoint)/\(id)")
     }
 
+    // Each of these is trimmed of white space, and nil when the server sent nothing, null or only white space.
+    /// The `userName` the server identifies the account by (often a login or an email address).
     public var userName: String? { nonEmpty(json["userName"]) }
+    /// The `externalId` the provisioning client set (often the upstream directory's identifier).
     public var externalId: String? { nonEmpty(json["externalId"]) }
+    /// The name the server displays for the user (`displayName`).
     public var displayName: String? { nonEmpty(json["displayName"]) }
+    /// The first name, from `name.givenName`.
     public var givenName: String? { nonEmpty(json["name"]?["givenName"]) }
+    /// The last name, from `name.familyName`.
     public var familyName: String? { nonEmpty(json["name"]?["familyName"]) }
 
     /// `active` read leniently; nil when the server did not say (unknown, not false).

@@ -30,16 +30,20 @@ public struct SCIMSettings: Sendable, Equatable {
     public var baseURL: URL
     /// Resources asked per page (`count`); lowered to what the server announces as its maximum.
     public var pageSize: Int
+    /// Whether to page by cursor or by index (`auto`: cursor when the server announces it).
     public var pagination: Pagination
     /// A SCIM filter scoping the users read (RFC 7644 §3.4.2.2), e.g. `active eq true`.
     public var filter: String?
+    /// Where each user's group memberships are read from.
     public var groups: GroupSource
     /// Whether an empty listing is a valid answer (otherwise it is an error).
     public var allowEmpty: Bool
     /// Seconds one request may stay idle before it fails (and is retried).
     public var timeout: Double
+    /// How often, and for how long, a failed request is tried again.
     public var retry: SCIMTransport.RetryPolicy
 
+    /// Settings for the service provider at `baseURL`; each default is what `dirsync.yaml` gets when it omits the key.
     public init(
         baseURL: URL, pageSize: Int = 100, pagination: Pagination = .auto, filter: String? = nil,
         groups: GroupSource = .auto, allowEmpty: Bool = false, timeout: Double = 60,

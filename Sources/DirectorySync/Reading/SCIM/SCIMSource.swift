@@ -4,6 +4,7 @@ import Foundation
 /// `DirectoryEntry` (see `SCIMResource.attributes`), and maps them. A failed or partial listing throws a
 /// `SCIMError`; no partial `DirectoryContents` is ever returned.
 public struct SCIMSource: Sendable, CustomStringConvertible {
+    /// The configuration's `source` section: the service provider's settings and where its token is.
     public let section: Configuration.SCIMSourceSection
     /// Where `token_env` is read; it never prints.
     let environment: Redacted<[String: String]>
@@ -22,6 +23,7 @@ public struct SCIMSource: Sendable, CustomStringConvertible {
         self.pacing = pacing
     }
 
+    /// `SCIM source <base URL>`, for messages; never the token.
     public var description: String { "SCIM source \(displayName)" }
 
     /// The base URL, as messages name the source.

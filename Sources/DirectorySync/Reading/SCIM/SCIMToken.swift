@@ -7,6 +7,7 @@ public struct SCIMToken: Sendable, Equatable, CustomStringConvertible, CustomDeb
 {
     let value: String
 
+    /// A token holding `value` exactly as given (not trimmed); `fromEnvironment` and `fromFile` check and trim.
     public init(_ value: String) { self.value = value }
 
     /// The token in the environment variable `name`.
@@ -38,7 +39,10 @@ public struct SCIMToken: Sendable, Equatable, CustomStringConvertible, CustomDeb
     /// The `Authorization` header value.
     var authorization: String { "Bearer \(value)" }
 
+    /// Always `<redacted>`: the token never prints.
     public var description: String { "<redacted>" }
+    /// Always `SCIMToken(<redacted>)`, so `debugPrint` and the debugger do not show the token either.
     public var debugDescription: String { "SCIMToken(<redacted>)" }
+    /// A mirror without children, so `dump` and reflection cannot reach the token.
     public var customMirror: Mirror { Mirror(self, children: []) }
 }

@@ -6,8 +6,11 @@ import Foundation
 public struct SCIMTransport: Sendable {
     /// One answer: the status, the headers dirsync reads, and the body.
     public struct Response: Sendable {
+        /// The HTTP status code; `get` throws for 401 and 403 rather than return them.
         public let status: Int
+        /// The `Content-Type` header as sent, parameters included; nil when the server sent none.
         public let contentType: String?
+        /// The body's bytes as received, not yet parsed.
         public let body: Data
     }
 
@@ -22,6 +25,8 @@ public struct SCIMTransport: Sendable {
         /// The most time one request may take over all its attempts and waits.
         public var budget: Double
 
+        /// A policy with these limits, delays and budget in seconds: by default 6 attempts, 0.5 s doubling up to
+        /// 30 s, 120 s in all.
         public init(maxAttempts: Int = 6, baseDelay: Double = 0.5, maxDelay: Double = 30, budget: Double = 120) {
             self.maxAttempts = maxAttempts
             self.baseDelay = baseDelay
@@ -47,6 +52,7 @@ public struct SCIMTransport: Sendable {
         /// A random number in 0…1, for jitter.
         public var jitter: @Sendable () -> Double
 
+        /// Pacing from these clocks and waits; tests pass ones that return at once.
         public init(
             sleep: @escaping @Sendable (Double) async throws -> Void, elapsed: @escaping @Sendable () -> Double,
             now: @escaping @Sendable () -> Date, jitter: @escaping @Sendable () -> Double
