@@ -7,10 +7,12 @@ public struct CurlHTTPTransport: HTTPTransport, CustomStringConvertible {
     /// The transport; each connection it opens is a libcurl easy handle of its own.
     public init() {}
 
+    /// A new `CurlHTTPConnection` with these timeouts, in seconds.
     public func connection(idleTimeout: Double, totalTimeout: Double) -> any HTTPConnection {
         CurlHTTPConnection(idleTimeout: idleTimeout, totalTimeout: totalTimeout)
     }
 
+    /// `libcurl HTTP`.
     public var description: String { "libcurl HTTP" }
 }
 

@@ -8,12 +8,17 @@ import Foundation
 /// between writing and marking it sent) rewrites the same file instead of adding a second one: messages
 /// are written in batches of 500, made durable together by one `syncfs`, then marked sent.
 public struct FolderMailer: Mailer {
+    /// The folder messages are written into; created (mode 0700) on the first delivery when missing.
     public let folder: URL
 
+    /// A mailer writing into `folder`; nothing is created until the first delivery.
     public init(folder: URL) { self.folder = folder }
 
+    /// 500: a redelivery only rewrites the same file, so messages are made durable and marked sent 500 at a time.
     public var batchSize: Int { 500 }
 
+    /// Makes every file written so far durable with one `syncfs` of the folder's file system; a failure is
+    /// `.misconfigured`.
     public func flush() async throws(MailDeliveryError) {
         let descriptor = open(folder.path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
         guard descriptor >= 0, csystem_syncfs(descriptor) == 0 else {
@@ -24,6 +29,9 @@ public struct FolderMailer: Mailer {
         close(descriptor)
     }
 
+    /// Writes the message to `<recipient>-<Message-ID>.eml` (mode 0600), written beside and renamed over any
+    /// earlier copy. A folder that cannot be written is `.misconfigured`; a file that cannot take its name,
+    /// `.temporary`.
     public func deliver(_ content: String, messageID: String, to recipient: EmailAddress)
         async throws(MailDeliveryError)
     {

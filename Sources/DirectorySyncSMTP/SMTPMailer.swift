@@ -12,16 +12,22 @@ public final class SMTPMailer: Mailer, @unchecked Sendable {
 
     /// The login for AUTH. Its description never shows the password.
     public struct Credentials: Sendable, CustomStringConvertible, CustomDebugStringConvertible, CustomReflectable {
+        /// The user name sent with AUTH.
         public let user: String
+        /// The password, wrapped so that it never prints.
         public let password: Redacted<String>
 
+        /// Credentials for `user`; the password is wrapped in `Redacted` at once.
         public init(user: String, password: String) {
             self.user = user
             self.password = Redacted(password)
         }
 
+        /// `user (password hidden)`.
         public var description: String { "\(user) (password hidden)" }
+        /// The same as `description`: the password hidden.
         public var debugDescription: String { description }
+        /// A mirror showing only `user`, so `dump()` never shows the password.
         public var customMirror: Mirror { Mirror(self, children: ["user": user], displayStyle: .struct) }
     }
 
@@ -50,6 +56,8 @@ public final class SMTPMailer: Mailer, @unchecked Sendable {
     /// The server, as `smtp://host:port`.
     public var server: String { setup.settings.url }
 
+    /// Sends one message on the open connection, opening one first if there is none; after a failure the
+    /// connection is dropped and the next message opens a new one. Errors are mapped as the type describes.
     public func deliver(_ content: String, messageID: String, to recipient: EmailAddress)
         async throws(MailDeliveryError)
     {

@@ -90,10 +90,14 @@ public struct SQLiteStore: OrganizationStore {
         self.busyTimeout = 30
     }
 
+    /// Runs `body` in a read transaction, which sees one consistent state of the store; SQLite failures throw
+    /// as `StoreError`.
     public func read<T: Sendable>(_ body: @escaping @Sendable (any LedgerReader) throws -> T) async throws -> T {
         try await mapped { try await writer.read { db in try body(SQLiteLedger(db: db)) } }
     }
 
+    /// Runs `body` in one write transaction, rolled back whole if anything throws; SQLite failures throw as
+    /// `StoreError` (a locked store's error names who holds its leases).
     public func write<T: Sendable>(_ body: @escaping @Sendable (any LedgerWriter) throws -> T) async throws -> T {
         try await mapped { try await writer.write { db in try body(SQLiteLedger(db: db)) } }
     }

@@ -40,6 +40,7 @@ public enum StoreError: Error, Equatable, UserFacingError {
     /// The store holds data this dirsync does not understand.
     case database(String)
 
+    /// The message for the user, naming the store's path.
     public var description: String {
         switch self {
         case .missing(let path): "no dirsync store at \(path)"
@@ -75,6 +76,7 @@ public enum StoreError: Error, Equatable, UserFacingError {
         }
     }
 
+    /// What to do next for this case; nil for `unreadable` and `database`, which have no specific advice.
     public var hint: String? {
         switch self {
         case .missing, .emptyFile:

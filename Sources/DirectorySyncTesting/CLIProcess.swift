@@ -7,9 +7,13 @@ import Foundation
 public struct CLIProcess: Sendable {
     /// What one run printed and returned.
     public struct Result: Sendable, CustomStringConvertible {
+        /// The exit status, or the signal's number when a signal ended the process.
         public let status: Int32
+        /// Everything written to standard output, decoded as UTF-8.
         public let stdout: String
+        /// Everything written to standard error, decoded as UTF-8.
         public let stderr: String
+        /// The exit status and both outputs, for a failing test's message.
         public var description: String { "exit \(status)\nstdout:\n\(stdout)\nstderr:\n\(stderr)" }
     }
 
@@ -18,6 +22,7 @@ public struct CLIProcess: Sendable {
     /// Extra environment variables.
     public var environment: [String: String] = [:]
 
+    /// A runner for commands in `directory`, with no extra environment.
     public init(directory: URL) { self.directory = directory }
 
     /// The `dirsync` binary next to the test bundle (SwiftPM builds both into one folder), or `DIRSYNC_BINARY`.
@@ -80,6 +85,7 @@ public struct CLIProcess: Sendable {
     public final class Running: @unchecked Sendable {
         // Everything mutable is guarded by `lock`; the pipes are drained on threads of their own, never on the
         // cooperative pool or libdispatch's workers, which CPU-bound tests may keep busy.
+        /// The underlying process, for its identifier and termination state.
         public let process: Process
         private let lock = NSLock()
         private var output = Data()

@@ -21,8 +21,10 @@ public let testEpoch = Date.at("2026-11-21T10:00:00Z")
 public struct SeededGenerator: RandomNumberGenerator, Sendable {
     private var state: UInt64
 
+    /// A generator starting from `seed`: the same seed always gives the same numbers.
     public init(seed: UInt64) { state = seed }
 
+    /// The next number of the SplitMix64 sequence.
     public mutating func next() -> UInt64 {
         state &+= 0x9E37_79B9_7F4A_7C15
         var z = state

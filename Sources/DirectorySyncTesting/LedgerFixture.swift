@@ -4,10 +4,15 @@ import Foundation
 
 /// A ledger on a fresh in-memory SQLite store with one organization, for tests.
 public struct LedgerFixture: Sendable {
+    /// The in-memory store (unless `make` was given one) that holds the organization.
     public let store: SQLiteStore
+    /// The ledger on `store`, as the commands use it.
     public let ledger: Ledger
+    /// The organization, as created at `testEpoch`.
     public let organization: Organization
+    /// Invitation mail settings: from `no-reply@acme.com`, with an accept link that carries the token.
     public let mail: MailSettings
+    /// `owner@acme.com`: the organization's owner and inviter, who acts in `invite`.
     public let owner: EmailAddress
 
     /// A fixture whose organization `name` has `seats` seats, created at `testEpoch`.

@@ -6,6 +6,7 @@ import Foundation
 /// also made immutable (`chattr +i`), which root cannot write through either. `isEffective` checks it by
 /// trying to create a file, so a test never passes against a folder that was writable after all.
 public struct ReadOnlyFolder: Sendable {
+    /// The folder made read-only.
     public let url: URL
     /// The files made read-only with it.
     public let files: [URL]

@@ -14,11 +14,14 @@ public let projectRoot: URL = URL(fileURLWithPath: #filePath).deletingLastPathCo
 public struct SCIMTestServer: Sendable {
     /// Why the server cannot be used.
     public struct Unavailable: Error, CustomStringConvertible {
+        /// What is missing, and how to start the servers.
         public let description: String
 
+        /// An error saying `description`.
         public init(description: String) { self.description = description }
     }
 
+    /// Where the server answers, as the `url` file of its state folder says.
     public let baseURL: URL
     /// The file holding its bearer token.
     public let tokenFile: String
@@ -51,14 +54,19 @@ public struct SCIMTestServer: Sendable {
 public final class SCIMReplayServer: @unchecked Sendable {
     /// One request the server received.
     public struct Request: Sendable, Decodable {
+        /// The path requested, as sent, without the query.
         public let path: String
         /// The query as sent, percent-encoded.
         public let raw: String
+        /// The query decoded: each name with its values, in order.
         public let query: [String: [String]]
+        /// The `Authorization` header, if one was sent.
         public let authorization: String?
+        /// The `Accept` header, if one was sent.
         public let accept: String?
     }
 
+    /// Where the server answers: `http://127.0.0.1:PORT/v2`, as the script printed it on starting.
     public let baseURL: URL
     private let process: Process
 
@@ -118,6 +126,7 @@ public final class ImmediatePacing: @unchecked Sendable {
     /// The waits asked for, in order.
     public var sleeps: [Double] { lock.withLock { recorded } }
 
+    /// Pacing for `SCIMTransport` on this virtual clock: sleeps are recorded, not waited, and jitter is always 0.5.
     public var pacing: SCIMTransport.Pacing {
         SCIMTransport.Pacing(
             sleep: { [self] seconds in

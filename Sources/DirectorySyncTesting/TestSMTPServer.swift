@@ -73,6 +73,8 @@ public struct TestSMTPServer: Sendable {
         /// Whether the server offers SMTPUTF8; without it, it refuses non-ASCII addresses ("strict ASCII mode").
         public var smtputf8: Bool
 
+        /// Options for a listener. The defaults: plain SMTP without STARTTLS, AUTH or SMTPUTF8, open at once, accepting
+        /// without delay.
         public init(
             starttls: String = "none", implicitTLS: Bool = false, auth: String = "none", openAfter: Double = 0,
             dataDelay: Double = 0, closeConnections: [Int] = [], smtputf8: Bool = false
@@ -113,7 +115,9 @@ public struct TestSMTPServer: Sendable {
 
     /// One listener: its port and what it has received.
     public struct Listener: Sendable {
+        /// The port on 127.0.0.1 the listener accepts connections on.
         public let port: Int
+        /// Where the listener saves what it accepts: `NNNNNN.eml` for each message, its envelope in `NNNNNN.json`.
         public let folder: URL
 
         /// `smtp://127.0.0.1:PORT` (or `smtps://`).
@@ -152,11 +156,15 @@ public struct TestSMTPServer: Sendable {
     public struct Received: Sendable {
         /// The SMTP envelope and session facts the server recorded.
         public struct Envelope: Decodable, Sendable {
+            /// The envelope sender (MAIL FROM).
             public let mailFrom: String
+            /// The envelope recipients the server accepted (RCPT TO), in order.
             public let rcptTos: [String]
             /// Which TCP connection of the listener carried it (1, 2, …).
             public let connection: Int
+            /// Whether the session was encrypted, by STARTTLS or implicit TLS.
             public let tls: Bool
+            /// The login the client authenticated with; nil without AUTH.
             public let authUser: String?
 
             enum CodingKeys: String, CodingKey {
@@ -167,6 +175,7 @@ public struct TestSMTPServer: Sendable {
             }
         }
 
+        /// The envelope and session facts recorded with the message.
         public let envelope: Envelope
         /// The message as received: headers and body, CRLF line endings.
         public let content: String
@@ -191,6 +200,7 @@ public struct TestSMTPServer: Sendable {
 
     /// Why the test server could not be used.
     public struct Failure: Error, CustomStringConvertible {
+        /// What went wrong; when the server is not running, how to start it.
         public let description: String
         init(_ description: String) { self.description = description }
     }

@@ -18,17 +18,20 @@ public struct Condition: Sendable, Equatable, CustomStringConvertible {
     /// A compiled regular expression with its source text.
     public struct Pattern: @unchecked Sendable, Equatable {
         // @unchecked: NSRegularExpression is immutable after init and documented as thread-safe.
+        /// The pattern as the mapping wrote it.
         public let source: String
         let expression: NSRegularExpression
         /// A pattern that is only a literal, perhaps anchored (`\$$`), is matched without the regex engine.
         private let literal: (text: String, atStart: Bool, atEnd: Bool)?
 
+        /// Compiles `source` as an `NSRegularExpression` (ICU syntax); throws its error when it is not valid.
         public init(_ source: String) throws {
             self.source = source
             self.expression = try NSRegularExpression(pattern: source)
             self.literal = Self.literal(in: source)
         }
 
+        /// Patterns are equal when their source text is.
         public static func == (lhs: Pattern, rhs: Pattern) -> Bool { lhs.source == rhs.source }
 
         func matches(_ text: String) -> Bool {
@@ -77,8 +80,10 @@ public struct Condition: Sendable, Equatable, CustomStringConvertible {
     public let attribute: String
     /// The attribute as the mapping wrote it, for messages.
     public let label: String
+    /// What the attribute's values are tested against.
     public let test: Test
 
+    /// A condition on `attribute`, written in any case or alias (it is normalised; `label` keeps it as written).
     public init(attribute: String, _ test: Test) {
         self.attribute = AttributeName.normalize(attribute)
         self.label = attribute
@@ -130,6 +135,7 @@ public struct Condition: Sendable, Equatable, CustomStringConvertible {
         }
     }
 
+    /// The condition in words, for messages: `objectClass equals 'computer'`, `mail is absent`.
     public var description: String {
         switch test {
         case .equals(let values) where values.count == 1: "\(label) equals '\(values[0])'"

@@ -6,7 +6,9 @@
 /// Readers (file readers here, the SCIM client elsewhere) call `add(_:)` for each raw entry and
 /// `report(_:kind:)` for their own warnings, then `read()`.
 public struct DirectoryBuilder<Item: Sendable>: Sendable {
+    /// The kind of source being read, recorded in the read.
     public let kind: SourceKind
+    /// The mapper each raw entry goes through, made from the builder's mapping.
     public let mapper: Mapper
     private let keep: @Sendable (DirectoryUser) -> Item
     /// Whether to share repeated strings of kept users (only worth it when whole users are kept).

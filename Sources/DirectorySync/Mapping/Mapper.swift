@@ -13,6 +13,7 @@ public struct Mapper: Sendable {
 
     /// Something odd about a mapped user, with what kind of thing it is (repeats of a kind are summarised).
     public struct Note: Sendable, Equatable {
+        /// What a note is about; notes of the same kind are summarised together.
         public enum Kind: String, Sendable, Equatable {
             /// No attribute gave a valid address.
             case noEmail = "no-email"
@@ -22,7 +23,9 @@ public struct Mapper: Sendable {
             case mapping
         }
 
+        /// What the note is about, which decides how its repeats are summarised.
         public let kind: Kind
+        /// The message, with the entry's location.
         public let diagnostic: Diagnostic
     }
 
@@ -34,8 +37,10 @@ public struct Mapper: Sendable {
         case duplicate
     }
 
+    /// The mapping every entry is read with.
     public let mapping: Mapping
 
+    /// A mapper reading entries with `mapping`.
     public init(mapping: Mapping) { self.mapping = mapping }
 
     /// Maps one entry.

@@ -17,6 +17,7 @@ public enum MappingReference: Sendable, Equatable, CustomStringConvertible {
         }
     }
 
+    /// How messages name the mapping: `preset 'active-directory'`, or the path as the user wrote it.
     public var description: String {
         switch self {
         case .preset(let name): "preset '\(name)'"

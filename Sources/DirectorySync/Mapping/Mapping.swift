@@ -8,8 +8,10 @@ public struct Mapping: Sendable, Equatable {
         public var attribute: String
         /// The attribute as the mapping wrote it, for messages.
         public var label: String
+        /// How the value becomes the anchor string; by default `guid` for objectGUID and its kin, `text` otherwise.
         public var format: AnchorFormat
 
+        /// An anchor read from `attribute` (any case or alias) in `format`, or in the attribute's default format.
         public init(attribute: String, format: AnchorFormat? = nil) {
             self.label = attribute
             self.attribute = AttributeName.normalize(attribute)
@@ -23,17 +25,22 @@ public struct Mapping: Sendable, Equatable {
     /// Where an email address comes from: an attribute, optionally only its values with a case-sensitive
     /// prefix (`proxyAddresses:SMTP` takes `SMTP:bo@x.io`, the primary address, and not `smtp:` aliases).
     public struct EmailSource: Sendable, Equatable, CustomStringConvertible {
+        /// The attribute holding the address, normalised.
         public var attribute: String
         /// The attribute as the mapping wrote it, for messages.
         public var label: String
+        /// When set, only values starting with this (case-sensitively) are read, with it stripped; it ends with the
+        /// colon (`SMTP:`). Nil reads every value.
         public var prefix: String?
 
+        /// Addresses from `attribute`; `prefix`, when given, must end with the colon that separates it (`SMTP:`).
         public init(attribute: String, prefix: String? = nil) {
             self.label = attribute
             self.attribute = AttributeName.normalize(attribute)
             self.prefix = prefix
         }
 
+        /// The source as a mapping writes it: `proxyAddresses:SMTP`, or the attribute alone.
         public var description: String { prefix.map { "\(label):\($0.dropLast())" } ?? label }
     }
 
@@ -44,6 +51,7 @@ public struct Mapping: Sendable, Equatable {
         /// Columns whose values are several values joined by a separator (csvde joins with `;`).
         public var split: [String: String]
 
+        /// Options for a CSV source; `split` is keyed by normalised column name, its values the separators.
         public init(delimiter: UInt8? = nil, split: [String: String] = [:]) {
             self.delimiter = delimiter
             self.split = split
@@ -56,8 +64,12 @@ public struct Mapping: Sendable, Equatable {
     public var anchor: [AnchorSource]
     /// Tried in order; the first valid address wins.
     public var email: [EmailSource]
+    /// Attributes holding the given name, tried in order; the first with a value wins.
     public var givenName: [String]
+    /// Attributes holding the family name, tried in order; the first with a value wins.
     public var familyName: [String]
+    /// Attributes holding the display name, tried in order; when none has a value, the given and family names
+    /// joined are used.
     public var displayName: [String]
     /// Attributes holding group DNs (or names, for sources without DNs).
     public var groups: [String]
@@ -72,8 +84,11 @@ public struct Mapping: Sendable, Equatable {
     /// Attributes holding the role a source itself gives a person (the bulk template's `role` column): when one
     /// holds admin, member or viewer, that role decides before the configuration's role rules.
     public var role: [String] = []
+    /// How to read a CSV export; other sources ignore it.
     public var csv: CSVOptions
 
+    /// A mapping built in code, attribute names normalised. `role` is not a parameter: it starts empty and is set
+    /// afterwards.
     public init(
         name: String, anchor: [AnchorSource], email: [EmailSource], givenName: [String] = [],
         familyName: [String] = [], displayName: [String] = [], groups: [String] = [], person: [Condition] = [],
@@ -135,5 +150,6 @@ public struct AttributeProjection: Sendable, Equatable {
     /// Normalised name → decoding.
     public let names: [String: Decoding]
 
+    /// A projection of these normalised attribute names, each with how it is decoded.
     public init(_ names: [String: Decoding]) { self.names = names }
 }

@@ -53,10 +53,13 @@ public struct AuditEvent: Sendable, Equatable {
     /// address (a cron sync acts as the configured inviter, run by `dirsync` or `root`).
     public static let processUser: String = ProcessInfo.processInfo.userName
 
+    /// The organization whose log the event belongs to.
     public let organization: Organization.ID
+    /// When it happened: the `now` of the transaction that wrote it.
     public let time: Date
+    /// What happened; it decides which keys `details` has (`Kind.detailKeys`).
     public let kind: Kind
-    /// Who acted: an email address, or `dirsync` for a sync.
+    /// Who acted: an email address (a sync, like a command, acts as the configured inviter).
     public let actor: String
     /// Who or what was acted on, usually an email address.
     public let subject: String
@@ -65,6 +68,7 @@ public struct AuditEvent: Sendable, Equatable {
     /// The operating-system user whose command wrote the event, when known.
     public let osUser: String?
 
+    /// An event to record; `details` should hold the keys of `kind.detailKeys` that apply.
     public init(
         organization: Organization.ID, time: Date, kind: Kind, actor: String, subject: String,
         details: [String: String] = [:], osUser: String? = nil

@@ -18,6 +18,8 @@ public enum DateText {
         /// Whether it was a date, only outside `supportedRange`.
         public let isOutOfRange: Bool
 
+        /// The message for the user: the text (cut at 40 characters) and either the supported dates or an example of
+        /// the expected format.
         public var description: String {
             let shown = text.count > 40 ? String(text.prefix(40)) + "…" : text
             return isOutOfRange

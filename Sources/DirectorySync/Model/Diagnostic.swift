@@ -13,20 +13,25 @@ public struct Diagnostic: Sendable, Equatable, Hashable, CustomStringConvertible
             }
         }
 
+        /// Orders severities from least to most serious: info < warning < error.
         public static func < (lhs: Severity, rhs: Severity) -> Bool { lhs.rank < rhs.rank }
     }
 
+    /// How much it matters, from `info` (a note) to `error`; none of them stops the run.
     public let severity: Severity
+    /// What was found, as one sentence for the user, without the location or severity.
     public let message: String
     /// Where it was found, when it was found somewhere.
     public let location: SourceLocation?
 
+    /// A diagnostic of `severity` saying `message`, found at `location` if given.
     public init(_ severity: Severity, _ message: String, at location: SourceLocation? = nil) {
         self.severity = severity
         self.message = message
         self.location = location
     }
 
+    /// The line printed for it: `file:line: severity: message`, or `severity: message` without a location.
     public var description: String {
         let prefix = location.map { "\($0): " } ?? ""
         return "\(prefix)\(severity.rawValue): \(message)"
@@ -38,6 +43,7 @@ public struct Diagnostic: Sendable, Equatable, Hashable, CustomStringConvertible
 extension Diagnostic: Codable {
     enum CodingKeys: String, CodingKey { case severity, message, location }
 
+    /// Writes the severity, the message and the location as text, or null.
     public func encode(to encoder: any Encoder) throws {
         var container = encoder.container(keyedBy: CodingKeys.self)
         try container.encode(severity.rawValue, forKey: .severity)
@@ -45,6 +51,7 @@ extension Diagnostic: Codable {
         try container.encode(location?.description, forKey: .location)
     }
 
+    /// Reads what `encode(to:)` writes; an unknown severity reads as `info`.
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         let severity = try container.decode(String.self, forKey: .severity)

@@ -53,13 +53,16 @@ public struct EmailAddress: Hashable, Sendable, Comparable, CustomStringConverti
     /// Equality and hashing look at the canonical form only (the domain is derived from it).
     public static func == (lhs: EmailAddress, rhs: EmailAddress) -> Bool { lhs.canonical == rhs.canonical }
 
+    /// Hashes the canonical form only, in agreement with `==`.
     public func hash(into hasher: inout Hasher) { hasher.combine(canonical) }
 
     /// The part before the `@`.
     public var localPart: Substring { canonical[..<(canonical.lastIndex(of: "@") ?? canonical.endIndex)] }
 
+    /// The canonical form, as the address is stored and shown.
     public var description: String { canonical }
 
+    /// Orders addresses by their canonical form, so listings sort the same way on every run.
     public static func < (lhs: EmailAddress, rhs: EmailAddress) -> Bool { lhs.canonical < rhs.canonical }
 
     private static let localSpecials = Set("!#$%&'*+-/=?^_`{|}~.")
@@ -116,6 +119,8 @@ extension EmailAddress {
             case invalidDomain(String)
         }
 
+        /// The message for the user: the input, trimmed, with invisible characters spelt out (`<U+200B>`), and the
+        /// rule it broke.
         public var description: String {
             // Invisible characters are spelt out, so the message shows what makes the address different.
             var shown = ""
@@ -158,6 +163,8 @@ extension EmailAddress {
 }
 
 extension EmailAddress: Codable {
+    /// Reads an address from a JSON string, validated as `init(_:)` does; an invalid one throws
+    /// `DecodingError.dataCorrupted` with the reason.
     public init(from decoder: any Decoder) throws {
         let container = try decoder.singleValueContainer()
         let raw = try container.decode(String.self)
@@ -168,6 +175,7 @@ extension EmailAddress: Codable {
         }
     }
 
+    /// Writes the canonical form as a single string.
     public func encode(to encoder: any Encoder) throws {
         var container = encoder.singleValueContainer()
         try container.encode(canonical)

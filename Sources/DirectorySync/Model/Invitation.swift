@@ -7,8 +7,11 @@ import Foundation
 public struct Invitation: Sendable, Equatable, Identifiable {
     /// The store's identifier for an invitation.
     public struct ID: Hashable, Sendable, Codable, RawRepresentable, CustomStringConvertible {
+        /// The invitation's primary key in the store.
         public let rawValue: Int64
+        /// The identifier for primary key `rawValue`; it names an invitation only if the store gave it out.
         public init(rawValue: Int64) { self.rawValue = rawValue }
+        /// The key in decimal, as listings and audit details (`invitation_id`) show it.
         public var description: String { String(rawValue) }
     }
 
@@ -20,22 +23,32 @@ public struct Invitation: Sendable, Equatable, Identifiable {
     /// What a person sees: the stored status, with `expired` for a pending invitation past its expiry.
     public enum State: String, Sendable, Codable, CaseIterable, CustomStringConvertible {
         case pending, expired, accepted, revoked
+        /// The raw value: `pending`, `expired`, `accepted` or `revoked`.
         public var description: String { rawValue }
     }
 
+    /// The store's identifier for this invitation. A resend keeps it; a re-invitation makes a new one.
     public let id: ID
+    /// The organization the invitation is to join.
     public let organization: Organization.ID
+    /// The canonical address the invitation was sent to. An organization has at most one pending invitation per
+    /// address.
     public let email: EmailAddress
     /// The role the invitee joins with. Never `owner`; never changed in place.
     public let role: Role
+    /// The stored status; `state(at:)` is what a person sees, with expiry taken into account.
     public var status: Status
+    /// When the invitation was first sent; unlike `sentAt`, a resend does not change it.
     public let createdAt: Date
     /// When the current link was sent (the first send or the latest resend).
     public var sentAt: Date
     /// When the current link stops working.
     public var expiresAt: Date
+    /// How many times the invitation has been resent: 0 until the first resend.
     public var resendCount: Int
+    /// Who sent it: the address the sending command or sync acted as (normally the organization's inviter).
     public let invitedBy: String
+    /// The personal message the inviter added to the invitation email, if any (`--message`); syncs never add one.
     public let message: String?
     /// The directory anchor of the person invited, when a sync created or adopted the invitation.
     public var anchor: String?
@@ -44,6 +57,7 @@ public struct Invitation: Sendable, Equatable, Identifiable {
     /// When the invitation was accepted or revoked.
     public var closedAt: Date?
 
+    /// Assembles an invitation from its parts, as the store does when it reads one; nothing is checked here.
     public init(
         id: ID, organization: Organization.ID, email: EmailAddress, role: Role, status: Status, createdAt: Date,
         sentAt: Date, expiresAt: Date, resendCount: Int, invitedBy: String, message: String? = nil,

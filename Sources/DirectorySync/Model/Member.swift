@@ -4,8 +4,11 @@ import Foundation
 public struct Member: Sendable, Equatable, Identifiable {
     /// The store's identifier for a member.
     public struct ID: Hashable, Sendable, Codable, RawRepresentable, CustomStringConvertible {
+        /// The member's primary key in the store.
         public let rawValue: Int64
+        /// The identifier for primary key `rawValue`; it names a member only if the store gave it out.
         public init(rawValue: Int64) { self.rawValue = rawValue }
+        /// The key in decimal, as listings and messages show it.
         public var description: String { String(rawValue) }
     }
 
@@ -19,13 +22,22 @@ public struct Member: Sendable, Equatable, Identifiable {
         case domainAutoJoin = "domain-auto-join"
     }
 
+    /// The store's identifier for this member, kept when the email or role changes.
     public let id: ID
+    /// The organization the member belongs to.
     public let organization: Organization.ID
+    /// The canonical address the member is keyed on: unique within the organization. A sync changes it when the
+    /// directory's address for the member's anchor changes.
     public var email: EmailAddress
+    /// The display name, as the directory gave it or the person typed it when joining; nil when unknown.
     public var name: String?
+    /// The member's role. Only the founder is made `owner`, and owners are never re-roled or removed.
     public var role: Role
+    /// When the member joined: accepted the invitation, was auto-joined, or founded the organization.
     public let joinedAt: Date
+    /// Who sent the invitation the member accepted (its `invitedBy`); nil for founders and auto-joins.
     public var invitedBy: String?
+    /// How the member came into the organization.
     public var origin: Origin
     /// The directory anchor (objectGUID, entryUUID, SCIM id…) this member is matched on, if known.
     public var anchor: String?
@@ -57,6 +69,7 @@ public struct Member: Sendable, Equatable, Identifiable {
         return cleaned.isEmpty ? nil : String(cleaned.prefix(200))
     }
 
+    /// Assembles a member from its parts, as the store does when it reads one; nothing is checked here.
     public init(
         id: ID, organization: Organization.ID, email: EmailAddress, name: String? = nil, role: Role,
         joinedAt: Date, invitedBy: String? = nil, origin: Origin, anchor: String? = nil, isManaged: Bool = false

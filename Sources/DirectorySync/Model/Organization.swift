@@ -4,8 +4,11 @@ import Foundation
 public struct Organization: Sendable, Equatable, Identifiable {
     /// The store's identifier for an organization.
     public struct ID: Hashable, Sendable, Codable, RawRepresentable, CustomStringConvertible {
+        /// The organization's primary key in the store.
         public let rawValue: Int64
+        /// The identifier for primary key `rawValue`; it names an organization only if the store gave it out.
         public init(rawValue: Int64) { self.rawValue = rawValue }
+        /// The key in decimal, as listings and messages show it.
         public var description: String { String(rawValue) }
     }
 
@@ -72,10 +75,14 @@ public struct Organization: Sendable, Equatable, Identifiable {
         }
     }
 
+    /// The store's identifier for this organization, fixed when it is created.
     public let id: ID
+    /// The name, seat limit, inviter and invitation validity currently in force.
     public var settings: Settings
+    /// When the organization was created.
     public let createdAt: Date
 
+    /// Assembles an organization from its parts, as the store does when it reads one; nothing is checked here.
     public init(id: ID, settings: Settings, createdAt: Date) {
         self.id = id
         self.settings = settings

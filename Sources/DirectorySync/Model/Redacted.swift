@@ -7,9 +7,13 @@ public struct Redacted<Value: Sendable>: Sendable, CustomStringConvertible, Cust
     /// The value itself, for the one place that uses it.
     public let revealed: Value
 
+    /// Wraps `value` so that nothing prints it.
     public init(_ value: Value) { revealed = value }
 
+    /// Always `<redacted>`.
     public var description: String { "<redacted>" }
+    /// Always `<redacted>`.
     public var debugDescription: String { "<redacted>" }
+    /// A mirror with no children, so `dump()` and debuggers show nothing of the value.
     public var customMirror: Mirror { Mirror(self, children: [], displayStyle: .struct) }
 }

@@ -10,6 +10,7 @@ public enum Role: String, Sendable, Codable, CaseIterable, Comparable, CustomStr
     /// Whether an invitation may carry this role.
     public var isInvitable: Bool { self != .owner }
 
+    /// The role's name: `owner`, `admin`, `member` or `viewer`.
     public var description: String { rawValue }
 
     /// Reads a role name given by a user, case-insensitively.
@@ -36,6 +37,7 @@ public enum Role: String, Sendable, Codable, CaseIterable, Comparable, CustomStr
     public struct Unknown: Error, Equatable, CustomStringConvertible {
         /// What was given.
         public let text: String
+        /// The message for the user, listing the valid role names.
         public var description: String { "unknown role '\(text)' (roles: owner, admin, member, viewer)" }
     }
 }

@@ -89,6 +89,7 @@ public struct TimeSpan: Hashable, Sendable, Comparable, CustomStringConvertible 
         return text
     }
 
+    /// Orders spans by length.
     public static func < (lhs: TimeSpan, rhs: TimeSpan) -> Bool { lhs.seconds < rhs.seconds }
 
     /// Text that is not a time span, or one outside the range a setting allows.
@@ -102,13 +103,16 @@ public struct TimeSpan: Hashable, Sendable, Comparable, CustomStringConvertible 
 
         /// What was given.
         public let text: String
+        /// Why the text was refused.
         public let reason: Reason
 
+        /// The error for `text`, refused for `reason`.
         public init(text: String, reason: Reason = .notADuration) {
             self.text = text
             self.reason = reason
         }
 
+        /// The message for the user: the text (cut at 40 characters) and how to write a duration, or the allowed range.
         public var description: String {
             let shown = text.count > 40 ? String(text.prefix(40)) + "…" : text
             switch reason {

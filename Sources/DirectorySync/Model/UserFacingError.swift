@@ -5,5 +5,6 @@ public protocol UserFacingError: Error, CustomStringConvertible {
 }
 
 extension UserFacingError {
+    /// No hint, unless the error type provides one.
     public var hint: String? { nil }
 }

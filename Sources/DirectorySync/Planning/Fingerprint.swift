@@ -4,6 +4,7 @@ public struct Fingerprint: Sendable {
     private var a: UInt64 = 0xcbf2_9ce4_8422_2325
     private var b: UInt64 = 0x8422_2325_cbf2_9ce4
 
+    /// An empty digest, to `add` fields to.
     public init() {}
 
     /// Adds each field, separated so that ("ab","c") and ("a","bc") differ.
@@ -67,18 +68,22 @@ public struct Fingerprint: Sendable {
         private var first: UInt64 = 0
         private var second: UInt64 = 0
 
+        /// The digest of no items.
         public init() {}
 
+        /// Counts `item` in the set.
         public mutating func add(_ item: Fingerprint) {
             first &+= item.a
             second &+= item.b
         }
 
+        /// Takes out an item added before: the digest is then as if it had never been added.
         public mutating func remove(_ item: Fingerprint) {
             first &-= item.a
             second &-= item.b
         }
 
+        /// 32 hex digits, the same for the same items whatever order they were added in.
         public var hex: String { Fingerprint.hex(first, second) }
     }
 }

@@ -1,6 +1,8 @@
 /// The organization as it is: settings, members and pending invitations (expired ones included).
 public struct OrganizationSnapshot: Sendable, Equatable {
+    /// The organization, with its settings as the plan sees them (a `SettingsOverride` already applied).
     public let organization: Organization
+    /// Every member, owners included, in any order.
     public let members: [Member]
     /// Pending invitations, expired or not.
     public let invitations: [Invitation]
@@ -8,6 +10,7 @@ public struct OrganizationSnapshot: Sendable, Equatable {
     /// snapshot is loaded (beside the source read, for a plan).
     public let fingerprint: String
 
+    /// A snapshot of these records; the fingerprint is computed here, once.
     public init(organization: Organization, members: [Member], invitations: [Invitation]) {
         self.organization = organization
         self.members = members

@@ -11,6 +11,7 @@ extension Plan: Codable {
         case basis, summary, changes, diagnostics, blocked
     }
 
+    /// Writes the plan's JSON document, with `format_version` and a `summary` of the changes.
     public func encode(to encoder: any Encoder) throws {
         var container = encoder.container(keyedBy: CodingKeys.self)
         try container.encode(Self.formatVersion, forKey: .formatVersion)
@@ -22,6 +23,8 @@ extension Plan: Codable {
         try container.encode(blocked, forKey: .blocked)
     }
 
+    /// Reads a plan's JSON document. A `format_version` other than `formatVersion` is refused; `summary` must be
+    /// there but is not used.
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         let version = try container.decode(Int.self, forKey: .formatVersion)
@@ -50,6 +53,7 @@ extension Plan.Basis: Codable {
         case seatsUsed = "seats_used"
     }
 
+    /// Writes the basis with snake_case keys, `computed_at` in ISO 8601.
     public func encode(to encoder: any Encoder) throws {
         var container = encoder.container(keyedBy: CodingKeys.self)
         try container.encode(organization, forKey: .organization)
@@ -62,6 +66,7 @@ extension Plan.Basis: Codable {
         try container.encode(seatsUsed, forKey: .seatsUsed)
     }
 
+    /// Reads a basis; an unknown `source_kind`, or a `computed_at` outside `DateText.supportedRange`, is refused.
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         let kindText = try container.decode(String.self, forKey: .sourceKind)
@@ -90,11 +95,13 @@ extension Plan.Basis: Codable {
 extension Plan.Blocked: Codable {
     enum CodingKeys: String, CodingKey { case reason }
 
+    /// Writes `{"reason": …}`.
     public func encode(to encoder: any Encoder) throws {
         var container = encoder.container(keyedBy: CodingKeys.self)
         try container.encode(reason, forKey: .reason)
     }
 
+    /// Reads `{"reason": …}`.
     public init(from decoder: any Decoder) throws {
         self.init(reason: try decoder.container(keyedBy: CodingKeys.self).decode(String.self, forKey: .reason))
     }
@@ -112,6 +119,7 @@ extension Plan.Change: Codable {
         case name
     }
 
+    /// Writes the change as one flat object, every key present and null where the action does not use it.
     public func encode(to encoder: any Encoder) throws {
         var container = encoder.container(keyedBy: CodingKeys.self)
         try container.encode(action.rawValue, forKey: .action)
@@ -128,6 +136,8 @@ extension Plan.Change: Codable {
         try container.encode(name, forKey: .name)
     }
 
+    /// Reads a flat change strictly (each field its action needs present, every other one null); its reason is
+    /// kept as its words, `Reason.recorded`.
     public init(from decoder: any Decoder) throws {
         let fields = try Fields(decoder.container(keyedBy: CodingKeys.self))
         self.init(

@@ -11,6 +11,7 @@ extension Plan {
         /// An invitation for someone who is a member already.
         case alreadyMember
 
+        /// The departure in words, as plans show it (`disabled in the directory`).
         public var description: String {
             switch self {
             case .noLongerInDirectory: "no longer in the directory"
@@ -53,6 +54,7 @@ extension Plan {
         /// The words of a reason read back from a saved plan.
         case recorded(String)
 
+        /// The reason in words, as plans show it and audit events record it (`reason`).
         public var description: String {
             switch self {
             case .autoJoinDomain(let domain): "auto-join domain \(domain)"
@@ -77,6 +79,8 @@ extension Plan {
             }
         }
 
+        /// Reasons are equal when their words are, so one read back from a saved plan equals the one it was written
+        /// from.
         public static func == (lhs: Reason, rhs: Reason) -> Bool { lhs.description == rhs.description }
     }
 }

@@ -38,13 +38,16 @@ public struct Plan: Sendable, Equatable {
     public struct Change: Sendable, Equatable {
         /// The address the change is about: for an email change, the new one.
         public var email: EmailAddress
+        /// What the change does, with the records and roles it acts on.
         public var effect: Effect
+        /// Why the change is in the plan; its words go into the plan's JSON and the audit event's `reason`.
         public var reason: Reason
         /// The rule that decided, when one did (`roles[0] admin: group 'Sign Admins'`).
         public var rule: String?
         /// The person's directory anchor, when known.
         public var anchor: String?
 
+        /// A change about `email`; `rule` and `anchor` are recorded with it when known.
         public init(_ email: EmailAddress, _ effect: Effect, reason: Reason, rule: String? = nil, anchor: String? = nil)
         {
             self.email = email
@@ -54,6 +57,7 @@ public struct Plan: Sendable, Equatable {
             self.anchor = anchor
         }
 
+        /// The action the change is listed, ordered and counted under: its effect's.
         public var action: Action { effect.action }
     }
 
@@ -90,6 +94,7 @@ public struct Plan: Sendable, Equatable {
             }
         }
 
+        /// The action this effect is listed, ordered and counted under.
         public var action: Action {
             switch self {
             case .adoptMember, .adoptInvitation: .adopt
@@ -119,6 +124,7 @@ public struct Plan: Sendable, Equatable {
         /// The display name of a deferred join or invitation.
         public var name: String?
 
+        /// What a deferred change keeps: its role, and the invitation, previous address or name where they apply.
         public init(
             role: Role, invitation: Invitation.ID? = nil, previousEmail: EmailAddress? = nil, name: String? = nil
         ) {
@@ -131,17 +137,24 @@ public struct Plan: Sendable, Equatable {
 
     /// What the plan was computed from.
     public struct Basis: Sendable, Equatable {
+        /// The name of the organization the plan is for; apply refuses it for any other (compared case-insensitively).
         public var organization: String
         /// Fingerprint of the organization snapshot: apply refuses the plan if the store no longer matches.
         public var snapshot: String
         /// Fingerprint of the desired state (the source read and the rules' decisions).
         public var desired: String
+        /// The kind of source the directory was read from.
         public var sourceKind: SourceKind
+        /// How many users the source read, disabled ones included: what the next run's shrink guard compares with.
         public var sourceUsers: Int
+        /// When the plan was computed (the planner's `now`); saved to the second.
         public var computedAt: Date
+        /// The organization's seat limit, with the configuration's override applied.
         public var seats: Int
+        /// Seats in use before the plan: members plus live pending invitations.
         public var seatsUsed: Int
 
+        /// A basis from its parts, as the planner computes them or a plan file records them.
         public init(
             organization: String, snapshot: String, desired: String, sourceKind: SourceKind, sourceUsers: Int,
             computedAt: Date, seats: Int, seatsUsed: Int
@@ -159,19 +172,25 @@ public struct Plan: Sendable, Equatable {
 
     /// A safety rule stopped the plan: apply refuses it unless the operator allows deletions.
     public struct Blocked: Sendable, Equatable {
+        /// Which safety rule stopped the plan and by how much, in words naming the policy setting.
         public var reason: String
+        /// A block for `reason`.
         public init(reason: String) { self.reason = reason }
     }
 
     /// The version of the JSON layout `Plan+Codable.swift` writes and reads.
     public static let formatVersion = 1
 
+    /// What the plan was computed from; apply checks it against the store before it changes anything.
     public var basis: Basis
     /// In application order (`Action` order, then email).
     public var changes: [Change]
+    /// What the source read, the rules and the planner found worth telling; printed with the plan.
     public var diagnostics: [Diagnostic]
+    /// Why a safety rule stopped the plan; nil when none did.
     public var blocked: Blocked?
 
+    /// A plan from its parts. `changes` must already be in application order, as the planner gives them.
     public init(basis: Basis, changes: [Change], diagnostics: [Diagnostic], blocked: Blocked?) {
         self.basis = basis
         self.changes = changes

@@ -6,9 +6,13 @@ import Foundation
 public enum PlanFile {
     /// A saved plan that cannot be read or was changed.
     public struct Invalid: Error, Equatable, UserFacingError {
+        /// The plan file, as the user named it.
         public let file: String
+        /// What is wrong, naming the field when one is at fault (`basis.seats: expected a whole number, found 7.5`).
         public let problem: String
+        /// `FILE: problem`.
         public var description: String { "\(file): \(problem)" }
+        /// Suggests making a new plan with `dirsync plan --out FILE`.
         public var hint: String? { "make a new one with 'dirsync plan --out \(file)'" }
     }
 

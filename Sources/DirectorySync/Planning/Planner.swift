@@ -11,6 +11,7 @@ public enum Planner {
     public enum Failure: Error, Equatable, UserFacingError {
         case emptySource(SourceKind)
 
+        /// The message for the user: which kind of source returned nothing, and that no plan was made.
         public var description: String {
             switch self {
             case .emptySource(let kind):
@@ -18,6 +19,7 @@ public enum Planner {
             }
         }
 
+        /// Suggests checking the source with `dirsync source show`.
         public var hint: String? { "check the source (path, filter, credentials) with 'dirsync source show'" }
     }
 

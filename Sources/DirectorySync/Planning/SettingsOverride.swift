@@ -1,12 +1,16 @@
 /// Organization settings `dirsync.yaml` declares: a plan is computed with them, and apply writes them
 /// to the store, so the configuration file is the source of truth for the values it sets.
 public struct SettingsOverride: Sendable, Equatable {
+    /// The seat limit `organization.seats` declares; nil keeps the stored one.
     public var seats: Int?
+    /// The inviter `organization.inviter` declares; nil keeps the stored one.
     public var inviter: EmailAddress?
+    /// The invitation validity `policy.invitation_validity` declares; nil keeps the stored one.
     public var invitationValidity: TimeSpan?
     /// The configuration file that declares them, as the user named it, for messages.
     public var file: String
 
+    /// Overrides for the values given; nil ones are left as stored.
     public init(
         seats: Int? = nil, inviter: EmailAddress? = nil, invitationValidity: TimeSpan? = nil,
         file: String = "dirsync.yaml"
@@ -20,12 +24,16 @@ public struct SettingsOverride: Sendable, Equatable {
     /// The configuration asks for settings the organization may not have (seats below use, an inviter who is not
     /// an owner or admin): no plan is made.
     public struct Refused: Error, Equatable, UserFacingError {
+        /// The configuration file that declares the values, as the user named it.
         public let file: String
         /// `organization.seats` or `organization.inviter`.
         public let key: String
+        /// Why the organization may not take the value: `seatsBelowUse` or `inviterNotAdmin`.
         public let problem: LedgerError
 
+        /// `FILE: KEY: problem`.
         public var description: String { "\(file): \(key): \(problem.description)" }
+        /// The hint of `problem`.
         public var hint: String? { problem.hint }
     }
 

@@ -21,6 +21,8 @@ public struct SyncPolicy: Sendable, Equatable {
     public var maxResends: Int
     /// Changes per apply transaction, and invitations per batch (at most 50).
     public var batchSize: Int
+    /// What happens to a managed member who is no longer wanted (`policy.offboarding`); a managed invitation no
+    /// longer wanted is revoked whatever this says.
     public var offboarding: Offboarding
     /// Manage members and invitations dirsync did not create, matched by email.
     public var adoptExisting: Bool
@@ -31,6 +33,8 @@ public struct SyncPolicy: Sendable, Equatable {
     /// Block when the source has this share fewer users than at the last successful run.
     public var maxShrinkRatio: Double
 
+    /// A policy with dirsync's defaults for every value not given. Nothing is range-checked here: the
+    /// configuration reader checks what `dirsync.yaml` sets.
     public init(
         invitationValidity: TimeSpan? = nil, resendAfter: TimeSpan = .days(3), maxResends: Int = 3, batchSize: Int = 50,
         offboarding: Offboarding = .remove, adoptExisting: Bool = false, maxDeletions: Int = 50,

@@ -9,6 +9,7 @@ public struct AccessRules: Sendable, Equatable {
     /// First match wins, top to bottom.
     public var roles: [RoleRule]
 
+    /// Rules from their parts. With the defaults no domain is allowed, so everyone is skipped.
     public init(
         autoJoinDomains: [String] = [], autoJoinRole: Role = .member, allowedDomains: [String] = [],
         roles: [RoleRule] = []
@@ -34,6 +35,7 @@ public struct AccessRules: Sendable, Equatable {
         case domainNotAllowed(String)
         case noRuleMatched
 
+        /// The reason in words, for diagnostics and `dirsync explain`.
         public var description: String {
             switch self {
             case .noEmail: "has no email address"
@@ -46,11 +48,13 @@ public struct AccessRules: Sendable, Equatable {
 
     /// What the rules decide for one user, with every step that led there (for `dirsync explain`).
     public struct Evaluation: Sendable, Equatable {
+        /// The decision: wanted, with the role, the way in and the rule that decided; or skipped, and why.
         public enum Outcome: Sendable, Equatable {
             case wanted(role: Role, entry: Entry, rule: String)
             case skipped(SkipReason)
         }
 
+        /// What the rules decided.
         public var outcome: Outcome
         /// What was checked, in order, in words.
         public var steps: [String]

@@ -3,35 +3,49 @@
 public struct DesiredState: Sendable, Equatable {
     /// A person who should be in the organization.
     public struct Person: Sendable, Equatable {
+        /// The address the person should be in the organization with: the one invited, or the one that joins.
         public let email: EmailAddress
+        /// The directory anchor, which members and invitations are matched on before the email.
         public let anchor: String
+        /// The role the person should have.
         public let role: Role
+        /// Whether the person joins directly (an auto-join domain) or is invited.
         public let entry: AccessRules.Entry
         /// The rule that decided the role.
         public let rule: String
+        /// The display name, or the given and family names joined; nil when the directory has neither.
         public let name: String?
+        /// Where the source has the person, for messages.
         public let location: SourceLocation
     }
 
     /// Someone in the directory who should not be in the organization.
     public struct Skip: Sendable, Equatable {
+        /// The address, or nil for a user without one.
         public let email: EmailAddress?
+        /// The directory anchor. A departing member or invitation is matched to its skip by anchor (else by email),
+        /// which gives the departure its reason.
         public let anchor: String
+        /// Why the rules do not want the person.
         public let reason: AccessRules.SkipReason
+        /// Where the source has the person, for messages.
         public let location: SourceLocation
     }
 
     /// Wanted people, in the source's order.
     public var people: [Person]
+    /// Users the rules do not want, in the source's order, each with why.
     public var skipped: [Skip]
     /// The source's diagnostics and the rules' own (duplicates…).
     public var diagnostics: [Diagnostic]
     /// Users read from the source: what the shrink guard compares between runs.
     public var sourceUsers: Int
+    /// The kind of source that was read.
     public var sourceKind: SourceKind
     /// A digest of the source read and the rules' decisions.
     public var fingerprint: String
 
+    /// A desired state from its parts; `fingerprint` should digest the read and the decisions it was made from.
     public init(
         people: [Person], skipped: [Skip], diagnostics: [Diagnostic], sourceUsers: Int, sourceKind: SourceKind,
         fingerprint: String

@@ -12,6 +12,7 @@ public struct RoleRule: Sendable, Equatable, CustomStringConvertible {
         /// The email's domain is one of these (`*.acme.com` also matches subdomains).
         case domain([String])
 
+        /// The condition in words: `group 'Sign Admins'`, `department = 'Legal'`, `domain acme.com`.
         public var description: String {
             switch self {
             case .group(let name): "group '\(name)'"
@@ -31,6 +32,7 @@ public struct RoleRule: Sendable, Equatable, CustomStringConvertible {
         /// The regular expression finds a match.
         case matches(Pattern)
 
+        /// The test in words: `= 'Legal'`, `in [Legal, Sales]` or `matches /…/`.
         public var description: String {
             switch self {
             case .equals(let value): "= '\(value)'"
@@ -43,21 +45,26 @@ public struct RoleRule: Sendable, Equatable, CustomStringConvertible {
     /// A compiled regular expression that compares by its source text.
     public struct Pattern: @unchecked Sendable, Equatable {
         // @unchecked: NSRegularExpression is immutable once compiled and safe to share.
+        /// The regular expression as the configuration wrote it.
         public let source: String
         let expression: NSRegularExpression
 
+        /// Compiles `source` as an `NSRegularExpression` (ICU syntax); throws its error when it is not valid.
         public init(_ source: String) throws {
             self.source = source
             self.expression = try NSRegularExpression(pattern: source)
         }
 
+        /// Whether the expression matches some part of `text`.
         public func hasMatch(in text: String) -> Bool {
             expression.firstMatch(in: text, range: NSRange(text.startIndex..., in: text)) != nil
         }
 
+        /// Patterns are equal when their source text is.
         public static func == (lhs: Pattern, rhs: Pattern) -> Bool { lhs.source == rhs.source }
     }
 
+    /// The role the rule grants.
     public let role: Role
     /// All must hold; empty for the default rule.
     public let conditions: [Condition]
@@ -67,6 +74,7 @@ public struct RoleRule: Sendable, Equatable, CustomStringConvertible {
     /// `group` conditions' names in comparable form, computed once.
     private let groupKeys: [String?]
 
+    /// A rule granting `role` when every one of `conditions` holds; `label` says where it is written (`roles[2]`).
     public init(role: Role, conditions: [Condition], label: String) {
         self.role = role
         self.conditions = conditions
@@ -79,6 +87,7 @@ public struct RoleRule: Sendable, Equatable, CustomStringConvertible {
         }
     }
 
+    /// Rules are equal when their role, conditions and label are.
     public static func == (lhs: RoleRule, rhs: RoleRule) -> Bool {
         lhs.role == rhs.role && lhs.conditions == rhs.conditions && lhs.label == rhs.label
     }
