@@ -51,9 +51,14 @@ extension Configuration {
     }
 
     private static func parseConditions(_ when: YAMLValue) throws(ConfigError) -> [RoleRule.Condition] {
-        let keys = try when.mapping(allowed: ["group", "attribute", "equals", "in", "matches", "domain"])
+        let keys = try when.mapping(allowed: ["group", "direct", "attribute", "equals", "in", "matches", "domain"])
         var conditions: [RoleRule.Condition] = []
-        if let group = keys["group"] { conditions.append(.group(try group.nonEmptyString())) }
+        if let group = keys["group"] {
+            let name = try group.nonEmptyString()
+            conditions.append(try keys["direct"]?.bool() == true ? .directGroup(name) : .group(name))
+        } else if let direct = keys["direct"] {
+            throw direct.error("applies to a group condition: add 'group: NAME' beside it")
+        }
         if let domain = keys["domain"] { conditions.append(.domain(try parseDomains(domain))) }
         let tests = ["equals", "in", "matches"].filter { keys[$0] != nil }
         if let attribute = keys["attribute"] {

@@ -21,6 +21,10 @@ public struct DirectoryBuilder<Item: Sendable>: Sendable {
     /// Group names and attribute values repeat across thousands of users; one shared copy of each keeps a
     /// million-user directory in memory at a fraction of the size.
     private var interned: [String: String] = [:]
+    /// Membership from group entries, when the mapping reads them: users then wait in `pending` until the
+    /// whole source is read, because a group may come after its members.
+    private var membership: GroupMembership?
+    private var pending: [DirectoryUser] = []
 
     /// A builder keeping `keep(user)` for each user.
     public init(kind: SourceKind, mapping: Mapping, keep: @escaping @Sendable (DirectoryUser) -> Item) {
@@ -32,23 +36,31 @@ public struct DirectoryBuilder<Item: Sendable>: Sendable {
         self.mapper = Mapper(mapping: mapping)
         self.keep = keep
         self.interns = interns
+        if mapping.readsGroupEntries { membership = GroupMembership() }
     }
 
     /// Maps one raw entry and keeps the result.
     public mutating func add(_ entry: DirectoryEntry) {
-        add(mapper.map(entry), at: entry.location)
+        add(mapper.map(entry), at: entry.location, membership: mapper.membership(of: entry))
     }
 
-    /// Keeps what `mapper` made of the raw entry at `location` (mapped elsewhere, on another thread).
-    public mutating func add(_ outcome: Mapper.Outcome, at location: SourceLocation) {
+    /// Keeps what `mapper` made of the raw entry at `location` (mapped elsewhere, on another thread), with
+    /// what `Mapper.membership(of:)` made of it.
+    mutating func add(_ outcome: Mapper.Outcome, at location: SourceLocation, membership record: MembershipRecord?) {
         counts.entries += 1
         switch outcome {
         case .user(let user, let notes):
             for note in notes {
                 log.add(note.diagnostic, kind: note.kind.rawValue, limit: note.kind == .dnAnchor ? 5 : nil)
             }
+            if membership != nil {
+                if let record { membership?.record(record, user: pending.count) }
+                pending.append(user)
+                return
+            }
             admit(interns ? intern(user) : user)
         case .skipped(let reason, let kind):
+            if let record { membership?.record(record, user: nil) }
             counts.skipped += 1
             log.add(Diagnostic(.info, "skipped: \(reason)", at: location), kind: "skipped: \(kind.rawValue)")
         }
@@ -74,7 +86,11 @@ public struct DirectoryBuilder<Item: Sendable>: Sendable {
 
     private mutating func intern(_ user: DirectoryUser) -> DirectoryUser {
         var user = user
-        user.groups = user.groups.map { DirectoryUser.Group(id: intern($0.id), name: intern($0.name)) }
+        user.groups = user.groups.map { group in
+            DirectoryUser.Group(
+                id: intern(group.id), name: intern(group.name), isDirect: group.isDirect,
+                via: group.via.map { intern($0) })
+        }
         if !user.attributes.isEmpty {
             user.attributes = user.attributes.mapValues { values in values.map { intern($0) } }
         }
@@ -103,6 +119,15 @@ public struct DirectoryBuilder<Item: Sendable>: Sendable {
     /// What was read: the kept items (without those a later active duplicate replaced), counts, diagnostics
     /// and the fingerprint.
     public consuming func read() -> DirectoryRead<Item> {
+        if var membership {
+            var users = pending
+            var resolving = log
+            pending = []
+            membership.resolve(&users, log: &resolving)
+            log = resolving
+            self.membership = nil
+            for user in users { admit(interns ? intern(user) : user) }
+        }
         interned = [:]
         let replaced = duplicates.replaced
         let kept = replaced.isEmpty ? items : items.enumerated().filter { !replaced.contains($0.offset) }.map(\.element)

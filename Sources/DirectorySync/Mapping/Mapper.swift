@@ -35,6 +35,8 @@ public struct Mapper: Sendable {
         case excluded
         case noAnchor = "no-anchor"
         case duplicate
+        /// A group entry, read for its members when the mapping reads group entries.
+        case group
     }
 
     /// The mapping every entry is read with.
@@ -45,6 +47,9 @@ public struct Mapper: Sendable {
 
     /// Maps one entry.
     public func map(_ entry: DirectoryEntry) -> Outcome {
+        if mapping.readsGroupEntries, GroupEntryReading.isGroup(entry) {
+            return .skipped(reason: "a group entry (its members are read for membership)", kind: .group)
+        }
         if !mapping.person.isEmpty, !mapping.person.contains(where: { $0.holds(for: entry) }) {
             let classes = entry.strings("objectClass")
             let detail = classes.isEmpty ? "" : " (objectClass \(classes.joined(separator: ", ")))"
@@ -82,6 +87,11 @@ public struct Mapper: Sendable {
         }
         user.groups = user.groups.uniqued()
         return .user(user, notes: notes)
+    }
+
+    /// What group membership resolution needs of `entry`; nil when the mapping does not read group entries.
+    func membership(of entry: DirectoryEntry) -> MembershipRecord? {
+        mapping.readsGroupEntries ? GroupEntryReading.record(of: entry, mapping: mapping) : nil
     }
 
     // MARK: - Pieces

@@ -37,7 +37,7 @@ extension Mapping {
             mapping.familyName = try attributeNames(keys["family"])
             mapping.displayName = try attributeNames(keys["display"])
         }
-        mapping.groups = try attributeNames(top["groups"])
+        if let groups = top["groups"] { try groupSources(groups, into: &mapping) }
         mapping.person = try conditions(top["person"])
         mapping.disabled = try conditions(top["disabled"])
         mapping.exclude = try conditions(top["exclude"])
@@ -48,6 +48,26 @@ extension Mapping {
     }
 
     // MARK: - Pieces
+
+    /// `groups: memberOf` (attributes of the person), or `groups: { from: [memberOf, members] }`, where
+    /// `members` reads membership from group entries (`member`, `uniqueMember`, `memberUid`).
+    private static func groupSources(_ value: YAMLValue, into mapping: inout Mapping) throws(ConfigError) {
+        var list = value
+        if (try? value.pairs()) != nil {
+            let keys = try value.mapping(allowed: ["from"])
+            list = try keys.required("from")
+        }
+        for item in try items(list) {
+            if try item.nonEmptyString() == Self.groupEntriesKeyword {
+                mapping.readsGroupEntries = true
+            } else {
+                mapping.groups.append(try attributeName(item))
+            }
+        }
+    }
+
+    /// The `groups.from` word that means "the members listed in group entries".
+    static let groupEntriesKeyword = "members"
 
     /// A list, or one value taken as a list of one.
     private static func items(_ value: YAMLValue) throws(ConfigError) -> [YAMLValue] {

@@ -9,7 +9,7 @@ extension Mapping {
         anchor: objectGUID                  # rendered in its GUID string form; stable across renames and moves
         email: [proxyAddresses:SMTP, mail, userPrincipalName]   # first non-empty wins; SMTP: is the primary address
         name: { given: givenName, family: sn, display: [displayName, cn] }
-        groups: memberOf                    # full DN, and its CN for role rules
+        groups: { from: [memberOf, members] }   # memberOf on people, and member lists of group entries
         person: { attribute: objectClass, in: [user, person, inetOrgPerson] }
         disabled: { attribute: userAccountControl, bitmask: 2 }   # ACCOUNTDISABLE
         exclude:
@@ -41,7 +41,7 @@ extension Mapping {
         anchor: [objectGUID, entryUUID, nsUniqueId, dn]
         email: [proxyAddresses:SMTP, mail, userPrincipalName]
         name: { given: givenName, family: sn, display: [displayName, cn] }
-        groups: [memberOf, isMemberOf]
+        groups: { from: [memberOf, isMemberOf, members] }   # and member lists of group entries
         person: { attribute: objectClass, in: [user, person, inetOrgPerson, organizationalPerson] }
         disabled:
           - { attribute: userAccountControl, bitmask: 2 }
@@ -73,7 +73,7 @@ extension Mapping {
         anchor: [entryUUID, nsUniqueId, dn] # the DN only as a last resort, with a warning
         email: mail
         name: { given: givenName, family: sn, display: [displayName, cn] }
-        groups: memberOf
+        groups: { from: [memberOf, members] }   # the memberof overlay, and groupOfNames/posixGroup entries
         person: { attribute: objectClass, in: [inetOrgPerson, person, organizationalPerson] }
         disabled:
           - { attribute: pwdAccountLockedTime, equals: "000001010000Z" }   # ppolicy: locked for good

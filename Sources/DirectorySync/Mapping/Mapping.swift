@@ -71,8 +71,11 @@ public struct Mapping: Sendable, Equatable {
     /// Attributes holding the display name, tried in order; when none has a value, the given and family names
     /// joined are used.
     public var displayName: [String]
-    /// Attributes holding group DNs (or names, for sources without DNs).
+    /// Attributes of a person holding group DNs (or names, for sources without DNs).
     public var groups: [String]
+    /// Whether membership is also read from group entries of a file export (`groups.from` has `members`):
+    /// `member`, `uniqueMember` and `memberUid`, resolved once the whole file is read.
+    public var readsGroupEntries = false
     /// An entry is a person when any of these holds; empty means every entry is a person.
     public var person: [Condition]
     /// The account is disabled when any of these holds.
@@ -120,6 +123,9 @@ public struct Mapping: Sendable, Equatable {
         for source in email { want(source.attribute) }
         for name in givenName + familyName + displayName + groups + attributes + role { want(name) }
         for condition in person + disabled + exclude { want(condition.attribute) }
+        if readsGroupEntries {
+            for name in ["objectclass", "cn", "uid"] + GroupEntryReading.memberAttributes { want(name) }
+        }
         return AttributeProjection(names)
     }
 }

@@ -6,11 +6,19 @@ public struct DirectoryUser: Sendable, Equatable {
         public let id: String
         /// The group's CN or display name: what role rules usually name.
         public let name: String
+        /// Whether the user is in the group itself, rather than through a group that is in it.
+        public let isDirect: Bool
+        /// For a group reached through another: the id of the group (one of the user's) it was reached
+        /// through, so the whole path can be shown (`Legal EU ⊂ Legal`); nil for a direct group.
+        public let via: String?
 
-        /// A group known by `id` (a DN or an identifier) and shown and matched by `name`.
-        public init(id: String, name: String) {
+        /// A group known by `id` (a DN or an identifier) and shown and matched by `name`; direct unless `via`
+        /// names the group it was reached through.
+        public init(id: String, name: String, isDirect: Bool = true, via: String? = nil) {
             self.id = id
             self.name = name
+            self.isDirect = isDirect
+            self.via = via
         }
     }
 
@@ -25,7 +33,8 @@ public struct DirectoryUser: Sendable, Equatable {
     public var familyName: String?
     /// The full name as shown: the mapping's `name.display`, else the given and family names joined.
     public var displayName: String?
-    /// The groups the entry lists in the mapping's `groups` attributes, without repeats, in source order.
+    /// The user's effective groups, each once: direct ones first (the mapping's `groups` attributes in source
+    /// order, then group entries listing the user), then those reached through groups that contain groups.
     public var groups: [Group]
     /// False when the directory marks the account disabled or locked.
     public var isActive: Bool
@@ -52,6 +61,22 @@ public struct DirectoryUser: Sendable, Equatable {
         self.isActive = isActive
         self.attributes = attributes
         self.location = location
+    }
+}
+
+extension DirectoryUser {
+    /// The names from a direct group of the user's down to `group`, following `via` (`[Legal EU, Legal]`):
+    /// how the user came to be in it. One name for a direct group; cut short if the chain is broken.
+    public func path(to group: Group) -> [String] {
+        var names = [group.name]
+        var current = group
+        while let via = current.via, names.count <= groups.count,
+            let previous = groups.first(where: { $0.id == via })
+        {
+            names.insert(previous.name, at: 0)
+            current = previous
+        }
+        return names
     }
 }
 

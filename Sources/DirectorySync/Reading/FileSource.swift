@@ -55,10 +55,10 @@ public struct FileSource: Sendable {
         let log = try Handoff.run(
             produce: { emit throws(ReadError) -> DiagnosticLog in
                 try forEachEntry(projection: mapping.projection, csv: mapping.csv, progress: progress.value) { entry in
-                    emit((mapper.map(entry), entry.location))
+                    emit((mapper.map(entry), entry.location, mapper.membership(of: entry)))
                 }
             },
-            consume: { mapped in builder.add(mapped.0, at: mapped.1) })
+            consume: { mapped in builder.add(mapped.0, at: mapped.1, membership: mapped.2) })
         for diagnostic in log.diagnostics { builder.report(diagnostic, kind: "reader") }
         return builder.read()
     }

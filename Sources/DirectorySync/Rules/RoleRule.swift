@@ -5,8 +5,11 @@ import Foundation
 public struct RoleRule: Sendable, Equatable, CustomStringConvertible {
     /// A test on a directory user.
     public enum Condition: Sendable, Equatable, CustomStringConvertible {
-        /// Member of a group named by its CN or its full DN, compared ignoring case.
+        /// Member of a group named by its CN or its full DN, compared ignoring case: directly or through groups
+        /// in it (effective membership).
         case group(String)
+        /// Member of the group itself, not only through a group in it (`when: { group: X, direct: true }`).
+        case directGroup(String)
         /// An attribute test; attribute names compare ignoring case.
         case attribute(String, AttributeTest)
         /// The email's domain is one of these (`*.acme.com` also matches subdomains).
@@ -16,6 +19,7 @@ public struct RoleRule: Sendable, Equatable, CustomStringConvertible {
         public var description: String {
             switch self {
             case .group(let name): "group '\(name)'"
+            case .directGroup(let name): "direct member of group '\(name)'"
             case .attribute(let name, let test): "\(name) \(test)"
             case .domain(let domains):
                 domains.count == 1 ? "domain \(domains[0])" : "domain in [\(domains.joined(separator: ", "))]"
@@ -82,8 +86,11 @@ public struct RoleRule: Sendable, Equatable, CustomStringConvertible {
         let when = conditions.isEmpty ? "default" : conditions.map(\.description).joined(separator: " and ")
         self.description = "\(label) \(role): \(when)"
         self.groupKeys = conditions.map { condition in
-            if case .group(let name) = condition { return Self.normalizedGroup(name) }
-            return nil
+            switch condition {
+            case .group(let name): Self.normalizedGroup(name)
+            case .directGroup(let name): Self.directKey(Self.normalizedGroup(name))
+            default: nil
+            }
         }
     }
 
@@ -119,20 +126,31 @@ public struct RoleRule: Sendable, Equatable, CustomStringConvertible {
         }
     }
 
-    /// The user's groups by CN and by DN, in comparable form.
+    /// The user's groups by CN and by DN, in comparable form; direct ones also under `directKey`.
     static func groupKeys(of user: DirectoryUser) -> Set<String> {
         var keys = Set<String>(minimumCapacity: user.groups.count * 2)
         for group in user.groups {
-            keys.insert(normalizedGroup(group.name))
-            keys.insert(normalizedGroup(group.id))
+            let name = normalizedGroup(group.name)
+            let id = normalizedGroup(group.id)
+            keys.insert(name)
+            keys.insert(id)
+            if group.isDirect {
+                keys.insert(directKey(name))
+                keys.insert(directKey(id))
+            }
         }
         return keys
     }
+
+    /// The key a direct membership is also filed under (a prefix no group name can start with).
+    private static func directKey(_ key: String) -> String { "\u{0}direct:" + key }
 
     static func holds(_ condition: Condition, for user: DirectoryUser, email: EmailAddress) -> Bool {
         switch condition {
         case .group(let wanted):
             return groupKeys(of: user).contains(normalizedGroup(wanted))
+        case .directGroup(let wanted):
+            return groupKeys(of: user).contains(directKey(normalizedGroup(wanted)))
         case .attribute(let name, let test):
             let values = user.attributes[name.lowercased()] ?? []
             return values.contains { value in
@@ -147,9 +165,11 @@ public struct RoleRule: Sendable, Equatable, CustomStringConvertible {
         }
     }
 
-    /// A group CN or DN in a form that compares the way directories do: case and the blanks after
-    /// commas and around `=` do not matter.
+    /// A group CN or DN in a form that compares the way directories do: a DN in its RFC 4514 matching form
+    /// (`DistinguishedName.matchingForm`); a name with case and the blanks after commas and around `=` not
+    /// mattering.
     static func normalizedGroup(_ text: String) -> String {
+        if text.utf8.contains(UInt8(ascii: "=")), let form = DistinguishedName.matchingForm(of: text) { return form }
         var bytes: [UInt8] = []
         bytes.reserveCapacity(text.utf8.count)
         var pendingSpace = false

@@ -85,6 +85,17 @@ extension SyncEngine {
                 if case .user(let user, _) = item.outcome { return user.anchor }
                 return nil
             })
+        if source.mapping.readsGroupEntries, !anchors.isEmpty {
+            // Group entries anywhere in the source decide the person's groups: read them resolved.
+            let resolved = try await source.readAll().users.filter { anchors.contains($0.anchor) }
+            found = found.map { item in
+                guard case .user(let user, let notes) = item.outcome,
+                    let whole = resolved.first(where: { $0.anchor == user.anchor && $0.location == user.location })
+                else { return item }
+                return Explanation.Entry(
+                    entry: item.entry, outcome: .user(whole, notes: notes), evaluation: rules.evaluate(whole))
+            }
+        }
         // Not an address: it may be the anchor of someone no longer in the directory.
         if email == nil { anchors.insert(person.trimmingCharacters(in: .whitespaces)) }
         let (member, invitation) = try await store.read { [anchors] db in

@@ -33,8 +33,10 @@ struct ExplanationView {
                 lines.append(
                     "  name    \(user.displayName ?? [user.givenName, user.familyName].compactMap { $0 }.joined(separator: " "))"
                 )
-                lines.append(
-                    "  groups  \(user.groups.isEmpty ? "(none)" : user.groups.map(\.name).joined(separator: ", "))")
+                let groups = user.groups.map { group in
+                    group.isDirect ? group.name : "\(group.name) (via \(user.path(to: group).joined(separator: " ⊂ ")))"
+                }
+                lines.append("  groups  \(groups.isEmpty ? "(none)" : groups.joined(separator: ", "))")
                 lines.append("  active  \(user.isActive ? "yes" : "no")")
                 for (key, values) in user.attributes.sorted(by: { $0.key < $1.key }) {
                     lines.append("  \(key)  \(values.joined(separator: "; "))")

@@ -94,6 +94,7 @@ enum SourceView {
         struct Group: Encodable {
             let id: String
             let name: String
+            let direct: Bool
         }
 
         let anchor: String
@@ -111,7 +112,7 @@ enum SourceView {
             display_name = user.displayName
             given_name = user.givenName
             family_name = user.familyName
-            groups = user.groups.map { Group(id: $0.id, name: $0.name) }
+            groups = user.groups.map { Group(id: $0.id, name: $0.name, direct: $0.isDirect) }
             active = user.isActive
             attributes = user.attributes
         }
