@@ -51,7 +51,9 @@ extension Configuration {
     }
 
     private static func parseConditions(_ when: YAMLValue) throws(ConfigError) -> [RoleRule.Condition] {
-        let keys = try when.mapping(allowed: ["group", "direct", "attribute", "equals", "in", "matches", "domain"])
+        let keys = try when.mapping(allowed: [
+            "group", "direct", "attribute", "equals", "in", "matches", "domain", "base",
+        ])
         var conditions: [RoleRule.Condition] = []
         if let group = keys["group"] {
             let name = try group.nonEmptyString()
@@ -60,6 +62,13 @@ extension Configuration {
             throw direct.error("applies to a group condition: add 'group: NAME' beside it")
         }
         if let domain = keys["domain"] { conditions.append(.domain(try parseDomains(domain))) }
+        if let base = keys["base"] {
+            let text = try base.nonEmptyString()
+            guard let subtree = DNSubtree(text) else {
+                throw base.error("'\(text)' is not a DN", hint: "for example base: ou=People,dc=example,dc=com")
+            }
+            conditions.append(.subtree(subtree))
+        }
         let tests = ["equals", "in", "matches"].filter { keys[$0] != nil }
         if let attribute = keys["attribute"] {
             guard tests.count == 1, let name = tests.first, let value = keys[name] else {
@@ -83,6 +92,23 @@ extension Configuration {
             throw value.error("'\(stray)' needs an 'attribute' beside it")
         }
         return conditions
+    }
+
+    /// Reads `scope`: `include` and `exclude` lists, each item conditions that must all hold.
+    static func parseScope(_ section: YAMLValue) throws(ConfigError) -> Scope {
+        let keys = try section.mapping(allowed: ["include", "exclude"])
+        var scope = Scope()
+        for name in ["include", "exclude"] {
+            guard let list = keys[name] else { continue }
+            var items: [Scope.Item] = []
+            for (index, item) in try list.list().enumerated() {
+                let conditions = try parseConditions(item)
+                if conditions.isEmpty { throw item.error("is empty: name a group, base, attribute or domain") }
+                items.append(Scope.Item(conditions: conditions, label: "scope.\(name)[\(index)]"))
+            }
+            if name == "include" { scope.include = items } else { scope.exclude = items }
+        }
+        return scope
     }
 
     /// Reads `policy`.

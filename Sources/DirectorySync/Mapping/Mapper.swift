@@ -86,6 +86,7 @@ public struct Mapper: Sendable {
                         at: entry.location)))
         }
         user.groups = user.groups.uniqued()
+        user.dn = entry.dn
         return .user(user, notes: notes)
     }
 

@@ -8,6 +8,8 @@ extension Plan {
         case noEmail
         case domainNotAllowed(String)
         case noRuleMatched
+        /// Left out by `scope:` (the text says by which entry).
+        case outOfScope(String)
         /// An invitation for someone who is a member already.
         case alreadyMember
 
@@ -19,6 +21,7 @@ extension Plan {
             case .noEmail: "no email address in the directory any more"
             case .domainNotAllowed(let domain): "domain \(domain) is no longer allowed"
             case .noRuleMatched: "no role rule matches any more"
+            case .outOfScope(let why): "out of scope: \(why)"
             case .alreadyMember: "already a member"
             }
         }
@@ -28,6 +31,7 @@ extension Plan {
             switch self {
             case .domainNotAllowed: "organization.allowed_domains"
             case .noRuleMatched: "roles"
+            case .outOfScope: "scope"
             case .noLongerInDirectory, .disabled, .noEmail, .alreadyMember: nil
             }
         }

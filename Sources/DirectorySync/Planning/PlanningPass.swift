@@ -122,6 +122,7 @@ struct PlanningPass {
         case .noEmail: return .noEmail
         case .domainNotAllowed(let domain): return .domainNotAllowed(domain)
         case .noRuleMatched: return .noRuleMatched
+        case .outOfScope(let why): return .outOfScope(why)
         }
     }
 }

@@ -44,6 +44,8 @@ public struct DirectoryUser: Sendable, Equatable {
     public var requestedRole: Role?
     /// Where the entry was read.
     public var location: SourceLocation
+    /// The entry's distinguished name, for sources with DNs (LDIF, DSML); what `base:` conditions test.
+    public var dn: String?
 
     /// A user with these fields as given: nothing is derived or checked here (the `Mapper` does that).
     public init(

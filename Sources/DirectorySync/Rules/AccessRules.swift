@@ -8,6 +8,8 @@ public struct AccessRules: Sendable, Equatable {
     public var allowedDomains: [String]
     /// First match wins, top to bottom.
     public var roles: [RoleRule]
+    /// Who is in scope before any rule runs; everyone by default.
+    public var scope = Scope()
 
     /// Rules from their parts. With the defaults no domain is allowed, so everyone is skipped.
     public init(
@@ -34,6 +36,8 @@ public struct AccessRules: Sendable, Equatable {
         case disabled
         case domainNotAllowed(String)
         case noRuleMatched
+        /// Left out by `scope:`; the text says by which entry.
+        case outOfScope(String)
 
         /// The reason in words, for diagnostics and `dirsync explain`.
         public var description: String {
@@ -42,6 +46,7 @@ public struct AccessRules: Sendable, Equatable {
             case .disabled: "is disabled in the directory"
             case .domainNotAllowed(let domain): "domain \(domain) is neither an auto-join nor an allowed domain"
             case .noRuleMatched: "no role rule matches and there is no default rule"
+            case .outOfScope(let why): "out of scope: \(why)"
             }
         }
     }
@@ -73,6 +78,13 @@ public struct AccessRules: Sendable, Equatable {
         guard let email = user.email else {
             note("no email address")
             return Evaluation(outcome: .skipped(.noEmail), steps: steps)
+        }
+        if !scope.isEverything {
+            if let why = scope.exclusion(of: user, email: email) {
+                note("out of scope: \(why)")
+                return Evaluation(outcome: .skipped(.outOfScope(why)), steps: steps)
+            }
+            note("in scope")
         }
         guard user.isActive else {
             note("the account is disabled")

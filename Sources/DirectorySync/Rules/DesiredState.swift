@@ -118,6 +118,7 @@ public struct DesiredState: Sendable, Equatable {
             case .disabled: kind = "disabled"
             case .domainNotAllowed: kind = "domain"
             case .noRuleMatched: kind = "no-rule"
+            case .outOfScope: kind = "scope"
             }
             byKind[kind, default: []].append(skip)
         }
@@ -144,6 +145,10 @@ public struct DesiredState: Sendable, Equatable {
         if let skips = byKind["disabled"] {
             result.append(
                 Diagnostic(.info, "\(Plural.count(skips.count, "disabled account")) skipped (\(examples(skips)))"))
+        }
+        if let skips = byKind["scope"] {
+            result.append(
+                Diagnostic(.info, "\(Plural.count(skips.count, "person", "people")) out of scope (\(examples(skips)))"))
         }
         if let skips = byKind["no-email"] {
             result.append(

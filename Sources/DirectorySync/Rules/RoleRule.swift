@@ -14,6 +14,8 @@ public struct RoleRule: Sendable, Equatable, CustomStringConvertible {
         case attribute(String, AttributeTest)
         /// The email's domain is one of these (`*.acme.com` also matches subdomains).
         case domain([String])
+        /// The entry's DN is the base or beneath it (`base: ou=People,dc=…`).
+        case subtree(DNSubtree)
 
         /// The condition in words: `group 'Sign Admins'`, `department = 'Legal'`, `domain acme.com`.
         public var description: String {
@@ -23,6 +25,7 @@ public struct RoleRule: Sendable, Equatable, CustomStringConvertible {
             case .attribute(let name, let test): "\(name) \(test)"
             case .domain(let domains):
                 domains.count == 1 ? "domain \(domains[0])" : "domain in [\(domains.joined(separator: ", "))]"
+            case .subtree(let subtree): subtree.description
             }
         }
     }
@@ -162,6 +165,8 @@ public struct RoleRule: Sendable, Equatable, CustomStringConvertible {
             }
         case .domain(let domains):
             return domains.contains { DomainPattern.matches($0, email.domain) }
+        case .subtree(let subtree):
+            return user.dn.map(subtree.contains(dn:)) ?? false
         }
     }
 

@@ -98,4 +98,30 @@ import Testing
         #expect(messages.contains("1 disabled account skipped (ann@acme.com)"))
         #expect(messages.contains { $0.hasPrefix("1 person without an email address skipped") })
     }
+
+    @Test func aSubtreeHoldsItsBaseAndWhatIsBeneathNotAnEscapedLookAlike() throws {
+        let people = try #require(DNSubtree("ou=People,dc=example,dc=com"))
+        #expect(people.contains(dn: "OU=people,DC=Example,DC=com"))
+        #expect(people.contains(dn: "uid=bo, ou=People,dc=example,dc=com"))
+        #expect(!people.contains(dn: "uid=bo,ou=Contractors,dc=example,dc=com"))
+        #expect(!people.contains(dn: "cn=x\\,ou=People,dc=example,dc=com"), "an escaped comma is part of the value")
+        #expect(!people.contains(dn: "ou=MorePeople,dc=example,dc=com"))
+        #expect(!people.contains(dn: "dc=example,dc=com"))
+        #expect(DNSubtree("not a dn") == nil)
+    }
+
+    @Test func scopeDecidesBeforeTheRulesAndSaysWhichEntry() throws {
+        var rules = Self.rules
+        let staff = Scope.Item(conditions: [.group("Staff")], label: "scope.include[0]")
+        let interns = Scope.Item(conditions: [.attribute("title", .equals("intern"))], label: "scope.exclude[0]")
+        rules.scope = Scope(include: [staff], exclude: [interns])
+        #expect(rules.decide(Build.user("bo@acme.com")) == .skipped(.outOfScope("matches no scope.include item")))
+        #expect(
+            rules.decide(Build.user("bo@acme.com", groups: ["Staff"], attributes: ["title": ["Intern"]]))
+                == .skipped(.outOfScope("excluded by scope.exclude[0]: title = 'intern'")))
+        #expect(
+            rules.decide(Build.user("bo@acme.com", groups: ["Staff"]))
+                == .wanted(role: .viewer, entry: .join, rule: "organization.auto_join.role"))
+        #expect(rules.evaluate(Build.user("bo@acme.com", groups: ["Staff"])).steps.contains("in scope"))
+    }
 }
