@@ -84,7 +84,8 @@ extension Configuration {
                 do {
                     test = .matches(try RoleRule.Pattern(source))
                 } catch {
-                    throw value.error("'\(source)' is not a valid regular expression")
+                    throw value.error(
+                        RegexSafety.problem(in: source) ?? "'\(source)' is not a valid regular expression")
                 }
             }
             conditions.append(.attribute(try attribute.nonEmptyString(), test))

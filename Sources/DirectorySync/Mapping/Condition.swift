@@ -26,6 +26,7 @@ public struct Condition: Sendable, Equatable, CustomStringConvertible {
 
         /// Compiles `source` as an `NSRegularExpression` (ICU syntax); throws its error when it is not valid.
         public init(_ source: String) throws {
+            if let problem = RegexSafety.problem(in: source) { throw RegexSafety.Unsafe(description: problem) }
             self.source = source
             self.expression = try NSRegularExpression(pattern: source)
             self.literal = Self.literal(in: source)
@@ -33,6 +34,12 @@ public struct Condition: Sendable, Equatable, CustomStringConvertible {
 
         /// Patterns are equal when their source text is.
         public static func == (lhs: Pattern, rhs: Pattern) -> Bool { lhs.source == rhs.source }
+
+        /// `text` with every match replaced by `template` (`$1` names a capture group).
+        func replacingMatches(in text: String, with template: String) -> String {
+            expression.stringByReplacingMatches(
+                in: text, range: NSRange(text.startIndex..., in: text), withTemplate: template)
+        }
 
         func matches(_ text: String) -> Bool {
             if let literal {

@@ -47,6 +47,37 @@ public struct Mapper: Sendable {
 
     /// Maps one entry.
     public func map(_ entry: DirectoryEntry) -> Outcome {
+        guard mapping.computed.isEmpty else { return mapComputed(computing(entry)) }
+        return mapComputed(entry)
+    }
+
+    /// `entry` with the mapping's computed fields added, in order (each may use the ones before it).
+    public func computing(_ entry: DirectoryEntry) -> DirectoryEntry {
+        var entry = entry
+        for field in mapping.computed {
+            entry.set(field.expression.evaluate(entry).map(AttributeValue.text), toNormalized: field.name)
+        }
+        return entry
+    }
+
+    /// Every step of every computed field for `entry`, for `dirsync explain`.
+    public func computationSteps(for entry: DirectoryEntry) -> [ComputedField.Trace] {
+        var entry = entry
+        var result: [ComputedField.Trace] = []
+        for field in mapping.computed {
+            var steps: [ComputedField.Step]? = []
+            let values = field.expression.evaluate(entry, steps: &steps)
+            entry.set(values.map(AttributeValue.text), toNormalized: field.name)
+            var all = steps ?? []
+            if all.last?.expression != field.expression.description {
+                all.append(ComputedField.Step(expression: field.expression.description, values: values))
+            }
+            result.append(ComputedField.Trace(name: field.name, source: field.source, steps: all))
+        }
+        return result
+    }
+
+    private func mapComputed(_ entry: DirectoryEntry) -> Outcome {
         if mapping.readsGroupEntries, GroupEntryReading.isGroup(entry) {
             return .skipped(reason: "a group entry (its members are read for membership)", kind: .group)
         }

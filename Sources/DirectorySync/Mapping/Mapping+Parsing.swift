@@ -3,8 +3,8 @@ import Foundation
 extension Mapping {
     /// The keys allowed at the top of a mapping file.
     static let topLevelKeys = [
-        "description", "anchor", "email", "name", "groups", "person", "disabled", "exclude", "attributes", "role",
-        "csv",
+        "description", "computed", "anchor", "email", "name", "groups", "person", "disabled", "exclude", "attributes",
+        "role", "csv",
     ]
 
     /// Reads the mapping file at `url`, naming it `file` in errors.
@@ -38,6 +38,7 @@ extension Mapping {
             mapping.displayName = try attributeNames(keys["display"])
         }
         if let groups = top["groups"] { try groupSources(groups, into: &mapping) }
+        if let section = top["computed"] { mapping.computed = try computedFields(section) }
         mapping.person = try conditions(top["person"])
         mapping.disabled = try conditions(top["disabled"])
         mapping.exclude = try conditions(top["exclude"])
@@ -64,6 +65,23 @@ extension Mapping {
                 mapping.groups.append(try attributeName(item))
             }
         }
+    }
+
+    /// `computed: { NAME: EXPRESSION, … }`, in the file's order; each expression's mistakes located at its line.
+    private static func computedFields(_ section: YAMLValue) throws(ConfigError) -> [ComputedField] {
+        var fields: [ComputedField] = []
+        for (name, value) in try section.pairs() {
+            guard name.allSatisfy({ $0.isLetter || $0.isNumber || "-_.".contains($0) }), !name.isEmpty else {
+                throw value.error("'\(name)' is not an attribute name")
+            }
+            let source = try value.nonEmptyString()
+            do {
+                fields.append(ComputedField(name: name, expression: try Expression(parsing: source), source: source))
+            } catch {
+                throw value.error(error.description)
+            }
+        }
+        return fields
     }
 
     /// The `groups.from` word that means "the members listed in group entries".
@@ -145,7 +163,8 @@ extension Mapping {
             do {
                 return Condition(attribute: attribute, .matches(try Condition.Pattern(source)))
             } catch {
-                throw testValue.error("'\(source)' is not a valid regular expression")
+                throw testValue.error(
+                    RegexSafety.problem(in: source) ?? "'\(source)' is not a valid regular expression")
             }
         case "bitmask":
             return Condition(attribute: attribute, .bitmask(try testValue.int(in: 1...Int(UInt32.max))))

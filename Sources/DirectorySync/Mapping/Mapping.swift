@@ -76,6 +76,8 @@ public struct Mapping: Sendable, Equatable {
     /// Whether membership is also read from group entries of a file export (`groups.from` has `members`):
     /// `member`, `uniqueMember` and `memberUid`, resolved once the whole file is read.
     public var readsGroupEntries = false
+    /// Fields computed from attributes before anything else reads the entry (`computed:`), in order.
+    public var computed: [ComputedField] = []
     /// An entry is a person when any of these holds; empty means every entry is a person.
     public var person: [Condition]
     /// The account is disabled when any of these holds.
@@ -123,6 +125,7 @@ public struct Mapping: Sendable, Equatable {
         for source in email { want(source.attribute) }
         for name in givenName + familyName + displayName + groups + attributes + role { want(name) }
         for condition in person + disabled + exclude { want(condition.attribute) }
+        for field in computed { for name in field.expression.attributes { want(name) } }
         if readsGroupEntries {
             for name in ["objectclass", "cn", "uid"] + GroupEntryReading.memberAttributes { want(name) }
         }

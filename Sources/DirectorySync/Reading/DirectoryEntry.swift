@@ -50,6 +50,11 @@ public struct DirectoryEntry: Sendable, Equatable {
         attributes[name, default: []].append(value)
     }
 
+    /// Replaces the values of an attribute given in normal form (a computed field).
+    mutating func set(_ values: [AttributeValue], toNormalized name: String) {
+        attributes[name] = values.isEmpty ? nil : values
+    }
+
     /// Adds values under a name already in normal form (readers' fast path).
     mutating func append(contentsOf values: [AttributeValue], toNormalized name: String) {
         attributes[name, default: []].append(contentsOf: values)

@@ -58,6 +58,7 @@ public struct RoleRule: Sendable, Equatable, CustomStringConvertible {
 
         /// Compiles `source` as an `NSRegularExpression` (ICU syntax); throws its error when it is not valid.
         public init(_ source: String) throws {
+            if let problem = RegexSafety.problem(in: source) { throw RegexSafety.Unsafe(description: problem) }
             self.source = source
             self.expression = try NSRegularExpression(pattern: source)
         }

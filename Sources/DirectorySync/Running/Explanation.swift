@@ -12,6 +12,8 @@ public struct Explanation: Sendable {
         public let outcome: Mapper.Outcome
         /// What the rules decided, for an entry that became a user.
         public let evaluation: AccessRules.Evaluation?
+        /// How the mapping's computed fields were computed for this entry, step by step.
+        public var computed: [ComputedField.Trace] = []
     }
 
     /// Nothing in the directory or the organization is the person asked about.
@@ -78,7 +80,11 @@ extension SyncEngine {
                 // values is exactly what was asked for (its mail, its objectGUID text…).
                 matches = entry.names.contains { entry.strings($0).contains { $0.lowercased() == target } }
             }
-            if matches { found.append(Explanation.Entry(entry: entry, outcome: outcome, evaluation: evaluation)) }
+            if matches {
+                var item = Explanation.Entry(entry: entry, outcome: outcome, evaluation: evaluation)
+                item.computed = mapper.computationSteps(for: entry)
+                found.append(item)
+            }
         }
         var anchors = Set(
             found.compactMap { item -> String? in
@@ -92,8 +98,10 @@ extension SyncEngine {
                 guard case .user(let user, let notes) = item.outcome,
                     let whole = resolved.first(where: { $0.anchor == user.anchor && $0.location == user.location })
                 else { return item }
-                return Explanation.Entry(
+                var resolved = Explanation.Entry(
                     entry: item.entry, outcome: .user(whole, notes: notes), evaluation: rules.evaluate(whole))
+                resolved.computed = item.computed
+                return resolved
             }
         }
         // Not an address: it may be the anchor of someone no longer in the directory.

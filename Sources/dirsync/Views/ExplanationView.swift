@@ -24,6 +24,10 @@ struct ExplanationView {
             }
             lines.append("")
             lines.append(style.bold("Mapping") + " \(explanation.mapping)")
+            for trace in item.computed {
+                lines.append("  computed \(trace.name) = \(trace.source)")
+                for step in trace.steps { lines.append("    \(step)") }
+            }
             switch item.outcome {
             case .skipped(let reason, _):
                 lines.append("  skipped: \(reason)")
