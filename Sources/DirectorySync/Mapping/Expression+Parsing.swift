@@ -72,7 +72,8 @@ private struct ExpressionParser {
             while position < characters.count, characters[position].isASCII, characters[position].isNumber {
                 position += 1
             }
-            guard let index = Int(String(characters[start..<position])), abs(index) <= Expression.maximumValues
+            guard let index = Int(String(characters[start..<position])),
+                (-Expression.maximumValues...Expression.maximumValues).contains(index)
             else {
                 throw error("expected a position between -\(Expression.maximumValues) and \(Expression.maximumValues)")
             }

@@ -33,6 +33,9 @@ import Testing
         ("'single' + \"double\"", ["singledouble"]),
         ("\"a \\\"quoted\\\" word\"", ["a \"quoted\" word"]),
         ("(lower(displayName))", ["bob van brown"]),
+        ("replace(department, \"S\", \"$9\")", ["ales EMEA"]),
+        ("replace(department, \"S\", \"$\")", ["$ales EMEA"]),
+        ("replace(department, \"S\", \"\\\\\")", ["ales EMEA"]),
     ])
     func eachFunctionDoesWhatTheReferenceSays(_ source: String, _ expected: [String]) throws {
         let expression = try Expression(parsing: source)
@@ -46,6 +49,8 @@ import Testing
         ("split(a, b)", "column 1: split: the separator must be a quoted string"),
         ("split(a, \"\")", "column 1: split: the separator is empty"),
         ("a[x]", "column 3: expected a position"),
+        ("a[-9223372036854775808]", "expected a position between -256 and 256"),
+        ("a[99999999999999999999999]", "expected a position between -256 and 256"),
         ("a +", "column 4: expected a value, found the end"),
         ("\"open", "column 1: the string is not closed"),
         ("a b", "column 3: unexpected 'b'"),
