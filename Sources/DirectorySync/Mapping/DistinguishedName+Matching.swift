@@ -8,8 +8,65 @@ extension DistinguishedName {
     /// Values given as `#hex` (BER) are compared as their lower-cased hex. Attribute types are not resolved
     /// to OIDs: `2.5.4.3=x` and `cn=x` are different here.
     static func matchingForm(of text: String) -> String? {
+        plainMatchingForm(of: text) ?? parsedMatchingForm(of: text)
+    }
+
+    /// The matching form by the full RFC 4514 parser (what `plainMatchingForm` must agree with).
+    static func parsedMatchingForm(of text: String) -> String? {
         var parser = Parser(Array(text.utf8))
         return parser.parse()
+    }
+
+    /// The matching form of the common DN, computed in one pass: printable ASCII, no escapes, quotes, `+`,
+    /// `#`, `;`, `<` or `>`, one `=` per RDN, no space beside a separator or at either end, no double space.
+    /// Then the form is the text lower-cased, exactly what the parser would make. Nil for any other DN
+    /// (the parser decides those).
+    static func plainMatchingForm(of text: String) -> String? {
+        var result: [UInt8] = []
+        result.reserveCapacity(text.utf8.count)
+        var sawEquals = false
+        var inType = true
+        var typeLength = 0
+        var previous: UInt8 = 0x2C  // as if after a separator
+        for byte in text.utf8 {
+            switch byte {
+            case 0x21...0x7E:
+                break
+            case 0x20:
+                // A space is plain only inside a value, between two other characters.
+                guard !inType, previous != 0x20, previous != 0x3D else { return nil }
+            default:
+                return nil
+            }
+            switch byte {
+            case UInt8(ascii: "\\"), UInt8(ascii: "\""), UInt8(ascii: "+"), UInt8(ascii: "#"), UInt8(ascii: ";"),
+                UInt8(ascii: "<"), UInt8(ascii: ">"):
+                return nil
+            case UInt8(ascii: "="):
+                guard !sawEquals, typeLength > 0 else { return nil }
+                sawEquals = true
+                inType = false
+            case UInt8(ascii: ","):
+                guard sawEquals, previous != 0x20 else { return nil }
+                sawEquals = false
+                inType = true
+                typeLength = 0
+            default:
+                if inType {
+                    let isTypeCharacter =
+                        (byte >= 0x30 && byte <= 0x39) || (byte | 0x20 >= 0x61 && byte | 0x20 <= 0x7A) || byte == 0x2D
+                        || byte == 0x2E
+                    guard isTypeCharacter else { return nil }
+                    // `oid.` prefixes are the parser's business.
+                    if typeLength == 3, byte == 0x2E { return nil }
+                    typeLength += 1
+                }
+            }
+            result.append(byte >= 0x41 && byte <= 0x5A ? byte + 0x20 : byte)
+            previous = byte
+        }
+        guard sawEquals, previous != 0x20 else { return nil }
+        return String(decoding: result, as: UTF8.self)
     }
 
     private struct Parser {

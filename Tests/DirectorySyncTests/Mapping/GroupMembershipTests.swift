@@ -38,6 +38,36 @@ import Testing
         #expect(DistinguishedName.matchingForm(of: text) == nil)
     }
 
+    /// The one-pass form of plain DNs is exactly the parser's, on every DN of the OpenLDAP test data and on
+    /// random spellings.
+    @Test func thePlainFastPathAgreesWithTheParser() throws {
+        var samples = [
+            "cn=x,dc=y", "CN=Sales Team,OU=Staff,DC=contoso,DC=test", "cn=,dc=y", "cn=a b  c,dc=y", "oid.2.5.4.3=x",
+            "2.5.4.3=x", "cn=x=y", "cn=x, dc=y", "cn=x ,dc=y", " cn=x", "cn=x ", "c n=x", "cn=x,", ",cn=x", "=x",
+        ]
+        for name in ["openldap/test-dn.ldif", "openldap/test.ldif", "openldap-groups/groups-slapcat.ldif"] {
+            let text = try String(contentsOf: Fixtures.url(name), encoding: .utf8)
+            for line in text.split(separator: "\n") {
+                for prefix in ["dn: ", "member: ", "uniqueMember: "] where line.hasPrefix(prefix) {
+                    samples.append(String(line.dropFirst(prefix.count)))
+                }
+            }
+        }
+        var generator = SystemRandomNumberGenerator()
+        let alphabet = Array("aZ= ,+\\#;\"0.-9")
+        for _ in 0..<2000 {
+            samples.append(
+                String((0..<Int.random(in: 1...12, using: &generator)).map { _ in alphabet.randomElement()! }))
+        }
+        var plain = 0
+        for sample in samples {
+            guard let fast = DistinguishedName.plainMatchingForm(of: sample) else { continue }
+            plain += 1
+            #expect(fast == DistinguishedName.parsedMatchingForm(of: sample), "\(sample)")
+        }
+        #expect(plain > 100, "the fast path takes the common DNs")
+    }
+
     @Test func uniqueMemberSuffixesAreDropped() {
         #expect(GroupEntryReading.withoutUID("uid=a,dc=x#'0101'B") == "uid=a,dc=x")
         #expect(GroupEntryReading.withoutUID("uid=a,dc=x#''B") == "uid=a,dc=x")
