@@ -12,9 +12,7 @@ import random
 import subprocess
 import sys
 
-BIN = os.environ["DIRSYNC_BIN"]
-BENCH = os.environ["BENCH_DIR"]
-MEASURE = os.environ["MEASURE"]
+from bench_plan import BENCH, BIN, measure
 LEVELS = [4000, 800, 160, 40]
 
 
@@ -56,16 +54,6 @@ def write(path, users, members):
                 elif level + 1 < len(LEVELS):
                     out.write(f"memberOf: {group_dn(level + 1, index // 5)}\n")
                 out.write("\n")
-
-
-def measure(args, cwd):
-    out = subprocess.run([sys.executable, MEASURE, "--", *args], cwd=cwd, stdout=subprocess.PIPE,
-                         stderr=subprocess.PIPE, text=True)
-    lines = [l for l in out.stdout.splitlines() + out.stderr.splitlines() if l.startswith("{")]
-    result = json.loads(lines[-1])
-    if "error" in result:
-        raise SystemExit(f"bench: {' '.join(args)} failed: {out.stderr[-2000:]}")
-    return result
 
 
 CONFIG = """organization:

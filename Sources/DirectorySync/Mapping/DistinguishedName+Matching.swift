@@ -123,26 +123,7 @@ extension DistinguishedName {
                 skipSpaces()
                 return String(decoding: hex, as: UTF8.self)
             }
-            var raw: [UInt8] = []
-            while index < bytes.count {
-                let byte = bytes[index]
-                if byte == UInt8(ascii: ",") || byte == UInt8(ascii: ";") || byte == UInt8(ascii: "+") { break }
-                if byte == UInt8(ascii: "\\") {
-                    guard index + 1 < bytes.count else { return nil }
-                    if index + 2 < bytes.count, let high = Hex.value(bytes[index + 1]),
-                        let low = Hex.value(bytes[index + 2])
-                    {
-                        raw.append(high << 4 | low)
-                        index += 3
-                    } else {
-                        raw.append(bytes[index + 1])
-                        index += 2
-                    }
-                    continue
-                }
-                raw.append(byte)
-                index += 1
-            }
+            guard let raw = DistinguishedName.unescapedValue(of: bytes, from: &index) else { return nil }
             return Self.escaped(Self.folded(raw))
         }
 

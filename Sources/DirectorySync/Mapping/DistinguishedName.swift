@@ -26,28 +26,37 @@ enum DistinguishedName {
                 .trimmingSpaces()
             return result.isEmpty ? nil : result
         }
-        var value: [UInt8] = []
         var index = start
-        while index < bytes.count {
-            let byte = bytes[index]
-            if byte == UInt8(ascii: ",") || byte == UInt8(ascii: "+") || byte == UInt8(ascii: ";") { break }
-            if byte == UInt8(ascii: "\\"), index + 1 < bytes.count {
-                if index + 2 < bytes.count, let high = Hex.value(bytes[index + 1]),
-                    let low = Hex.value(bytes[index + 2])
-                {
-                    value.append(high << 4 | low)
-                    index += 3
-                } else {
-                    value.append(bytes[index + 1])
-                    index += 2
-                }
-                continue
-            }
-            value.append(byte)
-            index += 1
-        }
+        guard let value = unescapedValue(of: bytes, from: &index) else { return nil }
         let result = String(decoding: value, as: UTF8.self).trimmingSpaces()
         return result.isEmpty ? nil : result
+    }
+
+    /// The bytes of an RDN value from `index` up to the next unescaped `,`, `;` or `+` (where `index` is left),
+    /// with `\XX` hex escapes and `\c` escapes decoded; nil when the text ends in a lone backslash.
+    static func unescapedValue<Bytes: RandomAccessCollection<UInt8>>(of bytes: Bytes, from index: inout Int)
+        -> [UInt8]? where Bytes.Index == Int
+    {
+        var value: [UInt8] = []
+        while index < bytes.endIndex {
+            let byte = bytes[index]
+            if byte == UInt8(ascii: ",") || byte == UInt8(ascii: ";") || byte == UInt8(ascii: "+") { break }
+            guard byte == UInt8(ascii: "\\") else {
+                value.append(byte)
+                index += 1
+                continue
+            }
+            guard index + 1 < bytes.endIndex else { return nil }
+            if index + 2 < bytes.endIndex, let high = Hex.value(bytes[index + 1]), let low = Hex.value(bytes[index + 2])
+            {
+                value.append(high << 4 | low)
+                index += 3
+            } else {
+                value.append(bytes[index + 1])
+                index += 2
+            }
+        }
+        return value
     }
 
     private static func isAlphaNumeric(_ byte: UInt8) -> Bool {
