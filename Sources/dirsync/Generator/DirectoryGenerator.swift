@@ -3,6 +3,9 @@ import Foundation
 /// Writes a synthetic directory export, the same bytes for the same seed: AD-style or OpenLDAP-style
 /// LDIF, DSML v2 or CSV, with N users and M groups, folded lines, base64 (non-ASCII) names, disabled
 /// accounts, and (AD) computer accounts. Used by the benchmarks and for trying dirsync on a big file.
+///
+/// One file on purpose, a little over the usual length: the four formats share one person model and one
+/// random sequence, and keeping their writers side by side is what keeps them describing the same directory.
 struct DirectoryGenerator {
     enum Format: String, CaseIterable {
         case adLDIF = "ad-ldif"
