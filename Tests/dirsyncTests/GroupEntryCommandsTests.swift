@@ -156,4 +156,39 @@ import Testing
         #expect(explained.stdout.contains("Legal (via Legal EU Paris ⊂ Legal EU ⊂ Legal)"), "\(explained.stdout)")
         #expect(explained.stdout.contains("roles[0] admin: direct member of group 'Legal EU': no"))
     }
+
+    /// A plan whose rules and scope test no group does not wait for the group entries (the read stays
+    /// streaming), so their warnings are not in it; with a group rule they are.
+    @Test func groupsAreResolvedForAPlanOnlyWhenARuleTestsThem() async throws {
+        let (folder, cli) = try folder()
+        defer { folder.remove() }
+        try FileManager.default.copyItem(at: Fixtures.url(Self.export), to: folder.file("export.ldif"))
+        func configure(roles: String) throws {
+            try Data(
+                """
+                organization:
+                  name: Example
+                  seats: 2000
+                  inviter: owner@example.com
+                  auto_join: { domains: [example.com], role: viewer }
+                store: dirsync.sqlite
+                source: { kind: ldif, path: export.ldif }
+                mapping: openldap
+                \(roles)
+
+                """.utf8
+            ).write(to: folder.file("dirsync.yaml"))
+        }
+        try configure(roles: "roles: [ { role: admin, when: { domain: example.com } } ]")
+        let initialized = try await cli.run([
+            "init", "--org", "Example", "--seats", "2000", "--owner", "owner@example.com",
+        ])
+        #expect(initialized.status == 0, "\(initialized)")
+        let plain = try await cli.run(["plan"])
+        #expect(plain.status == 0, "\(plain)")
+        #expect(!plain.stdout.contains("groups form a cycle"), "\(plain.stdout)")
+        try configure(roles: "roles: [ { role: admin, when: { group: Legal } } ]")
+        let grouped = try await cli.run(["plan"])
+        #expect(grouped.stdout.contains("groups form a cycle"), "\(grouped.stdout)")
+    }
 }

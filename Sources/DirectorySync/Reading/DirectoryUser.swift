@@ -158,6 +158,20 @@ public protocol DirectorySource: Sendable {
     /// Reads and maps every user, keeping `keep(user)` of each; throws on a failed or partial read.
     func read<Item: Sendable>(keeping keep: @escaping @Sendable (DirectoryUser) -> Item) async throws
         -> DirectoryRead<Item>
+
+    /// The same read, told whether the caller looks at groups: when it does not (no rule or scope tests them),
+    /// a source may skip resolving membership from group entries, which keeps a big file streaming.
+    func read<Item: Sendable>(keeping keep: @escaping @Sendable (DirectoryUser) -> Item, groupsMatter: Bool)
+        async throws -> DirectoryRead<Item>
+}
+
+extension DirectorySource {
+    /// Sources that have nothing to skip read the same either way.
+    public func read<Item: Sendable>(keeping keep: @escaping @Sendable (DirectoryUser) -> Item, groupsMatter: Bool)
+        async throws -> DirectoryRead<Item>
+    {
+        try await read(keeping: keep)
+    }
 }
 
 /// Users already read are a source too (tests, and anything that reads once and plans twice).

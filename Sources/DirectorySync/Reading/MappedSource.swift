@@ -65,11 +65,21 @@ public struct MappedSource: DirectorySource, CustomStringConvertible {
         try await read(keeping: keep, progress: Progress())
     }
 
-    /// Reads and maps every user, keeping `keep(user)` of each, reporting `progress`.
-    public func read<Item: Sendable>(keeping keep: @escaping @Sendable (DirectoryUser) -> Item, progress: Progress)
+    /// Without resolving group entries when groups do not matter to the caller (see `DirectorySource`).
+    public func read<Item: Sendable>(keeping keep: @escaping @Sendable (DirectoryUser) -> Item, groupsMatter: Bool)
         async throws -> DirectoryRead<Item>
     {
-        switch location {
+        try await read(keeping: keep, progress: Progress(), groupsMatter: groupsMatter)
+    }
+
+    /// Reads and maps every user, keeping `keep(user)` of each, reporting `progress`; membership from group
+    /// entries is resolved only when `groupsMatter`.
+    public func read<Item: Sendable>(
+        keeping keep: @escaping @Sendable (DirectoryUser) -> Item, progress: Progress, groupsMatter: Bool = true
+    ) async throws -> DirectoryRead<Item> {
+        var mapping = mapping
+        if !groupsMatter { mapping.readsGroupEntries = false }
+        return switch location {
         case .file(let file): try file.read(mapping: mapping, keeping: keep, progress: progress.file)
         case .scim(let scim): try await scim.read(mapping: mapping, keeping: keep, progress: progress.scim ?? { _ in })
         }

@@ -11,6 +11,19 @@ public struct AccessRules: Sendable, Equatable {
     /// Who is in scope before any rule runs; everyone by default.
     public var scope = Scope()
 
+    /// Whether any role rule or scope item tests group membership (else a plan need not resolve groups).
+    public var testsGroups: Bool {
+        roles.contains(where: \.testsGroups)
+            || (scope.include + scope.exclude).contains { item in
+                item.conditions.contains { condition in
+                    switch condition {
+                    case .group, .directGroup: true
+                    default: false
+                    }
+                }
+            }
+    }
+
     /// Rules from their parts. With the defaults no domain is allowed, so everyone is skipped.
     public init(
         autoJoinDomains: [String] = [], autoJoinRole: Role = .member, allowedDomains: [String] = [],

@@ -13,6 +13,14 @@ struct ConfiguredSource: DirectorySource, CustomStringConvertible {
         try await withProgress { progress in try await base.read(keeping: keep, progress: progress) }
     }
 
+    func read<Item: Sendable>(keeping keep: @escaping @Sendable (DirectoryUser) -> Item, groupsMatter: Bool)
+        async throws -> DirectoryRead<Item>
+    {
+        try await withProgress { progress in
+            try await base.read(keeping: keep, progress: progress, groupsMatter: groupsMatter)
+        }
+    }
+
     /// Every user, whole (repeated group names and attribute values shared): for `source show`.
     func readAll() async throws -> DirectoryContents {
         try await withProgress { progress in try await base.readAll(progress: progress) }
