@@ -192,7 +192,13 @@ struct GroupMembership: Sendable {
             }
         }
         for cycle in Self.cycles(parents) {
-            let names = (cycle + [cycle[0]]).map { groups[Int($0)].name }.joined(separator: " ⊂ ")
+            // A long cycle is named by its first groups and its length, so one line stays one line.
+            let shown = cycle.count > 10 ? Array(cycle.prefix(10)) : cycle
+            let names =
+                (shown.map { groups[Int($0)].name } + [
+                    cycle.count > 10 ? "… (\(cycle.count) groups)" : groups[Int(cycle[0])].name
+                ])
+                .joined(separator: " ⊂ ")
             log.add(
                 Diagnostic(
                     .warning,
@@ -300,8 +306,8 @@ struct GroupMembership: Sendable {
             for parent in parents[Int(node)] where component.contains(parent) {
                 if parent == start {
                     var path = [node]
-                    while let before = previous[path[0]] { path.insert(before, at: 0) }
-                    return path
+                    while let before = previous[path[path.count - 1]] { path.append(before) }
+                    return path.reversed()
                 }
                 if previous[parent] == nil, parent != start {
                     previous[parent] = node
