@@ -123,7 +123,7 @@ import Testing
         var entries = [person("bo")]
         entries.append(group("g0", members: ["uid=bo,dc=x"]))
         for level in 1..<depth { entries.append(group("g\(level)", members: ["cn=g\(level - 1),dc=x"])) }
-        // The top contains the bottom: one cycle through every group.
+        // g0 ⊂ g1 ⊂ … ⊂ top, and g0 lists top as a member: one cycle through every group.
         entries.append(group("top", members: ["cn=g\(depth - 1),dc=x"]))
         entries[1] = group("g0", members: ["uid=bo,dc=x", "cn=top,dc=x"])
         let contents = read(entries)
