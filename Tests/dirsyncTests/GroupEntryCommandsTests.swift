@@ -18,6 +18,24 @@ import Testing
         return (folder, CLIProcess(directory: folder.url))
     }
 
+    /// A dirsync.yaml for the fixture export with `roles` (a YAML `roles:` block).
+    private func configure(_ folder: TemporaryDirectory, roles: String) throws {
+        try Data(
+            """
+            organization:
+              name: Example
+              seats: 2000
+              inviter: owner@example.com
+              auto_join: { domains: [example.com], role: viewer }
+            store: dirsync.sqlite
+            source: { kind: ldif, path: export.ldif }
+            mapping: openldap
+            \(roles)
+
+            """.utf8
+        ).write(to: folder.file("dirsync.yaml"))
+    }
+
     /// `source show --format json`, reduced to each user's groups.
     private func shown(_ cli: CLIProcess, source: String, mapping: String) async throws -> (Memberships, [String]) {
         let result = try await cli.run(["source", "show", "--source", source, "--mapping", mapping, "--format", "json"])
@@ -120,22 +138,13 @@ import Testing
         let (folder, cli) = try folder()
         defer { folder.remove() }
         try FileManager.default.copyItem(at: Fixtures.url(Self.export), to: folder.file("export.ldif"))
-        try Data(
-            """
-            organization:
-              name: Example
-              seats: 2000
-              inviter: owner@example.com
-              auto_join: { domains: [example.com], role: viewer }
-            store: dirsync.sqlite
-            source: { kind: ldif, path: export.ldif }
-            mapping: openldap
-            roles:
-              - { role: admin,  when: { group: "Legal EU", direct: true } }
-              - { role: member, when: { group: "CN=legal, ou=Groups,dc=EXAMPLE,dc=com" } }
-
-            """.utf8
-        ).write(to: folder.file("dirsync.yaml"))
+        try configure(
+            folder,
+            roles: """
+                roles:
+                  - { role: admin,  when: { group: "Legal EU", direct: true } }
+                  - { role: member, when: { group: "CN=legal, ou=Groups,dc=EXAMPLE,dc=com" } }
+                """)
         let initialized = try await cli.run([
             "init", "--org", "Example", "--seats", "2000", "--owner", "owner@example.com",
         ])
@@ -163,23 +172,7 @@ import Testing
         let (folder, cli) = try folder()
         defer { folder.remove() }
         try FileManager.default.copyItem(at: Fixtures.url(Self.export), to: folder.file("export.ldif"))
-        func configure(roles: String) throws {
-            try Data(
-                """
-                organization:
-                  name: Example
-                  seats: 2000
-                  inviter: owner@example.com
-                  auto_join: { domains: [example.com], role: viewer }
-                store: dirsync.sqlite
-                source: { kind: ldif, path: export.ldif }
-                mapping: openldap
-                \(roles)
-
-                """.utf8
-            ).write(to: folder.file("dirsync.yaml"))
-        }
-        try configure(roles: "roles: [ { role: admin, when: { domain: example.com } } ]")
+        try configure(folder, roles: "roles: [ { role: admin, when: { domain: example.com } } ]")
         let initialized = try await cli.run([
             "init", "--org", "Example", "--seats", "2000", "--owner", "owner@example.com",
         ])
@@ -187,7 +180,7 @@ import Testing
         let plain = try await cli.run(["plan"])
         #expect(plain.status == 0, "\(plain)")
         #expect(!plain.stdout.contains("groups form a cycle"), "\(plain.stdout)")
-        try configure(roles: "roles: [ { role: admin, when: { group: Legal } } ]")
+        try configure(folder, roles: "roles: [ { role: admin, when: { group: Legal } } ]")
         let grouped = try await cli.run(["plan"])
         #expect(grouped.stdout.contains("groups form a cycle"), "\(grouped.stdout)")
     }
