@@ -8,12 +8,19 @@ enum GroupEntryReading {
     /// Attributes listing members: by DN (`member`, `uniqueMember`) and by uid (`memberUid`).
     static let memberAttributes = ["member", "uniquemember", "memberuid"]
 
-    /// Whether `entry` is a group entry.
+    /// Whether `entry` is a group entry. Asked of every entry, so it compares bytes, ASCII case folded, without
+    /// making a lower-cased copy of each objectClass value.
     static func isGroup(_ entry: DirectoryEntry) -> Bool {
         entry.values(normalized: "objectclass").contains { value in
-            value.text.map { classes.contains($0.lowercased()) } ?? false
+            guard let text = value.text else { return false }
+            return classBytes.contains { name in
+                name.count == text.utf8.count && zip(name, text.utf8).allSatisfy { $0 == $1 | 0x20 }
+            }
         }
     }
+
+    /// `classes` as bytes, for `isGroup`.
+    private static let classBytes: [[UInt8]] = classes.map { Array($0.utf8) }
 
     /// What resolution needs of `entry` under `mapping`: a group's members and its own `memberOf`, or that
     /// another entry exists (with its uids, for `memberUid`).
