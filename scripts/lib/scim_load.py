@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Loads N deterministic users (and a few groups) into a SCIM 2.0 server through /Bulk. Standard library only.
 
-Usage: scim_load.py BASE_URL N [--token-file FILE] [--chunk 500] [--groups]
+Usage: scim_load.py BASE_URL N [--token-file FILE] [--chunk 500] [--groups | --nested]
 
 The users carry the quirks the tests check (see README, "SCIM source"):
   user i: userName user{i:05d}@example.com, externalId ext-{i}, id assigned by the server
@@ -10,6 +10,9 @@ The users carry the quirks the tests check (see README, "SCIM source"):
   every 13th user: a second (home) email, u{i}@personal.example
   all: name, displayName, enterprise extension with employeeNumber E{i:05d} and a department
 With --groups, one group per department (its users as members) and "Sign Admins" (every 100th user).
+With --nested (N >= 8), groups that contain groups, as the nesting tests expect:
+  Legal > Legal EU > Legal EU Paris (users 1; 2; 3 and 4), Ring A > Ring B > Ring A (users 5; 6),
+  Mirror > Mirror (user 7), Ghosts (user 8 and two ids that name nobody).
 Prints one line: how many were loaded and how long it took.
 """
 import argparse
@@ -67,6 +70,34 @@ def bulk(base, operations, token):
     return [r["location"].rstrip("/").rsplit("/", 1)[-1] for r in results]
 
 
+def nested(base, ids, token):
+    """The nested groups of --nested, created one by one (a cycle and a self-reference need a PUT after the
+    POST, once the ids exist). Returns how many groups were made."""
+    def members(users=(), groups=(), unknown=()):
+        return ([{"value": ids[i], "type": "User"} for i in users]
+                + [{"value": g, "type": "Group"} for g in groups]
+                + [{"value": u, "type": "User"} for u in unknown])
+
+    def group(name, **kwargs):
+        return send(f"{base}/Groups", "POST", {"schemas": [GROUP], "displayName": name,
+                                              "members": members(**kwargs)}, token)["id"]
+
+    def replace(group_id, name, **kwargs):
+        send(f"{base}/Groups/{group_id}", "PUT", {"schemas": [GROUP], "displayName": name,
+                                                  "members": members(**kwargs)}, token)
+
+    paris = group("Legal EU Paris", users=[3, 4])
+    europe = group("Legal EU", users=[2], groups=[paris])
+    group("Legal", users=[1], groups=[europe])
+    ring_a = group("Ring A", users=[5])
+    ring_b = group("Ring B", users=[6], groups=[ring_a])
+    replace(ring_a, "Ring A", users=[5], groups=[ring_b])
+    mirror = group("Mirror", users=[7])
+    replace(mirror, "Mirror", users=[7], groups=[mirror])
+    group("Ghosts", users=[8], unknown=["no-such-user-1", "no-such-user-2"])
+    return 7
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("base")
@@ -74,6 +105,7 @@ def main():
     parser.add_argument("--token-file")
     parser.add_argument("--chunk", type=int, default=500)
     parser.add_argument("--groups", action="store_true")
+    parser.add_argument("--nested", action="store_true")
     args = parser.parse_args()
     token = open(args.token_file).read().strip() if args.token_file else None
     base = args.base.rstrip("/")
@@ -97,6 +129,8 @@ def main():
         ]
         bulk(base, operations, token)
         groups = len(operations)
+    if args.nested:
+        groups = nested(base, ids, token)
     elapsed = time.monotonic() - started
     print(f"loaded {args.n} users and {groups} groups in {elapsed:.2f} s ({args.n / max(elapsed, 1e-9):.0f} users/s)")
 

@@ -183,29 +183,15 @@ struct GroupMembership: Sendable {
             }
             for text in groups[index].memberOf { parents[index].append(group(named: text)) }
             if danglingCount > 0 {
-                let examples = dangling.joined(separator: "; ") + (danglingCount > dangling.count ? "; …" : "")
                 log.add(
-                    Diagnostic(
-                        .warning,
-                        "group '\(groups[index].name)': \(Plural.count(danglingCount, "member")) \(danglingCount == 1 ? "names" : "name") no entry of the export (\(examples))",
+                    Self.dangling(
+                        group: groups[index].name, count: danglingCount, examples: dangling, in: "the export",
                         at: groups[index].location), kind: "group-dangling")
             }
         }
         for cycle in Self.cycles(parents) {
-            // A long cycle is named by its first groups and its length, so one line stays one line.
-            let shown = cycle.count > 10 ? Array(cycle.prefix(10)) : cycle
-            let names =
-                (shown.map { groups[Int($0)].name } + [
-                    cycle.count > 10 ? "… (\(cycle.count) groups)" : groups[Int(cycle[0])].name
-                ])
-                .joined(separator: " ⊂ ")
             log.add(
-                Diagnostic(
-                    .warning,
-                    cycle.count == 1
-                        ? "group '\(groups[Int(cycle[0])].name)' is a member of itself; that membership is ignored"
-                        : "groups form a cycle: \(names); each of their members is a member of all of them",
-                    at: groups[Int(cycle[0])].location), kind: "group-cycle")
+                Self.cycle(cycle.map { groups[Int($0)].name }, at: groups[Int(cycle[0])].location), kind: "group-cycle")
         }
         var seen = [UInt32](repeating: 0, count: groups.count)
         var stamp: UInt32 = 0
@@ -239,6 +225,32 @@ struct GroupMembership: Sendable {
             if cache.count < 1 << 16 { cache[direct[position]] = result }
             users[position].groups = result
         }
+    }
+
+    /// The warning for a group with `count` member values that name nothing in `place`, showing `examples`.
+    static func dangling(group: String, count: Int, examples: [String], in place: String, at location: SourceLocation?)
+        -> Diagnostic
+    {
+        let shown = examples.prefix(3).joined(separator: "; ") + (count > min(examples.count, 3) ? "; …" : "")
+        return Diagnostic(
+            .warning,
+            "group '\(group)': \(Plural.count(count, "member")) \(count == 1 ? "names" : "name") no entry of "
+                + "\(place) (\(shown))", at: location)
+    }
+
+    /// The warning for a cycle of groups, by name (one name: a group that is a member of itself). A long cycle
+    /// is named by its first groups and its length, so one line stays one line.
+    static func cycle(_ names: [String], at location: SourceLocation?) -> Diagnostic {
+        guard names.count > 1 else {
+            return Diagnostic(
+                .warning, "group '\(names.first ?? "")' is a member of itself; that membership is ignored", at: location
+            )
+        }
+        let shown = names.count > 10 ? Array(names.prefix(10)) + ["… (\(names.count) groups)"] : names + [names[0]]
+        return Diagnostic(
+            .warning,
+            "groups form a cycle: \(shown.joined(separator: " ⊂ ")); each of their members is a member of all of them",
+            at: location)
     }
 
     /// The cycles of the "is a member of" graph (`parents[g]` are the groups `g` is in), one per strongly

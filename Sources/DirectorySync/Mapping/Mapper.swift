@@ -42,8 +42,15 @@ public struct Mapper: Sendable {
     /// The mapping every entry is read with.
     public let mapping: Mapping
 
+    /// For each of the mapping's group attributes, the names of the values that say which of its groups are
+    /// indirect and through which group (`groups.type`, `groups.$via`: how the SCIM reader passes nesting).
+    private let groupLabels: [(type: String, via: String)]
+
     /// A mapper reading entries with `mapping`.
-    public init(mapping: Mapping) { self.mapping = mapping }
+    public init(mapping: Mapping) {
+        self.mapping = mapping
+        groupLabels = mapping.groups.map { ($0 + ".type", $0 + "." + SCIMResource.viaLabel) }
+    }
 
     /// Maps one entry.
     public func map(_ entry: DirectoryEntry) -> Outcome {
@@ -227,12 +234,24 @@ public struct Mapper: Sendable {
         return nil
     }
 
+    /// The groups the mapping's group attributes name. Where a parallel `NAME.type` attribute has as many
+    /// values (RFC 7643 §4.1.2 `groups.type`), a group typed `indirect` is one reached through another, which a
+    /// parallel `NAME.$via` names.
     private func groups(of entry: DirectoryEntry) -> [DirectoryUser.Group] {
         var result: [DirectoryUser.Group] = []
-        for name in mapping.groups {
-            for value in entry.values(normalized: name) {
+        for (name, labels) in zip(mapping.groups, groupLabels) {
+            let values = entry.values(normalized: name)
+            guard !values.isEmpty else { continue }
+            let types = entry.values(normalized: labels.type)
+            let vias = types.count == values.count ? entry.values(normalized: labels.via) : []
+            for (index, value) in values.enumerated() {
                 guard let text = value.text?.trimmingSpaces(), !text.isEmpty else { continue }
-                result.append(DirectoryUser.Group(id: text, name: DistinguishedName.firstValue(of: text) ?? text))
+                let indirect = types.count == values.count && types[index].text?.lowercased() == "indirect"
+                let via =
+                    indirect && vias.count == values.count ? vias[index].text.flatMap { $0.isEmpty ? nil : $0 } : nil
+                result.append(
+                    DirectoryUser.Group(
+                        id: text, name: DistinguishedName.firstValue(of: text) ?? text, isDirect: !indirect, via: via))
             }
         }
         return result

@@ -106,7 +106,10 @@ public struct SCIMClient: Sendable {
             ).list(method, absentWhenNotFound: discovery.servesGroups != true)
             if let groups {
                 diagnostics += groups.notes.map { Diagnostic(.warning, $0, at: source) }
-                groupsByUser = Self.memberships(groups.resources)
+                let everyone = settings.filter == nil ? Set(users.resources.map(\.id)) : nil
+                let memberships = Self.memberships(groups.resources, users: everyone, at: source)
+                groupsByUser = memberships.byUser
+                diagnostics += memberships.diagnostics
             } else if settings.groups == .groups {
                 throw .groupsNotServed(endpoint: discovery.groupsEndpoint)
             } else {
@@ -124,26 +127,70 @@ public struct SCIMClient: Sendable {
             total: users.total, diagnostics: diagnostics)
     }
 
-    /// Each user's groups, direct and through nested groups (as `User.groups` would list them, RFC 7643
-    /// §4.1.2), sorted by name.
-    static func memberships(_ groups: [SCIMResource]) -> [String: [DirectoryUser.Group]] {
-        var byID: [String: DirectoryUser.Group] = [:]
-        var parents: [String: [String]] = [:]  // member id → ids of the groups listing it
-        for group in groups {
-            byID[group.id] = DirectoryUser.Group(id: group.id, name: group.displayName ?? group.id)
-            for member in group.members { parents[member.id, default: []].append(group.id) }
+    /// Each user's effective groups from the Group resources: direct ones first (by name), then those reached
+    /// through groups that contain groups, each marked indirect with the group it was reached through (as
+    /// `User.groups` lists them, RFC 7643 §4.1.2). Cycles are cut and reported; when `users` holds every user
+    /// id (no filter), members that are neither a user nor a group are reported once per group.
+    static func memberships(_ groups: [SCIMResource], users: Set<String>? = nil, at location: SourceLocation? = nil)
+        -> (byUser: [String: [DirectoryUser.Group]], diagnostics: [Diagnostic])
+    {
+        var index: [String: Int32] = [:]
+        for (position, group) in groups.enumerated() where index[group.id] == nil { index[group.id] = Int32(position) }
+        let names = groups.map { $0.displayName ?? $0.id }
+        var parents = [[Int32]](repeating: [], count: groups.count)
+        var direct: [String: [Int32]] = [:]
+        var diagnostics: [Diagnostic] = []
+        for (position, group) in groups.enumerated() {
+            var dangling: [String] = []
+            var danglingCount = 0
+            for member in group.members {
+                if let child = index[member.id] {
+                    parents[Int(child)].append(Int32(position))
+                } else if member.isGroup || (users.map { !$0.contains(member.id) } ?? false) {
+                    danglingCount += 1
+                    if dangling.count < 3 { dangling.append(member.id) }
+                } else {
+                    direct[member.id, default: []].append(Int32(position))
+                }
+            }
+            if danglingCount > 0 {
+                diagnostics.append(
+                    GroupMembership.dangling(
+                        group: names[position], count: danglingCount, examples: dangling, in: "the listing",
+                        at: location))
+            }
+        }
+        for cycle in GroupMembership.cycles(parents) {
+            diagnostics.append(GroupMembership.cycle(cycle.map { names[Int($0)] }, at: location))
         }
         var result: [String: [DirectoryUser.Group]] = [:]
-        for memberID in parents.keys where byID[memberID] == nil {
-            var found = Set<String>()
-            var pending = parents[memberID] ?? []
-            while let next = pending.popLast() {
-                guard found.insert(next).inserted else { continue }
-                pending += parents[next] ?? []
+        var seen = [UInt32](repeating: 0, count: groups.count)
+        var stamp: UInt32 = 0
+        for (user, groupsOfUser) in direct {
+            stamp += 1
+            var queue: [Int32] = []
+            for group in groupsOfUser.sorted(by: { (names[Int($0)], $0) < (names[Int($1)], $1) })
+            where seen[Int(group)] != stamp {
+                seen[Int(group)] = stamp
+                queue.append(group)
             }
-            result[memberID] = found.compactMap { byID[$0] }.sorted { ($0.name, $0.id) < ($1.name, $1.id) }
+            var found = queue.map { DirectoryUser.Group(id: groups[Int($0)].id, name: names[Int($0)]) }
+            var next = 0
+            while next < queue.count {
+                let child = queue[next]
+                next += 1
+                for parent in parents[Int(child)] where seen[Int(parent)] != stamp {
+                    seen[Int(parent)] = stamp
+                    queue.append(parent)
+                    found.append(
+                        DirectoryUser.Group(
+                            id: groups[Int(parent)].id, name: names[Int(parent)], isDirect: false,
+                            via: names[Int(child)]))
+                }
+            }
+            result[user] = found
         }
-        return result
+        return (result, diagnostics)
     }
 
     private var source: SourceLocation { SourceLocation(source: "scim", record: settings.baseURL.absoluteString) }

@@ -47,9 +47,18 @@ extension SCIMResource {
         if filter?.allows("groups") ?? true, let memberships = extraGroups ?? groups {
             result["groups"] = memberships.isEmpty ? nil : memberships.map(\.name)
             result["groups.value"] = memberships.isEmpty ? nil : memberships.map(\.id)
+            // Nesting (from /Groups) as RFC 7643 types it, and the group each indirect one was reached through.
+            if memberships.contains(where: { !$0.isDirect }) {
+                result["groups.type"] = memberships.map { $0.isDirect ? "direct" : "indirect" }
+                result["groups." + Self.viaLabel] = memberships.map { $0.via ?? "" }
+            }
         }
         return result
     }
+
+    /// The sub-attribute that names, for each of `groups`, the group it was reached through (empty for a direct
+    /// one). `$` is not allowed in a SCIM attribute name (RFC 7643 §2.1), so no server attribute can be it.
+    static let viaLabel = "$via"
 
     /// The attributes `attributes(groups:only:)` sets itself, whatever flattening gave them.
     private static let derived: Set<String> = ["active", "emails", "groups"]

@@ -119,10 +119,19 @@ import Testing
             try group("g-loop", "Loop", #"{"value":"g-eng","type":"Group"}"#),
             try group("g-adm", "Sign Admins", #"{"value":"u1"}"#),
         ]
-        let memberships = SCIMClient.memberships(groups)
-        #expect(memberships["u1"]?.map(\.name) == ["Engineering", "Everyone", "Loop", "Sign Admins"])
+        let (memberships, diagnostics) = SCIMClient.memberships(groups, users: ["u1", "u2"])
+        // Direct groups first, by name; then the groups they are in, each through the group that led there.
+        #expect(memberships["u1"]?.map(\.name) == ["Engineering", "Sign Admins", "Everyone", "Loop"])
+        #expect(memberships["u1"]?.map(\.isDirect) == [true, true, false, false])
+        #expect(memberships["u1"]?.map(\.via) == [nil, nil, "Engineering", "Engineering"])
         #expect(memberships["u2"]?.map(\.name) == ["Engineering", "Everyone", "Loop"])
-        #expect(memberships["u3"]?.map(\.name) == ["Everyone"])
         #expect(memberships["g-eng"] == nil)
+        // u3 is no user of the listing: Everyone has a member that names nobody.
+        #expect(memberships["u3"] == nil)
+        #expect(
+            diagnostics.map(\.message) == [
+                "group 'Everyone': 1 member names no entry of the listing (u3)",
+                "groups form a cycle: Engineering ⊂ Loop ⊂ Engineering; each of their members is a member of all of them",
+            ])
     }
 }
