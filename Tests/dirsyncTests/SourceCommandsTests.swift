@@ -55,7 +55,12 @@ import Testing
         let bo = users[0]
         #expect(
             Set(bo.keys)
-                == ["anchor", "email", "display_name", "given_name", "family_name", "groups", "active", "attributes"])
+                == [
+                    "anchor", "email", "display_name", "given_name", "family_name", "groups", "active", "attributes",
+                    "sources", "provenance",
+                ])
+        // One source: nothing is merged, so there is no provenance.
+        #expect(bo["sources"] is NSNull && bo["provenance"] is NSNull)
         #expect(bo["anchor"] as? String == "bo@acme.com")
         #expect(bo["email"] as? String == "bo@acme.com")
         #expect(bo["display_name"] as? String == "Bo Brown")

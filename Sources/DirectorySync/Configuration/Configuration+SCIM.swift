@@ -28,8 +28,8 @@ extension Configuration {
             "timeout", "max_retries",
         ]
 
-        init(parsing section: YAMLValue, directory: URL) throws(ConfigError) {
-            let keys = try section.mapping(allowed: Self.keys)
+        init(parsing section: YAMLValue, directory: URL, extraKeys: [String] = []) throws(ConfigError) {
+            let keys = try section.mapping(allowed: Self.keys + extraKeys)
             let urlValue = try keys.required("url")
             var settings = SCIMSettings(baseURL: try Self.baseURL(urlValue))
             switch (keys["token_env"], keys["token_file"]) {

@@ -36,32 +36,23 @@ extension Configuration.SourceSection {
     /// The keys allowed for `kind: scim`; their values are checked by the SCIM source.
     static let scimKeys = Configuration.SCIMSourceSection.keys
 
-    init(parsing section: YAMLValue, directory: URL) throws(ConfigError) {
-        let probe = try section.mapping(allowed: Self.fileKeys + Self.scimKeys.filter { $0 != "kind" })
+    /// `extraKeys` are allowed beside the source's own (`name` and `mapping` in a `sources:` item), for the
+    /// caller to read.
+    init(parsing section: YAMLValue, directory: URL, extraKeys: [String] = []) throws(ConfigError) {
+        let probe = try section.mapping(allowed: Self.fileKeys + Self.scimKeys.filter { $0 != "kind" } + extraKeys)
         let kind = try probe.required("kind").choice(SourceKind.self)
-        let allowed = kind == .scim ? Self.scimKeys : Self.fileKeys
+        let allowed = (kind == .scim ? Self.scimKeys : Self.fileKeys) + extraKeys
         let keys = try section.mapping(allowed: allowed)
         switch kind {
         case .scim:
             // Extension point for the SCIM source: it reads url / token_env / token_file from `scim`.
             self.init(kind: kind, scim: section)
-            scimSection = try Configuration.SCIMSourceSection(parsing: section, directory: directory)
+            scimSection = try Configuration.SCIMSourceSection(
+                parsing: section, directory: directory, extraKeys: extraKeys)
         case .ldif, .dsml, .csv:
             let written = try keys.required("path").nonEmptyString()
             self.init(
                 kind: kind, path: Configuration.resolve(written, against: directory), pathAsWritten: written)
-        }
-    }
-}
-
-extension Configuration {
-    /// Reads `source` and `mapping` from the top-level keys.
-    mutating func parseSourceKeys(_ top: YAMLMapping, directory: URL) throws(ConfigError) {
-        if let section = top["source"] {
-            source = try SourceSection(parsing: section, directory: directory)
-        }
-        if let value = top["mapping"] {
-            mapping = MappingReference(try value.nonEmptyString(), relativeTo: directory)
         }
     }
 }

@@ -37,6 +37,10 @@ public struct Configuration: Sendable, Equatable {
     public var source: SourceSection?
     /// The mapping file or preset (`mapping:`), if configured.
     public var mapping: MappingReference?
+    /// Several sources to merge (`sources:`), in precedence order; empty when `source:` (or nothing) is used.
+    public var sources: [NamedSource] = []
+    /// Field → source names, for fields whose source order differs from the list's (`precedence:`).
+    public var precedence: [String: [String]] = [:]
     /// The file this configuration was read from, as the user named it (`dirsync.yaml` when built in code).
     public var file = "dirsync.yaml"
 
@@ -45,7 +49,8 @@ public struct Configuration: Sendable, Equatable {
 
     /// The keys allowed at the top of the file.
     static let topLevelKeys = [
-        "organization", "store", "mail", "source", "mapping", "roles", "scope", "policy", "schedule", "notify",
+        "organization", "store", "mail", "source", "sources", "precedence", "mapping", "roles", "scope", "policy",
+        "schedule", "notify",
     ]
 
     /// The organization settings this file declares, which plans use and apply writes to the store.

@@ -23,6 +23,8 @@ public struct ResolvedSource: Sendable {
         case noMapping(SourceKind, overridable: Bool)
         /// `command` reads export files and the configured source is SCIM.
         case notAFile(command: String)
+        /// `--mapping` without `--source` when `sources:` lists several, each with its own mapping.
+        case mappingWithSources
 
         /// What is missing or wrong, naming `--source`, `source.kind` or the mapping.
         public var description: String {
@@ -36,6 +38,7 @@ public struct ResolvedSource: Sendable {
             case .noSource(let file, _): "no source configured\(file.map { " in \($0)" } ?? "")"
             case .noMapping(let kind, _): "no mapping for this \(kind) source"
             case .notAFile(let command): "\(command) reads export files; the configured source is SCIM"
+            case .mappingWithSources: "--mapping: the configuration lists several sources, each with its mapping"
             }
         }
 
@@ -54,6 +57,7 @@ public struct ResolvedSource: Sendable {
                 (overridable ? "pass --mapping active-directory or --mapping openldap (or a file), or " : "")
                     + "set 'mapping:' in the configuration (a preset or a file)"
             case .notAFile: "'dirsync source show' reads and checks a SCIM source"
+            case .mappingWithSources: "pass --source with --mapping to read one file, or change the mapping in sources"
             }
         }
     }
@@ -141,5 +145,55 @@ public struct ResolvedSource: Sendable {
         let mapping = try Mapping.load(mappingReference)
         if let scim { return MappedSource(location: .scim(scim), mapping: mapping, mappingReference: mappingReference) }
         return MappedSource(location: .file(try fileSource()), mapping: mapping, mappingReference: mappingReference)
+    }
+}
+
+/// Every source a command reads: the one `ResolvedSource` would give, or, when the configuration lists
+/// `sources:` and the command line names none, each of them with its name and mapping.
+public struct ResolvedSources: Sendable {
+    /// One source with its name.
+    public struct Part: Sendable {
+        /// The name in `sources:`, or the source's display name for a single source.
+        public let name: String
+        /// The source and its mapping.
+        public let source: ResolvedSource
+    }
+
+    /// The sources in configuration order.
+    public let parts: [Part]
+    /// Which source wins each field.
+    public let precedence: SourcePrecedence
+
+    /// As `ResolvedSource.init`; `source` (a file on the command line) replaces every configured source.
+    public init(
+        configuration: Configuration, configFile: String?, http: any HTTPTransport, source: String? = nil,
+        mapping: String? = nil, needsMapping: Bool = true,
+        workingDirectory: URL = URL(fileURLWithPath: FileManager.default.currentDirectoryPath, isDirectory: true)
+    ) throws(ResolvedSource.Failure) {
+        guard source == nil, !configuration.sources.isEmpty else {
+            let one = try ResolvedSource(
+                configuration: configuration, configFile: configFile, http: http, source: source, mapping: mapping,
+                needsMapping: needsMapping, workingDirectory: workingDirectory)
+            parts = [Part(name: one.displayName, source: one)]
+            precedence = SourcePrecedence(sources: [one.displayName])
+            return
+        }
+        if mapping != nil { throw .mappingWithSources }
+        var parts: [Part] = []
+        for named in configuration.sources {
+            let one = try ResolvedSource(
+                configuration: configuration.single(named), configFile: configFile, http: http,
+                needsMapping: needsMapping, workingDirectory: workingDirectory)
+            parts.append(Part(name: named.name, source: one))
+        }
+        self.parts = parts
+        precedence = SourcePrecedence(sources: parts.map(\.name), byField: configuration.precedence)
+    }
+
+    /// Every source with its mapping loaded, ready to read (merged when there are several).
+    public func mapped() throws -> SourceSet<MappedSource> {
+        var members: [SourceSet<MappedSource>.Member] = []
+        for part in parts { members.append(.init(name: part.name, part: try part.source.mapped())) }
+        return SourceSet(members, precedence: precedence)
     }
 }

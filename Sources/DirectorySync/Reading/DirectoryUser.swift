@@ -46,6 +46,9 @@ public struct DirectoryUser: Sendable, Equatable {
     public var location: SourceLocation
     /// The entry's distinguished name, for sources with DNs (LDIF, DSML); what `base:` conditions test.
     public var dn: String?
+    /// For a person merged from several sources (`sources:`), which source gave which field; nil when the
+    /// person was read from one source.
+    public var provenance: Provenance?
 
     /// A user with these fields as given: nothing is derived or checked here (the `Mapper` does that).
     public init(
@@ -67,6 +70,38 @@ public struct DirectoryUser: Sendable, Equatable {
 }
 
 extension DirectoryUser {
+    /// Where a merged person's fields came from: the sources that have the person, in precedence order, and
+    /// for each field that has a value the source it was taken from.
+    public struct Provenance: Sendable, Equatable {
+        /// The names of the sources that have this person, in the configuration's order.
+        public var sources: [String]
+        /// Field (`anchor`, `email`, `given_name`, `family_name`, `display_name`, `active`, `role`, `dn`, or
+        /// an attribute's lower-cased name) → the name of the source its value came from.
+        public var fields: [String: String]
+
+        /// Provenance naming `sources` and, per field, the source that gave it.
+        public init(sources: [String], fields: [String: String]) {
+            self.sources = sources
+            self.fields = fields
+        }
+
+        /// `email from ad, title from contractors`: the fields grouped by source, in the order of `sources`.
+        public var summary: String {
+            sources.compactMap { source -> String? in
+                let names = fields.filter { $0.value == source }.map(\.key).sorted {
+                    (Self.order($0), $0) < (Self.order($1), $1)
+                }
+                return names.isEmpty ? nil : "\(names.joined(separator: ", ")) from \(source)"
+            }.joined(separator: "; ")
+        }
+
+        /// The mapped fields first, in the order `source show` prints them, then attributes by name.
+        private static func order(_ field: String) -> Int {
+            ["anchor", "email", "given_name", "family_name", "display_name", "active", "role", "dn"].firstIndex(
+                of: field) ?? 100
+        }
+    }
+
     /// The names from a direct group of the user's down to `group`, following `via` (`[Legal EU, Legal]`):
     /// how the user came to be in it. One name for a direct group; cut short if the chain is broken.
     public func path(to group: Group) -> [String] {

@@ -14,6 +14,18 @@ public struct Explanation: Sendable {
         public let evaluation: AccessRules.Evaluation?
         /// How the mapping's computed fields were computed for this entry, step by step.
         public var computed: [ComputedField.Trace] = []
+        /// With several sources: the name of the source this entry is from; nil with one source.
+        public var sourceName: String?
+        /// With several sources: the mapping this entry was read with; nil with one source (see `mapping`).
+        public var mapping: MappingReference?
+    }
+
+    /// With several sources: the person as merged from their entries, and what the rules decided for them.
+    public struct Merged: Sendable {
+        /// The merged user; its `provenance` says which source gave which field.
+        public let user: DirectoryUser
+        /// What the rules decided for the merged user.
+        public let evaluation: AccessRules.Evaluation
     }
 
     /// Nothing in the directory or the organization is the person asked about.
@@ -42,6 +54,9 @@ public struct Explanation: Sendable {
     /// The person's directory entries, in source order: users whose address or anchor matches, and skipped
     /// entries with a value equal to what was asked.
     public let entries: [Entry]
+    /// With several sources, the person merged from `entries` (whose own `evaluation` is then nil, since the
+    /// rules look at the merged person only); nil with one source, or when no entry became a user.
+    public var merged: Merged?
     /// The organization's name.
     public let organization: String
     /// The person's membership, matched by address or anchor; nil when they are not a member.
@@ -60,48 +75,40 @@ extension SyncEngine {
     /// Explains `person` (an email address or a directory anchor), reading `source`'s raw entries and planning
     /// as `preview` would. Throws `Explanation.NobodyMatches` when neither the directory nor the organization
     /// knows them.
-    public func explain(_ person: String, source: MappedSource, organization: Organization, now: Date) async throws
-        -> Explanation
-    {
+    public func explain(
+        _ person: String, sources: SourceSet<MappedSource>, organization: Organization, now: Date
+    ) async throws -> Explanation {
         let target = person.trimmingCharacters(in: .whitespaces).lowercased()
         let email = try? EmailAddress(person)
-        let mapper = Mapper(mapping: source.mapping)
         var found: [Explanation.Entry] = []
-        try await source.rawEntries { entry in
-            let outcome = mapper.map(entry)
-            let matches: Bool
-            var evaluation: AccessRules.Evaluation?
-            switch outcome {
-            case .user(let user, _):
-                matches = user.email?.canonical == target || user.anchor.lowercased() == target
-                if matches { evaluation = rules.evaluate(user) }
-            case .skipped:
-                // An entry the mapping skipped has no anchor or address of its own: it matches when one of its
-                // values is exactly what was asked for (its mail, its objectGUID text…).
-                matches = entry.names.contains { entry.strings($0).contains { $0.lowercased() == target } }
+        for member in sources.members {
+            var entries = try await entries(of: target, in: member.part, evaluating: !sources.isMerged)
+            if sources.isMerged {
+                for index in entries.indices {
+                    entries[index].sourceName = member.name
+                    entries[index].mapping = member.part.mappingReference
+                }
             }
-            if matches {
-                var item = Explanation.Entry(entry: entry, outcome: outcome, evaluation: evaluation)
-                item.computed = mapper.computationSteps(for: entry)
-                found.append(item)
-            }
+            found += entries
         }
         var anchors = Set(
             found.compactMap { item -> String? in
                 if case .user(let user, _) = item.outcome { return user.anchor }
                 return nil
             })
-        if source.mapping.readsGroupEntries, !anchors.isEmpty {
-            // Group entries anywhere in the source decide the person's groups: read them resolved.
-            let resolved = try await source.readAll().users.filter { anchors.contains($0.anchor) }
-            found = found.map { item in
-                guard case .user(let user, let notes) = item.outcome,
-                    let whole = resolved.first(where: { $0.anchor == user.anchor && $0.location == user.location })
-                else { return item }
-                var resolved = Explanation.Entry(
-                    entry: item.entry, outcome: .user(whole, notes: notes), evaluation: rules.evaluate(whole))
-                resolved.computed = item.computed
-                return resolved
+        var merged: Explanation.Merged?
+        if sources.isMerged, !anchors.isEmpty {
+            let emails = Set(
+                found.compactMap { item -> String? in
+                    if case .user(let user, _) = item.outcome { return user.email?.canonical }
+                    return nil
+                })
+            let people = try await sources.merged().users
+            if let user = people.first(where: { anchors.contains($0.anchor) })
+                ?? people.first(where: { $0.email.map { emails.contains($0.canonical) } ?? false })
+            {
+                merged = Explanation.Merged(user: user, evaluation: rules.evaluate(user))
+                anchors.insert(user.anchor)
             }
         }
         // Not an address: it may be the anchor of someone no longer in the directory.
@@ -122,9 +129,57 @@ extension SyncEngine {
             if let email, change.email == email || change.fromEmail == email { return true }
             return change.anchor.map(anchors.contains) ?? false
         }
-        return Explanation(
-            person: person, sourceName: source.displayName, mapping: source.mappingReference, entries: found,
-            organization: organization.name, member: member, invitation: invitation, changes: changes,
-            blocked: plan.blocked, now: now)
+        var explanation = Explanation(
+            person: person, sourceName: sources.members.map(\.part.displayName).joined(separator: " + "),
+            mapping: sources.members[0].part.mappingReference, entries: found, organization: organization.name,
+            member: member, invitation: invitation, changes: changes, blocked: plan.blocked, now: now)
+        explanation.merged = merged
+        return explanation
+    }
+
+    /// The entries of `source` that are `target` (an address or an anchor, lower-cased), mapped, each user
+    /// evaluated by the rules when `evaluating`, with group entries resolved when the mapping reads them.
+    private func entries(of target: String, in source: MappedSource, evaluating: Bool) async throws
+        -> [Explanation.Entry]
+    {
+        let mapper = Mapper(mapping: source.mapping)
+        var found: [Explanation.Entry] = []
+        try await source.rawEntries { entry in
+            let outcome = mapper.map(entry)
+            let matches: Bool
+            var evaluation: AccessRules.Evaluation?
+            switch outcome {
+            case .user(let user, _):
+                matches = user.email?.canonical == target || user.anchor.lowercased() == target
+                if matches && evaluating { evaluation = rules.evaluate(user) }
+            case .skipped:
+                // An entry the mapping skipped has no anchor or address of its own: it matches when one of its
+                // values is exactly what was asked for (its mail, its objectGUID text…).
+                matches = entry.names.contains { entry.strings($0).contains { $0.lowercased() == target } }
+            }
+            if matches {
+                var item = Explanation.Entry(entry: entry, outcome: outcome, evaluation: evaluation)
+                item.computed = mapper.computationSteps(for: entry)
+                found.append(item)
+            }
+        }
+        let anchors = Set(
+            found.compactMap { item -> String? in
+                if case .user(let user, _) = item.outcome { return user.anchor }
+                return nil
+            })
+        guard source.mapping.readsGroupEntries, !anchors.isEmpty else { return found }
+        // Group entries anywhere in the source decide the person's groups: read them resolved.
+        let resolved = try await source.readAll().users.filter { anchors.contains($0.anchor) }
+        return found.map { item in
+            guard case .user(let user, let notes) = item.outcome,
+                let whole = resolved.first(where: { $0.anchor == user.anchor && $0.location == user.location })
+            else { return item }
+            var resolved = Explanation.Entry(
+                entry: item.entry, outcome: .user(whole, notes: notes),
+                evaluation: evaluating ? rules.evaluate(whole) : nil)
+            resolved.computed = item.computed
+            return resolved
+        }
     }
 }

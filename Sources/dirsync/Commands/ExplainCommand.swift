@@ -18,7 +18,10 @@ struct ExplainCommand: AsyncParsableCommand {
         let organization = try await environment.organization()
         let source = try environment.configuredSource()
         let explanation = try await environment.syncEngine().explain(
-            person, source: source.base, organization: organization, now: environment.now)
+            person,
+            sources: SourceSet(
+                source.members.map { .init(name: $0.name, part: $0.part.base) }, precedence: source.precedence),
+            organization: organization, now: environment.now)
         Console.out(ExplanationView(explanation: explanation, style: .stdout).render())
     }
 }

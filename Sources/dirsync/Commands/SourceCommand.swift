@@ -35,24 +35,29 @@ struct SourceCommand: AsyncParsableCommand {
         @Flag(help: "Print only the counts and diagnostics, not every user.") var summary = false
 
         func run() async throws {
-            let resolved = try ResolvedSource(options)
-            let source = try resolved.configured()
+            let resolved = try ResolvedSources(options)
+            let sources = try resolved.configured()
             let contents: DirectoryContents
             if summary {
                 // Counts and diagnostics only: nothing of each user is kept.
-                let read = try await source.read(keeping: { _ in () })
+                let read = try await sources.read(keeping: { _ in () })
                 contents = DirectoryContents(
                     kind: read.kind, users: [], diagnostics: read.diagnostics, counts: read.counts,
                     fingerprint: read.fingerprint)
+            } else if sources.isMerged {
+                contents = try await sources.merged()
             } else {
-                contents = try await source.readAll()
+                contents = try await sources.members[0].part.readAll()
             }
             switch format {
             case .json: try SourceView.writeJSON(contents, includeUsers: !summary)
             case .text:
-                SourceView.writeText(
-                    contents, includeUsers: !summary, sourceName: resolved.displayName, kind: resolved.kind,
-                    mapping: source.base.mapping)
+                let names = sources.members.map { member in
+                    let source = member.part.base
+                    return (sources.isMerged ? "\(member.name): " : "")
+                        + "\(source.displayName) (\(source.kind), mapping \(source.mapping.name))"
+                }
+                SourceView.writeText(contents, includeUsers: !summary, sources: names.joined(separator: " + "))
             }
         }
     }
@@ -64,22 +69,29 @@ struct SourceCommand: AsyncParsableCommand {
         @OptionGroup var options: SourceOptions
 
         func run() async throws {
-            let resolved = try ResolvedSource(options, needsMapping: false)
-            let file = try resolved.fileSource(for: "source check")
-            let csv = (try? resolved.mapped().mapping.csv) ?? Mapping.CSVOptions()
-            let summary = try await ProgressLine.around(file.displayName) { progress in
-                try file.check(csv: csv, progress: progress)
+            let resolved = try ResolvedSources(options, needsMapping: false)
+            for part in resolved.parts {
+                let prefix = resolved.parts.count > 1 ? "\(part.name): " : ""
+                guard resolved.parts.count == 1 || part.source.file != nil else {
+                    Console.out("\(prefix)a SCIM source, not a file: not checked ('dirsync source show' reads it)")
+                    continue
+                }
+                let file = try part.source.fileSource(for: "source check")
+                let csv = (try? part.source.mapped().mapping.csv) ?? Mapping.CSVOptions()
+                let summary = try await ProgressLine.around(file.displayName) { progress in
+                    try file.check(csv: csv, progress: progress)
+                }
+                for diagnostic in summary.diagnostics { Console.out(diagnostic.description) }
+                Console.out(
+                    "\(prefix)\(file.displayName): \(Plural.count(summary.entries, "entry", "entries")), "
+                        + "\(Plural.count(summary.values, "value")), \(Plural.count(summary.bytes, "byte")): no errors")
             }
-            for diagnostic in summary.diagnostics { Console.out(diagnostic.description) }
-            Console.out(
-                "\(file.displayName): \(Plural.count(summary.entries, "entry", "entries")), "
-                    + "\(Plural.count(summary.values, "value")), \(Plural.count(summary.bytes, "byte")): no errors")
         }
     }
 }
 
-extension ResolvedSource {
-    /// The source a `source` command names with its options, or else the configured one.
+extension ResolvedSources {
+    /// The source a `source` command names with its options, or else the configured ones.
     init(_ options: SourceCommand.SourceOptions, needsMapping: Bool = true) throws {
         let (configuration, configFile) = try CommandEnvironment.loadConfiguration(
             options.global, required: options.source == nil)
@@ -88,8 +100,14 @@ extension ResolvedSource {
             mapping: options.mapping, needsMapping: needsMapping)
     }
 
-    /// The source with its mapping, read with a progress line.
-    func configured() throws -> ConfiguredSource { ConfiguredSource(base: try mapped()) }
+    /// The sources with their mappings, each read with a progress line.
+    func configured() throws -> SourceSet<ConfiguredSource> {
+        var members: [SourceSet<ConfiguredSource>.Member] = []
+        for part in parts {
+            members.append(.init(name: part.name, part: ConfiguredSource(base: try part.source.mapped())))
+        }
+        return SourceSet(members, precedence: precedence)
+    }
 }
 
 /// A progress line on stderr while a long read runs, only when stderr is a terminal.

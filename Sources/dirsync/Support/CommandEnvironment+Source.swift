@@ -41,8 +41,8 @@ struct ConfiguredSource: DirectorySource, CustomStringConvertible {
 }
 
 extension CommandEnvironment {
-    /// The configured source with its mapping.
-    func configuredSource() throws -> ConfiguredSource {
-        try ResolvedSource(configuration: configuration, configFile: configFile, http: DirSync.http).configured()
+    /// The configured sources with their mappings (one, or several to merge).
+    func configuredSource() throws -> SourceSet<ConfiguredSource> {
+        try ResolvedSources(configuration: configuration, configFile: configFile, http: DirSync.http).configured()
     }
 }

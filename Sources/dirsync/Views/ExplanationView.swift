@@ -15,7 +15,9 @@ struct ExplanationView {
         }
         for item in explanation.entries {
             let entry = item.entry
-            lines.append(style.bold("Entry") + " \(entry.location)" + (entry.dn.map { "  \($0)" } ?? ""))
+            lines.append(
+                style.bold("Entry") + (item.sourceName.map { " (\($0))" } ?? "") + " \(entry.location)"
+                    + (entry.dn.map { "  \($0)" } ?? ""))
             for name in entry.names {
                 let values = entry.values(name).map(\.description)
                 let shown =
@@ -23,7 +25,7 @@ struct ExplanationView {
                 lines.append("  \(name): \(shown)")
             }
             lines.append("")
-            lines.append(style.bold("Mapping") + " \(explanation.mapping)")
+            lines.append(style.bold("Mapping") + " \(item.mapping ?? explanation.mapping)")
             for trace in item.computed {
                 lines.append("  computed \(trace.name) = \(trace.source)")
                 for step in trace.steps { lines.append("    \(step)") }
@@ -32,35 +34,21 @@ struct ExplanationView {
             case .skipped(let reason, _):
                 lines.append("  skipped: \(reason)")
             case .user(let user, let notes):
-                lines.append("  anchor  \(user.anchor)")
-                lines.append("  email   \(user.email?.canonical ?? "(none)")")
-                lines.append(
-                    "  name    \(user.displayName ?? [user.givenName, user.familyName].compactMap { $0 }.joined(separator: " "))"
-                )
-                let groups = user.groups.map { group in
-                    group.isDirect ? group.name : "\(group.name) (via \(user.path(to: group).joined(separator: " ⊂ ")))"
-                }
-                lines.append("  groups  \(groups.isEmpty ? "(none)" : groups.joined(separator: ", "))")
-                lines.append("  active  \(user.isActive ? "yes" : "no")")
-                for (key, values) in user.attributes.sorted(by: { $0.key < $1.key }) {
-                    lines.append("  \(key)  \(values.joined(separator: "; "))")
-                }
+                lines += fields(of: user)
                 for diagnostic in notes.map(\.diagnostic) {
                     lines.append("  \(diagnostic.severity.rawValue): \(diagnostic.message)")
                 }
-                if let evaluation = item.evaluation {
-                    lines.append("")
-                    lines.append(style.bold("Rules"))
-                    for step in evaluation.steps { lines.append("  \(step)") }
-                    switch evaluation.outcome {
-                    case .wanted(let role, let entry, let rule):
-                        lines.append(
-                            "  → wanted as \(role), by \(entry == .join ? "joining directly" : "invitation") (\(rule))")
-                    case .skipped(let reason):
-                        lines.append("  → not wanted: \(reason)")
-                    }
-                }
+                if let evaluation = item.evaluation { lines += rules(evaluation) }
             }
+            lines.append("")
+        }
+        if let merged = explanation.merged {
+            let provenance = merged.user.provenance
+            lines.append(
+                style.bold("Merged") + " from " + (provenance?.sources.joined(separator: " and ") ?? "one source"))
+            lines += fields(of: merged.user)
+            if let provenance { lines.append("  \(provenance.summary)") }
+            lines += rules(merged.evaluation)
             lines.append("")
         }
         lines.append(style.bold("Organization") + " \(explanation.organization)")
@@ -87,5 +75,35 @@ struct ExplanationView {
                     + "\(PlanTextView.roles(change)): \(PlanTextView.reason(change))")
         }
         return lines.joined(separator: "\n")
+    }
+
+    /// A mapped user's fields, one per line.
+    private func fields(of user: DirectoryUser) -> [String] {
+        var lines = [
+            "  anchor  \(user.anchor)", "  email   \(user.email?.canonical ?? "(none)")",
+            "  name    \(user.displayName ?? [user.givenName, user.familyName].compactMap { $0 }.joined(separator: " "))",
+        ]
+        let groups = user.groups.map { group in
+            group.isDirect ? group.name : "\(group.name) (via \(user.path(to: group).joined(separator: " ⊂ ")))"
+        }
+        lines.append("  groups  \(groups.isEmpty ? "(none)" : groups.joined(separator: ", "))")
+        lines.append("  active  \(user.isActive ? "yes" : "no")")
+        for (key, values) in user.attributes.sorted(by: { $0.key < $1.key }) {
+            lines.append("  \(key)  \(values.joined(separator: "; "))")
+        }
+        return lines
+    }
+
+    /// Every rule tried and what it decided.
+    private func rules(_ evaluation: AccessRules.Evaluation) -> [String] {
+        var lines = ["", style.bold("Rules")]
+        for step in evaluation.steps { lines.append("  \(step)") }
+        switch evaluation.outcome {
+        case .wanted(let role, let entry, let rule):
+            lines.append("  → wanted as \(role), by \(entry == .join ? "joining directly" : "invitation") (\(rule))")
+        case .skipped(let reason):
+            lines.append("  → not wanted: \(reason)")
+        }
+        return lines
     }
 }

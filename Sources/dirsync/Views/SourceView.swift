@@ -5,13 +5,13 @@ import Foundation
 enum SourceView {
     // MARK: - Text
 
-    static func writeText(
-        _ contents: DirectoryContents, includeUsers: Bool, sourceName: String, kind: SourceKind, mapping: Mapping
-    ) {
+    /// `sources` names each source read: `users.ldif (ldif, mapping openldap)`, joined by ` + ` when merged.
+    static func writeText(_ contents: DirectoryContents, includeUsers: Bool, sources: String) {
         let style = Style.stdout
         var output = BufferedOutput()
         if includeUsers && !contents.users.isEmpty {
-            var table = TextTable(["ANCHOR", "EMAIL", "NAME", "GROUPS", "ACTIVE"])
+            let merged = contents.users.contains { $0.provenance != nil }
+            var table = TextTable(["ANCHOR", "EMAIL", "NAME", "GROUPS", "ACTIVE"] + (merged ? ["FROM"] : []))
             table.paint = { column, text in
                 switch (column, text) {
                 case (4, "no"): style.yellow(text)
@@ -24,7 +24,7 @@ enum SourceView {
                     [
                         user.anchor, user.email?.canonical ?? "-", user.displayName ?? "",
                         user.groups.map(\.name).joined(separator: ", "), user.isActive ? "yes" : "no",
-                    ].map(oneLine))
+                    ].map(oneLine) + (merged ? [user.provenance?.sources.joined(separator: "+") ?? ""] : []))
             }
             output.line(table.render(style: style))
             output.line("")
@@ -40,7 +40,7 @@ enum SourceView {
         if !contents.diagnostics.isEmpty { output.line("") }
         let counts = contents.counts
         output.line(
-            "\(sourceName) (\(kind), mapping \(mapping.name)): \(Plural.count(counts.entries, "entry", "entries")), "
+            "\(sources): \(Plural.count(counts.entries, "entry", "entries")), "
                 + "\(Plural.count(counts.users, "user")) (\(counts.disabled) disabled), \(counts.skipped) skipped.")
         output.flush()
     }
@@ -105,6 +105,10 @@ enum SourceView {
         let groups: [Group]
         let active: Bool
         let attributes: [String: [String]]
+        /// For people merged from several sources: the sources that have them; null with one source.
+        let sources: [String]?
+        /// For people merged from several sources: field → the source it was taken from; null with one source.
+        let provenance: [String: String]?
 
         init(_ user: DirectoryUser) {
             anchor = user.anchor
@@ -115,7 +119,10 @@ enum SourceView {
             groups = user.groups.map { Group(id: $0.id, name: $0.name, direct: $0.isDirect) }
             active = user.isActive
             attributes = user.attributes
+            sources = user.provenance?.sources
+            provenance = user.provenance?.fields
         }
+
     }
 }
 
