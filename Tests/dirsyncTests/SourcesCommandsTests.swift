@@ -197,6 +197,31 @@ import Testing
         #expect(ada?["action"] as? String == "change_role" && ada?["to_role"] as? String == "member", "\(plan.stdout)")
     }
 
+    @Test func aContractorWhoAppearsInTheFirstSourceTakesItsAnchorInPlace() async throws {
+        let (folder, cli) = try await folder()
+        defer { folder.remove() }
+        #expect(try await cli.run(["sync"]).status == 0)
+        try Data(
+            (Self.export
+                + """
+
+                dn: uid=cy,ou=People,dc=example,dc=com
+                objectClass: inetOrgPerson
+                uid: cy
+                cn: Cy Young
+                mail: cy@example.com
+                entryUUID: 00000000-0000-0000-0000-000000000005
+
+                """).utf8
+        ).write(to: folder.file("export.ldif"))
+        let plan = try await cli.run(["plan"])
+        #expect(
+            plan.stdout.contains(
+                "update  cy@example.com  member  directory anchor changed (the account was re-created); matched by email"
+            ), "\(plan.stdout)")
+        #expect(!plan.stdout.contains("remove") && !plan.stdout.contains("join"), "\(plan.stdout)")
+    }
+
     @Test func aPersonMatchingTwoPeopleIsSkippedWithADiagnostic() async throws {
         let (folder, cli) = try await folder()
         defer { folder.remove() }
