@@ -2,7 +2,7 @@ import Foundation
 
 extension Configuration {
     /// The keys allowed under `organization`.
-    static let organizationKeys = ["name", "seats", "inviter", "auto_join", "allowed_domains"]
+    static let organizationKeys = ["name", "seats", "inviter", "auto_join", "allowed_domains", "accounts"]
     /// The keys allowed under `policy`.
     static let policyKeys = [
         "invitation_validity", "resend_after", "max_resends", "batch_size", "offboarding", "adopt_existing",
@@ -21,6 +21,7 @@ extension Configuration {
             if let role = join["role"] { configuration.rules.autoJoinRole = try parseRole(role) }
         }
         if let allowed = keys["allowed_domains"] { configuration.rules.allowedDomains = try parseDomains(allowed) }
+        if let accounts = keys["accounts"] { configuration.rules.catalog.accounts = try parseAccounts(accounts) }
         let overlap = Set(configuration.rules.autoJoinDomains).intersection(configuration.rules.allowedDomains)
         if let domain = overlap.sorted().first, let allowed = keys["allowed_domains"] {
             throw allowed.error(
@@ -50,7 +51,7 @@ extension Configuration {
         return rules
     }
 
-    private static func parseConditions(_ when: YAMLValue) throws(ConfigError) -> [RoleRule.Condition] {
+    static func parseConditions(_ when: YAMLValue) throws(ConfigError) -> [RoleRule.Condition] {
         let keys = try when.mapping(allowed: [
             "group", "direct", "attribute", "equals", "in", "matches", "domain", "base",
         ])

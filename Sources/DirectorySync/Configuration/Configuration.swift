@@ -49,8 +49,8 @@ public struct Configuration: Sendable, Equatable {
 
     /// The keys allowed at the top of the file.
     static let topLevelKeys = [
-        "organization", "store", "mail", "source", "sources", "precedence", "mapping", "roles", "scope", "policy",
-        "schedule", "notify",
+        "organization", "store", "mail", "source", "sources", "precedence", "mapping", "roles", "access", "scope",
+        "policy", "schedule", "notify",
     ]
 
     /// The organization settings this file declares, which plans use and apply writes to the store.
@@ -73,6 +73,7 @@ public struct Configuration: Sendable, Equatable {
         let top = try document.mapping(allowed: topLevelKeys)
         if let section = top["organization"] { try parseOrganization(section, into: &configuration) }
         if let section = top["roles"] { configuration.rules.roles = try parseRoles(section) }
+        if let section = top["access"] { try parseAccess(section, into: &configuration.rules) }
         if let section = top["scope"] { configuration.rules.scope = try parseScope(section) }
         if let section = top["policy"] { configuration.policy = try parsePolicy(section) }
         if let section = top["schedule"] { configuration.schedule = try parseSchedule(section) }

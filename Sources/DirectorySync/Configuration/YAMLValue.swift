@@ -83,6 +83,12 @@ public struct YAMLValue: @unchecked Sendable {
         ConfigError(file: file, line: line, path: path, problem: problem, hint: hint)
     }
 
+    /// Whether the value is a mapping of keys.
+    public var isMapping: Bool {
+        if case .mapping = node { return true }
+        return false
+    }
+
     /// Whether the value is YAML null (`~`, `null`, or nothing).
     public var isNull: Bool {
         if case .scalar(let scalar) = node {

@@ -10,10 +10,15 @@ public struct AccessRules: Sendable, Equatable {
     public var roles: [RoleRule]
     /// Who is in scope before any rule runs; everyone by default.
     public var scope = Scope()
+    /// The roles and accounts grants may name (`access.roles`, `organization.accounts`).
+    public var catalog = AccessCatalog()
+    /// Grant rules (`access.grants`): every rule that matches a wanted person grants.
+    public var grants: [GrantRule] = []
 
-    /// Whether any role rule or scope item tests group membership (else a plan need not resolve groups).
+    /// Whether any role rule, grant rule or scope item tests group membership (else a plan need not resolve
+    /// groups).
     public var testsGroups: Bool {
-        roles.contains(where: \.testsGroups)
+        roles.contains(where: \.testsGroups) || grants.contains(where: \.testsGroups)
             || (scope.include + scope.exclude).contains { item in
                 item.conditions.contains { condition in
                     switch condition {
@@ -76,13 +81,47 @@ public struct AccessRules: Sendable, Equatable {
         public var outcome: Outcome
         /// What was checked, in order, in words.
         public var steps: [String]
+        /// For a wanted person, the union of what the matching grant rules grant, sorted; empty otherwise.
+        public var grants: [Grant] = []
     }
 
-    /// Decides whether `user` belongs in the organization, how, and with which role.
-    public func evaluate(_ user: DirectoryUser) -> Evaluation { evaluate(user, explaining: true) }
+    /// Decides whether `user` belongs in the organization, how, with which role and which grants.
+    public func evaluate(_ user: DirectoryUser) -> Evaluation {
+        var evaluation = evaluate(user, explaining: true)
+        if case .wanted = evaluation.outcome, !grants.isEmpty {
+            evaluation.grants = grants(for: user, steps: &evaluation.steps, explaining: true)
+        }
+        return evaluation
+    }
 
     /// What the rules decide for `user`, without the explanation (the hot path of every plan).
     public func decide(_ user: DirectoryUser) -> Evaluation.Outcome { evaluate(user, explaining: false).outcome }
+
+    /// The grants the grant rules give `user` (who must be wanted for them to matter), sorted, each once.
+    public func grants(for user: DirectoryUser) -> [Grant] {
+        var steps: [String] = []
+        return grants(for: user, steps: &steps, explaining: false)
+    }
+
+    /// Every grant rule tried; the words of each step are made only when `explaining`.
+    private func grants(for user: DirectoryUser, steps: inout [String], explaining: Bool) -> [Grant] {
+        guard let email = user.email, !grants.isEmpty else { return [] }
+        let groups = grants.contains(where: \.testsGroups) ? RoleRule.groupKeys(of: user) : []
+        var result = Set<Grant>()
+        for rule in grants {
+            if rule.matches(user, email: email, groups: groups) {
+                result.formUnion(rule.grants)
+                if explaining { steps.append("\(rule): matches, grants") }
+            } else if explaining {
+                let failed = rule.evaluate(user, email: email, groups: groups).filter { !$0.1 }
+                steps.append(
+                    failed.count < rule.conditions.count
+                        ? "\(rule): no (\(failed.map { $0.0.description }.joined(separator: ", ")) does not hold)"
+                        : "\(rule): no")
+            }
+        }
+        return result.sorted()
+    }
 
     /// One decision procedure for both: the words of each step are made only when `explaining`.
     private func evaluate(_ user: DirectoryUser, explaining: Bool) -> Evaluation {

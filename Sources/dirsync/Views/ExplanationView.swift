@@ -101,6 +101,9 @@ struct ExplanationView {
         switch evaluation.outcome {
         case .wanted(let role, let entry, let rule):
             lines.append("  → wanted as \(role), by \(entry == .join ? "joining directly" : "invitation") (\(rule))")
+            if !evaluation.grants.isEmpty {
+                lines.append("  → grants \(evaluation.grants.map(\.description).joined(separator: ", "))")
+            }
         case .skipped(let reason):
             lines.append("  → not wanted: \(reason)")
         }
