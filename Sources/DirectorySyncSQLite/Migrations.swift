@@ -200,6 +200,43 @@ enum Migrations {
                     );
                     """)
         }
+        migrator.registerMigration("v8-create-accounts-and-grants") { db in
+            // The access model: accounts within an organization, and the grants (catalog role, organization-wide
+            // or limited to one account) a member holds beside the organization role. A grant goes with its
+            // member; an account with grants in it cannot be deleted.
+            try db.execute(
+                sql: """
+                    CREATE TABLE accounts (
+                        id INTEGER PRIMARY KEY,
+                        organization_id INTEGER NOT NULL REFERENCES organizations(id),
+                        name TEXT NOT NULL COLLATE NOCASE CHECK (length(trim(name)) > 0 AND instr(name, '@') = 0),
+                        created_at TEXT NOT NULL,
+                        UNIQUE (organization_id, name)
+                    );
+
+                    CREATE TABLE member_grants (
+                        id INTEGER PRIMARY KEY,
+                        member_id INTEGER NOT NULL REFERENCES members(id) ON DELETE CASCADE,
+                        role TEXT NOT NULL CHECK (length(role) > 0
+                            AND lower(role) NOT IN ('owner', 'admin', 'member', 'viewer')),
+                        account_id INTEGER REFERENCES accounts(id) ON DELETE RESTRICT,
+                        managed INTEGER NOT NULL DEFAULT 0 CHECK (managed IN (0, 1)),
+                        granted_at TEXT NOT NULL,
+                        CHECK (role <> 'account-admin' OR account_id IS NOT NULL)
+                    );
+                    CREATE UNIQUE INDEX member_grants_once
+                        ON member_grants(member_id, role, ifnull(account_id, 0));
+                    CREATE INDEX member_grants_by_account ON member_grants(account_id) WHERE account_id IS NOT NULL;
+
+                    CREATE TRIGGER member_grants_same_organization
+                    BEFORE INSERT ON member_grants
+                    WHEN NEW.account_id IS NOT NULL AND (SELECT organization_id FROM accounts WHERE id = NEW.account_id)
+                        IS NOT (SELECT organization_id FROM members WHERE id = NEW.member_id)
+                    BEGIN
+                        SELECT RAISE(ABORT, 'a grant''s account belongs to another organization');
+                    END;
+                    """)
+        }
         return migrator
     }
 }

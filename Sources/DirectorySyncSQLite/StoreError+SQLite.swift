@@ -43,7 +43,9 @@ extension StoreError {
         case .SQLITE_CONSTRAINT_NOTNULL:
             return "\(normalized) must have a value"
         case .SQLITE_CONSTRAINT_FOREIGNKEY:
-            return "every row must belong to an existing organization, invitation or token (a foreign key)"
+            return
+                "every row must belong to an existing organization, member, account, invitation or token, and an "
+                + "account with grants in it stays (a foreign key)"
         case .SQLITE_CONSTRAINT_TRIGGER:
             return normalized.isEmpty ? "a trigger refused it" : normalized
         default:
@@ -84,6 +86,10 @@ extension StoreError {
         "expires_at > acquired_at": "a lease expires after it was taken",
         "consecutive_problems >= 0": "the count of consecutive problems is not negative",
         "length(value) >= 32": "a store secret has at least 32 bytes",
+        "length(trim(name)) > 0 AND instr(name, '@') = 0": "an account's name is not blank and has no '@'",
+        "length(role) > 0 AND lower(role) NOT IN ('owner', 'admin', 'member', 'viewer')":
+            "a grant's role is a catalog role, never an organization role",
+        "role <> 'account-admin' OR account_id IS NOT NULL": "account-admin is always limited to an account",
     ]
 
     /// The unique keys of `Migrations`, by the columns SQLite reports.
@@ -97,5 +103,7 @@ extension StoreError {
         "leases.organization_id": "an organization has one lease",
         "notification_state.organization_id": "an organization has one notification state",
         "store_secrets.name": "a store secret's name is unique",
+        "accounts.organization_id, accounts.name": "an account's name is unique in its organization",
+        "index 'member_grants_once'": "a member holds each grant once",
     ]
 }

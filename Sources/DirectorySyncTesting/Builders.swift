@@ -95,18 +95,16 @@ public enum Build {
             organization: organization(seats: seats), members: numberedMembers, invitations: numberedInvitations)
     }
 
-    /// Writes `snapshot`'s organization, members and invitations into a fresh in-memory store, in order, so
-    /// The first organization of `store` as the planner sees it: its members and pending invitations.
+    /// The first organization of `store` as the planner sees it: its members, pending invitations and grants.
     public static func currentSnapshot(of store: SQLiteStore) async throws -> OrganizationSnapshot {
         try await store.read { db in
             guard let organization = try db.organizations().first else { throw LedgerError.noOrganization }
-            return OrganizationSnapshot(
-                organization: organization, members: try db.members(in: organization.id),
-                invitations: try db.invitations(in: organization.id, statuses: [.pending]))
+            return try OrganizationSnapshot.load(organization, from: db)
         }
     }
 
-    /// the store's ids match the snapshot's.
+    /// Writes `snapshot`'s organization, members, invitations and grants into a fresh in-memory store, in order,
+    /// so the store's ids match the snapshot's.
     public static func store(with snapshot: OrganizationSnapshot) async throws -> SQLiteStore {
         let store = try SQLiteStore.inMemory()
         try await store.write { db in
@@ -128,6 +126,17 @@ public enum Build {
                         message: nil, anchor: invitation.anchor, isManaged: invitation.isManaged))
                 stored.resendCount = invitation.resendCount
                 try db.updateInvitation(stored)
+            }
+            var accounts: [String: Account.ID] = [:]
+            for held in snapshot.grants.values.joined() {
+                var account: Account.ID?
+                if let name = held.grant.account {
+                    if accounts[name] == nil {
+                        accounts[name] = try db.insertAccount(named: name, in: organization.id, at: testEpoch).id
+                    }
+                    account = accounts[name]
+                }
+                try db.insertGrant(held, account: account)
             }
         }
         return store
@@ -171,6 +180,7 @@ extension Plan.Change {
             if let from = fromRole, let to = toRole { "\(from)→\(to)" } else {
                 (role ?? fromRole).map(\.rawValue) ?? ""
             }
-        return "\(action.rawValue) \(email) \(roles)"
+        let grants = self.grants.isEmpty ? "" : " [" + self.grants.map(\.description).joined(separator: ", ") + "]"
+        return "\(action.rawValue) \(email) \(roles)" + grants
     }
 }

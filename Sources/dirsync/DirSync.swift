@@ -14,7 +14,8 @@ struct DirSync: AsyncParsableCommand {
         abstract: "Keep an organization's members and invitations in step with the company directory.",
         version: "0.1.0",
         subcommands: [
-            InitCommand.self, OrganizationCommand.self, MembersCommand.self, InvitationsCommand.self,
+            InitCommand.self, OrganizationCommand.self, MembersCommand.self, AccountsCommand.self, GrantsCommand.self,
+            InvitationsCommand.self,
             AuditCommand.self, OutboxCommand.self, SourceCommand.self, CSVTemplateCommand.self, GenerateCommand.self,
             PlanCommand.self, ApplyCommand.self, SyncCommand.self, RunsCommand.self, RunCommand.self,
             StatusCommand.self,

@@ -34,12 +34,19 @@ import Testing
                 e("cy@acme.com"), .changeRole(.init(rawValue: 8), from: .member, to: .admin),
                 reason: .roleChanged(to: .admin), rule: "roles[0] admin: group 'Sign Admins'", anchor: "2c2c"),
             .init(
+                e("cy@acme.com"), .ungrant(.init(rawValue: 8), role: .admin), reason: .grantRulesNoLongerGive,
+                rule: "access.grants", anchor: "2c2c", grants: [Grant(role: "template-editor", account: "Sales US")]),
+            .init(
+                e("cy@acme.com"), .grant(.init(rawValue: 8), role: .admin), reason: .grantRulesGive,
+                rule: "access.grants", anchor: "2c2c",
+                grants: [Grant(role: "signer"), Grant(role: "account-admin", account: "Legal EU")]),
+            .init(
                 e("dee@partner.io"), .reinvite(.init(rawValue: 2), from: .viewer, to: .member, previousEmail: nil),
                 reason: .pendingRoleChanged(to: .member), rule: "roles[1] member: department in [Legal, Sales]",
                 anchor: "d33d"),
             .init(
                 e("eve@acme.com"), .join(.member, name: "Eve Example"), reason: .autoJoinDomain("acme.com"),
-                rule: "organization.auto_join.role", anchor: "e5e5"),
+                rule: "organization.auto_join.role", anchor: "e5e5", grants: [Grant(role: "signer")]),
             .init(
                 e("finn@partner.io"), .invite(.viewer, name: nil), reason: .allowedDomain("partner.io"),
                 rule: "roles[2] viewer: domain partner.io", anchor: "f1f1"),
@@ -65,7 +72,7 @@ import Testing
             ],
             blocked: Plan.Blocked(
                 reason:
-                    "the plan revokes, removes or downgrades 3 people, more than the limit of 1 (policy.max_deletion_ratio: 10% of 12 managed people)"
+                    "the plan revokes, removes, downgrades or ungrants 3 people, more than the limit of 1 (policy.max_deletion_ratio: 10% of 12 managed people)"
             ))
     }()
 
@@ -114,6 +121,8 @@ import Testing
             ("\"email\" : \"eve@acme.com\"", "\"email\" : \"mallory@acme.com\""),
             ("\"member_id\" : 7", "\"member_id\" : 1"),
             ("\"seats\" : 12", "\"seats\" : 1200"),
+            ("\"account\" : \"Legal EU\"", "\"account\" : \"Sales US\""),
+            ("\"role\" : \"template-editor\"", "\"role\" : \"owner\""),
         ]
         for (from, to) in edits {
             #expect(original.contains(from), "\(from)")

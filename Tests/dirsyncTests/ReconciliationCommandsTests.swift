@@ -117,11 +117,13 @@ import Testing
         #expect(plan.status == 3)
         #expect(
             plan.stdout.contains(
-                "Blocked: the plan revokes, removes or downgrades 3 people, more than the limit of 1 (policy.max_deletion_ratio: 10% of 11 managed people)."
+                "Blocked: the plan revokes, removes, downgrades or ungrants 3 people, more than the limit of 1 (policy.max_deletion_ratio: 10% of 11 managed people)."
             ))
         let sync = try await cli.run(["sync", "--now", "2026-11-02T09:00:00Z"])
         #expect(sync.status == 3)
-        #expect(sync.stderr.hasPrefix("error: the plan is blocked: the plan revokes, removes or downgrades 3 people"))
+        #expect(
+            sync.stderr.hasPrefix(
+                "error: the plan is blocked: the plan revokes, removes, downgrades or ungrants 3 people"))
         let runs = try #require(try Self.json(try await cli.run(["runs", "--format", "json"])) as? [[String: Any]])
         #expect(runs.first?["outcome"] as? String == "blocked")
         let allowed = try await cli.run(["sync", "--allow-deletions", "--now", "2026-11-02T09:00:00Z"])

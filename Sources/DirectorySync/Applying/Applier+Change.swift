@@ -60,13 +60,28 @@ extension Applier {
             try rules.changeRole(of: try member(id, role: from), to: .viewer, by: actor, details: facts)
         case .changeRole(let id, let from, let to):
             try rules.changeRole(of: try member(id, role: from), to: to, by: actor, details: facts)
+        case .grant(let id, let role):
+            do {
+                try rules.grant(
+                    change.grants, to: try member(id, role: role), managed: true, by: actor,
+                    addingAccounts: true, details: facts)
+            } catch let error as AccessError {
+                throw conflict(error.description)
+            }
+        case .ungrant(let id, let role):
+            do {
+                try rules.ungrant(change.grants, from: try member(id, role: role), by: actor, details: facts)
+            } catch let error as AccessError {
+                throw conflict(error.description)
+            }
         case .reinvite(let id, _, let to, _):
             try rules.reinvite(
                 try invitation(id), to: change.email, as: to, by: actor, anchor: change.anchor, details: facts)
         case .join(let role, let name):
-            try rules.join(
+            let joined = try rules.join(
                 change.email, name: name, as: role, origin: .domainAutoJoin, by: actor, anchor: change.anchor,
                 isManaged: true, details: facts)
+            try rules.grant(change.grants, to: joined, managed: true, by: actor, addingAccounts: true, details: facts)
         case .invite(let role, _):
             try rules.invite(
                 change.email, as: role, message: nil, by: actor, anchor: change.anchor, isManaged: true,

@@ -46,6 +46,22 @@ extension Applier {
                     throw refuse("invitation \(id) is for \(invitation.email), not the address the change names")
                 }
             }
+            for grant in change.grants {
+                if Role(rawValue: grant.role.lowercased()) != nil {
+                    throw refuse("'\(grant.role)' is an organization role, never a grant")
+                }
+                guard rules.catalog.role(named: grant.role) != nil else {
+                    throw refuse("'\(grant.role)' is not a role of access.roles")
+                }
+                if let account = grant.account, rules.catalog.account(named: account) == nil {
+                    throw refuse("'\(account)' is not an account of organization.accounts")
+                }
+            }
+            switch change.effect {
+            case .join, .grant, .ungrant: break
+            default:
+                if !change.grants.isEmpty { throw refuse("only a join, grant or ungrant carries grants") }
+            }
             switch change.effect {
             case .join:
                 guard inAutoJoin(change.email) else {
@@ -71,6 +87,12 @@ extension Applier {
                 members[id] = renamed
             case .updateAnchor(let id, _), .remove(let id, _), .downgrade(let id, _), .changeRole(let id, _, _):
                 _ = try member(id, change.email)
+            case .grant(let id, _), .ungrant(let id, _):
+                // Named by the address it will have once an earlier update of the plan is applied, or its own.
+                guard let held = members[id], held.role != .owner else {
+                    throw refuse("it names no member of the organization dirsync may change")
+                }
+                if change.grants.isEmpty { throw refuse("it names no grants") }
             case .deferred:
                 break
             }

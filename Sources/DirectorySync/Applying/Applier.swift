@@ -147,9 +147,7 @@ public struct Applier: Sendable {
     private static func checkBasis(_ plan: Plan, organization: Organization, db: any LedgerWriter, now: Date) throws
         -> OrganizationSnapshot
     {
-        let snapshot = OrganizationSnapshot(
-            organization: organization, members: try db.members(in: organization.id),
-            invitations: try db.invitations(in: organization.id, statuses: [.pending]))
+        let snapshot = try OrganizationSnapshot.load(organization, from: db)
         guard plan.basis.organization.caseInsensitiveCompare(organization.name) == .orderedSame,
             snapshot.fingerprint == plan.basis.snapshot
         else { throw Failure.stale(organization: organization.name) }

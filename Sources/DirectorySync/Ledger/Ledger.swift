@@ -177,9 +177,10 @@ public struct Ledger: Sendable {
         try await store.read { db in try db.auditEvents(in: organization, since: since) }
     }
 
-    // MARK: - Private
+    // MARK: - Transactions
 
-    private static func rules(
+    /// The lifecycle rules over `db` for one organization at `now`.
+    static func rules(
         _ db: any LedgerWriter, _ id: Organization.ID, _ now: Date, _ mail: MailSettings?,
         _ makeToken: @escaping @Sendable () -> InvitationToken
     ) throws -> LedgerTransaction {

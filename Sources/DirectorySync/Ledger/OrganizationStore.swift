@@ -67,6 +67,13 @@ public protocol LedgerReader {
     func planSigningKey() throws -> [UInt8]
     /// What the organization's agent last reported; an empty state if it never reported anything.
     func notificationState(in organization: Organization.ID) throws -> NotificationState
+
+    /// The organization's accounts, by name.
+    func accounts(in organization: Organization.ID) throws -> [Account]
+    /// Every grant held by a member of the organization, by member, then account and role.
+    func grants(in organization: Organization.ID) throws -> [MemberGrant]
+    /// How many grants are limited to the account.
+    func grantCount(in account: Account.ID) throws -> Int
 }
 
 /// The writes a ledger transaction may make, in addition to its reads.
@@ -129,6 +136,15 @@ public protocol LedgerWriter: LedgerReader {
     func releaseLease(in organization: Organization.ID, for purpose: Lease.Purpose, holder: String) throws
     /// Replaces the organization's notification state.
     func saveNotificationState(_ state: NotificationState, in organization: Organization.ID) throws
+
+    /// Adds an account called `name` (unique ignoring case; the schema refuses a second).
+    func insertAccount(named name: String, in organization: Organization.ID, at now: Date) throws -> Account
+    /// Deletes an account; the schema refuses it while grants name it.
+    func deleteAccount(_ id: Account.ID) throws
+    /// Records a grant `member` holds, limited to `account` when given (the schema refuses a second equal one).
+    func insertGrant(_ grant: MemberGrant, account: Account.ID?) throws
+    /// Deletes the member's grant of `role` limited to `account` (nil: organization-wide).
+    func deleteGrant(of member: Member.ID, role: String, account: Account.ID?) throws
 }
 
 extension Member {

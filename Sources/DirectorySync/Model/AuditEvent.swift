@@ -17,6 +17,14 @@ public struct AuditEvent: Sendable, Equatable {
         case memberUpdated = "TEAM_MEMBER_UPDATED"
         /// dirsync adopted an invitation sent by hand.
         case invitationAdopted = "TEAM_INVITATION_ADOPTED"
+        /// An account was added to the organization.
+        case accountAdded = "ACCOUNT_ADDED"
+        /// An account without grants was removed.
+        case accountRemoved = "ACCOUNT_REMOVED"
+        /// A member was given grants (by a sync, or by hand).
+        case accessGranted = "TEAM_ACCESS_GRANTED"
+        /// Grants were taken from a member.
+        case accessRemoved = "TEAM_ACCESS_REMOVED"
         case syncRunCompleted = "SYNC_RUN_COMPLETED"
         case syncRunBlocked = "SYNC_RUN_BLOCKED"
         case syncRunFailed = "SYNC_RUN_FAILED"
@@ -43,6 +51,9 @@ public struct AuditEvent: Sendable, Equatable {
             case .memberRoleChanged: return ["from_role", "to_role"] + sync
             case .memberRemoved: return ["role"] + sync
             case .memberUpdated, .invitationAdopted: return ["from_email", "managed"] + sync
+            case .accountAdded, .accountRemoved: return []
+            case .accessGranted: return ["grants", "managed"] + sync
+            case .accessRemoved: return ["grants"] + sync
             case .syncRunCompleted, .syncRunBlocked, .syncRunFailed, .syncRunInterrupted:
                 return ["run_id", "trigger", "source_users", "reason"] + Plan.Action.allCases.map(\.rawValue)
             }

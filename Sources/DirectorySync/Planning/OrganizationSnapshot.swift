@@ -6,21 +6,35 @@ public struct OrganizationSnapshot: Sendable, Equatable {
     public let members: [Member]
     /// Pending invitations, expired or not.
     public let invitations: [Invitation]
+    /// The grants members hold, by member.
+    public let grants: [Member.ID: [MemberGrant]]
     /// A digest of everything a plan depends on: if it changes, a saved plan is stale. Computed once, where the
     /// snapshot is loaded (beside the source read, for a plan).
     public let fingerprint: String
 
     /// A snapshot of these records; the fingerprint is computed here, once.
-    public init(organization: Organization, members: [Member], invitations: [Invitation]) {
+    public init(
+        organization: Organization, members: [Member], invitations: [Invitation], grants: [MemberGrant] = []
+    ) {
         self.organization = organization
         self.members = members
         self.invitations = invitations
-        self.fingerprint = Self.fingerprint(organization, members, invitations)
+        self.grants = Dictionary(grouping: grants, by: \.member)
+        self.fingerprint = Self.fingerprint(organization, members, invitations, grants)
     }
 
-    private static func fingerprint(_ organization: Organization, _ members: [Member], _ invitations: [Invitation])
-        -> String
-    {
+    /// The organization's members, pending invitations and grants, read in one transaction: what plans are made
+    /// from and what apply checks a plan against.
+    public static func load(_ organization: Organization, from db: any LedgerReader) throws -> OrganizationSnapshot {
+        OrganizationSnapshot(
+            organization: organization, members: try db.members(in: organization.id),
+            invitations: try db.invitations(in: organization.id, statuses: [.pending]),
+            grants: try db.grants(in: organization.id))
+    }
+
+    private static func fingerprint(
+        _ organization: Organization, _ members: [Member], _ invitations: [Invitation], _ grants: [MemberGrant]
+    ) -> String {
         // Records in any order digest the same, so nothing is sorted.
         var records = Fingerprint.Unordered()
         for member in members {
@@ -36,6 +50,12 @@ public struct OrganizationSnapshot: Sendable, Equatable {
                 "i", invitation.id.description, invitation.email.canonical, invitation.role.rawValue,
                 invitation.status.rawValue, DateText.iso8601(invitation.expiresAt), String(invitation.resendCount),
                 invitation.anchor ?? "", invitation.isManaged ? "1" : "0")
+            records.add(hasher)
+        }
+        for grant in grants {
+            var hasher = Fingerprint()
+            hasher.add(
+                "g", grant.member.description, grant.grant.role, grant.grant.account ?? "", grant.isManaged ? "1" : "0")
             records.add(hasher)
         }
         var total = Fingerprint()

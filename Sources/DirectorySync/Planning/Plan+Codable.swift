@@ -116,7 +116,19 @@ extension Plan.Change: Codable {
         case memberID = "member_id"
         case invitationID = "invitation_id"
         case fromEmail = "from_email"
-        case name
+        case name, grants
+    }
+
+    /// One grant as the plan writes it: `{"account": null, "role": "signer"}`.
+    private struct GrantJSON: Codable {
+        let role: String
+        let account: String?
+
+        func encode(to encoder: any Encoder) throws {
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encode(role, forKey: .role)
+            try container.encode(account, forKey: .account)
+        }
     }
 
     /// Writes the change as one flat object, every key present and null where the action does not use it.
@@ -134,6 +146,7 @@ extension Plan.Change: Codable {
         try container.encode(invitationID?.rawValue, forKey: .invitationID)
         try container.encode(fromEmail?.canonical, forKey: .fromEmail)
         try container.encode(name, forKey: .name)
+        try container.encode(grants.map { GrantJSON(role: $0.role, account: $0.account) }, forKey: .grants)
     }
 
     /// Reads a flat change strictly (each field its action needs present, every other one null); its reason is
@@ -142,7 +155,7 @@ extension Plan.Change: Codable {
         let fields = try Fields(decoder.container(keyedBy: CodingKeys.self))
         self.init(
             try fields.email(.email), try fields.effect(), reason: .recorded(try fields.text(.reason)),
-            rule: try fields.optionalText(.rule), anchor: try fields.optionalText(.anchor))
+            rule: try fields.optionalText(.rule), anchor: try fields.optionalText(.anchor), grants: try fields.grants())
     }
 
     /// The flat fields of one change as read, checked field by field against its action.
@@ -209,6 +222,22 @@ extension Plan.Change: Codable {
             Invitation.ID(rawValue: try required(key) { try container.decodeIfPresent(Int64.self, forKey: $0) })
         }
 
+        /// The change's grants (none when the key is absent, as in plans written before grants): only a join,
+        /// grant or ungrant has any, and a grant or ungrant has at least one.
+        func grants() throws -> [Grant] {
+            let grants = (try container.decodeIfPresent([GrantJSON].self, forKey: .grants) ?? []).map {
+                Grant(role: $0.role, account: $0.account)
+            }
+            switch action {
+            case .grant, .ungrant:
+                if grants.isEmpty { throw fail(.grants, "a \(action.rawValue) change needs grants") }
+            case .join: break
+            default:
+                if !grants.isEmpty { throw fail(.grants, "a \(action.rawValue) change has no grants") }
+            }
+            return grants
+        }
+
         func hasMember() throws -> Bool { try !container.decodeNil(forKey: .memberID) }
         func hasInvitation() throws -> Bool { try !container.decodeNil(forKey: .invitationID) }
 
@@ -243,6 +272,10 @@ extension Plan.Change: Codable {
             case .changeRole:
                 try unused(.role, .invitationID, .fromEmail, .name)
                 return .changeRole(try member(), from: try from(), to: try to())
+            case .grant, .ungrant:
+                try unused(.fromRole, .toRole, .invitationID, .fromEmail, .name)
+                return action == .grant
+                    ? .grant(try member(), role: try role()) : .ungrant(try member(), role: try role())
             case .reinvite:
                 try unused(.memberID, .name)
                 let target = try to()

@@ -1,11 +1,13 @@
 /// A change's data in the flat form the plan's JSON layout and its text view show: which role it gives, from
 /// and to, which record it acts on, the previous address, the name. Derived from `effect`, never stored.
 extension Plan.Change {
-    /// The role of a join, invite, resend, adoption, revocation, update or deferral; the new role of a reinvite.
+    /// The role of a join, invite, resend, adoption, revocation, update or deferral; the new role of a reinvite;
+    /// the member's organization role for a grant or ungrant.
     public var role: Role? {
         switch effect {
         case .adoptMember(_, let role), .adoptInvitation(_, let role), .revoke(_, let role), .join(let role, _),
-            .invite(let role, _), .resend(_, let role), .updateEmail(_, _, let role), .updateAnchor(_, let role):
+            .invite(let role, _), .resend(_, let role), .updateEmail(_, _, let role), .updateAnchor(_, let role),
+            .grant(_, let role), .ungrant(_, let role):
             role
         case .reinvite(_, _, let to, _): to
         case .deferred(let deferral): deferral.role
@@ -35,7 +37,7 @@ extension Plan.Change {
     public var memberID: Member.ID? {
         switch effect {
         case .adoptMember(let id, _), .remove(let id, _), .downgrade(let id, _), .updateEmail(let id, _, _),
-            .updateAnchor(let id, _), .changeRole(let id, _, _):
+            .updateAnchor(let id, _), .changeRole(let id, _, _), .grant(let id, _), .ungrant(let id, _):
             id
         default: nil
         }

@@ -55,6 +55,10 @@ extension Plan {
         case expired(on: Date)
         case notAccepted(since: Date, resendAfter: TimeSpan)
         case noSeat(for: Action, seats: Int, used: Int)
+        /// The grant rules give grants the member does not hold.
+        case grantRulesGive
+        /// The grant rules no longer give grants dirsync made.
+        case grantRulesNoLongerGive
         /// The words of a reason read back from a saved plan.
         case recorded(String)
 
@@ -79,6 +83,8 @@ extension Plan {
                 "not accepted since \(DateText.short(since)) (policy.resend_after: \(after))"
             case .noSeat(let action, let seats, let used):
                 "no seat left for this \(action.rawValue): \(seats) seats, \(used) used before this plan"
+            case .grantRulesGive: "the grant rules give it"
+            case .grantRulesNoLongerGive: "the grant rules no longer give it"
             case .recorded(let text): text
             }
         }

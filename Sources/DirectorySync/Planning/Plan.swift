@@ -17,6 +17,10 @@ public struct Plan: Sendable, Equatable {
         /// A managed member's email (or anchor) changed in the directory: updated in place.
         case update
         case changeRole = "change_role"
+        /// Grants a member no longer gets from the grant rules are taken away (or an offboarded member's).
+        case ungrant
+        /// Grants the grant rules give a member are given.
+        case grant
         case reinvite
         case join
         case invite
@@ -31,7 +35,7 @@ public struct Plan: Sendable, Equatable {
         }
 
         /// Whether the change offboards someone (counted by the deletion limit).
-        public var isDeletion: Bool { self == .revoke || self == .remove || self == .downgrade }
+        public var isDeletion: Bool { self == .revoke || self == .remove || self == .downgrade || self == .ungrant }
     }
 
     /// One change to the organization: who it is about, what it does, and why.
@@ -46,15 +50,20 @@ public struct Plan: Sendable, Equatable {
         public var rule: String?
         /// The person's directory anchor, when known.
         public var anchor: String?
+        /// The grants the change gives (`grant`, and a `join` with grants) or takes (`ungrant`), sorted.
+        public var grants: [Grant]
 
-        /// A change about `email`; `rule` and `anchor` are recorded with it when known.
-        public init(_ email: EmailAddress, _ effect: Effect, reason: Reason, rule: String? = nil, anchor: String? = nil)
-        {
+        /// A change about `email`; `rule`, `anchor` and `grants` are recorded with it when known.
+        public init(
+            _ email: EmailAddress, _ effect: Effect, reason: Reason, rule: String? = nil, anchor: String? = nil,
+            grants: [Grant] = []
+        ) {
             self.email = email
             self.effect = effect
             self.reason = reason
             self.rule = rule
             self.anchor = anchor
+            self.grants = grants
         }
 
         /// The action the change is listed, ordered and counted under: its effect's.
@@ -76,6 +85,10 @@ public struct Plan: Sendable, Equatable {
         /// The member's directory anchor changes to the change's anchor (the account was re-created).
         case updateAnchor(Member.ID, role: Role)
         case changeRole(Member.ID, from: Role, to: Role)
+        /// The member is given the change's grants.
+        case grant(Member.ID, role: Role)
+        /// The change's grants are taken from the member.
+        case ungrant(Member.ID, role: Role)
         /// The pending invitation is revoked and a new one sent with the role `to`, to the change's email.
         case reinvite(Invitation.ID, from: Role, to: Role, previousEmail: EmailAddress?)
         case join(Role, name: String?)
@@ -103,6 +116,8 @@ public struct Plan: Sendable, Equatable {
             case .downgrade: .downgrade
             case .updateEmail, .updateAnchor: .update
             case .changeRole: .changeRole
+            case .grant: .grant
+            case .ungrant: .ungrant
             case .reinvite: .reinvite
             case .join: .join
             case .invite: .invite

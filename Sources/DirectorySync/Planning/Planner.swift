@@ -80,7 +80,7 @@ public enum Planner {
             : "policy.max_deletion_ratio: \(percent(policy.maxDeletionRatio)) of \(managed) managed people"
         return Plan.Blocked(
             reason:
-                "the plan revokes, removes or downgrades \(Plural.count(deletions, "person", "people")), more than the limit of \(limit) (\(setting))"
+                "the plan revokes, removes, downgrades or ungrants \(Plural.count(deletions, "person", "people")), more than the limit of \(limit) (\(setting))"
         )
     }
 

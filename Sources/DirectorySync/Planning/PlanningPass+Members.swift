@@ -37,6 +37,41 @@ extension PlanningPass {
                         person.email, .changeRole(member.id, from: member.role, to: person.role),
                         reason: .roleChanged(to: person.role), rule: person.rule, anchor: person.anchor))
             }
+            reconcileGrants(of: member, with: person)
+        }
+    }
+
+    /// A managed member's grants against what the grant rules give: missing ones granted, ones dirsync made
+    /// that the rules no longer give taken away; grants made by hand stay, with a note when the rules
+    /// disagree. A grant or ungrant names the member's role and address as they will be once the plan's
+    /// earlier changes (a role change, an update) are applied.
+    mutating func reconcileGrants(of member: Member, with person: DesiredState.Person) {
+        let held = snapshot.grants[member.id] ?? []
+        guard !held.isEmpty || !person.grants.isEmpty else { return }
+        let heldGrants = Set(held.map(\.grant))
+        let missing = person.grants.filter { !heldGrants.contains($0) }
+        let wanted = Set(person.grants)
+        let extra = held.filter { $0.isManaged && !wanted.contains($0.grant) }.map(\.grant).sorted()
+        if !extra.isEmpty {
+            changes.append(
+                Plan.Change(
+                    person.email, .ungrant(member.id, role: person.role), reason: .grantRulesNoLongerGive,
+                    rule: "access.grants", anchor: person.anchor, grants: extra))
+        }
+        if !missing.isEmpty {
+            changes.append(
+                Plan.Change(
+                    person.email, .grant(member.id, role: person.role), reason: .grantRulesGive,
+                    rule: "access.grants", anchor: person.anchor, grants: missing))
+        }
+        let byHand = held.filter { !$0.isManaged && !wanted.contains($0.grant) }.map(\.grant)
+        if !byHand.isEmpty {
+            diagnostics.append(
+                Diagnostic(
+                    .info,
+                    "\(member.email) holds \(byHand.sorted().map(\.description).joined(separator: ", ")), granted by hand; "
+                        + "the grant rules do not give it, so it stays",
+                    at: person.location))
         }
     }
 
@@ -102,6 +137,14 @@ extension PlanningPass {
                     member.email, .remove(member.id, role: member.role), reason: .departed(departure),
                     rule: departure.rule, anchor: member.anchor))
         case .downgrade:
+            // The grants dirsync made go too; a removal takes every grant with the member.
+            let made = (snapshot.grants[member.id] ?? []).filter(\.isManaged).map(\.grant).sorted()
+            if !made.isEmpty {
+                changes.append(
+                    Plan.Change(
+                        member.email, .ungrant(member.id, role: .viewer), reason: .departedDowngraded(departure),
+                        rule: departure.rule, anchor: member.anchor, grants: made))
+            }
             guard member.role != .viewer else { return }
             changes.append(
                 Plan.Change(

@@ -11,7 +11,8 @@ extension PlanningPass {
                 seatTakers.append(
                     Plan.Change(
                         person.email, .join(person.role, name: person.name),
-                        reason: .autoJoinDomain(person.email.domain), rule: person.rule, anchor: person.anchor))
+                        reason: .autoJoinDomain(person.email.domain), rule: person.rule, anchor: person.anchor,
+                        grants: person.grants))
             case .invite:
                 guard canMail(person) else { continue }
                 seatTakers.append(

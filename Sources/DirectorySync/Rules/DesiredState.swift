@@ -17,6 +17,8 @@ public struct DesiredState: Sendable, Equatable {
         public let name: String?
         /// Where the source has the person, for messages.
         public let location: SourceLocation
+        /// The grants the grant rules give the person, sorted; empty without grant rules.
+        public var grants: [Grant] = []
     }
 
     /// Someone in the directory who should not be in the organization.
@@ -75,7 +77,8 @@ public struct DesiredState: Sendable, Equatable {
             return .wanted(
                 Person(
                     email: email, anchor: user.anchor, role: role, entry: entry, rule: rule,
-                    name: user.displayName ?? fullName(user), location: user.location))
+                    name: user.displayName ?? fullName(user), location: user.location,
+                    grants: rules.grants.isEmpty ? [] : rules.grants(for: user)))
         case .skipped(let reason):
             return .skipped(Skip(email: user.email, anchor: user.anchor, reason: reason, location: user.location))
         }
@@ -100,6 +103,7 @@ public struct DesiredState: Sendable, Equatable {
         // Order-independent: the same people in another order are the same desired state.
         let decisions = Fingerprint.unordered(people) { person, hasher in
             hasher.add(person.email.canonical, person.anchor, person.role.rawValue, person.entry.rawValue)
+            if !person.grants.isEmpty { hasher.add(person.grants.map(\.description)) }
         }
         var total = Fingerprint()
         total.add(read.fingerprint, decisions)

@@ -58,9 +58,7 @@ public struct SyncEngine: Sendable, CustomStringConvertible, CustomReflectable {
         let effective = settings.applied(to: organization)
         async let current = store.read { db in
             (
-                OrganizationSnapshot(
-                    organization: effective, members: try db.members(in: organization.id),
-                    invitations: try db.invitations(in: organization.id, statuses: [.pending])),
+                try OrganizationSnapshot.load(effective, from: db),
                 try db.lastSuccessfulRun(in: organization.id)?.sourceUsers
             )
         }

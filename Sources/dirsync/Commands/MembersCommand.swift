@@ -62,19 +62,28 @@ struct MembersCommand: AsyncParsableCommand {
             let environment = try CommandEnvironment.open(global, access: .readOnly)
             let organization = try await environment.organization()
             let members = try await environment.ledger.members(in: organization.id)
+            let grants = Dictionary(
+                grouping: try await environment.store.read { db in try db.grants(in: organization.id) }, by: \.member)
             switch format {
             case .json:
-                Console.out(try JSONOutput.render(members.map { MemberJSON($0, organization: organization) }))
+                Console.out(
+                    try JSONOutput.render(
+                        members.map { MemberJSON($0, organization: organization, grants: grants[$0.id] ?? []) }))
             case .text:
                 let style = Style.stdout
-                var table = TextTable(["EMAIL", "ROLE", "NAME", "JOINED", "VIA"])
+                let anyGrants = !grants.isEmpty
+                var table = TextTable(["EMAIL", "ROLE", "NAME", "JOINED", "VIA"] + (anyGrants ? ["GRANTS"] : []))
                 table.paint = { column, text in column == 1 && text == "owner" ? style.bold(text) : text }
                 for member in members {
-                    table.append([
-                        member.email.canonical, member.role.rawValue, member.name ?? "",
-                        DateText.short(member.joinedAt),
-                        member.origin.rawValue + (member.isManaged ? " (managed)" : ""),
-                    ])
+                    let held = (grants[member.id] ?? []).map {
+                        $0.grant.description + ($0.isManaged ? "" : " (by hand)")
+                    }
+                    table.append(
+                        [
+                            member.email.canonical, member.role.rawValue, member.name ?? "",
+                            DateText.short(member.joinedAt),
+                            member.origin.rawValue + (member.isManaged ? " (managed)" : ""),
+                        ] + (anyGrants ? [held.joined(separator: ", ")] : []))
                 }
                 Console.out(table.render(style: style))
                 let live = try await environment.store.read { [now = environment.now] db in

@@ -17,8 +17,18 @@ struct MemberJSON: Encodable {
     let organization: String
     let via: String
     let managed: Bool
+    let grants: [GrantJSON]
 
-    init(_ member: Member, organization: Organization) {
+    /// One grant a member holds: `account` null for the whole organization; `inherited_from` null (grants are
+    /// made in the organization itself); `managed` when dirsync made it from the grant rules.
+    struct GrantJSON: Encodable {
+        let role: String
+        let account: String?
+        let inherited_from: String?
+        let managed: Bool
+    }
+
+    init(_ member: Member, organization: Organization, grants: [MemberGrant] = []) {
         email = member.email.canonical
         role = member.role.rawValue
         name = member.name
@@ -26,6 +36,9 @@ struct MemberJSON: Encodable {
         self.organization = organization.name
         via = member.origin.rawValue
         managed = member.isManaged
+        self.grants = grants.map {
+            GrantJSON(role: $0.grant.role, account: $0.grant.account, inherited_from: nil, managed: $0.isManaged)
+        }
     }
 }
 

@@ -16,6 +16,7 @@ struct PlanTextView {
         ]
         var table = TextTable(["", "ACTION", "EMAIL", "ROLE", "REASON"])
         table.showsHeader = false
+        table.uncutColumns = [3]  // roles and grants: an exact preview shows every grant
         table.paint = { column, text in
             switch column {
             case 0: paint(symbol: text)
@@ -87,7 +88,8 @@ struct PlanTextView {
         let phrases: [(Plan.Action, String, String)] = [
             (.join, "to join", "to join"), (.invite, "to invite", "to invite"), (.resend, "to resend", "to resend"),
             (.reinvite, "to reinvite", "to reinvite"), (.changeRole, "role change", "role changes"),
-            (.update, "update", "updates"), (.adopt, "to adopt", "to adopt"), (.revoke, "to revoke", "to revoke"),
+            (.update, "update", "updates"), (.grant, "to grant", "to grant"), (.ungrant, "to ungrant", "to ungrant"),
+            (.adopt, "to adopt", "to adopt"), (.revoke, "to revoke", "to revoke"),
             (.remove, "to remove", "to remove"), (.downgrade, "to downgrade", "to downgrade"),
             (.defer, "deferred (no seat)", "deferred (no seat)"),
         ]
@@ -100,8 +102,8 @@ struct PlanTextView {
 
     static func symbol(_ action: Plan.Action) -> String {
         switch action {
-        case .join, .invite: "+"
-        case .revoke, .remove: "-"
+        case .join, .invite, .grant: "+"
+        case .revoke, .remove, .ungrant: "-"
         case .reinvite: "-/+"
         case .resend: ">"
         case .defer: "!"
@@ -112,9 +114,14 @@ struct PlanTextView {
     /// The action by the name the JSON plan gives it (`change_role`), so text and JSON say the same.
     static func name(_ action: Plan.Action) -> String { action.rawValue }
 
+    /// The organization role (`admin`, `member → viewer`); for a grant or ungrant the grants it gives or takes
+    /// (`signer, template-editor@Sales US`), and a join's grants after its role.
     static func roles(_ change: Plan.Change) -> String {
+        let grants = change.grants.map(\.description).joined(separator: ", ")
+        if change.action == .grant || change.action == .ungrant { return grants }
         if let from = change.fromRole, let to = change.toRole, from != to { return "\(from) → \(to)" }
-        return (change.role ?? change.toRole ?? change.fromRole)?.rawValue ?? ""
+        let role = (change.role ?? change.toRole ?? change.fromRole)?.rawValue ?? ""
+        return grants.isEmpty ? role : "\(role) + \(grants)"
     }
 
     /// The reason, with the label of the deciding rule (`roles[0]`) when one decided.

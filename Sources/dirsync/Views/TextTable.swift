@@ -6,6 +6,8 @@ struct TextTable {
     var paint: (_ column: Int, _ text: String) -> String = { $1 }
     /// Whether the first line names the columns.
     var showsHeader = true
+    /// Columns shown whole however wide (what the configuration wrote, such as a plan's grants), not cut.
+    var uncutColumns: Set<Int> = []
 
     init(_ headers: [String]) { self.headers = headers }
 
@@ -20,7 +22,7 @@ struct TextTable {
         let shown = rows.map { row in
             row.enumerated().map { index, cell in
                 let escaped = TerminalText.escaped(cell)
-                return index == row.count - 1
+                return index == row.count - 1 || uncutColumns.contains(index)
                     ? escaped : TerminalText.truncated(escaped, toWidth: Self.maximumCellWidth)
             }
         }

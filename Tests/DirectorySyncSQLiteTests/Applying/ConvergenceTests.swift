@@ -8,14 +8,34 @@ import Testing
 /// Properties of plan and apply on generated organizations and directories, with the real applier on the
 /// real SQLite engine.
 @Suite struct ConvergenceTests {
-    static let rules = AccessRules(
-        autoJoinDomains: ["acme.com"], autoJoinRole: .member, allowedDomains: ["partner.io", "*.acme.com"],
-        roles: [
-            RoleRule(role: .admin, conditions: [.group("Sign Admins")], label: "roles[0]"),
-            RoleRule(
-                role: .member, conditions: [.attribute("department", .isOneOf(["Legal", "Sales"]))], label: "roles[1]"),
-            RoleRule(role: .viewer, conditions: [.domain(["partner.io"])], label: "roles[2]"),
-        ])
+    static let rules: AccessRules = {
+        var rules = AccessRules(
+            autoJoinDomains: ["acme.com"], autoJoinRole: .member, allowedDomains: ["partner.io", "*.acme.com"],
+            roles: [
+                RoleRule(role: .admin, conditions: [.group("Sign Admins")], label: "roles[0]"),
+                RoleRule(
+                    role: .member, conditions: [.attribute("department", .isOneOf(["Legal", "Sales"]))],
+                    label: "roles[1]"),
+                RoleRule(role: .viewer, conditions: [.domain(["partner.io"])], label: "roles[2]"),
+            ])
+        rules.catalog = AccessCatalog(roles: [.init(name: "signer"), .init(name: "editor")], accounts: ["EU", "US"])
+        rules.grants = [
+            GrantRule(grants: [Grant(role: "signer")], conditions: [.group("Sign Admins")], label: "access.grants[0]"),
+            GrantRule(
+                grants: [Grant(role: "editor", account: "EU"), Grant(role: "account-admin", account: "EU")],
+                conditions: [.attribute("department", .equals("Legal"))], label: "access.grants[1]"),
+            GrantRule(
+                grants: [Grant(role: "signer", account: "US")], conditions: [.domain(["acme.com"])],
+                label: "access.grants[2]"),
+        ]
+        return rules
+    }()
+
+    /// Grants members may hold before the plan, by hand or made by an earlier sync.
+    static let possibleGrants = [
+        Grant(role: "signer"), Grant(role: "editor", account: "EU"), Grant(role: "signer", account: "US"),
+        Grant(role: "account-admin", account: "EU"), Grant(role: "editor"),
+    ]
     static let mail = MailSettings(
         from: Mailbox(displayName: "Acme", address: Build.email("no-reply@acme.com")),
         acceptURLTemplate: "https://app.example.com/accept?token={token}")
@@ -69,9 +89,19 @@ import Testing
                 }
             }
             let used = members.count + 1 + invitations.filter { $0.isLive(at: testEpoch) }.count
-            snapshot = Build.snapshot(
+            let numbered = Build.snapshot(
                 seats: max(1, used + Int.random(in: -3...12, using: &random)), members: members,
                 invitations: invitations)
+            var grants: [MemberGrant] = []
+            for member in numbered.members where chance(35) {
+                for grant in ConvergenceTests.possibleGrants where chance(30) {
+                    grants.append(
+                        MemberGrant(member: member.id, grant: grant, isManaged: chance(60), grantedAt: testEpoch))
+                }
+            }
+            snapshot = OrganizationSnapshot(
+                organization: numbered.organization, members: numbered.members, invitations: numbered.invitations,
+                grants: grants)
             self.directory = directory
             policy = SyncPolicy(
                 offboarding: pick([.remove, .downgrade, .keep]), adoptExisting: chance(40), maxDeletionRatio: 0.10)
@@ -103,6 +133,15 @@ import Testing
                 change.memberID.map { !owners.contains($0) } ?? true, "seed \(seed): \(change.compact) touches an owner"
             )
             #expect(
+                !change.grants.contains { Role(rawValue: $0.role) != nil }, "seed \(seed): an organization role granted"
+            )
+            if change.action == .ungrant, let id = change.memberID {
+                // Only grants dirsync made are taken away.
+                let made = Set((before.grants[id] ?? []).filter(\.isManaged).map(\.grant))
+                #expect(
+                    change.grants.allSatisfy(made.contains), "seed \(seed): \(change.compact) takes a hand-made grant")
+            }
+            #expect(
                 !(change.action.isDeletion && ownerEmails.contains(change.email)), "seed \(seed): \(change.compact)")
         }
 
@@ -119,6 +158,15 @@ import Testing
             after.members.filter { $0.role == .owner }.map(\.id).sorted { $0.rawValue < $1.rawValue }
                 == owners.sorted { $0.rawValue < $1.rawValue })
 
+        // Hand-made grants of members still there all survive (the same id and address: SQLite may give a
+        // removed member's id to someone who joins).
+        let emails = Dictionary(uniqueKeysWithValues: before.members.map { ($0.id, $0.email) })
+        for (id, held) in before.grants where after.members.contains(where: { $0.id == id && $0.email == emails[id] }) {
+            let now = Set((after.grants[id] ?? []).map(\.grant))
+            for grant in held where !grant.isManaged {
+                #expect(now.contains(grant.grant), "seed \(seed): the hand-made \(grant.grant) of member \(id) is gone")
+            }
+        }
         let second = try plan(world, after, policy: world.policy)
         #expect(
             !second.hasChanges,

@@ -20,6 +20,8 @@ import Testing
         let blocked = Planner.block(
             deletions: 1, snapshot: Build.snapshot(members: [Build.member("bo@acme.com")]),
             policy: SyncPolicy(maxDeletions: 0, maxDeletionRatio: 1), sourceUsers: 10, lastSourceUsers: nil)
-        #expect(try #require(blocked).reason.hasPrefix("the plan revokes, removes or downgrades 1 person, more than"))
+        #expect(
+            try #require(blocked).reason.hasPrefix(
+                "the plan revokes, removes, downgrades or ungrants 1 person, more than"))
     }
 }

@@ -254,13 +254,14 @@ struct Scenario: Sendable, CustomTestStringConvertible {
             policy: SyncPolicy(maxDeletions: 1, maxDeletionRatio: 1.0),
             expected: ["remove a@acme.com member", "remove b@acme.com member"],
             blocked:
-                "the plan revokes, removes or downgrades 2 people, more than the limit of 1 (policy.max_deletions: 1)"),
+                "the plan revokes, removes, downgrades or ungrants 2 people, more than the limit of 1 (policy.max_deletions: 1)"
+        ),
         Scenario(
             name: "deletions over max_deletion_ratio block", directory: (0..<8).map { .user("p\($0)@acme.com") },
             members: (0..<10).map { .member("p\($0)@acme.com") }, policy: SyncPolicy(maxDeletionRatio: 0.1),
             expected: ["remove p8@acme.com member", "remove p9@acme.com member"],
             blocked:
-                "the plan revokes, removes or downgrades 2 people, more than the limit of 1 (policy.max_deletion_ratio: 10% of 10 managed people)"
+                "the plan revokes, removes, downgrades or ungrants 2 people, more than the limit of 1 (policy.max_deletion_ratio: 10% of 10 managed people)"
         ),
         Scenario(
             name: "deletions within the ratio pass", directory: (0..<9).map { .user("p\($0)@acme.com") },

@@ -1,0 +1,54 @@
+/// Why a change to accounts or grants was refused.
+public enum AccessError: Error, Equatable, Sendable, UserFacingError {
+    /// No account of the organization has that name (the names it has).
+    case unknownAccount(String, known: [String])
+    /// An account of that name (ignoring case) exists already.
+    case accountExists(String)
+    /// The account cannot go while grants name it (how many).
+    case accountHasGrants(String, count: Int)
+    /// The member holds that grant already.
+    case grantHeld(EmailAddress, Grant)
+    /// The member does not hold that grant.
+    case grantNotHeld(EmailAddress, Grant)
+    /// The role is not in the organization's catalog (the roles it has).
+    case unknownRole(String, known: [String])
+    /// An organization role (owner, admin, member, viewer) named as a grant.
+    case organizationRole(String)
+    /// `account-admin` without an account.
+    case accountAdminNeedsAccount
+    /// The account's name cannot be used (why).
+    case invalidAccountName(String, problem: String)
+
+    /// One line for `error: …`.
+    public var description: String {
+        switch self {
+        case .unknownAccount(let name, _): "no account of this organization is called '\(name)'"
+        case .accountExists(let name): "the organization already has an account called '\(name)'"
+        case .accountHasGrants(let name, let count):
+            "account '\(name)' still has \(Plural.count(count, "grant")) in it; nothing was removed"
+        case .grantHeld(let email, let grant): "\(email) already holds \(grant)"
+        case .grantNotHeld(let email, let grant): "\(email) does not hold \(grant)"
+        case .unknownRole(let name, _): "no role of the catalog is called '\(name)'"
+        case .organizationRole(let name):
+            "'\(name)' is an organization role, not a grant (owner is never a grant)"
+        case .accountAdminNeedsAccount: "\(AccessCatalog.accountAdmin) is limited to one account"
+        case .invalidAccountName(let name, let problem): "account '\(name)': \(problem)"
+        }
+    }
+
+    /// What to do next, when it is clear.
+    public var hint: String? {
+        switch self {
+        case .unknownAccount(_, let known):
+            known.isEmpty
+                ? "add it with 'dirsync accounts add NAME' or under organization.accounts"
+                : "the accounts are \(known.joined(separator: ", "))"
+        case .accountHasGrants(let name, _):
+            "remove those grants first ('dirsync members list' shows them, 'dirsync grants remove EMAIL ROLE --account \(name)')"
+        case .unknownRole(_, let known): "the roles are \(known.joined(separator: ", ")) (add yours under access.roles)"
+        case .organizationRole: "change the organization role with 'dirsync members set-role EMAIL ROLE'"
+        case .accountAdminNeedsAccount: "pass --account NAME"
+        default: nil
+        }
+    }
+}

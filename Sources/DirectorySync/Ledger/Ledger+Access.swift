@@ -1,0 +1,71 @@
+import Foundation
+
+/// Accounts and grants by hand (`dirsync accounts`, `dirsync grants`), each in one transaction with its audit
+/// event. Grants made here are not managed: a sync never takes them away.
+extension Ledger {
+    /// The organization's accounts with how many grants each holds.
+    public func accounts(in organization: Organization.ID) async throws -> [(account: Account, grants: Int)] {
+        try await store.read { db in
+            try db.accounts(in: organization).map { ($0, try db.grantCount(in: $0.id)) }
+        }
+    }
+
+    /// Adds an account.
+    public func addAccount(_ name: String, in organization: Organization.ID, by actor: String, at now: Date)
+        async throws -> Account
+    {
+        try await store.write { db in
+            try Self.rules(db, organization, now, nil, InvitationToken.generate).addAccount(name, by: actor)
+        }
+    }
+
+    /// Removes an account; refused, naming how many, while grants are limited to it.
+    public func removeAccount(_ name: String, in organization: Organization.ID, by actor: String, at now: Date)
+        async throws
+    {
+        try await store.write { db in
+            try Self.rules(db, organization, now, nil, InvitationToken.generate).removeAccount(name, by: actor)
+        }
+    }
+
+    /// Gives the member `email` a grant by hand. `catalog` is the configuration's: the role must be in it.
+    public func grant(
+        _ grant: Grant, to email: EmailAddress, in organization: Organization.ID, catalog: AccessCatalog,
+        by actor: String, at now: Date
+    ) async throws -> Member {
+        try Self.check(grant, in: catalog)
+        return try await store.write { db in
+            let rules = try Self.rules(db, organization, now, nil, InvitationToken.generate)
+            guard let member = try db.member(email, in: organization) else { throw LedgerError.memberNotFound(email) }
+            try rules.grant([grant], to: member, managed: false, by: actor, details: ["via": "cli"])
+            return member
+        }
+    }
+
+    /// Takes a grant from the member `email` by hand (one dirsync made, too: the next sync gives it again
+    /// while the rules do).
+    public func ungrant(
+        _ grant: Grant, from email: EmailAddress, in organization: Organization.ID, by actor: String, at now: Date
+    ) async throws -> Member {
+        try await store.write { db in
+            let rules = try Self.rules(db, organization, now, nil, InvitationToken.generate)
+            guard let member = try db.member(email, in: organization) else { throw LedgerError.memberNotFound(email) }
+            let held = try rules.grants(of: member).map(\.grant)
+            // The account is named as the user typed it: match it ignoring case.
+            let match =
+                held.first {
+                    $0.role == grant.role
+                        && ($0.account ?? "").caseInsensitiveCompare(grant.account ?? "") == .orderedSame
+                } ?? grant
+            try rules.ungrant([match], from: member, by: actor, details: ["via": "cli"])
+            return member
+        }
+    }
+
+    private static func check(_ grant: Grant, in catalog: AccessCatalog) throws {
+        try LedgerTransaction.check(grant)
+        guard catalog.role(named: grant.role) != nil else {
+            throw AccessError.unknownRole(grant.role, known: catalog.allRoles.map(\.name))
+        }
+    }
+}

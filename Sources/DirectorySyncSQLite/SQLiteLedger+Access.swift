@@ -1,0 +1,63 @@
+import DirectorySync
+import Foundation
+import GRDB
+
+/// Accounts and the grants members hold (migration v8).
+extension SQLiteLedger {
+    func accounts(in organization: Organization.ID) throws -> [Account] {
+        try fetchEach(
+            sql: "SELECT id, organization_id, name, created_at FROM accounts WHERE organization_id = ? ORDER BY name",
+            arguments: [organization.rawValue]
+        ) { row in
+            Account(
+                id: Account.ID(rawValue: row[0]), organization: Organization.ID(rawValue: row[1]), name: row[2],
+                createdAt: row[3])
+        }
+    }
+
+    func grants(in organization: Organization.ID) throws -> [MemberGrant] {
+        try fetchEach(
+            sql: """
+                SELECT g.member_id, g.role, a.name, g.managed, g.granted_at
+                FROM member_grants g JOIN members m ON m.id = g.member_id LEFT JOIN accounts a ON a.id = g.account_id
+                WHERE m.organization_id = ?
+                ORDER BY g.member_id, ifnull(a.name, ''), g.role
+                """, arguments: [organization.rawValue]
+        ) { row in
+            MemberGrant(
+                member: Member.ID(rawValue: row[0]), grant: Grant(role: row[1], account: row[2]), isManaged: row[3],
+                grantedAt: row[4])
+        }
+    }
+
+    func grantCount(in account: Account.ID) throws -> Int {
+        try fetchInt(sql: "SELECT count(*) FROM member_grants WHERE account_id = ?", arguments: [account.rawValue]) ?? 0
+    }
+
+    func insertAccount(named name: String, in organization: Organization.ID, at now: Date) throws -> Account {
+        try execute(
+            sql: "INSERT INTO accounts (organization_id, name, created_at) VALUES (?, ?, ?)",
+            arguments: [organization.rawValue, name, StoredText.date(now)])
+        return Account(
+            id: Account.ID(rawValue: db.lastInsertedRowID), organization: organization, name: name, createdAt: now)
+    }
+
+    func deleteAccount(_ id: Account.ID) throws {
+        try execute(sql: "DELETE FROM accounts WHERE id = ?", arguments: [id.rawValue])
+    }
+
+    func insertGrant(_ grant: MemberGrant, account: Account.ID?) throws {
+        try execute(
+            sql: "INSERT INTO member_grants (member_id, role, account_id, managed, granted_at) VALUES (?, ?, ?, ?, ?)",
+            arguments: [
+                grant.member.rawValue, grant.grant.role, account?.rawValue, grant.isManaged,
+                StoredText.date(grant.grantedAt),
+            ])
+    }
+
+    func deleteGrant(of member: Member.ID, role: String, account: Account.ID?) throws {
+        try execute(
+            sql: "DELETE FROM member_grants WHERE member_id = ? AND role = ? AND ifnull(account_id, 0) = ?",
+            arguments: [member.rawValue, role, account?.rawValue ?? 0])
+    }
+}

@@ -1,0 +1,118 @@
+import ArgumentParser
+import DirectorySync
+import DirectorySyncSQLite
+import Foundation
+
+/// `dirsync accounts`: the named accounts within the organization that grants can be limited to.
+struct AccountsCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "accounts", abstract: "List, add and remove the organization's accounts.",
+        subcommands: [List.self, Add.self, Remove.self], defaultSubcommand: List.self)
+
+    struct List: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List the accounts with how many grants each holds.")
+        @OptionGroup var global: GlobalOptions
+
+        func run() async throws {
+            let environment = try CommandEnvironment.open(global, access: .readOnly)
+            let organization = try await environment.organization()
+            let accounts = try await environment.ledger.accounts(in: organization.id)
+            guard !accounts.isEmpty else {
+                Console.out("\(organization.name) has no accounts ('dirsync accounts add NAME' adds one).")
+                return
+            }
+            var table = TextTable(["ACCOUNT", "GRANTS", "ADDED"])
+            for (account, grants) in accounts {
+                table.append([account.name, String(grants), DateText.short(account.createdAt)])
+            }
+            Console.out(table.render(style: .stdout))
+        }
+    }
+
+    struct Add: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Add an account.")
+        @OptionGroup var global: GlobalOptions
+        @Argument(help: ArgumentHelp("The account's name (up to 64 characters, no '@').", valueName: "name"))
+        var name: String
+
+        func run() async throws {
+            let environment = try CommandEnvironment.open(global, access: .readWrite)
+            let organization = try await environment.organization()
+            let account = try await environment.ledger.addAccount(
+                name, in: organization.id, by: environment.actor(for: organization), at: environment.now)
+            Console.out("Added account \(account.name) to \(organization.name).")
+        }
+    }
+
+    struct Remove: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Remove an account; refused while grants are limited to it.")
+        @OptionGroup var global: GlobalOptions
+        @Argument(help: ArgumentHelp("The account's name.", valueName: "name")) var name: String
+
+        func run() async throws {
+            let environment = try CommandEnvironment.open(global, access: .readWrite)
+            let organization = try await environment.organization()
+            try await environment.ledger.removeAccount(
+                name, in: organization.id, by: environment.actor(for: organization), at: environment.now)
+            Console.out("Removed account \(name) from \(organization.name).")
+        }
+    }
+}
+
+/// `dirsync grants`: grants given and taken by hand (a sync never takes away a grant made here).
+struct GrantsCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "grants", abstract: "Give or take a member's grants by hand.",
+        subcommands: [Add.self, Remove.self])
+
+    /// The grant named on the command line.
+    struct GrantOptions: ParsableArguments {
+        @Argument(help: ArgumentHelp("The member's address.", valueName: "email"), transform: ArgumentValue.email)
+        var email: EmailAddress
+        @Argument(help: ArgumentHelp("A role of access.roles, or account-admin or can_bulk_invite.", valueName: "role"))
+        var role: String
+        @Option(help: ArgumentHelp("Limit the grant to this account.", valueName: "name")) var account: String?
+
+        var grant: Grant { Grant(role: role, account: account) }
+    }
+
+    struct Add: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Give a member a grant (it applies at once).")
+        @OptionGroup var global: GlobalOptions
+        @OptionGroup var options: GrantOptions
+
+        func run() async throws {
+            let environment = try CommandEnvironment.open(global, access: .readWrite)
+            let organization = try await environment.organization()
+            var grant = options.grant
+            if let name = grant.account {
+                // Named as the store spells it, so `sales us` is the account `Sales US`.
+                let known = try await environment.ledger.accounts(in: organization.id).map(\.account.name)
+                guard let account = known.first(where: { $0.caseInsensitiveCompare(name) == .orderedSame }) else {
+                    throw AccessError.unknownAccount(name, known: known)
+                }
+                grant = Grant(role: grant.role, account: account)
+            }
+            let member = try await environment.ledger.grant(
+                grant, to: options.email, in: organization.id, catalog: environment.configuration.rules.catalog,
+                by: environment.actor(for: organization), at: environment.now)
+            Console.out("\(member.email) now holds \(grant) in \(organization.name).")
+        }
+    }
+
+    struct Remove: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Take a grant from a member (at once).")
+        @OptionGroup var global: GlobalOptions
+        @OptionGroup var options: GrantOptions
+
+        func run() async throws {
+            let environment = try CommandEnvironment.open(global, access: .readWrite)
+            let organization = try await environment.organization()
+            let member = try await environment.ledger.ungrant(
+                options.grant, from: options.email, in: organization.id, by: environment.actor(for: organization),
+                at: environment.now)
+            Console.out("\(member.email) no longer holds \(options.grant) in \(organization.name).")
+        }
+    }
+}

@@ -1,0 +1,168 @@
+import DirectorySync
+import DirectorySyncTesting
+import Foundation
+import Testing
+
+/// The access model as a user runs it: accounts and a role catalog in `dirsync.yaml`, grant rules applied by a
+/// sync (a person with several roles, one limited to an account), grants by hand that a sync leaves alone,
+/// accounts that cannot go while grants name them, and the JSON listings.
+@Suite struct AccessCommandsTests {
+    private static let export = """
+        dn: uid=ada,ou=People,dc=example,dc=com
+        objectClass: inetOrgPerson
+        uid: ada
+        cn: Ada Lovelace
+        mail: ada@example.com
+        departmentNumber: Legal
+        entryUUID: 00000000-0000-0000-0000-000000000001
+
+        dn: uid=bo,ou=People,dc=example,dc=com
+        objectClass: inetOrgPerson
+        uid: bo
+        cn: Bo Diddley
+        mail: bo@example.com
+        entryUUID: 00000000-0000-0000-0000-000000000002
+
+        dn: cn=Sales US Admins,ou=Groups,dc=example,dc=com
+        objectClass: groupOfNames
+        cn: Sales US Admins
+        member: uid=ada,ou=People,dc=example,dc=com
+
+        """
+
+    private static func configuration(grants: String) -> String {
+        """
+        organization:
+          name: Example
+          seats: 100
+          inviter: owner@example.com
+          auto_join: { domains: [example.com], role: member }
+          accounts: [Legal EU, Sales US]
+        store: dirsync.sqlite
+        source: { kind: ldif, path: export.ldif }
+        mapping: openldap
+        access:
+          roles:
+            - { name: signer, description: Signs documents }
+            - { name: template-editor, description: Edits templates }
+          grants:
+        \(grants)
+        policy: { max_deletion_ratio: 1 }
+
+        """
+    }
+
+    private static let rules = """
+          - { grant: [signer], when: { domain: example.com } }
+          - { grant: [template-editor, account-admin], account: Sales US, when: { group: Sales US Admins } }
+        """
+
+    private func folder() async throws -> (TemporaryDirectory, CLIProcess) {
+        let folder = try TemporaryDirectory("dirsync-access")
+        let cli = CLIProcess(directory: folder.url)
+        try Data(Self.export.utf8).write(to: folder.file("export.ldif"))
+        try Data(Self.configuration(grants: Self.rules).utf8).write(to: folder.file("dirsync.yaml"))
+        let initialized = try await cli.run([
+            "init", "--org", "Example", "--seats", "100", "--owner", "owner@example.com",
+        ])
+        #expect(initialized.status == 0, "\(initialized)")
+        return (folder, cli)
+    }
+
+    /// email → ["role@account" or "role"] of `members list --format json`.
+    private func grants(_ cli: CLIProcess) async throws -> [String: [String]] {
+        let listed = try await cli.run(["members", "list", "--format", "json"])
+        #expect(listed.status == 0, "\(listed)")
+        let members = try #require(try JSONSerialization.jsonObject(with: Data(listed.stdout.utf8)) as? [[String: Any]])
+        var result: [String: [String]] = [:]
+        for member in members {
+            let grants = try #require(member["grants"] as? [[String: Any]], "\(member)")
+            result[member["email"] as? String ?? ""] = grants.map { grant in
+                let role = grant["role"] as? String ?? ""
+                #expect(grant["inherited_from"] is NSNull)
+                return (grant["account"] as? String).map { "\(role)@\($0)" } ?? role
+            }
+        }
+        return result
+    }
+
+    @Test func aSyncGivesSeveralRolesOneLimitedToAnAccountAndConverges() async throws {
+        let (folder, cli) = try await folder()
+        defer { folder.remove() }
+        let plan = try await cli.run(["plan"])
+        #expect(
+            plan.stdout.contains(
+                "join  ada@example.com  member + signer, account-admin@Sales US, template-editor@Sales US"),
+            "\(plan.stdout)")
+        let synced = try await cli.run(["sync"])
+        #expect(synced.status == 0, "\(synced)")
+        #expect(
+            try await grants(cli) == [
+                "ada@example.com": ["signer", "account-admin@Sales US", "template-editor@Sales US"],
+                "bo@example.com": ["signer"], "owner@example.com": [],
+            ])
+        let again = try await cli.run(["plan"])
+        #expect(again.stdout.contains("Plan: no changes."), "\(again.stdout)")
+        let audit = try await cli.run(["audit"])
+        #expect(audit.stdout.contains("TEAM_ACCESS_GRANTED"), "\(audit.stdout)")
+        #expect(audit.stdout.contains("ACCOUNT_ADDED"), "\(audit.stdout)")
+
+        // The account rule goes: what dirsync made is taken away at once, in the plan as `ungrant`.
+        try Data(
+            Self.configuration(grants: "      - { grant: [signer], when: { domain: example.com } }").utf8
+        ).write(to: folder.file("dirsync.yaml"))
+        let json = try await cli.run(["plan", "--format", "json"])
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any])
+        let changes = try #require(object["changes"] as? [[String: Any]])
+        #expect(changes.count == 1)
+        #expect(changes.first?["action"] as? String == "ungrant")
+        let taken = (changes.first?["grants"] as? [[String: Any]])?.compactMap { $0["role"] as? String }
+        #expect(taken == ["account-admin", "template-editor"])
+        #expect((object["summary"] as? [String: Int])?["ungrant"] == 1, "\(json.stdout)")
+        #expect(try await cli.run(["sync"]).status == 0)
+        #expect(try await grants(cli)["ada@example.com"] == ["signer"])
+    }
+
+    @Test func grantsByHandStayAndAccountsWithGrantsCannotGo() async throws {
+        let (folder, cli) = try await folder()
+        defer { folder.remove() }
+        #expect(try await cli.run(["sync"]).status == 0)
+        let added = try await cli.run(["grants", "add", "bo@example.com", "template-editor", "--account", "legal eu"])
+        #expect(added.status != 0 && added.stderr.contains("no account of this organization is called 'legal eu'"))
+        #expect(try await cli.run(["accounts", "add", "Legal EU"]).status == 0)
+        let given = try await cli.run(["grants", "add", "bo@example.com", "template-editor", "--account", "legal eu"])
+        #expect(given.stdout == "bo@example.com now holds template-editor@Legal EU in Example.\n", "\(given)")
+        let plan = try await cli.run(["plan"])
+        #expect(plan.stdout.contains("Plan: no changes."), "\(plan.stdout)")
+        #expect(
+            plan.stdout.contains(
+                "bo@example.com holds template-editor@Legal EU, granted by hand; the grant rules do not give it, so it stays"
+            ),
+            "\(plan.stdout)")
+
+        let refused = try await cli.run(["accounts", "remove", "Legal EU"])
+        #expect(refused.status != 0)
+        #expect(
+            refused.stderr.contains("account 'Legal EU' still has 1 grant in it; nothing was removed"), "\(refused)")
+        let listed = try await cli.run(["accounts"])
+        #expect(listed.stdout.contains("Legal EU") && listed.stdout.contains("Sales US"), "\(listed)")
+        #expect(
+            try await cli.run(["grants", "remove", "bo@example.com", "template-editor", "--account", "Legal EU"]).status
+                == 0)
+        #expect(try await cli.run(["accounts", "remove", "legal eu"]).status == 0)
+
+        for (arguments, expected) in [
+            (["grants", "add", "bo@example.com", "owner"], "'owner' is an organization role, not a grant"),
+            (["grants", "add", "bo@example.com", "approver"], "no role of the catalog is called 'approver'"),
+            (["grants", "add", "bo@example.com", "account-admin"], "account-admin is limited to one account"),
+            (["grants", "add", "bo@example.com", "signer"], "bo@example.com already holds signer"),
+            (
+                ["grants", "remove", "bo@example.com", "template-editor"],
+                "bo@example.com does not hold template-editor"
+            ),
+        ] {
+            let result = try await cli.run(arguments)
+            #expect(result.status != 0 && result.stderr.contains(expected), "\(arguments): \(result)")
+        }
+    }
+}
