@@ -201,9 +201,10 @@ enum Migrations {
                     """)
         }
         migrator.registerMigration("v8-create-accounts-and-grants") { db in
-            // The access model: accounts within an organization, and the grants (catalog role, organization-wide
-            // or limited to one account) a member holds beside the organization role. A grant goes with its
-            // member; an account with grants in it cannot be deleted.
+            // The access model: accounts within an organization, the grants (catalog role, organization-wide or
+            // limited to one account) a member holds beside the organization role, and those a pending invitation
+            // carries (the member holds them on accepting). A grant goes with its member or invitation; an
+            // account with grants in it cannot be deleted.
             try db.execute(
                 sql: """
                     CREATE TABLE accounts (
@@ -227,6 +228,19 @@ enum Migrations {
                     CREATE UNIQUE INDEX member_grants_once
                         ON member_grants(member_id, role, ifnull(account_id, 0));
                     CREATE INDEX member_grants_by_account ON member_grants(account_id) WHERE account_id IS NOT NULL;
+
+                    CREATE TABLE invitation_grants (
+                        id INTEGER PRIMARY KEY,
+                        invitation_id INTEGER NOT NULL REFERENCES invitations(id) ON DELETE CASCADE,
+                        role TEXT NOT NULL CHECK (length(role) > 0
+                            AND lower(role) NOT IN ('owner', 'admin', 'member', 'viewer')),
+                        account_id INTEGER REFERENCES accounts(id) ON DELETE RESTRICT,
+                        CHECK (role <> 'account-admin' OR account_id IS NOT NULL)
+                    );
+                    CREATE UNIQUE INDEX invitation_grants_once
+                        ON invitation_grants(invitation_id, role, ifnull(account_id, 0));
+                    CREATE INDEX invitation_grants_by_account ON invitation_grants(account_id)
+                        WHERE account_id IS NOT NULL;
 
                     CREATE TRIGGER member_grants_same_organization
                     BEFORE INSERT ON member_grants

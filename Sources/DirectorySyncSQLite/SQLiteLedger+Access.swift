@@ -31,7 +31,38 @@ extension SQLiteLedger {
     }
 
     func grantCount(in account: Account.ID) throws -> Int {
-        try fetchInt(sql: "SELECT count(*) FROM member_grants WHERE account_id = ?", arguments: [account.rawValue]) ?? 0
+        try fetchInt(
+            sql: """
+                SELECT (SELECT count(*) FROM member_grants WHERE account_id = ?)
+                    + (SELECT count(*) FROM invitation_grants WHERE account_id = ?)
+                """, arguments: [account.rawValue, account.rawValue]) ?? 0
+    }
+
+    func invitationGrants(in organization: Organization.ID) throws -> [Invitation.ID: [Grant]] {
+        let rows = try fetchEach(
+            sql: """
+                SELECT g.invitation_id, g.role, a.name
+                FROM invitation_grants g JOIN invitations i ON i.id = g.invitation_id
+                LEFT JOIN accounts a ON a.id = g.account_id
+                WHERE i.organization_id = ? AND i.status = 'pending'
+                """, arguments: [organization.rawValue]
+        ) { row in (Invitation.ID(rawValue: row[0]), Grant(role: row[1], account: row[2])) }
+        return Dictionary(grouping: rows, by: \.0).mapValues { $0.map(\.1).sorted() }
+    }
+
+    func grants(of invitation: Invitation.ID) throws -> [Grant] {
+        try fetchEach(
+            sql: """
+                SELECT g.role, a.name FROM invitation_grants g LEFT JOIN accounts a ON a.id = g.account_id
+                WHERE g.invitation_id = ?
+                """, arguments: [invitation.rawValue]
+        ) { row in Grant(role: row[0], account: row[1]) }.sorted()
+    }
+
+    func insertGrant(_ role: String, account: Account.ID?, for invitation: Invitation.ID) throws {
+        try execute(
+            sql: "INSERT INTO invitation_grants (invitation_id, role, account_id) VALUES (?, ?, ?)",
+            arguments: [invitation.rawValue, role, account?.rawValue])
     }
 
     func insertAccount(named name: String, in organization: Organization.ID, at now: Date) throws -> Account {

@@ -105,5 +105,6 @@ extension StoreError {
         "store_secrets.name": "a store secret's name is unique",
         "accounts.organization_id, accounts.name": "an account's name is unique in its organization",
         "index 'member_grants_once'": "a member holds each grant once",
+        "index 'invitation_grants_once'": "an invitation carries each grant once",
     ]
 }

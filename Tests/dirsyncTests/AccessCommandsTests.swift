@@ -165,4 +165,72 @@ import Testing
             #expect(result.status != 0 && result.stderr.contains(expected), "\(arguments): \(result)")
         }
     }
+
+    @Test func anInvitationCarriesItsGrantsIntoTheMailAndTheMembership() async throws {
+        let folder = try TemporaryDirectory("dirsync-access-invite")
+        defer { folder.remove() }
+        let cli = CLIProcess(directory: folder.url)
+        try Data(
+            """
+            dn: uid=jo,ou=People,dc=example,dc=com
+            objectClass: inetOrgPerson
+            uid: jo
+            mail: jo@partner.io
+            entryUUID: 00000000-0000-0000-0000-000000000009
+
+            """.utf8
+        ).write(to: folder.file("export.ldif"))
+        func configuration(_ grant: String) -> String {
+            """
+            organization:
+              name: Example
+              seats: 100
+              inviter: owner@example.com
+              allowed_domains: [partner.io]
+              accounts: [Sales US]
+            store: dirsync.sqlite
+            source: { kind: ldif, path: export.ldif }
+            mapping: openldap
+            roles: [ { role: viewer } ]
+            access:
+              roles: [signer, template-editor]
+              grants: [ \(grant) ]
+            mail: { outbox: outbox/, from: "Example <no-reply@example.com>", accept_url: "https://app.example.com/accept?token={token}" }
+
+            """
+        }
+        try Data(configuration("{ grant: [signer], account: Sales US }").utf8).write(to: folder.file("dirsync.yaml"))
+        #expect(
+            try await cli.run(["init", "--org", "Example", "--seats", "100", "--owner", "owner@example.com"]).status
+                == 0)
+        #expect(try await cli.run(["sync"]).status == 0)
+        let listed = try await cli.run(["invitations", "list"])
+        #expect(listed.stdout.contains("signer@Sales US"), "\(listed)")
+
+        // The rules change while the invitation is pending: it is never changed in place, but reinvited.
+        try Data(configuration("{ grant: [template-editor] }").utf8).write(to: folder.file("dirsync.yaml"))
+        let plan = try await cli.run(["plan"])
+        #expect(
+            plan.stdout.contains(
+                "reinvite  jo@partner.io  viewer + template-editor  the grant rules now give other grants; a pending invitation's grants never change in place"
+            ), "\(plan.stdout)")
+        #expect(try await cli.run(["sync"]).status == 0)
+
+        let outbox = folder.file("outbox")
+        let mails = try FileManager.default.contentsOfDirectory(atPath: outbox.path).sorted()
+        #expect(mails.count == 2, "\(mails)")
+        var newest = ""
+        for name in mails {
+            let text = try String(contentsOf: outbox.appendingPathComponent(name), encoding: .utf8)
+            if text.contains("template-editor (the whole organization)") { newest = text }
+        }
+        #expect(newest.contains("You will also hold this role: template-editor (the whole organization)."))
+        let token = try #require(newest.firstMatch(of: /token=([A-Za-z0-9_-]+)/).map { String($0.1) })
+        let accepted = try await cli.run(
+            ["invitations", "accept", "-", "--name", "Jo"], input: "https://app.example.com/accept?token=\(token)\n")
+        #expect(accepted.status == 0, "\(accepted)")
+        #expect(try await grants(cli)["jo@partner.io"] == ["template-editor"])
+        let again = try await cli.run(["plan"])
+        #expect(again.stdout.contains("Plan: no changes."), "\(again.stdout)")
+    }
 }

@@ -76,7 +76,8 @@ extension Applier {
             }
         case .reinvite(let id, _, let to, _):
             try rules.reinvite(
-                try invitation(id), to: change.email, as: to, by: actor, anchor: change.anchor, details: facts)
+                try invitation(id), to: change.email, as: to, grants: change.grants, by: actor, anchor: change.anchor,
+                details: facts)
         case .join(let role, let name):
             let joined = try rules.join(
                 change.email, name: name, as: role, origin: .domainAutoJoin, by: actor, anchor: change.anchor,
@@ -84,8 +85,8 @@ extension Applier {
             try rules.grant(change.grants, to: joined, managed: true, by: actor, addingAccounts: true, details: facts)
         case .invite(let role, _):
             try rules.invite(
-                change.email, as: role, message: nil, by: actor, anchor: change.anchor, isManaged: true,
-                details: facts)
+                change.email, as: role, grants: change.grants, message: nil, by: actor, anchor: change.anchor,
+                isManaged: true, details: facts)
         case .resend(let id, _):
             try rules.resend(try invitation(id), by: actor, details: facts)
         case .deferred:

@@ -58,9 +58,11 @@ extension Applier {
                 }
             }
             switch change.effect {
-            case .join, .grant, .ungrant: break
+            case .join, .invite, .reinvite, .grant, .ungrant: break
             default:
-                if !change.grants.isEmpty { throw refuse("only a join, grant or ungrant carries grants") }
+                if !change.grants.isEmpty {
+                    throw refuse("only a join, invite, reinvite, grant or ungrant carries grants")
+                }
             }
             switch change.effect {
             case .join:

@@ -62,7 +62,8 @@ extension Ledger {
         }
     }
 
-    private static func check(_ grant: Grant, in catalog: AccessCatalog) throws {
+    /// What the ledger holds of any grant, and that the catalog has its role.
+    static func check(_ grant: Grant, in catalog: AccessCatalog) throws {
         try LedgerTransaction.check(grant)
         guard catalog.role(named: grant.role) != nil else {
             throw AccessError.unknownRole(grant.role, known: catalog.allRoles.map(\.name))

@@ -71,12 +71,14 @@ public struct Ledger: Sendable {
 
     // MARK: - Invitations
 
-    /// Invites every address of `batch` with `role`: all of them, or (on any refusal) none.
+    /// Invites every address of `batch` with `role` and `grants`: all of them, or (on any refusal) none. The
+    /// grants' roles must be in `catalog` and their accounts exist.
     public func invite(
-        _ batch: InvitationBatch, as role: Role, message: String?, in organization: Organization.ID, mail: MailSettings,
-        by actor: String, at now: Date
+        _ batch: InvitationBatch, as role: Role, grants: [Grant] = [], catalog: AccessCatalog = AccessCatalog(),
+        message: String?, in organization: Organization.ID, mail: MailSettings, by actor: String, at now: Date
     ) async throws -> [Invitation] {
         guard role.isInvitable else { throw LedgerError.ownerNotInvitable }
+        for grant in grants { try Self.check(grant, in: catalog) }
         let makeToken = self.makeToken
         return try await store.write { db in
             let rules = try Self.rules(db, organization, now, mail, makeToken)
@@ -86,7 +88,7 @@ public struct Ledger: Sendable {
             }
             try rules.requireSeats(batch.addresses.count)
             return try batch.addresses.map {
-                try rules.invite($0, as: role, message: message, by: actor, details: ["via": "cli"])
+                try rules.invite($0, as: role, grants: grants, message: message, by: actor, details: ["via": "cli"])
             }
         }
     }

@@ -85,7 +85,8 @@ extension LedgerTransaction {
         if grant.role == AccessCatalog.accountAdmin, grant.account == nil { throw AccessError.accountAdminNeedsAccount }
     }
 
-    private func accountID(for grant: Grant, adding: Bool, by actor: String) throws -> Account.ID? {
+    /// The account `grant` is limited to, added first when `adding` and missing; nil for organization scope.
+    func accountID(for grant: Grant, adding: Bool, by actor: String) throws -> Account.ID? {
         guard let name = grant.account else { return nil }
         if let account = try account(named: name) { return account.id }
         guard adding else { throw AccessError.unknownAccount(name, known: try accounts().map(\.name)) }

@@ -7,12 +7,12 @@ extension LedgerTransaction {
     /// batch checks them once for all its addresses first, for one error naming the whole batch).
     @discardableResult
     public func invite(
-        _ email: EmailAddress, as role: Role, message: String?, by actor: String, anchor: String? = nil,
-        isManaged: Bool = false, details: [String: String] = [:]
+        _ email: EmailAddress, as role: Role, grants: [Grant] = [], message: String?, by actor: String,
+        anchor: String? = nil, isManaged: Bool = false, details: [String: String] = [:]
     ) throws -> Invitation {
         try makeInvitation(
-            email, as: role, message: message, by: actor, anchor: anchor, isManaged: isManaged, details: details,
-            takesASeat: true)
+            email, as: role, grants: grants, message: message, by: actor, anchor: anchor, isManaged: isManaged,
+            details: details, takesASeat: true)
     }
 
     /// Replaces a pending invitation with one to `email` (the directory's address now) with `role`: the old one
@@ -21,21 +21,24 @@ extension LedgerTransaction {
     /// free seat.
     @discardableResult
     public func reinvite(
-        _ previous: Invitation, to email: EmailAddress, as role: Role, by actor: String, anchor: String?,
-        details: [String: String] = [:]
+        _ previous: Invitation, to email: EmailAddress, as role: Role, grants: [Grant] = [], by actor: String,
+        anchor: String?, details: [String: String] = [:]
     ) throws -> Invitation {
         let heldASeat = previous.isLive(at: now)
         try revoke(previous, by: actor, details: details)
         return try makeInvitation(
-            email, as: role, message: nil, by: actor, anchor: anchor ?? previous.anchor, isManaged: true,
-            details: details, takesASeat: !heldASeat)
+            email, as: role, grants: grants, message: nil, by: actor, anchor: anchor ?? previous.anchor,
+            isManaged: true, details: details, takesASeat: !heldASeat)
     }
 
+    /// A managed invitation's accounts are added when missing (the configuration lists them); one sent by hand
+    /// names accounts that exist.
     private func makeInvitation(
-        _ email: EmailAddress, as role: Role, message: String?, by actor: String, anchor: String?, isManaged: Bool,
-        details: [String: String], takesASeat: Bool
+        _ email: EmailAddress, as role: Role, grants: [Grant], message: String?, by actor: String, anchor: String?,
+        isManaged: Bool, details: [String: String], takesASeat: Bool
     ) throws -> Invitation {
         guard role.isInvitable else { throw LedgerError.ownerNotInvitable }
+        for grant in grants { try Self.check(grant) }
         try requireInvitable(email)
         try requireDeliverable(email)
         if let message, let problem = InvitationMail.problem(in: message) { throw LedgerError.invalidMessage(problem) }
@@ -45,6 +48,10 @@ extension LedgerTransaction {
             Invitation.Draft(
                 organization: orgID, email: email, role: role, sentAt: now, expiresAt: expiresAt, invitedBy: actor,
                 message: message, anchor: anchor, isManaged: isManaged))
+        for grant in Set(grants).sorted() {
+            try db.insertGrant(
+                grant.role, account: try accountID(for: grant, adding: isManaged, by: actor), for: invitation.id)
+        }
         try issueToken(for: invitation, occasion: .invitation)
         try adjustSeats(by: 1)
         var facts = details
@@ -52,6 +59,7 @@ extension LedgerTransaction {
         facts["invitation_id"] = invitation.id.description
         facts["expires_at"] = DateText.iso8601(expiresAt)
         if message != nil { facts["personal_message"] = "yes" }
+        if !grants.isEmpty { facts["grants"] = Set(grants).sorted().map(\.description).joined(separator: ", ") }
         try audit(.invitationSent, actor: actor, subject: email.canonical, facts)
         return invitation
     }
@@ -166,6 +174,10 @@ extension LedgerTransaction {
         try audit(
             .memberJoined, actor: invitation.email.canonical, subject: invitation.email.canonical,
             facts.merging(["via": Member.Origin.invitation.rawValue]) { $1 })
+        // The invitation's grants are the member's now, managed when the invitation was.
+        try grant(
+            try db.grants(of: invitation.id), to: member, managed: invitation.isManaged,
+            by: invitation.email.canonical, details: ["via": Member.Origin.invitation.rawValue])
         return member
     }
 }

@@ -114,10 +114,11 @@ public final class LedgerTransaction {
         guard let mail else { throw LedgerError.mailNotConfigured }
         let token = makeToken()
         let issued = try db.insertToken(token, for: invitation.id, issuedAt: now, expiresAt: invitation.expiresAt)
-        let letter = InvitationMail(
+        var letter = InvitationMail(
             occasion: occasion, organization: organization.name, inviter: invitation.invitedBy, role: invitation.role,
             acceptLink: token.link(from: mail.acceptURLTemplate), expiresAt: invitation.expiresAt,
             message: invitation.message)
+        letter.grants = try db.grants(of: invitation.id)
         let messageID = MailMessage.makeMessageID(domain: mail.from.address.asciiDomain)
         let rendered = letter.message(to: invitation.email, from: mail, date: now, messageID: messageID).rendered()
         _ = try db.enqueue(

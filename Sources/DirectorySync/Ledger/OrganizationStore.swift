@@ -72,8 +72,12 @@ public protocol LedgerReader {
     func accounts(in organization: Organization.ID) throws -> [Account]
     /// Every grant held by a member of the organization, by member, then account and role.
     func grants(in organization: Organization.ID) throws -> [MemberGrant]
-    /// How many grants are limited to the account.
+    /// How many grants (held by members or carried by invitations) are limited to the account.
     func grantCount(in account: Account.ID) throws -> Int
+    /// The grants each pending invitation of the organization carries, by invitation.
+    func invitationGrants(in organization: Organization.ID) throws -> [Invitation.ID: [Grant]]
+    /// The grants one invitation carries, sorted.
+    func grants(of invitation: Invitation.ID) throws -> [Grant]
 }
 
 /// The writes a ledger transaction may make, in addition to its reads.
@@ -145,6 +149,8 @@ public protocol LedgerWriter: LedgerReader {
     func insertGrant(_ grant: MemberGrant, account: Account.ID?) throws
     /// Deletes the member's grant of `role` limited to `account` (nil: organization-wide).
     func deleteGrant(of member: Member.ID, role: String, account: Account.ID?) throws
+    /// Records a grant the invitation carries.
+    func insertGrant(_ role: String, account: Account.ID?, for invitation: Invitation.ID) throws
 }
 
 extension Member {

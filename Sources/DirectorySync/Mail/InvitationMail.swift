@@ -27,6 +27,8 @@ public struct InvitationMail: Sendable, Equatable {
     public var expiresAt: Date
     /// The inviter's personal message, quoted in the email; nil or blank for none.
     public var message: String?
+    /// The roles the recipient will also hold, each for the whole organization or one account.
+    public var grants: [Grant] = []
 
     /// The email for one invitation; `message` should have passed `check(message:)`.
     public init(
@@ -51,6 +53,16 @@ public struct InvitationMail: Sendable, Equatable {
     }
 
     private var roleWithArticle: String { role == .admin ? "an admin" : "a \(role)" }
+
+    /// `You will also hold these roles: signer (the whole organization), template-editor (account Sales US).`
+    private var grantsSentence: String? {
+        guard !grants.isEmpty else { return nil }
+        let listed = grants.map { grant in
+            "\(grant.role) (" + (grant.account.map { "account \($0)" } ?? "the whole organization") + ")"
+        }
+        return
+            "You will also hold \(grants.count == 1 ? "this role" : "these roles"): \(listed.joined(separator: ", "))."
+    }
 
     /// Why a personal message cannot go in an email: it holds a control character other than a line break or a
     /// tab (an escape sequence, a NUL, a backspace).
@@ -112,6 +124,7 @@ public struct InvitationMail: Sendable, Equatable {
             "\(inviter) invited you to join \(organization) as \(roleWithArticle).",
             "",
         ]
+        if let grantsSentence { lines += [grantsSentence, ""] }
         lines += quotedMessage
         lines += [
             occasion == .reminder
@@ -150,6 +163,7 @@ public struct InvitationMail: Sendable, Equatable {
             "<p><strong>\(escape(inviter))</strong> invited you to join <strong>\(escape(organization))</strong>"
                 + " as \(roleWithArticle).</p>",
         ]
+        if let grantsSentence { body.append("<p>\(escape(grantsSentence))</p>") }
         let lines = messageLines
         if !lines.isEmpty {
             body.append("<blockquote>\(lines.map(escape).joined(separator: "<br>"))</blockquote>")

@@ -8,19 +8,23 @@ public struct OrganizationSnapshot: Sendable, Equatable {
     public let invitations: [Invitation]
     /// The grants members hold, by member.
     public let grants: [Member.ID: [MemberGrant]]
+    /// The grants pending invitations carry, by invitation, sorted.
+    public let invitationGrants: [Invitation.ID: [Grant]]
     /// A digest of everything a plan depends on: if it changes, a saved plan is stale. Computed once, where the
     /// snapshot is loaded (beside the source read, for a plan).
     public let fingerprint: String
 
     /// A snapshot of these records; the fingerprint is computed here, once.
     public init(
-        organization: Organization, members: [Member], invitations: [Invitation], grants: [MemberGrant] = []
+        organization: Organization, members: [Member], invitations: [Invitation], grants: [MemberGrant] = [],
+        invitationGrants: [Invitation.ID: [Grant]] = [:]
     ) {
         self.organization = organization
         self.members = members
         self.invitations = invitations
         self.grants = Dictionary(grouping: grants, by: \.member)
-        self.fingerprint = Self.fingerprint(organization, members, invitations, grants)
+        self.invitationGrants = invitationGrants
+        self.fingerprint = Self.fingerprint(organization, members, invitations, grants, invitationGrants)
     }
 
     /// The organization's members, pending invitations and grants, read in one transaction: what plans are made
@@ -29,11 +33,12 @@ public struct OrganizationSnapshot: Sendable, Equatable {
         OrganizationSnapshot(
             organization: organization, members: try db.members(in: organization.id),
             invitations: try db.invitations(in: organization.id, statuses: [.pending]),
-            grants: try db.grants(in: organization.id))
+            grants: try db.grants(in: organization.id), invitationGrants: try db.invitationGrants(in: organization.id))
     }
 
     private static func fingerprint(
-        _ organization: Organization, _ members: [Member], _ invitations: [Invitation], _ grants: [MemberGrant]
+        _ organization: Organization, _ members: [Member], _ invitations: [Invitation], _ grants: [MemberGrant],
+        _ invitationGrants: [Invitation.ID: [Grant]]
     ) -> String {
         // Records in any order digest the same, so nothing is sorted.
         var records = Fingerprint.Unordered()
@@ -56,6 +61,11 @@ public struct OrganizationSnapshot: Sendable, Equatable {
             var hasher = Fingerprint()
             hasher.add(
                 "g", grant.member.description, grant.grant.role, grant.grant.account ?? "", grant.isManaged ? "1" : "0")
+            records.add(hasher)
+        }
+        for (invitation, carried) in invitationGrants {
+            var hasher = Fingerprint()
+            hasher.add(["ig", invitation.description] + carried.map(\.description))
             records.add(hasher)
         }
         var total = Fingerprint()

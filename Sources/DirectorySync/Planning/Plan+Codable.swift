@@ -223,7 +223,8 @@ extension Plan.Change: Codable {
         }
 
         /// The change's grants (none when the key is absent, as in plans written before grants): only a join,
-        /// grant or ungrant has any, and a grant or ungrant has at least one.
+        /// invite, reinvite (or one deferred for want of a seat), grant or ungrant has any, and a grant or ungrant
+        /// has at least one.
         func grants() throws -> [Grant] {
             let grants = (try container.decodeIfPresent([GrantJSON].self, forKey: .grants) ?? []).map {
                 Grant(role: $0.role, account: $0.account)
@@ -231,7 +232,7 @@ extension Plan.Change: Codable {
             switch action {
             case .grant, .ungrant:
                 if grants.isEmpty { throw fail(.grants, "a \(action.rawValue) change needs grants") }
-            case .join: break
+            case .join, .invite, .reinvite, .defer: break
             default:
                 if !grants.isEmpty { throw fail(.grants, "a \(action.rawValue) change has no grants") }
             }

@@ -59,6 +59,8 @@ extension Plan {
         case grantRulesGive
         /// The grant rules no longer give grants dirsync made.
         case grantRulesNoLongerGive
+        /// The grant rules give a pending invitation's person other grants than it carries.
+        case pendingGrantsChanged
         /// The words of a reason read back from a saved plan.
         case recorded(String)
 
@@ -85,6 +87,8 @@ extension Plan {
                 "no seat left for this \(action.rawValue): \(seats) seats, \(used) used before this plan"
             case .grantRulesGive: "the grant rules give it"
             case .grantRulesNoLongerGive: "the grant rules no longer give it"
+            case .pendingGrantsChanged:
+                "the grant rules now give other grants; a pending invitation's grants never change in place"
             case .recorded(let text): text
             }
         }

@@ -50,7 +50,8 @@ public struct Plan: Sendable, Equatable {
         public var rule: String?
         /// The person's directory anchor, when known.
         public var anchor: String?
-        /// The grants the change gives (`grant`, and a `join` with grants) or takes (`ungrant`), sorted.
+        /// The grants the change gives (`grant`; a `join`'s, an `invite`'s or a `reinvite`'s new invitation's) or
+        /// takes (`ungrant`), sorted.
         public var grants: [Grant]
 
         /// A change about `email`; `rule`, `anchor` and `grants` are recorded with it when known.

@@ -19,17 +19,20 @@ extension PlanningPass {
                 }
             }
             let isExpired = invitation.isExpired(at: now)
-            if person.email != invitation.email || person.role != invitation.role {
+            let carried = snapshot.invitationGrants[invitation.id] ?? []
+            if person.email != invitation.email || person.role != invitation.role || carried != person.grants {
                 guard canMail(person) else { continue }
                 let emailChanged = person.email != invitation.email
+                let reason: Plan.Reason =
+                    emailChanged
+                    ? .invitationEmailChanged(from: invitation.email)
+                    : person.role != invitation.role ? .pendingRoleChanged(to: person.role) : .pendingGrantsChanged
                 let change = Plan.Change(
                     person.email,
                     .reinvite(
                         invitation.id, from: invitation.role, to: person.role,
                         previousEmail: emailChanged ? invitation.email : nil),
-                    reason: emailChanged
-                        ? .invitationEmailChanged(from: invitation.email) : .pendingRoleChanged(to: person.role),
-                    rule: person.rule, anchor: person.anchor)
+                    reason: reason, rule: person.rule, anchor: person.anchor, grants: person.grants)
                 // Replacing a live invitation keeps its seat; replacing an expired one takes a new seat.
                 if isExpired { seatTakers.append(change) } else { changes.append(change) }
                 continue

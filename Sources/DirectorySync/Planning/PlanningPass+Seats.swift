@@ -18,7 +18,8 @@ extension PlanningPass {
                 seatTakers.append(
                     Plan.Change(
                         person.email, .invite(person.role, name: person.name),
-                        reason: .allowedDomain(person.email.domain), rule: person.rule, anchor: person.anchor))
+                        reason: .allowedDomain(person.email.domain), rule: person.rule, anchor: person.anchor,
+                        grants: person.grants))
             }
         }
     }

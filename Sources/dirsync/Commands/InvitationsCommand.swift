@@ -38,12 +38,20 @@ struct InvitationsCommand: AsyncParsableCommand {
             let states = status?.states ?? [.pending, .expired]
             let now = environment.now
             let invitations = try await environment.ledger.invitations(in: organization.id, states: states, at: now)
+            let grants = try await environment.store.read { [ids = invitations.map(\.id)] db in
+                try Dictionary(uniqueKeysWithValues: ids.map { ($0, try db.grants(of: $0)) })
+            }
             switch format {
             case .json:
-                Console.out(try JSONOutput.render(invitations.map { InvitationJSON($0, now: now) }))
+                Console.out(
+                    try JSONOutput.render(invitations.map { InvitationJSON($0, now: now, grants: grants[$0.id] ?? []) })
+                )
             case .text:
                 let style = Style.stdout
-                var table = TextTable(["ID", "EMAIL", "ROLE", "STATUS", "SENT", "EXPIRES", "RESENDS", "INVITED BY"])
+                let anyGrants = grants.values.contains { !$0.isEmpty }
+                var table = TextTable(
+                    ["ID", "EMAIL", "ROLE", "STATUS", "SENT", "EXPIRES", "RESENDS", "INVITED BY"]
+                        + (anyGrants ? ["GRANTS"] : []))
                 table.paint = { column, text in
                     guard column == 3 else { return text }
                     switch text {
@@ -54,11 +62,14 @@ struct InvitationsCommand: AsyncParsableCommand {
                     }
                 }
                 for invitation in invitations {
-                    table.append([
-                        invitation.id.description, invitation.email.canonical, invitation.role.rawValue,
-                        invitation.state(at: now).rawValue, DateText.short(invitation.sentAt),
-                        DateText.short(invitation.expiresAt), String(invitation.resendCount), invitation.invitedBy,
-                    ])
+                    table.append(
+                        [
+                            invitation.id.description, invitation.email.canonical, invitation.role.rawValue,
+                            invitation.state(at: now).rawValue, DateText.short(invitation.sentAt),
+                            DateText.short(invitation.expiresAt), String(invitation.resendCount), invitation.invitedBy,
+                        ]
+                            + (anyGrants
+                                ? [(grants[invitation.id] ?? []).map(\.description).joined(separator: ", ")] : []))
                 }
                 Console.out(table.render(style: style))
                 Console.out("\n\(Plural.count(invitations.count, "invitation")).")
@@ -76,17 +87,43 @@ struct InvitationsCommand: AsyncParsableCommand {
         @Option(help: "admin, member or viewer.", transform: ArgumentValue.role) var role: Role
         @Option(help: "A personal note included in the email.", transform: ArgumentValue.personalMessage)
         var message: String?
+        @Option(
+            name: .customLong("grant"),
+            help: ArgumentHelp(
+                "A role of access.roles the invitee also holds on accepting, for the organization or one account (repeatable).",
+                valueName: "role[@account]"))
+        var grants: [String] = []
 
         func run() async throws {
             guard role.isInvitable else { throw LedgerError.ownerNotInvitable }
             let batch = try InvitationBatch(parsing: emails.flatMap(InvitationBatch.split))
             let environment = try CommandEnvironment.open(global, access: .readWrite)
             let organization = try await environment.organization()
+            let known = try await environment.ledger.accounts(in: organization.id).map(\.account.name)
+            var parsed: [Grant] = []
+            for text in grants {
+                let parts = text.split(separator: "@", maxSplits: 1).map(String.init)
+                guard let role = parts.first, !role.isEmpty, parts.count == 1 || !parts[1].isEmpty else {
+                    throw ValidationError("--grant: '\(text)' is not ROLE or ROLE@ACCOUNT")
+                }
+                guard parts.count == 2 else {
+                    parsed.append(Grant(role: role))
+                    continue
+                }
+                // Named as the store spells it, so `signer@sales us` is limited to the account `Sales US`.
+                guard let account = known.first(where: { $0.caseInsensitiveCompare(parts[1]) == .orderedSame }) else {
+                    throw AccessError.unknownAccount(parts[1], known: known)
+                }
+                parsed.append(Grant(role: role, account: account))
+            }
             let invitations = try await environment.ledger.invite(
-                batch, as: role, message: message, in: organization.id, mail: try environment.mailSettings(),
-                by: environment.actor(for: organization), at: environment.now)
+                batch, as: role, grants: parsed, catalog: environment.configuration.rules.catalog, message: message,
+                in: organization.id, mail: try environment.mailSettings(), by: environment.actor(for: organization),
+                at: environment.now)
             let until = invitations.first.map { DateText.short($0.expiresAt) } ?? ""
-            Console.out("Invited \(invitations.count) as \(role) to \(organization.name), valid until \(until):")
+            let with = parsed.isEmpty ? "" : " with \(Set(parsed).sorted().map(\.description).joined(separator: ", "))"
+            Console.out(
+                "Invited \(invitations.count) as \(role)\(with) to \(organization.name), valid until \(until):")
             for invitation in invitations { Console.out("  \(invitation.email)") }
             let report = try await environment.deliverQueuedMail(for: organization)
             if let code = CommandEnvironment.exitCode(after: report) { throw code }

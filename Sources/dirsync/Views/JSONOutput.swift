@@ -52,8 +52,10 @@ struct InvitationJSON: Encodable {
     let expires_at: String
     let resend_count: Int
     let invited_by: String
+    /// What the invitee holds besides the role on accepting: `account` null for the whole organization.
+    let grants: [MemberJSON.GrantJSON]
 
-    init(_ invitation: Invitation, now: Date) {
+    init(_ invitation: Invitation, now: Date, grants: [Grant] = []) {
         id = invitation.id.rawValue
         email = invitation.email.canonical
         role = invitation.role.rawValue
@@ -62,6 +64,9 @@ struct InvitationJSON: Encodable {
         expires_at = DateText.iso8601(invitation.expiresAt)
         resend_count = invitation.resendCount
         invited_by = invitation.invitedBy
+        self.grants = grants.map {
+            MemberJSON.GrantJSON(role: $0.role, account: $0.account, inherited_from: nil, managed: invitation.isManaged)
+        }
     }
 }
 
