@@ -127,9 +127,13 @@ import Testing
         let (folder, cli) = try await folder()
         defer { folder.remove() }
         #expect(try await cli.run(["sync"]).status == 0)
-        let added = try await cli.run(["grants", "add", "bo@example.com", "template-editor", "--account", "legal eu"])
-        #expect(added.status != 0 && added.stderr.contains("no account of this organization is called 'legal eu'"))
-        #expect(try await cli.run(["accounts", "add", "Legal EU"]).status == 0)
+        // An account neither in the store nor in organization.accounts: refused until it is added.
+        let unknown = try await cli.run(["grants", "add", "bo@example.com", "signer", "--account", "paris"])
+        #expect(unknown.status != 0 && unknown.stderr.contains("no account of this organization is called 'paris'"))
+        #expect(try await cli.run(["accounts", "add", "Paris"]).status == 0)
+        #expect(try await cli.run(["grants", "add", "bo@example.com", "signer", "--account", "paris"]).status == 0)
+        #expect(try await cli.run(["grants", "remove", "bo@example.com", "signer", "--account", "Paris"]).status == 0)
+        // Legal EU is listed in organization.accounts: the first grant there adds it to the store.
         let given = try await cli.run(["grants", "add", "bo@example.com", "template-editor", "--account", "legal eu"])
         #expect(given.stdout == "bo@example.com now holds template-editor@Legal EU in Example.\n", "\(given)")
         let plan = try await cli.run(["plan"])
@@ -232,5 +236,34 @@ import Testing
         #expect(try await grants(cli)["jo@partner.io"] == ["template-editor"])
         let again = try await cli.run(["plan"])
         #expect(again.stdout.contains("Plan: no changes."), "\(again.stdout)")
+    }
+
+    @Test func whoActsDecidesWhatTheyMayChange() async throws {
+        let (folder, cli) = try await folder()
+        defer { folder.remove() }
+        #expect(try await cli.run(["sync"]).status == 0)
+        // ada administers Sales US (from the sync); bo is a member.
+        let refused = try await cli.run(["members", "set-role", "ada@example.com", "admin", "--as", "bo@example.com"])
+        #expect(refused.status != 0)
+        #expect(
+            refused.stderr.hasPrefix(
+                "error: bo@example.com (member) may not manage the organization (its settings, members and accounts): only owners and admins manage the organization\n"
+            ), "\(refused)")
+        let outside = try await cli.run([
+            "grants", "add", "bo@example.com", "template-editor", "--account", "Legal EU", "--as", "ada@example.com",
+        ])
+        #expect(outside.stderr.contains("an account admin acts only within Sales US"), "\(outside)")
+        var asAda = cli
+        asAda.environment["DIRSYNC_ACTOR"] = "ada@example.com"
+        let within = try await asAda.run([
+            "grants", "add", "bo@example.com", "template-editor", "--account", "Sales US",
+        ])
+        #expect(within.status == 0, "\(within)")
+        let audit = try await cli.run(["audit", "--format", "json"])
+        let events = try #require(try JSONSerialization.jsonObject(with: Data(audit.stdout.utf8)) as? [[String: Any]])
+        let granted = events.last { $0["event"] as? String == "TEAM_ACCESS_GRANTED" }
+        #expect(granted?["actor"] as? String == "ada@example.com" && granted?["subject"] as? String == "bo@example.com")
+        // Without --as or DIRSYNC_ACTOR the inviter (the owner here) acts.
+        #expect(try await cli.run(["accounts", "add", "Paris"]).status == 0)
     }
 }

@@ -253,7 +253,16 @@ import Testing
         try acmeConfig.replacingOccurrences(of: "name: \"Acme Corp\"", with: "name: \"Globex\"").write(
             to: folder.file("org/globex.yaml"), atomically: true, encoding: .utf8)
         try await cli.run(["invitations", "send", "bo@partner.io", "--role", "member"])
-        try await cli.run(["invitations", "send", "bo@partner.io", "--role", "admin", "--config", "globex.yaml"])
+        // Acme's inviter is nobody in Globex: Globex's owner acts.
+        let refused = try await cli.run([
+            "invitations", "send", "bo@partner.io", "--role", "admin", "--config", "globex.yaml",
+        ])
+        #expect(
+            refused.status != 0 && refused.stderr.contains("they are not a member of the organization"), "\(refused)")
+        try await cli.run([
+            "invitations", "send", "bo@partner.io", "--role", "admin", "--config", "globex.yaml", "--as",
+            "hank@globex.com",
+        ])
         let outbox = folder.file("org/outbox")
         let files = try FileManager.default.contentsOfDirectory(at: outbox, includingPropertiesForKeys: nil)
         #expect(files.count == 2)

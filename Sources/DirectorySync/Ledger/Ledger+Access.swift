@@ -28,7 +28,8 @@ extension Ledger {
         }
     }
 
-    /// Gives the member `email` a grant by hand. `catalog` is the configuration's: the role must be in it.
+    /// Gives the member `email` a grant by hand. `catalog` is the configuration's: the role must be in it, and
+    /// an account it lists that the store does not have yet is added.
     public func grant(
         _ grant: Grant, to email: EmailAddress, in organization: Organization.ID, catalog: AccessCatalog,
         by actor: String, at now: Date
@@ -37,7 +38,9 @@ extension Ledger {
         return try await store.write { db in
             let rules = try Self.rules(db, organization, now, nil, InvitationToken.generate)
             guard let member = try db.member(email, in: organization) else { throw LedgerError.memberNotFound(email) }
-            try rules.grant([grant], to: member, managed: false, by: actor, details: ["via": "cli"])
+            try rules.grant(
+                [grant], to: member, managed: false, by: actor,
+                addingAccounts: grant.account.flatMap(catalog.account(named:)) != nil, details: ["via": "cli"])
             return member
         }
     }
@@ -68,5 +71,30 @@ extension Ledger {
         guard catalog.role(named: grant.role) != nil else {
             throw AccessError.unknownRole(grant.role, known: catalog.allRoles.map(\.name))
         }
+    }
+}
+
+extension Ledger {
+    /// Checks, in one read, that `actor` may do `action` in the organization (`Permissions.check`), and
+    /// returns the actor's address as audit events record it. For `manageInvitation`, `invitation` names the
+    /// pending invitation whose grants decide.
+    public func authorize(
+        _ actor: EmailAddress, to action: Permissions.Action, in organization: Organization.ID,
+        invitation: EmailAddress? = nil
+    ) async throws -> String {
+        let (person, carried) = try await store.read { db in
+            let member = try db.member(actor, in: organization)
+            let grants =
+                try member.map { member in
+                    try db.grants(in: organization).filter { $0.member == member.id }.map(\.grant)
+                } ?? []
+            let carried = try invitation.flatMap { try db.pendingInvitation(for: $0, in: organization) }
+                .map { try db.grants(of: $0.id) }
+            return (Permissions.Actor(email: actor, role: member?.role, grants: grants), carried)
+        }
+        var action = action
+        if case .manageInvitation = action { action = .manageInvitation(grants: carried ?? []) }
+        try Permissions.check(person, may: action)
+        return actor.canonical
     }
 }

@@ -88,7 +88,10 @@ public struct Ledger: Sendable {
             }
             try rules.requireSeats(batch.addresses.count)
             return try batch.addresses.map {
-                try rules.invite($0, as: role, grants: grants, message: message, by: actor, details: ["via": "cli"])
+                try rules.invite(
+                    $0, as: role, grants: grants, message: message, by: actor,
+                    addingAccounts: grants.allSatisfy { $0.account.map { catalog.account(named: $0) != nil } ?? true },
+                    details: ["via": "cli"])
             }
         }
     }

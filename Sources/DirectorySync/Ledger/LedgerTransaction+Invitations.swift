@@ -8,11 +8,11 @@ extension LedgerTransaction {
     @discardableResult
     public func invite(
         _ email: EmailAddress, as role: Role, grants: [Grant] = [], message: String?, by actor: String,
-        anchor: String? = nil, isManaged: Bool = false, details: [String: String] = [:]
+        anchor: String? = nil, isManaged: Bool = false, addingAccounts: Bool? = nil, details: [String: String] = [:]
     ) throws -> Invitation {
         try makeInvitation(
             email, as: role, grants: grants, message: message, by: actor, anchor: anchor, isManaged: isManaged,
-            details: details, takesASeat: true)
+            addingAccounts: addingAccounts ?? isManaged, details: details, takesASeat: true)
     }
 
     /// Replaces a pending invitation with one to `email` (the directory's address now) with `role`: the old one
@@ -28,14 +28,13 @@ extension LedgerTransaction {
         try revoke(previous, by: actor, details: details)
         return try makeInvitation(
             email, as: role, grants: grants, message: nil, by: actor, anchor: anchor ?? previous.anchor,
-            isManaged: true, details: details, takesASeat: !heldASeat)
+            isManaged: true, addingAccounts: true, details: details, takesASeat: !heldASeat)
     }
 
-    /// A managed invitation's accounts are added when missing (the configuration lists them); one sent by hand
-    /// names accounts that exist.
+    /// Accounts the grants name are added when missing if `addingAccounts` (the configuration lists them).
     private func makeInvitation(
         _ email: EmailAddress, as role: Role, grants: [Grant], message: String?, by actor: String, anchor: String?,
-        isManaged: Bool, details: [String: String], takesASeat: Bool
+        isManaged: Bool, addingAccounts: Bool, details: [String: String], takesASeat: Bool
     ) throws -> Invitation {
         guard role.isInvitable else { throw LedgerError.ownerNotInvitable }
         for grant in grants { try Self.check(grant) }
@@ -50,7 +49,7 @@ extension LedgerTransaction {
                 message: message, anchor: anchor, isManaged: isManaged))
         for grant in Set(grants).sorted() {
             try db.insertGrant(
-                grant.role, account: try accountID(for: grant, adding: isManaged, by: actor), for: invitation.id)
+                grant.role, account: try accountID(for: grant, adding: addingAccounts, by: actor), for: invitation.id)
         }
         try issueToken(for: invitation, occasion: .invitation)
         try adjustSeats(by: 1)

@@ -38,8 +38,9 @@ struct AccountsCommand: AsyncParsableCommand {
         func run() async throws {
             let environment = try CommandEnvironment.open(global, access: .readWrite)
             let organization = try await environment.organization()
+            let actor = try await environment.authorizedActor(for: organization, to: .manageOrganization)
             let account = try await environment.ledger.addAccount(
-                name, in: organization.id, by: environment.actor(for: organization), at: environment.now)
+                name, in: organization.id, by: actor, at: environment.now)
             Console.out("Added account \(account.name) to \(organization.name).")
         }
     }
@@ -53,8 +54,8 @@ struct AccountsCommand: AsyncParsableCommand {
         func run() async throws {
             let environment = try CommandEnvironment.open(global, access: .readWrite)
             let organization = try await environment.organization()
-            try await environment.ledger.removeAccount(
-                name, in: organization.id, by: environment.actor(for: organization), at: environment.now)
+            let actor = try await environment.authorizedActor(for: organization, to: .manageOrganization)
+            try await environment.ledger.removeAccount(name, in: organization.id, by: actor, at: environment.now)
             Console.out("Removed account \(name) from \(organization.name).")
         }
     }
@@ -88,15 +89,18 @@ struct GrantsCommand: AsyncParsableCommand {
             var grant = options.grant
             if let name = grant.account {
                 // Named as the store spells it, so `sales us` is the account `Sales US`.
-                let known = try await environment.ledger.accounts(in: organization.id).map(\.account.name)
+                let known =
+                    try await environment.ledger.accounts(in: organization.id).map(\.account.name)
+                    + environment.configuration.rules.catalog.accounts
                 guard let account = known.first(where: { $0.caseInsensitiveCompare(name) == .orderedSame }) else {
                     throw AccessError.unknownAccount(name, known: known)
                 }
                 grant = Grant(role: grant.role, account: account)
             }
+            let actor = try await environment.authorizedActor(for: organization, to: .changeGrant(grant))
             let member = try await environment.ledger.grant(
                 grant, to: options.email, in: organization.id, catalog: environment.configuration.rules.catalog,
-                by: environment.actor(for: organization), at: environment.now)
+                by: actor, at: environment.now)
             Console.out("\(member.email) now holds \(grant) in \(organization.name).")
         }
     }
@@ -109,9 +113,9 @@ struct GrantsCommand: AsyncParsableCommand {
         func run() async throws {
             let environment = try CommandEnvironment.open(global, access: .readWrite)
             let organization = try await environment.organization()
+            let actor = try await environment.authorizedActor(for: organization, to: .changeGrant(options.grant))
             let member = try await environment.ledger.ungrant(
-                options.grant, from: options.email, in: organization.id, by: environment.actor(for: organization),
-                at: environment.now)
+                options.grant, from: options.email, in: organization.id, by: actor, at: environment.now)
             Console.out("\(member.email) no longer holds \(options.grant) in \(organization.name).")
         }
     }

@@ -99,7 +99,9 @@ struct InvitationsCommand: AsyncParsableCommand {
             let batch = try InvitationBatch(parsing: emails.flatMap(InvitationBatch.split))
             let environment = try CommandEnvironment.open(global, access: .readWrite)
             let organization = try await environment.organization()
-            let known = try await environment.ledger.accounts(in: organization.id).map(\.account.name)
+            let known =
+                try await environment.ledger.accounts(in: organization.id).map(\.account.name)
+                + environment.configuration.rules.catalog.accounts
             var parsed: [Grant] = []
             for text in grants {
                 let parts = text.split(separator: "@", maxSplits: 1).map(String.init)
@@ -116,10 +118,11 @@ struct InvitationsCommand: AsyncParsableCommand {
                 }
                 parsed.append(Grant(role: role, account: account))
             }
+            let actor = try await environment.authorizedActor(
+                for: organization, to: .invite(count: batch.addresses.count, role: role, grants: parsed))
             let invitations = try await environment.ledger.invite(
                 batch, as: role, grants: parsed, catalog: environment.configuration.rules.catalog, message: message,
-                in: organization.id, mail: try environment.mailSettings(), by: environment.actor(for: organization),
-                at: environment.now)
+                in: organization.id, mail: try environment.mailSettings(), by: actor, at: environment.now)
             let until = invitations.first.map { DateText.short($0.expiresAt) } ?? ""
             let with = parsed.isEmpty ? "" : " with \(Set(parsed).sorted().map(\.description).joined(separator: ", "))"
             Console.out(
@@ -142,9 +145,10 @@ struct InvitationsCommand: AsyncParsableCommand {
             let address = email
             let environment = try CommandEnvironment.open(global, access: .readWrite)
             let organization = try await environment.organization()
+            let actor = try await environment.authorizedActor(
+                for: organization, to: .manageInvitation(grants: []), invitation: address)
             let invitation = try await environment.ledger.resend(
-                to: address, in: organization.id, mail: try environment.mailSettings(),
-                by: environment.actor(for: organization), at: environment.now)
+                to: address, in: organization.id, mail: try environment.mailSettings(), by: actor, at: environment.now)
             Console.out(
                 "Resent the invitation to \(invitation.email) (resend \(invitation.resendCount)); the new link is valid until "
                     + "\(DateText.short(invitation.expiresAt)) and the previous one no longer works.")
@@ -165,8 +169,10 @@ struct InvitationsCommand: AsyncParsableCommand {
             let address = email
             let environment = try CommandEnvironment.open(global, access: .readWrite)
             let organization = try await environment.organization()
+            let actor = try await environment.authorizedActor(
+                for: organization, to: .manageInvitation(grants: []), invitation: address)
             let invitation = try await environment.ledger.revoke(
-                to: address, in: organization.id, by: environment.actor(for: organization), at: environment.now)
+                to: address, in: organization.id, by: actor, at: environment.now)
             Console.out("Revoked the invitation to \(invitation.email); its link no longer works.")
         }
     }

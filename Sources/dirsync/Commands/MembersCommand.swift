@@ -25,8 +25,9 @@ struct MembersCommand: AsyncParsableCommand {
             let address = email
             let environment = try CommandEnvironment.open(global, access: .readWrite)
             let organization = try await environment.organization()
+            let actor = try await environment.authorizedActor(for: organization, to: .manageOrganization)
             let member = try await environment.ledger.removeMember(
-                address, in: organization.id, by: environment.actor(for: organization), at: environment.now)
+                address, in: organization.id, by: actor, at: environment.now)
             Console.out("Removed \(member.email) (\(member.role)) from \(organization.name).")
         }
     }
@@ -45,9 +46,9 @@ struct MembersCommand: AsyncParsableCommand {
             let address = email
             let environment = try CommandEnvironment.open(global, access: .readWrite)
             let organization = try await environment.organization()
+            let actor = try await environment.authorizedActor(for: organization, to: .manageOrganization)
             let (before, after) = try await environment.ledger.changeRole(
-                of: address, to: role, in: organization.id, by: environment.actor(for: organization),
-                at: environment.now)
+                of: address, to: role, in: organization.id, by: actor, at: environment.now)
             Console.out("\(after.email) is now \(after.role) in \(organization.name) (was \(before.role)).")
         }
     }

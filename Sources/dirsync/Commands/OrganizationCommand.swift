@@ -64,8 +64,9 @@ struct OrganizationCommand: AsyncParsableCommand {
             let organization = try await environment.organization()
             let newInviter = inviter
             let validity = invitationValidity
+            let actor = try await environment.authorizedActor(for: organization, to: .manageOrganization)
             let updated = try await environment.ledger.updateSettings(
-                of: organization.id, by: environment.actor(for: organization), at: environment.now
+                of: organization.id, by: actor, at: environment.now
             ) { [seats] settings in
                 if let seats { settings.seats = seats }
                 if let newInviter { settings.inviter = newInviter }

@@ -19,6 +19,14 @@ struct GlobalOptions: ParsableArguments {
         transform: ArgumentValue.instant)
     var now: Date?
 
+    @Option(
+        name: .customLong("as"),
+        help: ArgumentHelp(
+            "Act as this member (default: DIRSYNC_ACTOR, else organization.inviter); their role and grants decide what they may change.",
+            valueName: "email"),
+        transform: ArgumentValue.email)
+    var actor: EmailAddress?
+
     /// The moment the command runs at: `--now`, or the clock to the millisecond (what the store keeps).
     var clock: Date { now ?? Self.wallClock() }
 

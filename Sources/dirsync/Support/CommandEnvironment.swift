@@ -64,9 +64,24 @@ struct CommandEnvironment {
         return try await ledger.organization(named: options.org ?? configuration.organization.name)
     }
 
-    /// Who acts: `organization.inviter` from the configuration, else the organization's stored inviter.
-    func actor(for organization: Organization) -> String {
-        (configuration.organization.inviter ?? organization.settings.inviter).canonical
+    /// Who a command that changes the organization acts as: `--as`, else `DIRSYNC_ACTOR`, else the inviter.
+    func actingAddress(for organization: Organization) throws -> EmailAddress {
+        if let actor = options.actor { return actor }
+        if let variable = ProcessInfo.processInfo.environment["DIRSYNC_ACTOR"], !variable.isEmpty {
+            do { return try EmailAddress(variable) } catch {
+                throw CommandError.invalidArgument("DIRSYNC_ACTOR: \(error.description)", hint: nil)
+            }
+        }
+        return configuration.organization.inviter ?? organization.settings.inviter
+    }
+
+    /// The acting address, once `Permissions` allow it `action` (refused with one line naming the actor, the
+    /// permission and the scope); for resending or revoking, `invitation` names the invitation.
+    func authorizedActor(
+        for organization: Organization, to action: Permissions.Action, invitation: EmailAddress? = nil
+    ) async throws -> String {
+        try await ledger.authorize(
+            try actingAddress(for: organization), to: action, in: organization.id, invitation: invitation)
     }
 
     /// The sender and accept-link template for invitation mail. Also checks that the mail transport can be
