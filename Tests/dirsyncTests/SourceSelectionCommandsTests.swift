@@ -88,7 +88,7 @@ import Testing
             let plan = try #require(explained.stdout.components(separatedBy: "\nPlan\n").last)
             #expect(
                 plan.split(separator: "\n").map(String.init) == [
-                    "  + join dee@acme.com member: auto-join domain acme.com [roles[1]]"
+                    "  + join dee@acme.com member + signer, account-admin@Legal EU: auto-join domain acme.com [roles[1]]"
                 ], "\(explained)")
         }
         for person in ["nobody", "com", "acme.com", "zed@acme.com"] {

@@ -193,34 +193,17 @@ struct GroupMembership: Sendable {
             log.add(
                 Self.cycle(cycle.map { groups[Int($0)].name }, at: groups[Int(cycle[0])].location), kind: "group-cycle")
         }
-        var seen = [UInt32](repeating: 0, count: groups.count)
-        var stamp: UInt32 = 0
+        var closure = GroupClosure(groups: groups.count)
         var cache: [[Int32]: [DirectoryUser.Group]] = [:]
         for position in users.indices where !direct[position].isEmpty {
             if let known = cache[direct[position]] {
                 users[position].groups = known
                 continue
             }
-            stamp += 1
-            var result: [DirectoryUser.Group] = []
-            var queue: [Int32] = []
-            for index in direct[position] where seen[Int(index)] != stamp {
-                seen[Int(index)] = stamp
-                queue.append(index)
-                result.append(DirectoryUser.Group(id: groups[Int(index)].id, name: groups[Int(index)].name))
-            }
-            var next = 0
-            while next < queue.count {
-                let child = queue[next]
-                next += 1
-                for parent in parents[Int(child)] where seen[Int(parent)] != stamp {
-                    seen[Int(parent)] = stamp
-                    queue.append(parent)
-                    result.append(
-                        DirectoryUser.Group(
-                            id: groups[Int(parent)].id, name: groups[Int(parent)].name, isDirect: false,
-                            via: groups[Int(child)].id))
-                }
+            let result = closure.effective(from: direct[position], parents: parents).map { group, via in
+                DirectoryUser.Group(
+                    id: groups[Int(group)].id, name: groups[Int(group)].name, isDirect: via == nil,
+                    via: via.map { groups[Int($0)].id })
             }
             if cache.count < 1 << 16 { cache[direct[position]] = result }
             users[position].groups = result
@@ -328,5 +311,41 @@ struct GroupMembership: Sendable {
             }
         }
         return [start]
+    }
+}
+
+/// Effective groups over "is a member of" edges (`parents[g]`: the groups `g` is in), breadth first: the direct
+/// groups each once in the order given, then each group reached, once, with the group it was reached through.
+/// Reuses one visited-stamp array for every user, so a million users cost no allocation per group.
+struct GroupClosure {
+    private var seen: [UInt32]
+    private var stamp: UInt32 = 0
+
+    /// A closure over `groups` group indexes.
+    init(groups: Int) { seen = [UInt32](repeating: 0, count: groups) }
+
+    /// `direct`'s groups (via nil), then those reached through them (via: the group they came from).
+    mutating func effective(from direct: [Int32], parents: [[Int32]]) -> [(group: Int32, via: Int32?)] {
+        stamp &+= 1
+        if stamp == 0 {
+            // After 2^32 users the stamps wrap: start the array afresh.
+            seen = [UInt32](repeating: 0, count: seen.count)
+            stamp = 1
+        }
+        var result: [(group: Int32, via: Int32?)] = []
+        for group in direct where seen[Int(group)] != stamp {
+            seen[Int(group)] = stamp
+            result.append((group, nil))
+        }
+        var next = 0
+        while next < result.count {
+            let child = result[next].group
+            next += 1
+            for parent in parents[Int(child)] where seen[Int(parent)] != stamp {
+                seen[Int(parent)] = stamp
+                result.append((parent, child))
+            }
+        }
+        return result
     }
 }

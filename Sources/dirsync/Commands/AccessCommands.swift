@@ -86,17 +86,7 @@ struct GrantsCommand: AsyncParsableCommand {
         func run() async throws {
             let environment = try CommandEnvironment.open(global, access: .readWrite)
             let organization = try await environment.organization()
-            var grant = options.grant
-            if let name = grant.account {
-                // Named as the store spells it, so `sales us` is the account `Sales US`.
-                let known =
-                    try await environment.ledger.accounts(in: organization.id).map(\.account.name)
-                    + environment.configuration.rules.catalog.accounts
-                guard let account = known.first(where: { $0.caseInsensitiveCompare(name) == .orderedSame }) else {
-                    throw AccessError.unknownAccount(name, known: known)
-                }
-                grant = Grant(role: grant.role, account: account)
-            }
+            let grant = try await environment.spelled(options.grant, in: organization)
             let actor = try await environment.authorizedActor(for: organization, to: .changeGrant(grant))
             let member = try await environment.ledger.grant(
                 grant, to: options.email, in: organization.id, catalog: environment.configuration.rules.catalog,

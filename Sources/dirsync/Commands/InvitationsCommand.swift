@@ -99,24 +99,16 @@ struct InvitationsCommand: AsyncParsableCommand {
             let batch = try InvitationBatch(parsing: emails.flatMap(InvitationBatch.split))
             let environment = try CommandEnvironment.open(global, access: .readWrite)
             let organization = try await environment.organization()
-            let known =
-                try await environment.ledger.accounts(in: organization.id).map(\.account.name)
-                + environment.configuration.rules.catalog.accounts
             var parsed: [Grant] = []
             for text in grants {
                 let parts = text.split(separator: "@", maxSplits: 1).map(String.init)
                 guard let role = parts.first, !role.isEmpty, parts.count == 1 || !parts[1].isEmpty else {
-                    throw ValidationError("--grant: '\(text)' is not ROLE or ROLE@ACCOUNT")
+                    throw CommandError.invalidArgument(
+                        "--grant: '\(text)' is not ROLE or ROLE@ACCOUNT", hint: "for example --grant signer@Sales US")
                 }
-                guard parts.count == 2 else {
-                    parsed.append(Grant(role: role))
-                    continue
-                }
-                // Named as the store spells it, so `signer@sales us` is limited to the account `Sales US`.
-                guard let account = known.first(where: { $0.caseInsensitiveCompare(parts[1]) == .orderedSame }) else {
-                    throw AccessError.unknownAccount(parts[1], known: known)
-                }
-                parsed.append(Grant(role: role, account: account))
+                parsed.append(
+                    try await environment.spelled(
+                        Grant(role: role, account: parts.count == 2 ? parts[1] : nil), in: organization))
             }
             let actor = try await environment.authorizedActor(
                 for: organization, to: .invite(count: batch.addresses.count, role: role, grants: parsed))

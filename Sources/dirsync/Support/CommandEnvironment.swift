@@ -64,6 +64,18 @@ struct CommandEnvironment {
         return try await ledger.organization(named: options.org ?? configuration.organization.name)
     }
 
+    /// `grant` with its account named as the store (or `organization.accounts`) spells it, so `signer@sales us`
+    /// is limited to the account `Sales US`; an account neither has is refused, naming those there are.
+    func spelled(_ grant: Grant, in organization: Organization) async throws -> Grant {
+        guard let name = grant.account else { return grant }
+        let known =
+            try await ledger.accounts(in: organization.id).map(\.account.name) + configuration.rules.catalog.accounts
+        guard let account = known.first(where: { $0.caseInsensitiveCompare(name) == .orderedSame }) else {
+            throw AccessError.unknownAccount(name, known: known)
+        }
+        return Grant(role: grant.role, account: account)
+    }
+
     /// Who a command that changes the organization acts as: `--as`, else `DIRSYNC_ACTOR`, else the inviter.
     func actingAddress(for organization: Organization) throws -> EmailAddress {
         if let actor = options.actor { return actor }

@@ -164,29 +164,13 @@ public struct SCIMClient: Sendable {
             diagnostics.append(GroupMembership.cycle(cycle.map { names[Int($0)] }, at: location))
         }
         var result: [String: [DirectoryUser.Group]] = [:]
-        var seen = [UInt32](repeating: 0, count: groups.count)
-        var stamp: UInt32 = 0
+        var closure = GroupClosure(groups: groups.count)
         for (user, groupsOfUser) in direct {
-            stamp += 1
-            var queue: [Int32] = []
-            for group in groupsOfUser.sorted(by: { (names[Int($0)], $0) < (names[Int($1)], $1) })
-            where seen[Int(group)] != stamp {
-                seen[Int(group)] = stamp
-                queue.append(group)
-            }
-            var found = queue.map { DirectoryUser.Group(id: groups[Int($0)].id, name: names[Int($0)]) }
-            var next = 0
-            while next < queue.count {
-                let child = queue[next]
-                next += 1
-                for parent in parents[Int(child)] where seen[Int(parent)] != stamp {
-                    seen[Int(parent)] = stamp
-                    queue.append(parent)
-                    found.append(
-                        DirectoryUser.Group(
-                            id: groups[Int(parent)].id, name: names[Int(parent)], isDirect: false,
-                            via: names[Int(child)]))
-                }
+            let ordered = groupsOfUser.sorted { (names[Int($0)], $0) < (names[Int($1)], $1) }
+            let found = closure.effective(from: ordered, parents: parents).map { group, via in
+                DirectoryUser.Group(
+                    id: groups[Int(group)].id, name: names[Int(group)], isDirect: via == nil,
+                    via: via.map { names[Int($0)] })
             }
             result[user] = found
         }
