@@ -103,6 +103,13 @@ import Testing
             ])
         let again = try await cli.run(["plan"])
         #expect(again.stdout.contains("Plan: no changes."), "\(again.stdout)")
+        let explained = try await cli.run(["explain", "ada@example.com"])
+        #expect(
+            explained.stdout.contains("  → grants signer, account-admin@Sales US, template-editor@Sales US"),
+            "\(explained.stdout)")
+        #expect(
+            explained.stdout.contains("  grants signer, account-admin@Sales US, template-editor@Sales US\n"),
+            "\(explained.stdout)")
         let audit = try await cli.run(["audit"])
         #expect(audit.stdout.contains("TEAM_ACCESS_GRANTED"), "\(audit.stdout)")
         #expect(audit.stdout.contains("ACCOUNT_ADDED"), "\(audit.stdout)")

@@ -61,6 +61,8 @@ public struct Explanation: Sendable {
     public let organization: String
     /// The person's membership, matched by address or anchor; nil when they are not a member.
     public let member: Member?
+    /// The grants the member holds (empty when they are not a member).
+    public var memberGrants: [MemberGrant] = []
     /// The person's pending invitation (expired or not), matched by address or anchor; nil when there is none.
     public let invitation: Invitation?
     /// The person's changes in the plan (by address, previous address or anchor), in plan order.
@@ -113,12 +115,13 @@ extension SyncEngine {
         }
         // Not an address: it may be the anchor of someone no longer in the directory.
         if email == nil { anchors.insert(person.trimmingCharacters(in: .whitespaces)) }
-        let (member, invitation) = try await store.read { [anchors] db in
+        let (member, invitation, memberGrants) = try await store.read { [anchors] db in
             let members = try db.members(in: organization.id)
             let pending = try db.invitations(in: organization.id, statuses: [.pending])
+            let member = members.first { $0.email == email || ($0.anchor.map(anchors.contains) ?? false) }
             return (
-                members.first { $0.email == email || ($0.anchor.map(anchors.contains) ?? false) },
-                pending.first { $0.email == email || ($0.anchor.map(anchors.contains) ?? false) }
+                member, pending.first { $0.email == email || ($0.anchor.map(anchors.contains) ?? false) },
+                try member.map { member in try db.grants(in: organization.id).filter { $0.member == member.id } } ?? []
             )
         }
         if found.isEmpty && member == nil && invitation == nil {
@@ -134,6 +137,7 @@ extension SyncEngine {
             mapping: sources.members[0].part.mappingReference, entries: found, organization: organization.name,
             member: member, invitation: invitation, changes: changes, blocked: plan.blocked, now: now)
         explanation.merged = merged
+        explanation.memberGrants = memberGrants
         return explanation
     }
 

@@ -56,6 +56,10 @@ struct ExplanationView {
             lines.append(
                 "  member \(member.email) (\(member.role), \(member.isManaged ? "managed by dirsync" : "added by hand, not managed")"
                     + (member.anchor.map { ", anchor \($0)" } ?? "") + ")")
+            if !explanation.memberGrants.isEmpty {
+                let held = explanation.memberGrants.map { $0.grant.description + ($0.isManaged ? "" : " (by hand)") }
+                lines.append("  grants \(held.joined(separator: ", "))")
+            }
         }
         if let invitation = explanation.invitation {
             lines.append(
