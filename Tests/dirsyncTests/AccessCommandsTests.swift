@@ -128,6 +128,20 @@ import Testing
         #expect((object["summary"] as? [String: Int])?["ungrant"] == 1, "\(json.stdout)")
         #expect(try await cli.run(["sync"]).status == 0)
         #expect(try await grants(cli)["ada@example.com"] == ["signer"])
+
+        // A catalog role dropped from the configuration with its rule: what dirsync made of it is taken away.
+        try Data(
+            Self.configuration(grants: "      - { grant: [template-editor], when: { domain: example.com } }").utf8
+        ).write(to: folder.file("dirsync.yaml"))
+        #expect(try await cli.run(["sync"]).status == 0)
+        try Data(
+            Self.configuration(grants: "      - { grant: [signer], when: { domain: example.com } }")
+                .replacingOccurrences(of: "    - { name: template-editor, description: Edits templates }\n", with: "")
+                .utf8
+        ).write(to: folder.file("dirsync.yaml"))
+        let dropped = try await cli.run(["sync"])
+        #expect(dropped.status == 0, "\(dropped)")
+        #expect(try await grants(cli)["bo@example.com"] == ["signer"])
     }
 
     @Test func grantsByHandStayAndAccountsWithGrantsCannotGo() async throws {

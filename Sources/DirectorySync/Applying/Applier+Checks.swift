@@ -46,10 +46,13 @@ extension Applier {
                     throw refuse("invitation \(id) is for \(invitation.email), not the address the change names")
                 }
             }
+            // What is given must be in the catalog; what is taken away may be a role or account the
+            // configuration no longer lists (that is often why it is taken away).
             for grant in change.grants {
                 if Role(rawValue: grant.role.lowercased()) != nil {
                     throw refuse("'\(grant.role)' is an organization role, never a grant")
                 }
+                if change.action == .ungrant { continue }
                 guard rules.catalog.role(named: grant.role) != nil else {
                     throw refuse("'\(grant.role)' is not a role of access.roles")
                 }
