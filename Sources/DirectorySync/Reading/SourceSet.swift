@@ -43,11 +43,6 @@ public struct SourceSet<Part: DirectorySource>: DirectorySource, CustomStringCon
         self.precedence = precedence ?? SourcePrecedence(sources: members.map(\.name))
     }
 
-    /// One source, read as it is.
-    public init(single part: Part, name: String) {
-        self.init([Member(name: name, part: part)])
-    }
-
     /// Whether people are merged from several sources.
     public var isMerged: Bool { members.count > 1 }
 
