@@ -30,6 +30,21 @@ extension SQLiteLedger {
         }
     }
 
+    func grants(of member: Member.ID) throws -> [MemberGrant] {
+        try fetchEach(
+            sql: """
+                SELECT g.member_id, g.role, a.name, g.managed, g.granted_at
+                FROM member_grants g LEFT JOIN accounts a ON a.id = g.account_id
+                WHERE g.member_id = ?
+                ORDER BY ifnull(a.name, ''), g.role
+                """, arguments: [member.rawValue]
+        ) { row in
+            MemberGrant(
+                member: Member.ID(rawValue: row[0]), grant: Grant(role: row[1], account: row[2]), isManaged: row[3],
+                grantedAt: row[4])
+        }
+    }
+
     func grantCount(in account: Account.ID) throws -> Int {
         try fetchInt(
             sql: """

@@ -84,10 +84,7 @@ extension Ledger {
     ) async throws -> String {
         let (person, carried) = try await store.read { db in
             let member = try db.member(actor, in: organization)
-            let grants =
-                try member.map { member in
-                    try db.grants(in: organization).filter { $0.member == member.id }.map(\.grant)
-                } ?? []
+            let grants = try member.map { try db.grants(of: $0.id).map(\.grant) } ?? []
             let carried = try invitation.flatMap { try db.pendingInvitation(for: $0, in: organization) }
                 .map { try db.grants(of: $0.id) }
             return (Permissions.Actor(email: actor, role: member?.role, grants: grants), carried)

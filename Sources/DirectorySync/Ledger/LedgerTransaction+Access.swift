@@ -37,9 +37,7 @@ extension LedgerTransaction {
     }
 
     /// The grants `member` holds.
-    public func grants(of member: Member) throws -> [MemberGrant] {
-        try db.grants(in: orgID).filter { $0.member == member.id }
-    }
+    public func grants(of member: Member) throws -> [MemberGrant] { try db.grants(of: member.id) }
 
     /// Gives `member` each of `grants` (none of which they may hold already); `managed` when a sync makes them
     /// from the grant rules. Accounts named must exist, unless `addingAccounts` (a sync adds the accounts the

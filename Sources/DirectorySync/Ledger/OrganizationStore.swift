@@ -72,6 +72,8 @@ public protocol LedgerReader {
     func accounts(in organization: Organization.ID) throws -> [Account]
     /// Every grant held by a member of the organization, by member, then account and role.
     func grants(in organization: Organization.ID) throws -> [MemberGrant]
+    /// The grants one member holds, by account, then role.
+    func grants(of member: Member.ID) throws -> [MemberGrant]
     /// How many grants (held by members or carried by invitations) are limited to the account.
     func grantCount(in account: Account.ID) throws -> Int
     /// The grants each pending invitation of the organization carries, by invitation.

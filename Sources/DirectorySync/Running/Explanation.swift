@@ -121,7 +121,7 @@ extension SyncEngine {
             let member = members.first { $0.email == email || ($0.anchor.map(anchors.contains) ?? false) }
             return (
                 member, pending.first { $0.email == email || ($0.anchor.map(anchors.contains) ?? false) },
-                try member.map { member in try db.grants(in: organization.id).filter { $0.member == member.id } } ?? []
+                try member.map { try db.grants(of: $0.id) } ?? []
             )
         }
         if found.isEmpty && member == nil && invitation == nil {
