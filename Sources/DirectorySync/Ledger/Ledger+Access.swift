@@ -53,14 +53,7 @@ extension Ledger {
         try await store.write { db in
             let rules = try Self.rules(db, organization, now, nil, InvitationToken.generate)
             guard let member = try db.member(email, in: organization) else { throw LedgerError.memberNotFound(email) }
-            let held = try rules.grants(of: member).map(\.grant)
-            // The account is named as the user typed it: match it ignoring case.
-            let match =
-                held.first {
-                    $0.role == grant.role
-                        && ($0.account ?? "").caseInsensitiveCompare(grant.account ?? "") == .orderedSame
-                } ?? grant
-            try rules.ungrant([match], from: member, by: actor, details: ["via": "cli"])
+            try rules.ungrant([grant], from: member, by: actor, details: ["via": "cli"])
             return member
         }
     }

@@ -103,10 +103,11 @@ struct GrantsCommand: AsyncParsableCommand {
         func run() async throws {
             let environment = try CommandEnvironment.open(global, access: .readWrite)
             let organization = try await environment.organization()
-            let actor = try await environment.authorizedActor(for: organization, to: .changeGrant(options.grant))
+            let grant = try await environment.spelled(options.grant, in: organization)
+            let actor = try await environment.authorizedActor(for: organization, to: .changeGrant(grant))
             let member = try await environment.ledger.ungrant(
-                options.grant, from: options.email, in: organization.id, by: actor, at: environment.now)
-            Console.out("\(member.email) no longer holds \(options.grant) in \(organization.name).")
+                grant, from: options.email, in: organization.id, by: actor, at: environment.now)
+            Console.out("\(member.email) no longer holds \(grant) in \(organization.name).")
         }
     }
 }
