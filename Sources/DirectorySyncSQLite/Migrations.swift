@@ -251,6 +251,62 @@ enum Migrations {
                     END;
                     """)
         }
+        migrator.registerMigration("v9-create-offers") { db in
+            // Offers of new access to existing members (`policy.new_access: offer`): the grants (and perhaps a higher
+            // organization role) offered, one pending offer per member, one-time tokens stored like invitation
+            // tokens (selector and SHA-256, never the token), and the outbox naming the offer token its mail carries
+            // so a resend or revoke voids it. An offer outlives its member (for the audit trail) without them.
+            try db.execute(
+                sql: """
+                    CREATE TABLE offers (
+                        id INTEGER PRIMARY KEY,
+                        organization_id INTEGER NOT NULL REFERENCES organizations(id),
+                        member_id INTEGER REFERENCES members(id) ON DELETE SET NULL,
+                        email TEXT NOT NULL,
+                        role TEXT CHECK (role IN ('admin', 'member', 'viewer')),
+                        status TEXT NOT NULL CHECK (status IN ('pending', 'accepted', 'declined', 'revoked')),
+                        created_at TEXT NOT NULL,
+                        sent_at TEXT NOT NULL,
+                        expires_at TEXT NOT NULL,
+                        resend_count INTEGER NOT NULL DEFAULT 0 CHECK (resend_count >= 0),
+                        offered_by TEXT NOT NULL,
+                        managed INTEGER NOT NULL DEFAULT 0 CHECK (managed IN (0, 1)),
+                        closed_at TEXT,
+                        CHECK ((status = 'pending') = (closed_at IS NULL)),
+                        CHECK (status <> 'pending' OR member_id IS NOT NULL)
+                    );
+                    CREATE UNIQUE INDEX offers_one_pending ON offers(member_id) WHERE status = 'pending';
+                    CREATE INDEX offers_by_organization ON offers(organization_id, member_id);
+
+                    CREATE TABLE offer_grants (
+                        id INTEGER PRIMARY KEY,
+                        offer_id INTEGER NOT NULL REFERENCES offers(id) ON DELETE CASCADE,
+                        role TEXT NOT NULL CHECK (length(role) > 0
+                            AND lower(role) NOT IN ('owner', 'admin', 'member', 'viewer')),
+                        account_id INTEGER REFERENCES accounts(id) ON DELETE RESTRICT,
+                        managed INTEGER NOT NULL DEFAULT 0 CHECK (managed IN (0, 1)),
+                        CHECK (role <> 'account-admin' OR account_id IS NOT NULL)
+                    );
+                    CREATE UNIQUE INDEX offer_grants_once ON offer_grants(offer_id, role, ifnull(account_id, 0));
+                    CREATE INDEX offer_grants_by_account ON offer_grants(account_id) WHERE account_id IS NOT NULL;
+
+                    CREATE TABLE offer_tokens (
+                        id INTEGER PRIMARY KEY,
+                        offer_id INTEGER NOT NULL REFERENCES offers(id),
+                        selector TEXT NOT NULL UNIQUE,
+                        hash TEXT NOT NULL CHECK (length(hash) = 64),
+                        issued_at TEXT NOT NULL,
+                        expires_at TEXT NOT NULL,
+                        closure TEXT CHECK (closure IN ('replaced', 'revoked', 'used')),
+                        closed_at TEXT,
+                        CHECK ((closure IS NULL) = (closed_at IS NULL))
+                    );
+                    CREATE UNIQUE INDEX offer_tokens_one_open ON offer_tokens(offer_id) WHERE closure IS NULL;
+
+                    ALTER TABLE outbox ADD COLUMN offer_token_id INTEGER REFERENCES offer_tokens(id);
+                    CREATE INDEX outbox_by_offer_token ON outbox(offer_token_id) WHERE offer_token_id IS NOT NULL;
+                    """)
+        }
         return migrator
     }
 }

@@ -50,7 +50,8 @@ extension SQLiteLedger {
             sql: """
                 SELECT (SELECT count(*) FROM member_grants WHERE account_id = ?)
                     + (SELECT count(*) FROM invitation_grants WHERE account_id = ?)
-                """, arguments: [account.rawValue, account.rawValue]) ?? 0
+                    + (SELECT count(*) FROM offer_grants WHERE account_id = ?)
+                """, arguments: [account.rawValue, account.rawValue, account.rawValue]) ?? 0
     }
 
     func invitationGrants(in organization: Organization.ID) throws -> [Invitation.ID: [Grant]] {

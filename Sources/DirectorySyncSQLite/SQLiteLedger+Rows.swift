@@ -49,7 +49,11 @@ extension SQLiteLedger {
 
     static func token(from row: Row) throws -> IssuedToken {
         IssuedToken(
-            id: row["id"], invitation: Invitation.ID(rawValue: row["invitation_id"]), selector: row["selector"],
+            id: row["id"],
+            holder: row.hasColumn("offer_id")
+                ? .offer(Offer.ID(rawValue: row["offer_id"]))
+                : .invitation(Invitation.ID(rawValue: row["invitation_id"])),
+            selector: row["selector"],
             hash: row["hash"], issuedAt: row["issued_at"], expiresAt: row["expires_at"],
             closure: (row["closure"] as String?).flatMap(IssuedToken.Closure.init(rawValue:)),
             closedAt: row["closed_at"])

@@ -164,7 +164,7 @@ extension SQLiteLedger {
                 invitation.rawValue, token.selector, token.hash, StoredText.date(issuedAt), StoredText.date(expiresAt),
             ])
         return IssuedToken(
-            id: db.lastInsertedRowID, invitation: invitation, selector: token.selector, hash: token.hash,
+            id: db.lastInsertedRowID, holder: .invitation(invitation), selector: token.selector, hash: token.hash,
             issuedAt: issuedAt, expiresAt: expiresAt)
     }
 
@@ -188,12 +188,13 @@ extension SQLiteLedger {
     func enqueue(_ draft: OutboxMessage.Draft) throws -> OutboxMessage {
         try execute(
             sql: """
-                INSERT INTO outbox (organization_id, message_id, recipient, subject, content, token_id, status, created_at)
-                VALUES (?, ?, ?, ?, ?, ?, 'pending', ?)
+                INSERT INTO outbox
+                    (organization_id, message_id, recipient, subject, content, token_id, offer_token_id, status, created_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, 'pending', ?)
                 """,
             arguments: [
                 draft.organization.rawValue, draft.messageID, draft.recipient.canonical, draft.subject, draft.content,
-                draft.tokenID, StoredText.date(draft.createdAt),
+                draft.tokenID, draft.offerTokenID, StoredText.date(draft.createdAt),
             ])
         return OutboxMessage(
             id: OutboxMessage.ID(rawValue: db.lastInsertedRowID), organization: draft.organization,

@@ -63,8 +63,12 @@ extension StoreError {
         "origin IN ('founder', 'invitation', 'domain-auto-join')":
             "a member joined as founder, by invitation or by domain auto-join",
         "managed IN (0, 1)": "managed is 0 or 1",
-        "role IN ('admin', 'member', 'viewer')": "an invitation's role is admin, member or viewer, never owner",
+        "role IN ('admin', 'member', 'viewer')":
+            "an invitation's (or an offer's) role is admin, member or viewer, never owner",
         "status IN ('pending', 'accepted', 'revoked')": "an invitation is pending, accepted or revoked",
+        "status IN ('pending', 'accepted', 'declined', 'revoked')":
+            "an offer is pending, accepted, declined or revoked",
+        "status <> 'pending' OR member_id IS NOT NULL": "a pending offer names its member",
         "expires_at > sent_at": "an invitation expires after it was sent",
         "resend_count >= 0": "an invitation's resend count is not negative",
         "(status = 'pending') = (closed_at IS NULL)": "an invitation has a closing time exactly when it is not pending",
@@ -106,5 +110,9 @@ extension StoreError {
         "accounts.organization_id, accounts.name": "an account's name is unique in its organization",
         "index 'member_grants_once'": "a member holds each grant once",
         "index 'invitation_grants_once'": "an invitation carries each grant once",
+        "offers.member_id": "a member has at most one pending offer",
+        "index 'offer_grants_once'": "an offer carries each grant once",
+        "offer_tokens.selector": "token selectors are unique",
+        "offer_tokens.offer_id": "an offer has at most one open token",
     ]
 }

@@ -177,7 +177,7 @@ extension Plan.Change {
     /// `join bo@acme.com member`, `change_role bo@acme.com member→admin`: one change in a line, for tables.
     public var compact: String {
         let roles =
-            if let from = fromRole, let to = toRole { "\(from)→\(to)" } else {
+            if let from = fromRole ?? (action == .offer ? role : nil), let to = toRole { "\(from)→\(to)" } else {
                 (role ?? fromRole).map(\.rawValue) ?? ""
             }
         let grants = self.grants.isEmpty ? "" : " [" + self.grants.map(\.description).joined(separator: ", ") + "]"

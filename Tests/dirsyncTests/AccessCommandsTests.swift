@@ -47,7 +47,7 @@ import Testing
             - { name: template-editor, description: Edits templates }
           grants:
         \(grants)
-        policy: { max_deletion_ratio: 1 }
+        policy: { max_deletion_ratio: 1, new_access: apply }
 
         """
     }

@@ -66,7 +66,7 @@ import Testing
         }
         #expect(count(.memberRemoved, "gus@acme.com") == 1)
         #expect(count(.memberRemoved, "hal@acme.com") == 1)
-        #expect(count(.memberRoleChanged, "fay@acme.com") == 1)
+        #expect(count(.accessOffered, "fay@acme.com") == 1, "fay's new role is offered once")
         #expect(count(.memberUpdated, "kimberly@acme.com") == 1)
         #expect(count(.invitationSent, "max@partner.io") == 1)
         #expect(count(.invitationRevoked, "ivy@partner.io") == 1)

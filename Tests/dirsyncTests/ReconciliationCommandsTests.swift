@@ -54,11 +54,30 @@ import Testing
             try Self.json(try await cli.run(["plan", "--format", "json", "--now", "2026-11-02T09:00:00Z"]))
                 as? [String: Any])
         let summary = try #require(plan["summary"] as? [String: Int])
-        #expect(summary["join"] == 1 && summary["invite"] == 1 && summary["change_role"] == 1 && summary["update"] == 1)
+        // Fay's new group gives her admin: an existing member's new access is offered (policy.new_access: offer).
+        #expect(summary["join"] == 1 && summary["invite"] == 1 && summary["offer"] == 1 && summary["update"] == 1)
+        #expect(summary["change_role"] == 0)
         #expect(summary["remove"] == 2 && summary["revoke"] == 1 && summary["resend"] == 2)
         let synced = try await cli.run(["sync", "--now", "2026-11-02T09:00:00Z"])
         #expect(synced.status == 0, "\(synced)")
         #expect(try await cli.run(["plan", "--detailed-exitcode", "--now", "2026-11-02T09:01:00Z"]).status == 0)
+        #expect(try await Self.roles(cli)["fay@acme.com"] == "member", "nothing changes before she accepts")
+        // Fay opens the offer mail and follows its link.
+        let mail = try #require(
+            try FileManager.default.contentsOfDirectory(atPath: folder.file("outbox").path).first {
+                $0.hasPrefix("fay@acme.com")
+            })
+        let content = try String(contentsOf: folder.file("outbox/\(mail)"), encoding: .utf8)
+        #expect(content.contains("Subject: ada@acme.com offers you new access in Acme Corp"))
+        let link = try #require(
+            content.split(whereSeparator: \.isNewline).first {
+                $0.hasPrefix("https://") && $0.contains("offers/accept")
+            })
+        let accepted = try await cli.run(
+            ["offers", "accept", "-", "--now", "2026-11-02T10:00:00Z"], input: String(link))
+        #expect(accepted.status == 0, "\(accepted)")
+        #expect(accepted.stdout == "fay@acme.com accepted admin (organization role); their role is admin.\n")
+        #expect(try await cli.run(["plan", "--detailed-exitcode", "--now", "2026-11-02T10:01:00Z"]).status == 0)
         let members = try #require(
             try Self.json(try await cli.run(["members", "list", "--format", "json"])) as? [[String: Any]])
         let roles = Dictionary(
@@ -130,6 +149,16 @@ import Testing
         #expect(allowed.status == 0, "\(allowed)")
     }
 
+    /// Each member's role, by address.
+    static func roles(_ cli: CLIProcess) async throws -> [String: String] {
+        let members = try #require(
+            try Self.json(try await cli.run(["members", "list", "--format", "json"])) as? [[String: Any]])
+        return Dictionary(
+            uniqueKeysWithValues: members.compactMap { m in
+                (m["email"] as? String).flatMap { email in (m["role"] as? String).map { (email, $0) } }
+            })
+    }
+
     @Test func explainShowsTheEntryTheRulesAndTheAction() async throws {
         let (folder, cli) = try await Self.demoWorkspace()
         defer { folder.remove() }
@@ -141,7 +170,7 @@ import Testing
             "Entry export.ldif:",
             "memberof: CN=Legal,OU=Groups,DC=acme,DC=com; CN=Sign Admins,OU=Groups,DC=acme,DC=com",
             "  groups  Legal, Sign Admins", "roles[0] admin: group 'Sign Admins': matches",
-            "member fay@acme.com (member, managed by dirsync", "~ change_role fay@acme.com member → admin",
+            "member fay@acme.com (member, managed by dirsync", "? offer fay@acme.com member → admin",
         ] {
             #expect(result.stdout.contains(expected), "missing: \(expected)\n\(result.stdout)")
         }

@@ -160,9 +160,10 @@ import Testing
         #expect(blocked.stderr.contains("more than the limit of 1"), "\(blocked)")
         #expect(try await state(cli, folder) == before)
         try resign(folder) { plan in
-            let change = try #require(plan.changes.firstIndex { $0.action == .changeRole })
-            guard case .changeRole(let id, let from, _) = plan.changes[change].effect else { return }
-            plan.changes[change].effect = .changeRole(id, from: from, to: .owner)
+            // The demo's group change is offered (policy.new_access: offer); offer owner instead.
+            let change = try #require(plan.changes.firstIndex { $0.action == .offer })
+            guard case .offer(let id, let role, _, let replacing) = plan.changes[change].effect else { return }
+            plan.changes[change].effect = .offer(id, role: role, to: .owner, replacing: replacing)
         }
         let owner = try await cli.run([
             "apply", "p.json", "--yes", "--allow-deletions", "--now", "2026-11-02T09:01:00Z",

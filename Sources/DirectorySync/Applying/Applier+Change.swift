@@ -1,9 +1,10 @@
 extension Applier {
     /// Applies one change through the lifecycle rules, after checking that what it acts on is still as the plan
     /// saw it (a conflict otherwise: the organization changed between batches).
-    static func apply(_ change: Plan.Change, with rules: LedgerTransaction, actor: String, details: [String: String])
-        throws
-    {
+    static func apply(
+        _ change: Plan.Change, with rules: LedgerTransaction, actor: String, offerValidity: TimeSpan,
+        details: [String: String]
+    ) throws {
         let db = rules.db
         var facts = details
         facts["via"] = "sync"
@@ -36,7 +37,35 @@ extension Applier {
             return invitation
         }
 
+        /// The member's pending offer `id` as it is now.
+        func offer(_ id: Offer.ID, of member: Member) throws -> Offer {
+            guard let offer = try db.pendingOffer(of: member.id), offer.id == id, offer.isManaged else {
+                throw conflict("the offer is no longer pending")
+            }
+            return offer
+        }
+
         switch change.effect {
+        case .offer(let id, let role, let to, let replacing):
+            let member = try member(id, role: role)
+            let pending = try db.pendingOffer(of: member.id)
+            guard pending?.id == replacing else {
+                throw conflict(
+                    pending == nil
+                        ? "the offer it replaces is no longer pending" : "the member has another pending offer")
+            }
+            do {
+                try rules.offer(
+                    change.grants.map { Offer.Item(grant: $0, isManaged: true) }, role: to, to: member, managed: true,
+                    by: actor, validity: offerValidity, addingAccounts: true, details: facts)
+            } catch let error as AccessError {
+                throw conflict(error.description)
+            }
+        case .resendOffer(let id, let memberID, let role):
+            try rules.resendOffer(
+                try offer(id, of: try member(memberID, role: role)), by: actor, validity: offerValidity, details: facts)
+        case .revokeOffer(let id, let memberID, let role):
+            try rules.revokeOffer(try offer(id, of: try member(memberID, role: role)), by: actor, details: facts)
         case .adoptMember(let id, _):
             try rules.adopt(try member(id, managed: false), anchor: change.anchor, by: actor, details: facts)
         case .adoptInvitation(let id, _):

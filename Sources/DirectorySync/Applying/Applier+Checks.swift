@@ -52,7 +52,7 @@ extension Applier {
                 if Role(rawValue: grant.role.lowercased()) != nil {
                     throw refuse("'\(grant.role)' is an organization role, never a grant")
                 }
-                if change.action == .ungrant { continue }
+                if [.ungrant, .revokeOffer, .resendOffer].contains(change.action) { continue }
                 guard rules.catalog.role(named: grant.role) != nil else {
                     throw refuse("'\(grant.role)' is not a role of access.roles")
                 }
@@ -61,10 +61,10 @@ extension Applier {
                 }
             }
             switch change.effect {
-            case .join, .invite, .reinvite, .grant, .ungrant: break
+            case .join, .invite, .reinvite, .grant, .ungrant, .offer, .resendOffer, .revokeOffer: break
             default:
                 if !change.grants.isEmpty {
-                    throw refuse("only a join, invite, reinvite, grant or ungrant carries grants")
+                    throw refuse("only a join, invite, reinvite, grant, ungrant or offer change carries grants")
                 }
             }
             switch change.effect {
@@ -92,6 +92,13 @@ extension Applier {
                 members[id] = renamed
             case .updateAnchor(let id, _), .remove(let id, _), .downgrade(let id, _), .changeRole(let id, _, _):
                 _ = try member(id, change.email)
+            case .offer(let id, _, _, _), .resendOffer(_, let id, _), .revokeOffer(_, let id, _):
+                guard let held = members[id], held.role != .owner else {
+                    throw refuse("it names no member of the organization dirsync may change")
+                }
+                if case .offer(_, _, nil, _) = change.effect, change.grants.isEmpty {
+                    throw refuse("it offers nothing")
+                }
             case .grant(let id, _), .ungrant(let id, _):
                 // Named by the address it will have once an earlier update of the plan is applied, or its own.
                 guard let held = members[id], held.role != .owner else {

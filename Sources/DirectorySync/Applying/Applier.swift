@@ -135,7 +135,11 @@ public struct Applier: Sendable {
                     }
                     let rules = LedgerTransaction(
                         db: db, organization: organization, now: moment, mail: mail, makeToken: makeToken)
-                    for change in batch { try Self.apply(change, with: rules, actor: actor, details: details) }
+                    for change in batch {
+                        try Self.apply(
+                            change, with: rules, actor: actor, offerValidity: safeguards.policy.offerValidity,
+                            details: details)
+                    }
                 }
                 for change in batch { applied[change.action, default: 0] += 1 }
                 start += batch.count

@@ -11,6 +11,8 @@ extension Configuration {
         public var from: Mailbox?
         /// The accept-link template (`accept_url`): an http(s) URL holding `{token}`; nil when not configured.
         public var acceptURL: String?
+        /// The offer-link template (`offer_url`), checked like `accept_url`; nil for the default.
+        public var offerURL: String?
         /// How failed deliveries are retried.
         public var retry = OutboxDelivery.RetryPolicy()
 
@@ -28,7 +30,8 @@ extension Configuration {
         public var settings: MailSettings? {
             guard let from, let acceptURL else { return nil }
             return MailSettings(
-                from: from, acceptURLTemplate: acceptURL, capabilities: smtp.map(MailCapabilities.smtp) ?? .folder)
+                from: from, acceptURLTemplate: acceptURL, offerURLTemplate: offerURL,
+                capabilities: smtp.map(MailCapabilities.smtp) ?? .folder)
         }
     }
 }
@@ -36,7 +39,7 @@ extension Configuration {
 extension Configuration.MailSection {
     /// The keys allowed under `mail`.
     static let keys = [
-        "outbox", "smtp", "from", "accept_url", "starttls", "user", "user_env", "user_file", "password",
+        "outbox", "smtp", "from", "accept_url", "offer_url", "starttls", "user", "user_env", "user_file", "password",
         "password_env", "password_file", "ca_file", "connect_timeout", "timeout", "messages_per_connection", "retry",
         "smtputf8",
     ]
@@ -62,6 +65,9 @@ extension Configuration.MailSection {
         }
         if let value = keys["accept_url"] {
             acceptURL = try Self.acceptURL(value)
+        }
+        if let value = keys["offer_url"] {
+            offerURL = try Self.acceptURL(value)
         }
         if let value = keys["retry"] {
             retry = try Self.retryPolicy(value)

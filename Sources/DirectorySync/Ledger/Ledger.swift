@@ -6,6 +6,8 @@ public struct Ledger: Sendable {
     /// The store each command runs its one transaction in.
     public let store: any OrganizationStore
     private let makeToken: @Sendable () -> InvitationToken
+    /// How this ledger makes tokens, for its extensions.
+    var makeTokenFunction: @Sendable () -> InvitationToken { makeToken }
 
     /// A ledger over `store`. `makeToken` makes each new invitation token (tests pass a predictable one).
     public init(
@@ -122,7 +124,7 @@ public struct Ledger: Sendable {
     public func accept(_ token: InvitationToken, name: String?, at now: Date) async throws -> Member {
         try await store.write { db in
             guard let issued = try db.token(selector: token.selector), token.matches(storedHash: issued.hash),
-                let invitation = try db.invitation(id: issued.invitation),
+                let id = issued.invitation, let invitation = try db.invitation(id: id),
                 let organization = try db.organization(id: invitation.organization)
             else { throw LedgerError.unknownToken }
             return try LedgerTransaction(db: db, organization: organization, now: now, mail: nil)

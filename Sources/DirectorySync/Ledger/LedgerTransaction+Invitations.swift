@@ -142,14 +142,7 @@ extension LedgerTransaction {
     /// invitation's role, taking over the seat the invitation held; the token is used up and mail still queued
     /// with it voided. A link works only in the half-open window `[issued, expires)`.
     public func accept(_ invitation: Invitation, with issued: IssuedToken, name: String?) throws -> Member {
-        switch (issued.closure, issued.closedAt) {
-        case (.used?, let date?): throw LedgerError.tokenUsed(at: date)
-        case (.revoked?, let date?): throw LedgerError.tokenRevoked(at: date)
-        case (.replaced?, let date?): throw LedgerError.tokenReplaced(at: date)
-        default: break
-        }
-        if now < issued.issuedAt { throw LedgerError.tokenNotYetValid(from: issued.issuedAt) }
-        if now >= issued.expiresAt { throw LedgerError.tokenExpired(at: issued.expiresAt) }
+        try issued.checkOpen(at: now)
         guard invitation.status == .pending, invitation.organization == orgID else { throw LedgerError.unknownToken }
         if let existing = try db.member(invitation.email, in: orgID) {
             throw LedgerError.alreadyMember(invitation.email, role: existing.role)

@@ -48,6 +48,7 @@ extension LedgerTransaction {
     /// Removes a member. Owners are never removed.
     public func remove(_ member: Member, by actor: String, details: [String: String] = [:]) throws {
         guard member.role != .owner else { throw LedgerError.ownerUntouchable(member.email) }
+        try closeOffer(of: member, by: actor, details: details)
         try db.deleteMember(member.id)
         try adjustSeats(by: -1)
         var facts = details

@@ -80,6 +80,17 @@ public protocol LedgerReader {
     func invitationGrants(in organization: Organization.ID) throws -> [Invitation.ID: [Grant]]
     /// The grants one invitation carries, sorted.
     func grants(of invitation: Invitation.ID) throws -> [Grant]
+
+    /// The offer with this identifier, whatever its status.
+    func offer(id: Offer.ID) throws -> Offer?
+    /// The member's pending offer, expired or not.
+    func pendingOffer(of member: Member.ID) throws -> Offer?
+    /// The organization's offers with one of `statuses`, oldest first.
+    func offers(in organization: Organization.ID, statuses: Set<Offer.Status>) throws -> [Offer]
+    /// Each member's most recent offer, whatever its status: what a sync compares the rules with.
+    func latestOffers(in organization: Organization.ID) throws -> [Offer]
+    /// The offer token record with this selector, open or closed.
+    func offerToken(selector: String) throws -> IssuedToken?
 }
 
 /// The writes a ledger transaction may make, in addition to its reads.
@@ -153,6 +164,20 @@ public protocol LedgerWriter: LedgerReader {
     func deleteGrant(of member: Member.ID, role: String, account: Account.ID?) throws
     /// Records a grant the invitation carries.
     func insertGrant(_ role: String, account: Account.ID?, for invitation: Invitation.ID) throws
+
+    /// Stores a new pending offer without grants, and returns it with its identifier.
+    func insertOffer(_ draft: Offer.Draft) throws -> Offer
+    /// Records a grant the offer carries.
+    func insertGrant(_ item: Offer.Item, account: Account.ID?, for offer: Offer.ID) throws
+    /// Stores what may change of an offer: status, sending and expiry, resend count and closing time.
+    func updateOffer(_ offer: Offer) throws
+    /// Stores a new open token for `offer` and returns its record.
+    func insertToken(_ token: InvitationToken, for offer: Offer.ID, issuedAt: Date, expiresAt: Date) throws
+        -> IssuedToken
+    /// Closes every open token of `offer`.
+    func closeTokens(of offer: Offer.ID, as closure: IssuedToken.Closure, at now: Date) throws
+    /// Voids pending messages that carry a token of `offer`.
+    func voidPendingMail(of offer: Offer.ID) throws
 }
 
 extension Member {
@@ -248,15 +273,18 @@ extension OutboxMessage {
         public var subject: String
         /// The whole RFC 5322 message, with CRLF line endings.
         public var content: String
-        /// The `IssuedToken.id` of the token the message carries, so a resend or revoke voids it; nil for other mail.
+        /// The `IssuedToken.id` of the invitation token the message carries, so a resend or revoke voids it; nil
+        /// for other mail.
         public var tokenID: Int64?
+        /// The `IssuedToken.id` of the offer token the message carries, voided the same way.
+        public var offerTokenID: Int64?
         /// When the message was queued.
         public var createdAt: Date
 
         /// A message to queue with `LedgerWriter.enqueue`.
         public init(
             organization: Organization.ID, messageID: String, recipient: EmailAddress, subject: String, content: String,
-            tokenID: Int64?, createdAt: Date
+            tokenID: Int64?, offerTokenID: Int64? = nil, createdAt: Date
         ) {
             self.organization = organization
             self.messageID = messageID
@@ -264,6 +292,7 @@ extension OutboxMessage {
             self.subject = subject
             self.content = content
             self.tokenID = tokenID
+            self.offerTokenID = offerTokenID
             self.createdAt = createdAt
         }
     }

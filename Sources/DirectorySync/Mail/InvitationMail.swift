@@ -139,23 +139,7 @@ public struct InvitationMail: Sendable, Equatable {
 
     /// The HTML body: the same words as `text`, every interpolated value HTML-escaped.
     public var html: String {
-        func escape(_ text: String) -> String {
-            guard text.utf8.contains(where: { $0 == 0x26 || $0 == 0x3C || $0 == 0x3E || $0 == 0x22 }) else {
-                return text
-            }
-            var escaped = ""
-            escaped.reserveCapacity(text.utf8.count + 16)
-            for scalar in text.unicodeScalars {
-                switch scalar {
-                case "&": escaped += "&amp;"
-                case "<": escaped += "&lt;"
-                case ">": escaped += "&gt;"
-                case "\"": escaped += "&quot;"
-                default: escaped.unicodeScalars.append(scalar)
-                }
-            }
-            return escaped
-        }
+        let escape = HTMLText.escape
         var body = [
             "<!DOCTYPE html>",
             "<html><body style=\"font-family: sans-serif; line-height: 1.5\">",

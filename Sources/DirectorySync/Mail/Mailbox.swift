@@ -42,13 +42,21 @@ public struct MailSettings: Sendable, Equatable {
     public var from: Mailbox
     /// The accept link, with `{token}` where the token goes.
     public var acceptURLTemplate: String
+    /// The link in an offer of new access, with `{token}` (`mail.offer_url`); by default the accept link with
+    /// `invitations/accept` read as `offers/accept`.
+    public var offerURLTemplate: String
     /// Consulted before anyone is invited, so an address the transport cannot take is refused then.
     public var capabilities: MailCapabilities
 
     /// Settings for mail sent from `from`; by default every address is taken, as a folder takes them.
-    public init(from: Mailbox, acceptURLTemplate: String, capabilities: MailCapabilities = .folder) {
+    public init(
+        from: Mailbox, acceptURLTemplate: String, offerURLTemplate: String? = nil,
+        capabilities: MailCapabilities = .folder
+    ) {
         self.from = from
         self.acceptURLTemplate = acceptURLTemplate
+        self.offerURLTemplate =
+            offerURLTemplate ?? acceptURLTemplate.replacingOccurrences(of: "invitations/accept", with: "offers/accept")
         self.capabilities = capabilities
     }
 }

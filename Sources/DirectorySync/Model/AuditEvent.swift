@@ -25,6 +25,16 @@ public struct AuditEvent: Sendable, Equatable {
         case accessGranted = "TEAM_ACCESS_GRANTED"
         /// Grants were taken from a member.
         case accessRemoved = "TEAM_ACCESS_REMOVED"
+        /// A member was offered new access (grants, perhaps a higher role), effective once accepted.
+        case accessOffered = "TEAM_ACCESS_OFFERED"
+        /// An offer was resent with a new link.
+        case accessOfferResent = "TEAM_ACCESS_OFFER_RESENT"
+        /// A pending offer was revoked (by hand, by a sync, or replaced by a newer one).
+        case accessOfferRevoked = "TEAM_ACCESS_OFFER_REVOKED"
+        /// The member accepted an offer: its grants (and role) are theirs.
+        case accessAccepted = "TEAM_ACCESS_ACCEPTED"
+        /// The member declined an offer.
+        case accessDeclined = "TEAM_ACCESS_DECLINED"
         case syncRunCompleted = "SYNC_RUN_COMPLETED"
         case syncRunBlocked = "SYNC_RUN_BLOCKED"
         case syncRunFailed = "SYNC_RUN_FAILED"
@@ -54,6 +64,10 @@ public struct AuditEvent: Sendable, Equatable {
             case .accountAdded, .accountRemoved: return []
             case .accessGranted: return ["grants", "managed"] + sync
             case .accessRemoved: return ["grants"] + sync
+            case .accessOffered: return ["offer_id", "grants", "role", "expires_at", "replaces"] + sync
+            case .accessOfferResent: return ["offer_id", "expires_at", "resend_count"] + sync
+            case .accessOfferRevoked: return ["offer_id", "was_expired"] + sync
+            case .accessAccepted, .accessDeclined: return ["offer_id", "grants", "role", "offered_by"]
             case .syncRunCompleted, .syncRunBlocked, .syncRunFailed, .syncRunInterrupted:
                 return ["run_id", "trigger", "source_users", "reason"] + Plan.Action.allCases.map(\.rawValue)
             }

@@ -10,6 +10,9 @@ public struct OrganizationSnapshot: Sendable, Equatable {
     public let grants: [Member.ID: [MemberGrant]]
     /// The grants pending invitations carry, by invitation, sorted.
     public let invitationGrants: [Invitation.ID: [Grant]]
+    /// Each member's most recent offer of access, whatever its status (a pending one a sync compares with the
+    /// rules, a declined one it does not offer again).
+    public let offers: [Member.ID: Offer]
     /// A digest of everything a plan depends on: if it changes, a saved plan is stale. Computed once, where the
     /// snapshot is loaded (beside the source read, for a plan).
     public let fingerprint: String
@@ -17,14 +20,21 @@ public struct OrganizationSnapshot: Sendable, Equatable {
     /// A snapshot of these records; the fingerprint is computed here, once.
     public init(
         organization: Organization, members: [Member], invitations: [Invitation], grants: [MemberGrant] = [],
-        invitationGrants: [Invitation.ID: [Grant]] = [:]
+        invitationGrants: [Invitation.ID: [Grant]] = [:], offers: [Offer] = []
     ) {
         self.organization = organization
         self.members = members
         self.invitations = invitations
         self.grants = Dictionary(grouping: grants, by: \.member)
         self.invitationGrants = invitationGrants
-        self.fingerprint = Self.fingerprint(organization, members, invitations, grants, invitationGrants)
+        var latest: [Member.ID: Offer] = [:]
+        for offer in offers {
+            guard let member = offer.member else { continue }
+            if let known = latest[member], known.id.rawValue > offer.id.rawValue { continue }
+            latest[member] = offer
+        }
+        self.offers = latest
+        self.fingerprint = Self.fingerprint(organization, members, invitations, grants, invitationGrants, offers)
     }
 
     /// The organization's members, pending invitations and grants, read in one transaction: what plans are made
@@ -33,12 +43,13 @@ public struct OrganizationSnapshot: Sendable, Equatable {
         OrganizationSnapshot(
             organization: organization, members: try db.members(in: organization.id),
             invitations: try db.invitations(in: organization.id, statuses: [.pending]),
-            grants: try db.grants(in: organization.id), invitationGrants: try db.invitationGrants(in: organization.id))
+            grants: try db.grants(in: organization.id), invitationGrants: try db.invitationGrants(in: organization.id),
+            offers: try db.latestOffers(in: organization.id))
     }
 
     private static func fingerprint(
         _ organization: Organization, _ members: [Member], _ invitations: [Invitation], _ grants: [MemberGrant],
-        _ invitationGrants: [Invitation.ID: [Grant]]
+        _ invitationGrants: [Invitation.ID: [Grant]], _ offers: [Offer]
     ) -> String {
         // Records in any order digest the same, so nothing is sorted.
         var records = Fingerprint.Unordered()
@@ -66,6 +77,16 @@ public struct OrganizationSnapshot: Sendable, Equatable {
         for (invitation, carried) in invitationGrants {
             var hasher = Fingerprint()
             hasher.add(["ig", invitation.description] + carried.map(\.description))
+            records.add(hasher)
+        }
+        for offer in offers {
+            var hasher = Fingerprint()
+            hasher.add(
+                [
+                    "o", offer.id.description, offer.member?.description ?? "", offer.status.rawValue,
+                    offer.role?.rawValue ?? "", DateText.iso8601(offer.expiresAt), String(offer.resendCount),
+                    offer.isManaged ? "1" : "0",
+                ] + offer.items.map { $0.grant.description + ($0.isManaged ? "+" : "") })
             records.add(hasher)
         }
         var total = Fingerprint()

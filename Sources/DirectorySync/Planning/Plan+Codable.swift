@@ -117,6 +117,7 @@ extension Plan.Change: Codable {
         case invitationID = "invitation_id"
         case fromEmail = "from_email"
         case name, grants
+        case offerID = "offer_id"
     }
 
     /// One grant as the plan writes it: `{"account": null, "role": "signer"}`.
@@ -147,6 +148,7 @@ extension Plan.Change: Codable {
         try container.encode(fromEmail?.canonical, forKey: .fromEmail)
         try container.encode(name, forKey: .name)
         try container.encode(grants.map { GrantJSON(role: $0.role, account: $0.account) }, forKey: .grants)
+        try container.encode(offerID?.rawValue, forKey: .offerID)
     }
 
     /// Reads a flat change strictly (each field its action needs present, every other one null); its reason is
@@ -232,11 +234,19 @@ extension Plan.Change: Codable {
             switch action {
             case .grant, .ungrant:
                 if grants.isEmpty { throw fail(.grants, "a \(action.rawValue) change needs grants") }
-            case .join, .invite, .reinvite, .defer: break
+            case .offer:
+                if grants.isEmpty, try container.decodeNil(forKey: .toRole) {
+                    throw fail(.grants, "an offer change offers grants, a role (to_role), or both")
+                }
+            case .join, .invite, .reinvite, .defer, .resendOffer, .revokeOffer: break
             default:
                 if !grants.isEmpty { throw fail(.grants, "a \(action.rawValue) change has no grants") }
             }
             return grants
+        }
+
+        func offer() throws -> Offer.ID {
+            Offer.ID(rawValue: try required(.offerID) { try container.decodeIfPresent(Int64.self, forKey: $0) })
         }
 
         func hasMember() throws -> Bool { try !container.decodeNil(forKey: .memberID) }
@@ -246,6 +256,11 @@ extension Plan.Change: Codable {
             let role = { try required(.role, optionalRole) }
             let from = { try required(.fromRole, optionalRole) }
             let to = { try required(.toRole, optionalRole) }
+            if ![.offer, .resendOffer, .revokeOffer].contains(action),
+                try container.decodeIfPresent(Int64.self, forKey: .offerID) != nil
+            {
+                throw fail(.offerID, "a \(action.rawValue) change has no offer_id")
+            }
             switch action {
             case .adopt:
                 try unused(.fromRole, .toRole, .fromEmail, .name)
@@ -273,6 +288,18 @@ extension Plan.Change: Codable {
             case .changeRole:
                 try unused(.role, .invitationID, .fromEmail, .name)
                 return .changeRole(try member(), from: try from(), to: try to())
+            case .offer:
+                try unused(.fromRole, .invitationID, .fromEmail, .name)
+                let replacing = try container.decodeIfPresent(Int64.self, forKey: .offerID).map(Offer.ID.init)
+                let current = try role()
+                let offered = try optionalRole(.toRole)
+                if let offered, offered <= current { throw fail(.toRole, "an offered role is above the member's") }
+                return .offer(try member(), role: current, to: offered, replacing: replacing)
+            case .resendOffer, .revokeOffer:
+                try unused(.fromRole, .toRole, .invitationID, .fromEmail, .name)
+                return action == .resendOffer
+                    ? .resendOffer(try offer(), member: try member(), role: try role())
+                    : .revokeOffer(try offer(), member: try member(), role: try role())
             case .grant, .ungrant:
                 try unused(.fromRole, .toRole, .invitationID, .fromEmail, .name)
                 return action == .grant

@@ -2,12 +2,13 @@
 /// and to, which record it acts on, the previous address, the name. Derived from `effect`, never stored.
 extension Plan.Change {
     /// The role of a join, invite, resend, adoption, revocation, update or deferral; the new role of a reinvite;
-    /// the member's organization role for a grant or ungrant.
+    /// the member's organization role for a grant, ungrant or offer change.
     public var role: Role? {
         switch effect {
         case .adoptMember(_, let role), .adoptInvitation(_, let role), .revoke(_, let role), .join(let role, _),
             .invite(let role, _), .resend(_, let role), .updateEmail(_, _, let role), .updateAnchor(_, let role),
-            .grant(_, let role), .ungrant(_, let role):
+            .grant(_, let role), .ungrant(_, let role), .offer(_, let role, _, _), .resendOffer(_, _, let role),
+            .revokeOffer(_, _, let role):
             role
         case .reinvite(_, _, let to, _): to
         case .deferred(let deferral): deferral.role
@@ -29,6 +30,7 @@ extension Plan.Change {
         switch effect {
         case .downgrade: .viewer
         case .changeRole(_, _, let to), .reinvite(_, _, let to, _): to
+        case .offer(_, _, let to, _): to
         default: nil
         }
     }
@@ -37,7 +39,8 @@ extension Plan.Change {
     public var memberID: Member.ID? {
         switch effect {
         case .adoptMember(let id, _), .remove(let id, _), .downgrade(let id, _), .updateEmail(let id, _, _),
-            .updateAnchor(let id, _), .changeRole(let id, _, _), .grant(let id, _), .ungrant(let id, _):
+            .updateAnchor(let id, _), .changeRole(let id, _, _), .grant(let id, _), .ungrant(let id, _),
+            .offer(let id, _, _, _), .resendOffer(_, let id, _), .revokeOffer(_, let id, _):
             id
         default: nil
         }
@@ -48,6 +51,15 @@ extension Plan.Change {
         switch effect {
         case .adoptInvitation(let id, _), .revoke(let id, _), .reinvite(let id, _, _, _), .resend(let id, _): id
         case .deferred(let deferral): deferral.invitation
+        default: nil
+        }
+    }
+
+    /// The offer the change acts on: the one an offer replaces, or the one resent or revoked.
+    public var offerID: Offer.ID? {
+        switch effect {
+        case .offer(_, _, _, let replacing): replacing
+        case .resendOffer(let id, _, _), .revokeOffer(let id, _, _): id
         default: nil
         }
     }

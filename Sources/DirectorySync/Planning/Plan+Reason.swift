@@ -61,6 +61,14 @@ extension Plan {
         case grantRulesNoLongerGive
         /// The grant rules give a pending invitation's person other grants than it carries.
         case pendingGrantsChanged
+        /// The rules give a member new access, offered because `policy.new_access` is `offer`.
+        case newAccessOffered
+        /// The rules give other new access than the member's pending offer carries.
+        case pendingOfferChanged
+        /// The rules no longer give what the member's pending offer carries.
+        case offerNoLongerWanted
+        /// The member's offer expired unanswered.
+        case offerExpired(on: Date)
         /// The words of a reason read back from a saved plan.
         case recorded(String)
 
@@ -89,6 +97,11 @@ extension Plan {
             case .grantRulesNoLongerGive: "the grant rules no longer give it"
             case .pendingGrantsChanged:
                 "the grant rules now give other grants; a pending invitation's grants never change in place"
+            case .newAccessOffered: "the rules give new access; offered until accepted (policy.new_access: offer)"
+            case .pendingOfferChanged:
+                "the rules now give other new access; a pending offer is replaced, never changed in place"
+            case .offerNoLongerWanted: "the rules no longer give what was offered"
+            case .offerExpired(let date): "the offer expired on \(DateText.short(date)) unanswered"
             case .recorded(let text): text
             }
         }

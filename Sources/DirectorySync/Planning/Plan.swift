@@ -12,6 +12,8 @@ public struct Plan: Sendable, Equatable {
         /// A member or invitation dirsync did not create, matched by email, is managed from now on.
         case adopt
         case revoke
+        /// A pending offer of access the rules no longer give is withdrawn.
+        case revokeOffer = "revoke_offer"
         case remove
         case downgrade
         /// A managed member's email (or anchor) changed in the directory: updated in place.
@@ -19,8 +21,13 @@ public struct Plan: Sendable, Equatable {
         case changeRole = "change_role"
         /// Grants a member no longer gets from the grant rules are taken away (or an offboarded member's).
         case ungrant
-        /// Grants the grant rules give a member are given.
+        /// Grants the grant rules give a member are given (`policy.new_access: apply`).
         case grant
+        /// New access (grants, a higher role) is offered to a member, effective once accepted
+        /// (`policy.new_access: offer`).
+        case offer
+        /// An expired offer is sent again with a new link.
+        case resendOffer = "resend_offer"
         case reinvite
         case join
         case invite
@@ -50,8 +57,8 @@ public struct Plan: Sendable, Equatable {
         public var rule: String?
         /// The person's directory anchor, when known.
         public var anchor: String?
-        /// The grants the change gives (`grant`; a `join`'s, an `invite`'s or a `reinvite`'s new invitation's) or
-        /// takes (`ungrant`), sorted.
+        /// The grants the change gives (`grant`; a `join`'s, an `invite`'s or a `reinvite`'s new invitation's),
+        /// offers (`offer`; a resent or revoked offer's, those the rules offered) or takes (`ungrant`), sorted.
         public var grants: [Grant]
 
         /// A change about `email`; `rule`, `anchor` and `grants` are recorded with it when known.
@@ -90,6 +97,13 @@ public struct Plan: Sendable, Equatable {
         case grant(Member.ID, role: Role)
         /// The change's grants are taken from the member.
         case ungrant(Member.ID, role: Role)
+        /// The member (role `role`) is offered the change's grants and the role `to` when given; a pending offer
+        /// (`replacing`) is revoked and replaced.
+        case offer(Member.ID, role: Role, to: Role?, replacing: Offer.ID?)
+        /// The member's expired offer is sent again.
+        case resendOffer(Offer.ID, member: Member.ID, role: Role)
+        /// The member's pending offer is withdrawn.
+        case revokeOffer(Offer.ID, member: Member.ID, role: Role)
         /// The pending invitation is revoked and a new one sent with the role `to`, to the change's email.
         case reinvite(Invitation.ID, from: Role, to: Role, previousEmail: EmailAddress?)
         case join(Role, name: String?)
@@ -119,6 +133,9 @@ public struct Plan: Sendable, Equatable {
             case .changeRole: .changeRole
             case .grant: .grant
             case .ungrant: .ungrant
+            case .offer: .offer
+            case .resendOffer: .resendOffer
+            case .revokeOffer: .revokeOffer
             case .reinvite: .reinvite
             case .join: .join
             case .invite: .invite

@@ -31,38 +31,51 @@ extension PlanningPass {
                 // re-created account (matched by email, new anchor) updates the member in place.
                 update(member, to: person)
             }
-            if person.role != member.role {
+            // A higher role is new access: offered, unless policy.new_access applies it at once. A lower one applies
+            // at once either way.
+            let offersRole = policy.newAccess == .offer && person.role > member.role
+            if person.role != member.role && !offersRole {
                 changes.append(
                     Plan.Change(
                         person.email, .changeRole(member.id, from: member.role, to: person.role),
                         reason: .roleChanged(to: person.role), rule: person.rule, anchor: person.anchor))
             }
-            reconcileGrants(of: member, with: person)
+            reconcileGrants(of: member, with: person, offering: offersRole ? person.role : nil)
         }
     }
 
-    /// A managed member's grants against what the grant rules give: missing ones granted, ones dirsync made
-    /// that the rules no longer give taken away; grants made by hand stay, with a note when the rules
-    /// disagree. A grant or ungrant names the member's role and address as they will be once the plan's
-    /// earlier changes (a role change, an update) are applied.
-    mutating func reconcileGrants(of member: Member, with person: DesiredState.Person) {
+    /// A managed member's grants against what the grant rules give: ones dirsync made that the rules no longer
+    /// give taken away; missing ones granted, or offered (with `role`, a higher organization role the rules
+    /// give) under `policy.new_access: offer`; grants made by hand stay, with a note when the rules disagree. A
+    /// change names the member's role and address as they will be once the plan's earlier changes (a role
+    /// change, an update) are applied.
+    mutating func reconcileGrants(of member: Member, with person: DesiredState.Person, offering role: Role?) {
         let held = snapshot.grants[member.id] ?? []
-        guard !held.isEmpty || !person.grants.isEmpty else { return }
         let heldGrants = Set(held.map(\.grant))
         let missing = person.grants.filter { !heldGrants.contains($0) }
         let wanted = Set(person.grants)
         let extra = held.filter { $0.isManaged && !wanted.contains($0.grant) }.map(\.grant).sorted()
+        let currentRole = role == nil ? person.role : member.role
         if !extra.isEmpty {
             changes.append(
                 Plan.Change(
-                    person.email, .ungrant(member.id, role: person.role), reason: .grantRulesNoLongerGive,
+                    person.email, .ungrant(member.id, role: currentRole), reason: .grantRulesNoLongerGive,
                     rule: "access.grants", anchor: person.anchor, grants: extra))
         }
-        if !missing.isEmpty {
-            changes.append(
-                Plan.Change(
-                    person.email, .grant(member.id, role: person.role), reason: .grantRulesGive,
-                    rule: "access.grants", anchor: person.anchor, grants: missing))
+        switch policy.newAccess {
+        case .apply:
+            if !missing.isEmpty {
+                changes.append(
+                    Plan.Change(
+                        person.email, .grant(member.id, role: currentRole), reason: .grantRulesGive,
+                        rule: "access.grants", anchor: person.anchor, grants: missing))
+            }
+            // What an earlier offer carried is granted above; the offer goes.
+            if let pending = pendingOffer(of: member), pending.isManaged {
+                revokeOffer(pending, of: member, email: person.email, reason: .offerNoLongerWanted)
+            }
+        case .offer:
+            reconcileOffer(of: member, with: person, grants: missing, role: role, currentRole: currentRole)
         }
         let byHand = held.filter { !$0.isManaged && !wanted.contains($0.grant) }.map(\.grant)
         if !byHand.isEmpty {
@@ -73,6 +86,78 @@ extension PlanningPass {
                         + "the grant rules do not give it, so it stays",
                     at: person.location))
         }
+    }
+
+    /// The member's offer against the new access the rules give (`grants` not held, a higher `role`): offered
+    /// when there is no pending offer, the pending one replaced when it carries other access (the grants made
+    /// by hand in it are kept), resent when it expired unanswered, revoked when the rules no longer give any of
+    /// it. What the member declined is not offered again.
+    mutating func reconcileOffer(
+        of member: Member, with person: DesiredState.Person, grants: [Grant], role: Role?, currentRole: Role
+    ) {
+        var grants = grants
+        var role = role
+        let latest = snapshot.offers[member.id]
+        if let declined = latest, declined.status == .declined {
+            let refused = Set(declined.grants)
+            let again = grants.filter(refused.contains)
+            grants.removeAll(where: refused.contains)
+            var skipped = again.map(\.description)
+            if let offered = role, declined.role == offered {
+                role = nil
+                skipped.insert("\(offered) (role)", at: 0)
+            }
+            if !skipped.isEmpty {
+                diagnostics.append(
+                    Diagnostic(
+                        .info,
+                        "\(member.email) declined \(skipped.joined(separator: ", ")) on "
+                            + "\(DateText.short(declined.closedAt ?? declined.createdAt)); not offered again by a sync "
+                            + "('dirsync grants add' offers it by hand)",
+                        at: person.location))
+            }
+        }
+        let pending = pendingOffer(of: member)
+        if let pending {
+            if Set(pending.managedGrants) == Set(grants) && pending.role == role {
+                if pending.isManaged, pending.isExpired(at: now), pending.resendCount < policy.maxResends {
+                    changes.append(
+                        Plan.Change(
+                            person.email, .resendOffer(pending.id, member: member.id, role: currentRole),
+                            reason: .offerExpired(on: pending.expiresAt), rule: "policy.new_access",
+                            anchor: person.anchor, grants: pending.managedGrants))
+                }
+                return
+            }
+            if grants.isEmpty && role == nil {
+                if pending.items.allSatisfy(\.isManaged) && pending.isManaged {
+                    revokeOffer(pending, of: member, email: person.email, reason: .offerNoLongerWanted)
+                }
+                return
+            }
+        } else if grants.isEmpty && role == nil {
+            return
+        }
+        changes.append(
+            Plan.Change(
+                person.email, .offer(member.id, role: currentRole, to: role, replacing: pending?.id),
+                reason: pending == nil ? .newAccessOffered : .pendingOfferChanged,
+                rule: role != nil && grants.isEmpty ? person.rule : "access.grants", anchor: person.anchor,
+                grants: grants.sorted()))
+    }
+
+    /// The member's pending offer, expired or not.
+    func pendingOffer(of member: Member) -> Offer? {
+        guard let latest = snapshot.offers[member.id], latest.status == .pending else { return nil }
+        return latest
+    }
+
+    /// Withdraws `offer`; revocations come before role changes, so it names the member's role as it is.
+    mutating func revokeOffer(_ offer: Offer, of member: Member, email: EmailAddress, reason: Plan.Reason) {
+        changes.append(
+            Plan.Change(
+                email, .revokeOffer(offer.id, member: member.id, role: member.role), reason: reason,
+                rule: "policy.new_access", anchor: member.anchor, grants: offer.managedGrants))
     }
 
     /// A member or invitation added by hand, matched to `person`: adopted (the change is planned, and planning
@@ -137,6 +222,9 @@ extension PlanningPass {
                     member.email, .remove(member.id, role: member.role), reason: .departed(departure),
                     rule: departure.rule, anchor: member.anchor))
         case .downgrade:
+            if let pending = pendingOffer(of: member), pending.isManaged {
+                revokeOffer(pending, of: member, email: member.email, reason: .departedDowngraded(departure))
+            }
             // The grants dirsync made go too; a removal takes every grant with the member.
             let made = (snapshot.grants[member.id] ?? []).filter(\.isManaged).map(\.grant).sorted()
             if !made.isEmpty {

@@ -10,6 +10,14 @@ public struct SyncPolicy: Sendable, Equatable {
         case keep
     }
 
+    /// What happens when an existing member gains grants or a higher organization role (`policy.new_access`).
+    public enum NewAccess: String, Sendable, Codable, CaseIterable {
+        /// The member is sent an offer and the access takes effect when they accept it.
+        case offer
+        /// The access takes effect at once.
+        case apply
+    }
+
     /// The nudge intervals a policy may set: 1m to 365d.
     public static let resendAfterRange = TimeSpan.minutes(1)...TimeSpan.days(365)
 
@@ -32,13 +40,19 @@ public struct SyncPolicy: Sendable, Equatable {
     public var maxDeletionRatio: Double
     /// Block when the source has this share fewer users than at the last successful run.
     public var maxShrinkRatio: Double
+    /// Whether new access for existing members is offered (the default) or applied at once. Removing grants
+    /// or lowering a role always applies at once.
+    public var newAccess: NewAccess
+    /// How long an offer's link works (`policy.offer_validity`, default 3 days, as an invitation's).
+    public var offerValidity: TimeSpan
 
     /// A policy with dirsync's defaults for every value not given. Nothing is range-checked here: the
     /// configuration reader checks what `dirsync.yaml` sets.
     public init(
         invitationValidity: TimeSpan? = nil, resendAfter: TimeSpan = .days(3), maxResends: Int = 3, batchSize: Int = 50,
         offboarding: Offboarding = .remove, adoptExisting: Bool = false, maxDeletions: Int = 50,
-        maxDeletionRatio: Double = 0.10, maxShrinkRatio: Double = 0.10
+        maxDeletionRatio: Double = 0.10, maxShrinkRatio: Double = 0.10, newAccess: NewAccess = .offer,
+        offerValidity: TimeSpan = .days(3)
     ) {
         self.invitationValidity = invitationValidity
         self.resendAfter = resendAfter
@@ -49,6 +63,8 @@ public struct SyncPolicy: Sendable, Equatable {
         self.maxDeletions = maxDeletions
         self.maxDeletionRatio = maxDeletionRatio
         self.maxShrinkRatio = maxShrinkRatio
+        self.newAccess = newAccess
+        self.offerValidity = offerValidity
     }
 
     /// The most deletions a plan may carry when dirsync manages `managed` people.

@@ -16,6 +16,8 @@ public enum Permissions {
         case manageInvitation(grants: [Grant])
         /// Give or take one grant.
         case changeGrant(Grant)
+        /// Resend or revoke an offer of `grants` (and `role`, a higher organization role).
+        case manageOffer(grants: [Grant], role: Role?)
 
         /// The action in words, for refusals: `invite 3 people at once`, `grant signer@Sales US`.
         public var description: String {
@@ -24,6 +26,7 @@ public enum Permissions {
             case .invite(let count, _, _): count == 1 ? "invite" : "invite \(count) people at once"
             case .manageInvitation: "resend or revoke this invitation"
             case .changeGrant(let grant): "give or take \(grant)"
+            case .manageOffer: "resend or revoke this offer"
             }
         }
     }
@@ -125,6 +128,10 @@ public enum Permissions {
             guard withinAccounts(grants) else { throw refuse("\(scope), and this invitation is not limited to it") }
         case .changeGrant(let grant):
             guard withinAccounts([grant]) else { throw refuse(scope) }
+        case .manageOffer(let grants, let role):
+            guard role == nil, withinAccounts(grants) else {
+                throw refuse("\(scope), and this offer is not limited to it")
+            }
         }
     }
 }

@@ -79,7 +79,8 @@ struct GrantsCommand: AsyncParsableCommand {
     }
 
     struct Add: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Give a member a grant (it applies at once).")
+        static let configuration = CommandConfiguration(
+            abstract: "Give a member a grant: offered for them to accept, or at once with policy.new_access: apply.")
         @OptionGroup var global: GlobalOptions
         @OptionGroup var options: GrantOptions
 
@@ -88,10 +89,22 @@ struct GrantsCommand: AsyncParsableCommand {
             let organization = try await environment.organization()
             let grant = try await environment.spelled(options.grant, in: organization)
             let actor = try await environment.authorizedActor(for: organization, to: .changeGrant(grant))
-            let member = try await environment.ledger.grant(
-                grant, to: options.email, in: organization.id, catalog: environment.configuration.rules.catalog,
-                by: actor, at: environment.now)
-            Console.out("\(member.email) now holds \(grant) in \(organization.name).")
+            let catalog = environment.configuration.rules.catalog
+            let policy = environment.configuration.policy
+            guard policy.newAccess == .offer else {
+                let member = try await environment.ledger.grant(
+                    grant, to: options.email, in: organization.id, catalog: catalog, by: actor, at: environment.now)
+                Console.out("\(member.email) now holds \(grant) in \(organization.name).")
+                return
+            }
+            let offer = try await environment.ledger.offer(
+                grant, to: options.email, in: organization.id, catalog: catalog, validity: policy.offerValidity,
+                mail: try environment.mailSettings(), by: actor, at: environment.now)
+            Console.out(
+                "Offered \(offer.summary) to \(offer.email) in \(organization.name); it applies when they accept "
+                    + "(the link is valid until \(DateText.short(offer.expiresAt))).")
+            let report = try await environment.deliverQueuedMail(for: organization)
+            if let code = CommandEnvironment.exitCode(after: report) { throw code }
         }
     }
 

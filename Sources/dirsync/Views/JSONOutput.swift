@@ -118,3 +118,35 @@ struct OutboxMessageJSON: Encodable {
         message_id = message.messageID
     }
 }
+
+/// One offer in `dirsync offers list --format json`.
+struct OfferJSON: Encodable {
+    let id: Int64
+    let email: String
+    /// A higher organization role offered; null when only grants are.
+    let role: String?
+    /// The grants offered: `account` null for the whole organization; `managed` when the rules offered it.
+    let grants: [MemberJSON.GrantJSON]
+    let status: String
+    let sent_at: String
+    let expires_at: String
+    let resend_count: Int
+    let offered_by: String
+    let closed_at: String?
+
+    init(_ offer: Offer, now: Date) {
+        id = offer.id.rawValue
+        email = offer.email.canonical
+        role = offer.role?.rawValue
+        grants = offer.items.map {
+            MemberJSON.GrantJSON(
+                role: $0.grant.role, account: $0.grant.account, inherited_from: nil, managed: $0.isManaged)
+        }
+        status = offer.state(at: now).rawValue
+        sent_at = DateText.iso8601(offer.sentAt)
+        expires_at = DateText.iso8601(offer.expiresAt)
+        resend_count = offer.resendCount
+        offered_by = offer.offeredBy
+        closed_at = offer.closedAt.map(DateText.iso8601)
+    }
+}

@@ -88,7 +88,10 @@ struct PlanTextView {
         let phrases: [(Plan.Action, String, String)] = [
             (.join, "to join", "to join"), (.invite, "to invite", "to invite"), (.resend, "to resend", "to resend"),
             (.reinvite, "to reinvite", "to reinvite"), (.changeRole, "role change", "role changes"),
-            (.update, "update", "updates"), (.grant, "to grant", "to grant"), (.ungrant, "to ungrant", "to ungrant"),
+            (.update, "update", "updates"), (.grant, "to grant", "to grant"), (.offer, "to offer", "to offer"),
+            (.resendOffer, "offer to resend", "offers to resend"),
+            (.revokeOffer, "offer to revoke", "offers to revoke"),
+            (.ungrant, "to ungrant", "to ungrant"),
             (.adopt, "to adopt", "to adopt"), (.revoke, "to revoke", "to revoke"),
             (.remove, "to remove", "to remove"), (.downgrade, "to downgrade", "to downgrade"),
             (.defer, "deferred (no seat)", "deferred (no seat)"),
@@ -103,9 +106,10 @@ struct PlanTextView {
     static func symbol(_ action: Plan.Action) -> String {
         switch action {
         case .join, .invite, .grant: "+"
-        case .revoke, .remove, .ungrant: "-"
+        case .offer: "?"
+        case .revoke, .remove, .ungrant, .revokeOffer: "-"
         case .reinvite: "-/+"
-        case .resend: ">"
+        case .resend, .resendOffer: ">"
         case .defer: "!"
         case .changeRole, .downgrade, .update, .adopt: "~"
         }
@@ -118,7 +122,11 @@ struct PlanTextView {
     /// (`signer, template-editor@Sales US`), and a join's grants after its role.
     static func roles(_ change: Plan.Change) -> String {
         let grants = change.grants.map(\.description).joined(separator: ", ")
-        if change.action == .grant || change.action == .ungrant { return grants }
+        if [.grant, .ungrant, .resendOffer, .revokeOffer].contains(change.action) { return grants }
+        if change.action == .offer {
+            let role = change.toRole.map { "\(change.role?.rawValue ?? "") → \($0)" }
+            return ([role].compactMap { $0 } + change.grants.map(\.description)).joined(separator: ", ")
+        }
         if let from = change.fromRole, let to = change.toRole, from != to { return "\(from) → \(to)" }
         let role = (change.role ?? change.toRole ?? change.fromRole)?.rawValue ?? ""
         return grants.isEmpty ? role : "\(role) + \(grants)"

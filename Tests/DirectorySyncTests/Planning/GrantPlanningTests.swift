@@ -25,7 +25,8 @@ import Testing
         var members: [Member] = []
         /// Grants held before the plan, by member position in `members` (0 is the first after the owner).
         var held: [(Int, Grant, managed: Bool)] = []
-        var policy = lenient
+        /// These cases apply new access at once (`OfferPlanningTests` covers offering it).
+        var policy = SyncPolicy(maxDeletions: 50, maxDeletionRatio: 1, newAccess: .apply)
         let expected: [String]
         var testDescription: String { name }
     }
@@ -54,7 +55,8 @@ import Testing
         Case(
             name: "a member added by hand keeps their grants as they are",
             directory: [.user("bo@acme.com", groups: ["Legal"])], members: [.member("bo@acme.com", managed: false)],
-            policy: SyncPolicy(adoptExisting: false, maxDeletions: 50, maxDeletionRatio: 1), expected: []),
+            policy: SyncPolicy(adoptExisting: false, maxDeletions: 50, maxDeletionRatio: 1, newAccess: .apply),
+            expected: []),
         Case(
             name: "grants follow a role change",
             directory: [.user("bo@acme.com", groups: ["Sign Admins", "Legal"])], members: [.member("bo@acme.com")],
@@ -63,7 +65,7 @@ import Testing
             name: "an offboarded member's grants go with the downgrade",
             directory: [.user("cy@acme.com")], members: [.member("bo@acme.com", role: .admin)],
             held: [(0, Grant(role: "signer"), true), (0, Grant(role: "signer", account: "EU"), false)],
-            policy: SyncPolicy(offboarding: .downgrade, maxDeletions: 50, maxDeletionRatio: 1),
+            policy: SyncPolicy(offboarding: .downgrade, maxDeletions: 50, maxDeletionRatio: 1, newAccess: .apply),
             expected: [
                 "downgrade bo@acme.com admin→viewer", "ungrant bo@acme.com viewer [signer]", "join cy@acme.com member",
             ]),

@@ -20,7 +20,9 @@ let vicePresident: RoleRule.Pattern = {
 }()
 
 /// A lenient deletion limit, so scenarios about other actions are never blocked.
-let lenient = SyncPolicy(maxDeletions: 50, maxDeletionRatio: 1.0)
+/// New access applies at once here: these tables are about who gets which role (`OfferPlanningTests` covers
+/// offering it, the default).
+let lenient = SyncPolicy(maxDeletions: 50, maxDeletionRatio: 1.0, newAccess: .apply)
 
 struct Scenario: Sendable, CustomTestStringConvertible {
     let name: String
@@ -139,7 +141,7 @@ struct Scenario: Sendable, CustomTestStringConvertible {
             name: "adopt_existing adopts by email, then re-roles",
             directory: [.user("bo@acme.com", groups: ["Sign Admins"])],
             members: [.member("bo@acme.com", managed: false)],
-            policy: SyncPolicy(adoptExisting: true, maxDeletionRatio: 1.0),
+            policy: SyncPolicy(adoptExisting: true, maxDeletionRatio: 1.0, newAccess: .apply),
             expected: ["adopt bo@acme.com member", "change_role bo@acme.com member→admin"]),
         Scenario(
             name: "the owner is never removed", directory: [.user("bo@acme.com")], members: [.member("bo@acme.com")],
