@@ -138,7 +138,7 @@ import Testing
         (["invitations", "revoke", "zed@acme.com"], "error: zed@acme.com has no pending invitation"),
         (
             ["invitations", "accept", "not-a-token"],
-            "error: that is not an invitation token: expected 44 characters of A-Z, a-z, 0-9, - and _, or an accept link"
+            "error: that is not a dirsync token: expected 44 characters of A-Z, a-z, 0-9, - and _, or the link from the email"
         ),
         (
             ["members", "list", "--org", "Globex"],

@@ -132,7 +132,7 @@ extension LedgerError: UserFacingError {
             default: "\(email) has no pending invitation"
             }
         case .malformedToken:
-            "that is not an invitation token: expected 44 characters of A-Z, a-z, 0-9, - and _, or an accept link"
+            "that is not a dirsync token: expected 44 characters of A-Z, a-z, 0-9, - and _, or the link from the email"
         case .unknownToken:
             "no invitation matches this token"
         case .tokenRevoked(let date):

@@ -48,7 +48,7 @@ extension LedgerTransaction {
             isManaged: managed)
         try issueToken(for: offer, to: member.email, isReminder: false)
         facts["offer_id"] = offer.id.description
-        facts["grants"] = offer.grants.map(\.description).joined(separator: ", ")
+        if !offer.grants.isEmpty { facts["grants"] = offer.grants.map(\.description).joined(separator: ", ") }
         facts["role"] = role?.rawValue
         facts["expires_at"] = DateText.iso8601(expiresAt)
         try audit(.accessOffered, actor: actor, subject: member.email.canonical, facts)
@@ -115,7 +115,8 @@ extension LedgerTransaction {
         try audit(
             accept ? .accessAccepted : .accessDeclined, actor: person, subject: person,
             [
-                "offer_id": offer.id.description, "grants": offer.grants.map(\.description).joined(separator: ", "),
+                "offer_id": offer.id.description,
+                "grants": offer.grants.isEmpty ? nil : offer.grants.map(\.description).joined(separator: ", "),
                 "role": offer.role?.rawValue, "offered_by": offer.offeredBy,
             ].compactMapValues { $0 })
         guard accept else { return (answered, member) }

@@ -58,11 +58,11 @@ public struct AuditEvent: Sendable, Equatable {
                 return [
                     "role", "via", "joined_at", "invitation_id", "invited_by", "reason", "rule", "anchor", "run_id",
                 ]
-            case .memberRoleChanged: return ["from_role", "to_role"] + sync
+            case .memberRoleChanged: return ["from_role", "to_role", "offer_id"] + sync
             case .memberRemoved: return ["role"] + sync
             case .memberUpdated, .invitationAdopted: return ["from_email", "managed"] + sync
             case .accountAdded, .accountRemoved: return []
-            case .accessGranted: return ["grants", "managed"] + sync
+            case .accessGranted: return ["grants", "managed", "offer_id"] + sync
             case .accessRemoved: return ["grants"] + sync
             case .accessOffered: return ["offer_id", "grants", "role", "expires_at", "replaces"] + sync
             case .accessOfferResent: return ["offer_id", "expires_at", "resend_count"] + sync

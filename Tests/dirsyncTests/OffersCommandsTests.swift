@@ -1,0 +1,180 @@
+import DirectorySync
+import DirectorySyncTesting
+import Foundation
+import Testing
+
+/// Offers as a user meets them: `grants add` and a sync offer new access instead of switching it on; the member
+/// follows the link in the `.eml` to accept or decline; a resend voids the old link; `offers list` shows every
+/// state; the audit log names who offered and who answered.
+@Suite struct OffersCommandsTests {
+    private static let export = """
+        dn: uid=bo,ou=People,dc=example,dc=com
+        objectClass: inetOrgPerson
+        uid: bo
+        cn: Bo Diddley
+        mail: bo@example.com
+        entryUUID: 00000000-0000-0000-0000-000000000002
+
+        """
+
+    private static func configuration(grants: String = "[]") -> String {
+        """
+        organization:
+          name: Example
+          seats: 100
+          inviter: owner@example.com
+          auto_join: { domains: [example.com], role: member }
+          accounts: [Sales US]
+        store: dirsync.sqlite
+        source: { kind: ldif, path: export.ldif }
+        mapping: openldap
+        access:
+          roles:
+            - { name: signer, description: Signs documents }
+            - { name: template-editor, description: Edits templates }
+          grants: \(grants)
+        policy: { max_deletion_ratio: 1, offer_validity: 2d }
+        mail:
+          from: "Example <no-reply@example.com>"
+          outbox: outbox
+          accept_url: "https://sign.example.com/invitations/accept?token={token}"
+
+        """
+    }
+
+    private func folder() async throws -> (TemporaryDirectory, CLIProcess) {
+        let folder = try TemporaryDirectory("dirsync-offers")
+        let cli = CLIProcess(directory: folder.url)
+        try Data(Self.export.utf8).write(to: folder.file("export.ldif"))
+        try Data(Self.configuration().utf8).write(to: folder.file("dirsync.yaml"))
+        let initialized = try await cli.run([
+            "init", "--org", "Example", "--seats", "100", "--owner", "owner@example.com",
+        ])
+        #expect(initialized.status == 0, "\(initialized)")
+        let synced = try await cli.run(["sync"])
+        #expect(synced.status == 0, "\(synced)")
+        return (folder, cli)
+    }
+
+    /// The offer link in the newest `.eml` to `email`, as the member would copy it.
+    private func link(in folder: TemporaryDirectory, for email: String) throws -> String {
+        let files = try FileManager.default.contentsOfDirectory(
+            at: folder.file("outbox"), includingPropertiesForKeys: [.contentModificationDateKey]
+        ).filter { $0.lastPathComponent.hasPrefix(email + "-") }
+        let newest = try #require(
+            files.max {
+                let lhs = try? $0.resourceValues(forKeys: [.contentModificationDateKey]).contentModificationDate
+                let rhs = try? $1.resourceValues(forKeys: [.contentModificationDateKey]).contentModificationDate
+                return (lhs ?? .distantPast, $0.lastPathComponent) < (rhs ?? .distantPast, $1.lastPathComponent)
+            })
+        let content = try String(contentsOf: newest, encoding: .utf8)
+        return String(
+            try #require(
+                content.split(whereSeparator: \.isNewline).first {
+                    $0.hasPrefix("https://sign.example.com/offers/accept?token=")
+                }))
+    }
+
+    private func offers(_ cli: CLIProcess, status: String = "all") async throws -> [[String: Any]] {
+        let listed = try await cli.run(["offers", "list", "--status", status, "--format", "json"])
+        #expect(listed.status == 0, "\(listed)")
+        return try #require(try JSONSerialization.jsonObject(with: Data(listed.stdout.utf8)) as? [[String: Any]])
+    }
+
+    private func grants(_ cli: CLIProcess, of email: String) async throws -> [String] {
+        let listed = try await cli.run(["members", "list", "--format", "json"])
+        let members = try #require(try JSONSerialization.jsonObject(with: Data(listed.stdout.utf8)) as? [[String: Any]])
+        let member = try #require(members.first { $0["email"] as? String == email })
+        return (member["grants"] as? [[String: Any]] ?? []).map { grant in
+            let role = grant["role"] as? String ?? ""
+            return (grant["account"] as? String).map { "\(role)@\($0)" } ?? role
+        }
+    }
+
+    @Test func aGrantByHandIsOfferedAndTheMemberDeclinesOrAcceptsFromTheMail() async throws {
+        let (folder, cli) = try await folder()
+        defer { folder.remove() }
+        let offered = try await cli.run(["grants", "add", "bo@example.com", "signer"])
+        #expect(offered.status == 0, "\(offered)")
+        #expect(offered.stdout.hasPrefix("Offered signer to bo@example.com in Example; it applies when they accept"))
+        #expect(try await grants(cli, of: "bo@example.com").isEmpty, "nothing applies before the member accepts")
+        let pending = try await offers(cli, status: "pending")
+        #expect(pending.count == 1)
+        #expect(pending.first?["offered_by"] as? String == "owner@example.com")
+        let grant = try #require((pending.first?["grants"] as? [[String: Any]])?.first)
+        #expect(
+            grant["role"] as? String == "signer" && grant["account"] is NSNull && grant["managed"] as? Bool == false)
+        #expect(pending.first?["role"] is NSNull)
+
+        // Bo declines from the link in the mail: nothing changes.
+        let declined = try await cli.run(
+            ["offers", "decline", "-"], input: try link(in: folder, for: "bo@example.com"))
+        #expect(declined.status == 0, "\(declined)")
+        #expect(try await grants(cli, of: "bo@example.com").isEmpty)
+        #expect(try await offers(cli, status: "declined").count == 1)
+
+        // A second offer, resent: the first link of it stops working, the second works once.
+        #expect(
+            try await cli.run(["grants", "add", "bo@example.com", "template-editor", "--account", "sales us"]).status
+                == 0)
+        let first = try link(in: folder, for: "bo@example.com")
+        let resent = try await cli.run(["offers", "resend", "bo@example.com"])
+        #expect(resent.status == 0, "\(resent)")
+        let second = try link(in: folder, for: "bo@example.com")
+        #expect(first != second)
+        let stale = try await cli.run(["offers", "accept", "-"], input: first)
+        #expect(stale.status != 0)
+        #expect(stale.stderr.hasPrefix("error: this link was replaced by a newer offer email"), "\(stale)")
+        let accepted = try await cli.run(["offers", "accept", "-"], input: second)
+        #expect(accepted.status == 0, "\(accepted)")
+        #expect(accepted.stdout == "bo@example.com accepted template-editor@Sales US; their role is member.\n")
+        #expect(try await grants(cli, of: "bo@example.com") == ["template-editor@Sales US"])
+        let again = try await cli.run(["offers", "accept", "-"], input: second)
+        #expect(again.stderr.hasPrefix("error: this offer was already answered on"), "\(again)")
+
+        let revoke = try await cli.run(["offers", "revoke", "bo@example.com"])
+        #expect(revoke.stderr.hasPrefix("error: bo@example.com has no pending offer"), "\(revoke)")
+        let states = try await offers(cli).map { $0["status"] as? String ?? "" }
+        #expect(states == ["declined", "accepted"])
+        let audit = try await cli.run(["audit", "--format", "json"])
+        let events = try #require(try JSONSerialization.jsonObject(with: Data(audit.stdout.utf8)) as? [[String: Any]])
+        let answered = events.filter {
+            ["TEAM_ACCESS_DECLINED", "TEAM_ACCESS_ACCEPTED"].contains($0["event"] as? String)
+        }
+        #expect(answered.map { $0["actor"] as? String } == ["bo@example.com", "bo@example.com"])
+        #expect(events.filter { $0["event"] as? String == "TEAM_ACCESS_OFFERED" }.count == 2)
+    }
+
+    @Test func aSyncOffersWhatTheRulesGiveAndConvergesOnceAccepted() async throws {
+        let (folder, cli) = try await folder()
+        defer { folder.remove() }
+        try Data(Self.configuration(grants: "[{ grant: [signer], when: { domain: example.com } }]").utf8)
+            .write(to: folder.file("dirsync.yaml"))
+        let plan = try await cli.run(["plan"])
+        #expect(plan.stdout.contains("?  offer  bo@example.com  signer"), "\(plan.stdout)")
+        #expect(plan.stdout.contains("Plan: 1 to offer."), "\(plan.stdout)")
+        #expect(try await cli.run(["sync"]).status == 0)
+        #expect(try await cli.run(["plan", "--detailed-exitcode"]).status == 0, "a pending offer is left as it is")
+        let accepted = try await cli.run(["offers", "accept", "-"], input: try link(in: folder, for: "bo@example.com"))
+        #expect(accepted.status == 0, "\(accepted)")
+        #expect(try await grants(cli, of: "bo@example.com") == ["signer"])
+        #expect(try await cli.run(["plan", "--detailed-exitcode"]).status == 0)
+        // The rule goes: what the offer gave, managed, is taken away at once.
+        try Data(Self.configuration().utf8).write(to: folder.file("dirsync.yaml"))
+        let taken = try await cli.run(["plan"])
+        #expect(taken.stdout.contains("-  ungrant  bo@example.com  signer"), "\(taken.stdout)")
+    }
+
+    @Test func anOfferOfAnUnknownRoleOrToANonMemberIsRefusedInOneLine() async throws {
+        let (folder, cli) = try await folder()
+        defer { folder.remove() }
+        let unknown = try await cli.run(["grants", "add", "bo@example.com", "approver"])
+        #expect(unknown.status != 0)
+        #expect(unknown.stderr.hasPrefix("error: no role of the catalog is called 'approver'"), "\(unknown)")
+        let stranger = try await cli.run(["grants", "add", "zed@example.com", "signer"])
+        #expect(stranger.stderr.hasPrefix("error: zed@example.com is not a member of this organization"), "\(stranger)")
+        let garbage = try await cli.run(["offers", "accept", "-"], input: "not-a-token")
+        #expect(garbage.status != 0 && garbage.stderr.hasPrefix("error: that is not a dirsync token"), "\(garbage)")
+        #expect(try await offers(cli).isEmpty)
+    }
+}
