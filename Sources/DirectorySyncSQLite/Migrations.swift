@@ -256,6 +256,7 @@ enum Migrations {
             // organization role) offered, one pending offer per member, one-time tokens stored like invitation
             // tokens (selector and SHA-256, never the token), and the outbox naming the offer token its mail carries
             // so a resend or revoke voids it. An offer outlives its member (for the audit trail) without them.
+            // Invitations gain the first and last name their accept page is pre-filled with.
             try db.execute(
                 sql: """
                     CREATE TABLE offers (
@@ -302,6 +303,9 @@ enum Migrations {
                         CHECK ((closure IS NULL) = (closed_at IS NULL))
                     );
                     CREATE UNIQUE INDEX offer_tokens_one_open ON offer_tokens(offer_id) WHERE closure IS NULL;
+
+                    ALTER TABLE invitations ADD COLUMN given_name TEXT;
+                    ALTER TABLE invitations ADD COLUMN family_name TEXT;
 
                     ALTER TABLE outbox ADD COLUMN offer_token_id INTEGER REFERENCES offer_tokens(id);
                     CREATE INDEX outbox_by_offer_token ON outbox(offer_token_id) WHERE offer_token_id IS NOT NULL;

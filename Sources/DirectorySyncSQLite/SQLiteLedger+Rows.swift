@@ -35,7 +35,7 @@ extension SQLiteLedger {
 
     static let invitationColumns = """
         id, organization_id, email, role, status, created_at, sent_at, expires_at, resend_count, invited_by, message, \
-        anchor, managed, closed_at
+        anchor, managed, closed_at, given_name, family_name
         """
 
     static func invitation(from row: Row) throws -> Invitation {
@@ -44,7 +44,7 @@ extension SQLiteLedger {
             email: EmailAddress(storedCanonical: row[2]), role: try Self.role(row[3]),
             status: try Self.value(row[4], Invitation.Status.init(rawValue:)), createdAt: row[5], sentAt: row[6],
             expiresAt: row[7], resendCount: row[8], invitedBy: row[9], message: row[10], anchor: row[11],
-            isManaged: row[12], closedAt: row[13])
+            isManaged: row[12], closedAt: row[13], givenName: row[14], familyName: row[15])
     }
 
     static func token(from row: Row) throws -> IssuedToken {

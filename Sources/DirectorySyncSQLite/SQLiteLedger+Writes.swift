@@ -125,19 +125,19 @@ extension SQLiteLedger {
         try execute(
             sql: """
                 INSERT INTO invitations (organization_id, email, role, status, created_at, sent_at, expires_at,
-                    resend_count, invited_by, message, anchor, managed)
-                VALUES (?, ?, ?, 'pending', ?, ?, ?, 0, ?, ?, ?, ?)
+                    resend_count, invited_by, message, anchor, managed, given_name, family_name)
+                VALUES (?, ?, ?, 'pending', ?, ?, ?, 0, ?, ?, ?, ?, ?, ?)
                 """,
             arguments: [
                 draft.organization.rawValue, draft.email.canonical, draft.role.rawValue, StoredText.date(draft.sentAt),
                 StoredText.date(draft.sentAt), StoredText.date(draft.expiresAt), draft.invitedBy, draft.message,
-                draft.anchor, draft.isManaged,
+                draft.anchor, draft.isManaged, draft.givenName, draft.familyName,
             ])
         return Invitation(
             id: Invitation.ID(rawValue: db.lastInsertedRowID), organization: draft.organization, email: draft.email,
             role: draft.role, status: .pending, createdAt: draft.sentAt, sentAt: draft.sentAt,
             expiresAt: draft.expiresAt, resendCount: 0, invitedBy: draft.invitedBy, message: draft.message,
-            anchor: draft.anchor, isManaged: draft.isManaged)
+            anchor: draft.anchor, isManaged: draft.isManaged, givenName: draft.givenName, familyName: draft.familyName)
     }
 
     func updateInvitation(_ invitation: Invitation) throws {

@@ -36,6 +36,42 @@ import Testing
         return try #require(LedgerFixture.token(in: try String(contentsOf: newest, encoding: .utf8))?.text)
     }
 
+    @Test func theAcceptLinkIsPreFilledWithTheNamesGivenAndTheMailListsEveryRole() async throws {
+        let (folder, cli) = try await workspace()
+        defer { folder.remove() }
+        let sent = try await cli.run([
+            "invitations", "send", "bo@acme.com", "--role", "member", "--first-name", "Bo", "--last-name",
+            "Ørsted & Co",
+        ])
+        #expect(sent.status == 0, "\(sent)")
+        let outbox = folder.file("org/outbox")
+        let file = try #require(try FileManager.default.contentsOfDirectory(atPath: outbox.path).first)
+        let content = try String(contentsOf: outbox.appendingPathComponent(file), encoding: .utf8)
+        #expect(content.contains("&first_name=Bo&last_name=%C3%98rsted%20%26%20Co"), "\(content)")
+        #expect(try LedgerFixture.token(in: content)?.text == (try token(in: outbox, for: "bo@acme.com")))
+        let listed = try json(try await cli.run(["invitations", "list", "--format", "json"]))
+        #expect(
+            listed.first?["first_name"] as? String == "Bo" && listed.first?["last_name"] as? String == "Ørsted & Co")
+        // The link still accepts the invitation, names and all.
+        let link = try #require(
+            content.split(whereSeparator: \.isNewline).first { $0.hasPrefix("https://") }.map(String.init))
+        let accepted = try await cli.run(["invitations", "accept", "-"], input: link)
+        #expect(accepted.status == 0, "\(accepted)")
+
+        let batch = try await cli.run([
+            "invitations", "send", "cy@acme.com,dee@acme.com", "--role", "member", "--first-name", "Cy",
+        ])
+        #expect(batch.status != 0)
+        #expect(
+            batch.stderr.hasPrefix(
+                "error: --first-name and --last-name name one person, and this batch has several addresses"),
+            "\(batch)")
+        let hostile = try await cli.run([
+            "invitations", "send", "cy@acme.com", "--role", "member", "--first-name", "C\u{1B}[31m",
+        ])
+        #expect(hostile.status != 0 && !hostile.stderr.contains("\u{1B}"), "\(hostile)")
+    }
+
     @Test func initSendAcceptAndListAsTheReadmeShows() async throws {
         let (folder, cli) = try await workspace()
         defer { folder.remove() }
@@ -73,6 +109,7 @@ import Testing
         #expect(
             Set(invitations[0].keys) == [
                 "id", "email", "role", "status", "sent_at", "expires_at", "resend_count", "invited_by", "grants",
+                "first_name", "last_name",
             ])
         #expect(invitations[1]["expires_at"] as? String == "2026-11-28T11:00:00Z")
         #expect(invitations[1]["invited_by"] as? String == "ada@acme.com")

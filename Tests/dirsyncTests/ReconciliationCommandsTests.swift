@@ -62,6 +62,14 @@ import Testing
         #expect(synced.status == 0, "\(synced)")
         #expect(try await cli.run(["plan", "--detailed-exitcode", "--now", "2026-11-02T09:01:00Z"]).status == 0)
         #expect(try await Self.roles(cli)["fay@acme.com"] == "member", "nothing changes before she accepts")
+        // The contractor's invitation link pre-fills the names the directory has.
+        let invited = try #require(
+            try FileManager.default.contentsOfDirectory(atPath: folder.file("outbox").path).first {
+                $0.hasPrefix("max@partner.io")
+            })
+        #expect(
+            try String(contentsOf: folder.file("outbox/\(invited)"), encoding: .utf8).contains(
+                "&first_name=Max&last_name=Meyer"))
         // Fay opens the offer mail and follows its link.
         let mail = try #require(
             try FileManager.default.contentsOfDirectory(atPath: folder.file("outbox").path).first {

@@ -106,7 +106,7 @@ extension Applier {
         case .reinvite(let id, _, let to, _):
             try rules.reinvite(
                 try invitation(id), to: change.email, as: to, grants: change.grants, by: actor, anchor: change.anchor,
-                details: facts)
+                givenName: change.givenName, familyName: change.familyName, details: facts)
         case .join(let role, let name):
             let joined = try rules.join(
                 change.email, name: name, as: role, origin: .domainAutoJoin, by: actor, anchor: change.anchor,
@@ -115,7 +115,7 @@ extension Applier {
         case .invite(let role, _):
             try rules.invite(
                 change.email, as: role, grants: change.grants, message: nil, by: actor, anchor: change.anchor,
-                isManaged: true, details: facts)
+                isManaged: true, givenName: change.givenName, familyName: change.familyName, details: facts)
         case .resend(let id, _):
             try rules.resend(try invitation(id), by: actor, details: facts)
         case .deferred:

@@ -64,10 +64,21 @@ public struct InvitationToken: Sendable, Equatable, CustomStringConvertible {
     /// Never the secret: only the selector, so tokens cannot leak through logs or string interpolation.
     public var description: String { "token \(selector)…" }
 
-    /// The accept link for this token: `template` with `{token}` replaced.
-    public func link(from template: String) -> String {
-        template.replacingOccurrences(of: "{token}", with: text)
+    /// The accept link for this token: `template` with `{token}` replaced, and each of `prefilling` that has a
+    /// value added as a query parameter, percent-encoded (the accept page pre-fills its form with them).
+    public func link(from template: String, prefilling: [(name: String, value: String?)] = []) -> String {
+        var link = template.replacingOccurrences(of: "{token}", with: text)
+        for (name, value) in prefilling {
+            guard let value, !value.isEmpty else { continue }
+            let encoded = value.addingPercentEncoding(withAllowedCharacters: Self.queryValue) ?? ""
+            link += (link.contains("?") ? "&" : "?") + "\(name)=\(encoded)"
+        }
+        return link
     }
+
+    /// What a query value may hold unencoded: RFC 3986's unreserved characters.
+    private static let queryValue = CharacterSet(
+        charactersIn: "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")
 }
 
 /// Base64 with the URL-safe alphabet (RFC 4648 §5) and no padding.

@@ -74,12 +74,17 @@ public struct Ledger: Sendable {
     // MARK: - Invitations
 
     /// Invites every address of `batch` with `role` and `grants`: all of them, or (on any refusal) none. The
-    /// grants' roles must be in `catalog` and their accounts exist.
+    /// grants' roles must be in `catalog` and their accounts exist. `givenName` and `familyName` (for a batch of
+    /// one) pre-fill the accept page.
     public func invite(
         _ batch: InvitationBatch, as role: Role, grants: [Grant] = [], catalog: AccessCatalog = AccessCatalog(),
-        message: String?, in organization: Organization.ID, mail: MailSettings, by actor: String, at now: Date
+        message: String?, givenName: String? = nil, familyName: String? = nil, in organization: Organization.ID,
+        mail: MailSettings, by actor: String, at now: Date
     ) async throws -> [Invitation] {
         guard role.isInvitable else { throw LedgerError.ownerNotInvitable }
+        let givenName = try Member.typedName(givenName)
+        let familyName = try Member.typedName(familyName)
+        if givenName != nil || familyName != nil, batch.addresses.count > 1 { throw LedgerError.namesForABatch }
         for grant in grants { try Self.check(grant, in: catalog) }
         let makeToken = self.makeToken
         return try await store.write { db in
@@ -93,7 +98,7 @@ public struct Ledger: Sendable {
                 try rules.invite(
                     $0, as: role, grants: grants, message: message, by: actor,
                     addingAccounts: grants.allSatisfy { $0.account.map { catalog.account(named: $0) != nil } ?? true },
-                    details: ["via": "cli"])
+                    givenName: givenName, familyName: familyName, details: ["via": "cli"])
             }
         }
     }

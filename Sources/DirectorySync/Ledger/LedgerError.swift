@@ -70,6 +70,8 @@ public enum LedgerError: Error, Equatable, Sendable {
     case undeliverableAddress(EmailAddress, reason: String)
     /// The personal message holds a control character.
     case invalidMessage(InvitationMail.MessageProblem)
+    /// A first or last name given for more than one address.
+    case namesForABatch
 }
 
 extension LedgerError: UserFacingError {
@@ -157,6 +159,8 @@ extension LedgerError: UserFacingError {
             "\(email): \(reason); nobody was invited"
         case .invalidMessage(let problem):
             "--message: \(problem)"
+        case .namesForABatch:
+            "--first-name and --last-name name one person, and this batch has several addresses"
         }
     }
 
@@ -194,6 +198,8 @@ extension LedgerError: UserFacingError {
             "set mail.smtputf8: true if the server offers SMTPUTF8, or use an ASCII address for this person"
         case .invalidMessage:
             "write the message as plain text (line breaks are fine)"
+        case .namesForABatch:
+            "send the named invitation on its own"
         default:
             nil
         }

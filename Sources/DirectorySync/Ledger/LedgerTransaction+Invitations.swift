@@ -8,11 +8,13 @@ extension LedgerTransaction {
     @discardableResult
     public func invite(
         _ email: EmailAddress, as role: Role, grants: [Grant] = [], message: String?, by actor: String,
-        anchor: String? = nil, isManaged: Bool = false, addingAccounts: Bool? = nil, details: [String: String] = [:]
+        anchor: String? = nil, isManaged: Bool = false, addingAccounts: Bool? = nil, givenName: String? = nil,
+        familyName: String? = nil, details: [String: String] = [:]
     ) throws -> Invitation {
         try makeInvitation(
             email, as: role, grants: grants, message: message, by: actor, anchor: anchor, isManaged: isManaged,
-            addingAccounts: addingAccounts ?? isManaged, details: details, takesASeat: true)
+            addingAccounts: addingAccounts ?? isManaged, names: (givenName, familyName), details: details,
+            takesASeat: true)
     }
 
     /// Replaces a pending invitation with one to `email` (the directory's address now) with `role`: the old one
@@ -22,19 +24,22 @@ extension LedgerTransaction {
     @discardableResult
     public func reinvite(
         _ previous: Invitation, to email: EmailAddress, as role: Role, grants: [Grant] = [], by actor: String,
-        anchor: String?, details: [String: String] = [:]
+        anchor: String?, givenName: String? = nil, familyName: String? = nil, details: [String: String] = [:]
     ) throws -> Invitation {
         let heldASeat = previous.isLive(at: now)
         try revoke(previous, by: actor, details: details)
         return try makeInvitation(
             email, as: role, grants: grants, message: nil, by: actor, anchor: anchor ?? previous.anchor,
-            isManaged: true, addingAccounts: true, details: details, takesASeat: !heldASeat)
+            isManaged: true, addingAccounts: true,
+            names: (givenName ?? previous.givenName, familyName ?? previous.familyName), details: details,
+            takesASeat: !heldASeat)
     }
 
     /// Accounts the grants name are added when missing if `addingAccounts` (the configuration lists them).
     private func makeInvitation(
         _ email: EmailAddress, as role: Role, grants: [Grant], message: String?, by actor: String, anchor: String?,
-        isManaged: Bool, addingAccounts: Bool, details: [String: String], takesASeat: Bool
+        isManaged: Bool, addingAccounts: Bool, names: (given: String?, family: String?), details: [String: String],
+        takesASeat: Bool
     ) throws -> Invitation {
         guard role.isInvitable else { throw LedgerError.ownerNotInvitable }
         for grant in grants { try Self.check(grant) }
@@ -46,7 +51,8 @@ extension LedgerTransaction {
         let invitation = try db.insertInvitation(
             Invitation.Draft(
                 organization: orgID, email: email, role: role, sentAt: now, expiresAt: expiresAt, invitedBy: actor,
-                message: message, anchor: anchor, isManaged: isManaged))
+                message: message, anchor: anchor, isManaged: isManaged, givenName: names.given,
+                familyName: names.family))
         for grant in Set(grants).sorted() {
             try db.insertGrant(
                 grant.role, account: try accountID(for: grant, adding: addingAccounts, by: actor), for: invitation.id)

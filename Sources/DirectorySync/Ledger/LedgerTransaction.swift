@@ -116,7 +116,10 @@ public final class LedgerTransaction {
         let issued = try db.insertToken(token, for: invitation.id, issuedAt: now, expiresAt: invitation.expiresAt)
         var letter = InvitationMail(
             occasion: occasion, organization: organization.name, inviter: invitation.invitedBy, role: invitation.role,
-            acceptLink: token.link(from: mail.acceptURLTemplate), expiresAt: invitation.expiresAt,
+            acceptLink: token.link(
+                from: mail.acceptURLTemplate,
+                prefilling: [("first_name", invitation.givenName), ("last_name", invitation.familyName)]),
+            expiresAt: invitation.expiresAt,
             message: invitation.message)
         letter.grants = try db.grants(of: invitation.id)
         let messageID = MailMessage.makeMessageID(domain: mail.from.address.asciiDomain)

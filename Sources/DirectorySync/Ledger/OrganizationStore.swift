@@ -241,12 +241,19 @@ extension Invitation {
         public var anchor: String?
         /// Whether dirsync may later revoke it.
         public var isManaged: Bool
+        /// The first name the accept page is pre-filled with.
+        public var givenName: String?
+        /// The last name the accept page is pre-filled with.
+        public var familyName: String?
 
         /// An invitation to insert with `LedgerWriter.insertInvitation`; the caller has checked the rules (seats).
         public init(
             organization: Organization.ID, email: EmailAddress, role: Role, sentAt: Date, expiresAt: Date,
-            invitedBy: String, message: String?, anchor: String?, isManaged: Bool
+            invitedBy: String, message: String?, anchor: String?, isManaged: Bool, givenName: String? = nil,
+            familyName: String? = nil
         ) {
+            self.givenName = givenName
+            self.familyName = familyName
             self.organization = organization
             self.email = email
             self.role = role

@@ -56,13 +56,20 @@ public struct Invitation: Sendable, Equatable, Identifiable {
     public var isManaged: Bool
     /// When the invitation was accepted or revoked.
     public var closedAt: Date?
+    /// The first name the accept page is pre-filled with, when known (the directory, or `--first-name`).
+    public var givenName: String?
+    /// The last name the accept page is pre-filled with, when known.
+    public var familyName: String?
 
     /// Assembles an invitation from its parts, as the store does when it reads one; nothing is checked here.
     public init(
         id: ID, organization: Organization.ID, email: EmailAddress, role: Role, status: Status, createdAt: Date,
         sentAt: Date, expiresAt: Date, resendCount: Int, invitedBy: String, message: String? = nil,
-        anchor: String? = nil, isManaged: Bool = false, closedAt: Date? = nil
+        anchor: String? = nil, isManaged: Bool = false, closedAt: Date? = nil, givenName: String? = nil,
+        familyName: String? = nil
     ) {
+        self.givenName = givenName
+        self.familyName = familyName
         self.id = id
         self.organization = organization
         self.email = email

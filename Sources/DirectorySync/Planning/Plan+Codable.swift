@@ -118,6 +118,8 @@ extension Plan.Change: Codable {
         case fromEmail = "from_email"
         case name, grants
         case offerID = "offer_id"
+        case firstName = "first_name"
+        case lastName = "last_name"
     }
 
     /// One grant as the plan writes it: `{"account": null, "role": "signer"}`.
@@ -149,15 +151,19 @@ extension Plan.Change: Codable {
         try container.encode(name, forKey: .name)
         try container.encode(grants.map { GrantJSON(role: $0.role, account: $0.account) }, forKey: .grants)
         try container.encode(offerID?.rawValue, forKey: .offerID)
+        try container.encode(givenName, forKey: .firstName)
+        try container.encode(familyName, forKey: .lastName)
     }
 
     /// Reads a flat change strictly (each field its action needs present, every other one null); its reason is
     /// kept as its words, `Reason.recorded`.
     public init(from decoder: any Decoder) throws {
         let fields = try Fields(decoder.container(keyedBy: CodingKeys.self))
+        let names = try fields.names()
         self.init(
             try fields.email(.email), try fields.effect(), reason: .recorded(try fields.text(.reason)),
-            rule: try fields.optionalText(.rule), anchor: try fields.optionalText(.anchor), grants: try fields.grants())
+            rule: try fields.optionalText(.rule), anchor: try fields.optionalText(.anchor), grants: try fields.grants(),
+            givenName: names.given, familyName: names.family)
     }
 
     /// The flat fields of one change as read, checked field by field against its action.
@@ -247,6 +253,16 @@ extension Plan.Change: Codable {
 
         func offer() throws -> Offer.ID {
             Offer.ID(rawValue: try required(.offerID) { try container.decodeIfPresent(Int64.self, forKey: $0) })
+        }
+
+        /// The names an invitation pre-fills: only an invite, a reinvite or a deferral has them.
+        func names() throws -> (given: String?, family: String?) {
+            let given = try optionalText(.firstName)
+            let family = try optionalText(.lastName)
+            if given != nil || family != nil, ![.invite, .reinvite, .defer].contains(action) {
+                throw fail(given != nil ? .firstName : .lastName, "a \(action.rawValue) change has no names")
+            }
+            return (given.flatMap(Member.directoryName), family.flatMap(Member.directoryName))
         }
 
         func hasMember() throws -> Bool { try !container.decodeNil(forKey: .memberID) }

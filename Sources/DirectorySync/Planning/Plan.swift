@@ -60,12 +60,19 @@ public struct Plan: Sendable, Equatable {
         /// The grants the change gives (`grant`; a `join`'s, an `invite`'s or a `reinvite`'s new invitation's),
         /// offers (`offer`; a resent or revoked offer's, those the rules offered) or takes (`ungrant`), sorted.
         public var grants: [Grant]
+        /// The first and last names an invitation pre-fills on its accept page (an `invite`, a `reinvite`, or
+        /// one deferred for want of a seat), when the directory has them.
+        public var givenName: String?
+        /// See `givenName`.
+        public var familyName: String?
 
-        /// A change about `email`; `rule`, `anchor` and `grants` are recorded with it when known.
+        /// A change about `email`; `rule`, `anchor`, `grants` and the names are recorded with it when known.
         public init(
             _ email: EmailAddress, _ effect: Effect, reason: Reason, rule: String? = nil, anchor: String? = nil,
-            grants: [Grant] = []
+            grants: [Grant] = [], givenName: String? = nil, familyName: String? = nil
         ) {
+            self.givenName = givenName
+            self.familyName = familyName
             self.email = email
             self.effect = effect
             self.reason = reason

@@ -32,7 +32,8 @@ extension PlanningPass {
                     .reinvite(
                         invitation.id, from: invitation.role, to: person.role,
                         previousEmail: emailChanged ? invitation.email : nil),
-                    reason: reason, rule: person.rule, anchor: person.anchor, grants: person.grants)
+                    reason: reason, rule: person.rule, anchor: person.anchor, grants: person.grants,
+                    givenName: person.givenName, familyName: person.familyName)
                 // Replacing a live invitation keeps its seat; replacing an expired one takes a new seat.
                 if isExpired { seatTakers.append(change) } else { changes.append(change) }
                 continue

@@ -19,7 +19,7 @@ extension PlanningPass {
                     Plan.Change(
                         person.email, .invite(person.role, name: person.name),
                         reason: .allowedDomain(person.email.domain), rule: person.rule, anchor: person.anchor,
-                        grants: person.grants))
+                        grants: person.grants, givenName: person.givenName, familyName: person.familyName))
             }
         }
     }

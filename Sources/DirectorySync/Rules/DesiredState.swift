@@ -19,6 +19,10 @@ public struct DesiredState: Sendable, Equatable {
         public let location: SourceLocation
         /// The grants the grant rules give the person, sorted; empty without grant rules.
         public var grants: [Grant] = []
+        /// The given (first) name, cleaned as a directory name; it pre-fills the invitation's accept page.
+        public var givenName: String? = nil
+        /// The family (last) name, cleaned the same way.
+        public var familyName: String? = nil
     }
 
     /// Someone in the directory who should not be in the organization.
@@ -78,7 +82,8 @@ public struct DesiredState: Sendable, Equatable {
                 Person(
                     email: email, anchor: user.anchor, role: role, entry: entry, rule: rule,
                     name: user.displayName ?? fullName(user), location: user.location,
-                    grants: rules.grants.isEmpty ? [] : rules.grants(for: user)))
+                    grants: rules.grants.isEmpty ? [] : rules.grants(for: user),
+                    givenName: Member.directoryName(user.givenName), familyName: Member.directoryName(user.familyName)))
         case .skipped(let reason):
             return .skipped(Skip(email: user.email, anchor: user.anchor, reason: reason, location: user.location))
         }

@@ -93,6 +93,10 @@ struct InvitationsCommand: AsyncParsableCommand {
                 "A role of access.roles the invitee also holds on accepting, for the organization or one account (repeatable).",
                 valueName: "role[@account]"))
         var grants: [String] = []
+        @Option(help: ArgumentHelp("The invitee's first name, pre-filled on the accept page (one address only)."))
+        var firstName: String?
+        @Option(help: ArgumentHelp("The invitee's last name, pre-filled on the accept page (one address only)."))
+        var lastName: String?
 
         func run() async throws {
             guard role.isInvitable else { throw LedgerError.ownerNotInvitable }
@@ -114,7 +118,8 @@ struct InvitationsCommand: AsyncParsableCommand {
                 for: organization, to: .invite(count: batch.addresses.count, role: role, grants: parsed))
             let invitations = try await environment.ledger.invite(
                 batch, as: role, grants: parsed, catalog: environment.configuration.rules.catalog, message: message,
-                in: organization.id, mail: try environment.mailSettings(), by: actor, at: environment.now)
+                givenName: firstName, familyName: lastName, in: organization.id, mail: try environment.mailSettings(),
+                by: actor, at: environment.now)
             let until = invitations.first.map { DateText.short($0.expiresAt) } ?? ""
             let with = parsed.isEmpty ? "" : " with \(Set(parsed).sorted().map(\.description).joined(separator: ", "))"
             Console.out(

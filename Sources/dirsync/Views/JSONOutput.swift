@@ -54,6 +54,9 @@ struct InvitationJSON: Encodable {
     let invited_by: String
     /// What the invitee holds besides the role on accepting: `account` null for the whole organization.
     let grants: [MemberJSON.GrantJSON]
+    /// The names the accept page is pre-filled with; null when unknown.
+    let first_name: String?
+    let last_name: String?
 
     init(_ invitation: Invitation, now: Date, grants: [Grant] = []) {
         id = invitation.id.rawValue
@@ -64,6 +67,8 @@ struct InvitationJSON: Encodable {
         expires_at = DateText.iso8601(invitation.expiresAt)
         resend_count = invitation.resendCount
         invited_by = invitation.invitedBy
+        first_name = invitation.givenName
+        last_name = invitation.familyName
         self.grants = grants.map {
             MemberJSON.GrantJSON(role: $0.role, account: $0.account, inherited_from: nil, managed: invitation.isManaged)
         }
