@@ -256,7 +256,8 @@ enum Migrations {
             // organization role) offered, one pending offer per member, one-time tokens stored like invitation
             // tokens (selector and SHA-256, never the token), and the outbox naming the offer token its mail carries
             // so a resend or revoke voids it. An offer outlives its member (for the audit trail) without them.
-            // Invitations gain the first and last name their accept page is pre-filled with.
+            // Invitations gain the first and last name their accept page is pre-filled with; members the time their
+            // access was removed (the profile kept, no seat, no grants).
             try db.execute(
                 sql: """
                     CREATE TABLE offers (
@@ -304,6 +305,7 @@ enum Migrations {
                     );
                     CREATE UNIQUE INDEX offer_tokens_one_open ON offer_tokens(offer_id) WHERE closure IS NULL;
 
+                    ALTER TABLE members ADD COLUMN access_removed_at TEXT;
                     ALTER TABLE invitations ADD COLUMN given_name TEXT;
                     ALTER TABLE invitations ADD COLUMN family_name TEXT;
 

@@ -32,8 +32,9 @@ extension SQLiteLedger {
     }
 
     func memberCount(in organization: Organization.ID) throws -> Int {
-        try fetchInt(sql: "SELECT count(*) FROM members WHERE organization_id = ?", arguments: [organization.rawValue])
-            ?? 0
+        try fetchInt(
+            sql: "SELECT count(*) FROM members WHERE organization_id = ? AND access_removed_at IS NULL",
+            arguments: [organization.rawValue]) ?? 0
     }
 
     func invitation(id: Invitation.ID) throws -> Invitation? {

@@ -23,14 +23,15 @@ extension SQLiteLedger {
     }
 
     /// Columns in a fixed order, decoded by position: plans read every member and invitation.
-    static let memberColumns = "id, organization_id, email, name, role, joined_at, invited_by, origin, anchor, managed"
+    static let memberColumns =
+        "id, organization_id, email, name, role, joined_at, invited_by, origin, anchor, managed, access_removed_at"
 
     static func member(from row: Row) throws -> Member {
         Member(
             id: Member.ID(rawValue: row[0]), organization: Organization.ID(rawValue: row[1]),
             email: EmailAddress(storedCanonical: row[2]), name: row[3], role: try Self.role(row[4]), joinedAt: row[5],
             invitedBy: row[6], origin: try Self.value(row[7], Member.Origin.init(rawValue:)), anchor: row[8],
-            isManaged: row[9])
+            isManaged: row[9], accessRemovedAt: row[10])
     }
 
     static let invitationColumns = """

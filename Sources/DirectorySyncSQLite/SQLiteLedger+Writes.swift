@@ -110,10 +110,13 @@ extension SQLiteLedger {
 
     func updateMember(_ member: Member) throws {
         try execute(
-            sql: "UPDATE members SET email = ?, name = ?, role = ?, anchor = ?, managed = ? WHERE id = ?",
+            sql: """
+                UPDATE members SET email = ?, name = ?, role = ?, anchor = ?, managed = ?, access_removed_at = ?
+                WHERE id = ?
+                """,
             arguments: [
                 member.email.canonical, member.name, member.role.rawValue, member.anchor, member.isManaged,
-                member.id.rawValue,
+                member.accessRemovedAt.map(StoredText.date), member.id.rawValue,
             ])
     }
 

@@ -80,7 +80,8 @@ public enum Build {
             Member(
                 id: Member.ID(rawValue: Int64(index + 1)), organization: member.organization, email: member.email,
                 name: member.name, role: member.role, joinedAt: member.joinedAt, invitedBy: member.invitedBy,
-                origin: member.origin, anchor: member.anchor, isManaged: member.isManaged)
+                origin: member.origin, anchor: member.anchor, isManaged: member.isManaged,
+                accessRemovedAt: member.accessRemovedAt)
         }
         let numberedInvitations = invitations.enumerated().map { index, invitation in
             Invitation(

@@ -234,3 +234,55 @@ import Testing
         #expect(mail.html.contains("&quot;Sales&quot;") && !mail.html.contains("<b>Acme"))
     }
 }
+
+/// Removing all access (`policy.offboarding: remove_access`, `members remove-access`): the profile stays, every
+/// role and grant goes with the pending offer, the seat is freed, and nothing can be given or done until the
+/// access is restored.
+@Suite struct AccessRemovalLedgerTests {
+    @Test func removingAccessKeepsTheProfileAndFreesTheSeat() async throws {
+        let fixture = try await LedgerFixture.make(seats: 2)
+        let bo = try EmailAddress("bo@acme.com")
+        let member = try await fixture.store.write { [organization = fixture.organization] db in
+            let rules = LedgerTransaction(db: db, organization: organization, now: testEpoch, mail: nil)
+            let member = try rules.join(bo, name: "Bo", as: .admin, origin: .domainAutoJoin, by: "owner@acme.com")
+            try rules.grant(
+                [Grant(role: "signer"), Grant(role: "editor", account: "Sales US")], to: member, managed: false,
+                by: "owner@acme.com", addingAccounts: true)
+            return member
+        }
+        _ = try await fixture.ledger.offer(
+            Grant(role: "approver"), to: bo, in: fixture.organization.id,
+            catalog: AccessCatalog(roles: [.init(name: "approver")]), validity: .days(3), mail: fixture.mail,
+            by: "owner@acme.com", at: testEpoch)
+        let removed = try await fixture.ledger.removeAccess(
+            of: bo, in: fixture.organization.id, by: "owner@acme.com", at: testEpoch.adding(hours: 1))
+        #expect(!removed.hasAccess && removed.name == "Bo")
+        #expect(try await fixture.read { db in try db.grants(of: member.id) }.isEmpty)
+        #expect(try await fixture.read { db in try db.pendingOffer(of: member.id) } == nil)
+        #expect(try await fixture.read { db in try db.memberCount(in: fixture.organization.id) } == 1)
+        let kinds = try await fixture.ledger.auditEvents(in: fixture.organization.id, since: nil).map(\.kind)
+        #expect(kinds.suffix(3) == [.accessOfferRevoked, .accessRemoved, .memberAccessRemoved])
+
+        // The freed seat can be taken; then there is none left to restore the access with.
+        _ = try await fixture.invite("cy@acme.com", at: testEpoch.adding(hours: 2))
+        await #expect(throws: LedgerError.seatLimitReached(used: 2, seats: 2, requested: 1)) {
+            _ = try await fixture.ledger.restoreAccess(
+                of: bo, as: .member, in: fixture.organization.id, by: "owner@acme.com", at: testEpoch.adding(hours: 3))
+        }
+        // Nothing can be given, and the person cannot act, while the access is removed.
+        await #expect(throws: LedgerError.accessRemoved(bo, at: testEpoch.adding(hours: 1))) {
+            _ = try await fixture.ledger.changeRole(
+                of: bo, to: .admin, in: fixture.organization.id, by: "owner@acme.com", at: testEpoch.adding(hours: 3))
+        }
+        await #expect(throws: Permissions.Refusal.self) {
+            _ = try await fixture.ledger.authorize(bo, to: .manageOrganization, in: fixture.organization.id)
+        }
+        _ = try await fixture.ledger.revoke(
+            to: try EmailAddress("cy@acme.com"), in: fixture.organization.id, by: "owner@acme.com",
+            at: testEpoch.adding(hours: 4))
+        let restored = try await fixture.ledger.restoreAccess(
+            of: bo, as: .member, in: fixture.organization.id, by: "owner@acme.com", at: testEpoch.adding(hours: 5))
+        #expect(restored.hasAccess && restored.role == .member)
+        #expect(try await fixture.read { db in try db.memberCount(in: fixture.organization.id) } == 2)
+    }
+}

@@ -17,7 +17,9 @@ import Testing
 
         """
 
-    private static func configuration(grants: String = "[]") -> String {
+    private static func configuration(
+        grants: String = "[]", policy: String = "{ max_deletion_ratio: 1, offer_validity: 2d }"
+    ) -> String {
         """
         organization:
           name: Example
@@ -33,7 +35,7 @@ import Testing
             - { name: signer, description: Signs documents }
             - { name: template-editor, description: Edits templates }
           grants: \(grants)
-        policy: { max_deletion_ratio: 1, offer_validity: 2d }
+        policy: \(policy)
         mail:
           from: "Example <no-reply@example.com>"
           outbox: outbox
@@ -177,4 +179,57 @@ import Testing
         #expect(garbage.status != 0 && garbage.stderr.hasPrefix("error: that is not a dirsync token"), "\(garbage)")
         #expect(try await offers(cli).isEmpty)
     }
+
+    @Test func removeAccessKeepsTheProfileWithoutASeatAndAReturnRestoresIt() async throws {
+        let (folder, cli) = try await folder()
+        defer { folder.remove() }
+        let rules = "[{ grant: [signer], when: { domain: example.com } }]"
+        try Data(
+            Self.configuration(
+                grants: rules,
+                policy: "{ max_deletion_ratio: 1, max_shrink_ratio: 1, offboarding: remove_access, new_access: apply }"
+            ).utf8
+        ).write(to: folder.file("dirsync.yaml"))
+        try Data((Self.export + "\n" + Self.other).utf8).write(to: folder.file("export.ldif"))
+        #expect(try await cli.run(["sync"]).status == 0)
+        #expect(try await grants(cli, of: "bo@example.com") == ["signer"])
+        // Bo leaves the directory: every role and grant goes, the profile stays, the seat is free.
+        try Data(Self.other.utf8).write(to: folder.file("export.ldif"))
+        let plan = try await cli.run(["plan"])
+        #expect(plan.stdout.contains("-  remove_access  bo@example.com  member"), "\(plan.stdout)")
+        #expect(plan.stdout.contains("1 to lose all access"), "\(plan.stdout)")
+        #expect(try await cli.run(["sync"]).status == 0)
+        let listed = try await cli.run(["members", "list", "--format", "json"])
+        let members = try #require(try JSONSerialization.jsonObject(with: Data(listed.stdout.utf8)) as? [[String: Any]])
+        let bo = try #require(members.first { $0["email"] as? String == "bo@example.com" })
+        #expect(bo["role"] is NSNull && bo["access_removed_at"] is String && (bo["grants"] as? [Any])?.isEmpty == true)
+        let text = try await cli.run(["members", "list"])
+        #expect(text.stdout.contains("— (access removed)"), "\(text.stdout)")
+        #expect(text.stdout.contains("3 members in Example; 2 of 100 seats used"), "\(text.stdout)")
+        #expect(try await cli.run(["plan", "--detailed-exitcode"]).status == 0, "converged")
+        let refused = try await cli.run(["grants", "add", "bo@example.com", "template-editor"])
+        #expect(refused.stderr.hasPrefix("error: bo@example.com's access was removed on"), "\(refused)")
+        // Bo comes back: the role, the seat and the grants return.
+        try Data((Self.export + "\n" + Self.other).utf8).write(to: folder.file("export.ldif"))
+        let back = try await cli.run(["plan"])
+        #expect(back.stdout.contains("+  restore_access  bo@example.com  member + signer"), "\(back.stdout)")
+        #expect(try await cli.run(["sync"]).status == 0)
+        #expect(try await grants(cli, of: "bo@example.com") == ["signer"])
+        #expect(try await cli.run(["plan", "--detailed-exitcode"]).status == 0)
+        // By hand, the same two steps.
+        let byHand = try await cli.run(["members", "remove-access", "cy@example.com"])
+        #expect(byHand.status == 0, "\(byHand)")
+        let restored = try await cli.run(["members", "restore-access", "cy@example.com", "--role", "viewer"])
+        #expect(restored.stdout == "cy@example.com is viewer in Example again.\n", "\(restored)")
+    }
+
+    private static let other = """
+        dn: uid=cy,ou=People,dc=example,dc=com
+        objectClass: inetOrgPerson
+        uid: cy
+        cn: Cy Chen
+        mail: cy@example.com
+        entryUUID: 00000000-0000-0000-0000-000000000003
+
+        """
 }

@@ -85,6 +85,13 @@ extension Applier {
             try rules.revoke(try invitation(id), by: actor, details: facts)
         case .remove(let id, _):
             try rules.remove(try member(id), by: actor, details: facts)
+        case .removeAccess(let id, let from):
+            try rules.removeAccess(of: try member(id, role: from), by: actor, details: facts)
+        case .restoreAccess(let id, let role):
+            let current = try member(id)
+            guard !current.hasAccess else { throw conflict("the member has access again") }
+            let restored = try rules.restoreAccess(of: current, as: role, by: actor, details: facts)
+            try rules.grant(change.grants, to: restored, managed: true, by: actor, addingAccounts: true, details: facts)
         case .downgrade(let id, let from):
             try rules.changeRole(of: try member(id, role: from), to: .viewer, by: actor, details: facts)
         case .changeRole(let id, let from, let to):

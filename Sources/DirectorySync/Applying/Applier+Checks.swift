@@ -61,7 +61,7 @@ extension Applier {
                 }
             }
             switch change.effect {
-            case .join, .invite, .reinvite, .grant, .ungrant, .offer, .resendOffer, .revokeOffer: break
+            case .join, .invite, .reinvite, .grant, .ungrant, .offer, .resendOffer, .revokeOffer, .restoreAccess: break
             default:
                 if !change.grants.isEmpty {
                     throw refuse("only a join, invite, reinvite, grant, ungrant or offer change carries grants")
@@ -90,7 +90,8 @@ extension Applier {
                 var renamed = try member(id, previous)
                 renamed.email = change.email
                 members[id] = renamed
-            case .updateAnchor(let id, _), .remove(let id, _), .downgrade(let id, _), .changeRole(let id, _, _):
+            case .updateAnchor(let id, _), .remove(let id, _), .downgrade(let id, _), .changeRole(let id, _, _),
+                .removeAccess(let id, _), .restoreAccess(let id, _):
                 _ = try member(id, change.email)
             case .offer(let id, _, _, _), .resendOffer(_, let id, _), .revokeOffer(_, let id, _):
                 guard let held = members[id], held.role != .owner else {

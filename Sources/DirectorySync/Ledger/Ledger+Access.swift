@@ -76,7 +76,8 @@ extension Ledger {
         invitation: EmailAddress? = nil
     ) async throws -> String {
         let (person, carried) = try await store.read { db in
-            let member = try db.member(actor, in: organization)
+            // A member whose access was removed acts as nobody.
+            let member = try db.member(actor, in: organization).flatMap { $0.hasAccess ? $0 : nil }
             let grants = try member.map { try db.grants(of: $0.id).map(\.grant) } ?? []
             let carried = try invitation.flatMap { try db.pendingInvitation(for: $0, in: organization) }
                 .map { try db.grants(of: $0.id) }

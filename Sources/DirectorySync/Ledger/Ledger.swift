@@ -151,6 +151,28 @@ public struct Ledger: Sendable {
         }
     }
 
+    /// Takes every role and grant from the member `email` by hand, keeping the profile; frees their seat.
+    public func removeAccess(
+        of email: EmailAddress, in organization: Organization.ID, by actor: String, at now: Date
+    ) async throws -> Member {
+        try await store.write { db in
+            let rules = try Self.rules(db, organization, now, nil, InvitationToken.generate)
+            guard let member = try db.member(email, in: organization) else { throw LedgerError.memberNotFound(email) }
+            return try rules.removeAccess(of: member, by: actor, details: ["via": "cli"])
+        }
+    }
+
+    /// Gives the member `email`, whose access was removed, the role `role` again (a seat must be free).
+    public func restoreAccess(
+        of email: EmailAddress, as role: Role, in organization: Organization.ID, by actor: String, at now: Date
+    ) async throws -> Member {
+        try await store.write { db in
+            let rules = try Self.rules(db, organization, now, nil, InvitationToken.generate)
+            guard let member = try db.member(email, in: organization) else { throw LedgerError.memberNotFound(email) }
+            return try rules.restoreAccess(of: member, as: role, by: actor, details: ["via": "cli"])
+        }
+    }
+
     /// Gives the member `email` the role `role` by hand. Owners are never changed, and nobody becomes owner.
     public func changeRole(
         of email: EmailAddress, to role: Role, in organization: Organization.ID, by actor: String, at now: Date

@@ -72,6 +72,10 @@ public enum LedgerError: Error, Equatable, Sendable {
     case invalidMessage(InvitationMail.MessageProblem)
     /// A first or last name given for more than one address.
     case namesForABatch
+    /// The member's access was removed (when): nothing may be given to them before it is restored.
+    case accessRemoved(EmailAddress, at: Date)
+    /// The member has access; there is nothing to restore.
+    case accessNotRemoved(EmailAddress)
 }
 
 extension LedgerError: UserFacingError {
@@ -161,6 +165,10 @@ extension LedgerError: UserFacingError {
             "--message: \(problem)"
         case .namesForABatch:
             "--first-name and --last-name name one person, and this batch has several addresses"
+        case .accessRemoved(let email, let date):
+            "\(email)'s access was removed on \(DateText.short(date)); they hold no role or grant"
+        case .accessNotRemoved(let email):
+            "\(email) has access; there is nothing to restore"
         }
     }
 
@@ -200,6 +208,8 @@ extension LedgerError: UserFacingError {
             "write the message as plain text (line breaks are fine)"
         case .namesForABatch:
             "send the named invitation on its own"
+        case .accessRemoved(let email, _):
+            "give it back with 'dirsync members restore-access \(email) --role ROLE'"
         default:
             nil
         }

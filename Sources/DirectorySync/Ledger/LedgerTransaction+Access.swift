@@ -47,6 +47,7 @@ extension LedgerTransaction {
         details: [String: String] = [:]
     ) throws {
         guard !grants.isEmpty else { return }
+        try requireAccess(member)
         let held = try self.grants(of: member).map(\.grant)
         for grant in grants {
             try Self.check(grant)

@@ -35,6 +35,7 @@ extension LedgerTransaction {
     {
         guard member.role != .owner else { throw LedgerError.ownerUntouchable(member.email) }
         guard role != .owner else { throw LedgerError.ownerNotAssignable }
+        try requireAccess(member)
         var updated = member
         updated.role = role
         try db.updateMember(updated)
@@ -50,7 +51,7 @@ extension LedgerTransaction {
         guard member.role != .owner else { throw LedgerError.ownerUntouchable(member.email) }
         try closeOffer(of: member, by: actor, details: details)
         try db.deleteMember(member.id)
-        try adjustSeats(by: -1)
+        if member.hasAccess { try adjustSeats(by: -1) }
         var facts = details
         facts["role"] = member.role.rawValue
         try audit(.memberRemoved, actor: actor, subject: member.email.canonical, facts)
@@ -102,5 +103,51 @@ extension LedgerTransaction {
         try db.updateMember(updated)
         try audit(.memberUpdated, actor: actor, subject: member.email.canonical, details)
         return updated
+    }
+}
+
+extension LedgerTransaction {
+    /// Takes every role and grant from `member` but keeps the profile (`policy.offboarding: remove_access`):
+    /// their pending offer is withdrawn, their grants deleted, their role set to viewer (nothing counts it while
+    /// access is removed), and their seat freed. Owners keep theirs.
+    @discardableResult
+    public func removeAccess(of member: Member, by actor: String, details: [String: String] = [:]) throws -> Member {
+        guard member.role != .owner else { throw LedgerError.ownerUntouchable(member.email) }
+        if let removed = member.accessRemovedAt { throw LedgerError.accessRemoved(member.email, at: removed) }
+        try closeOffer(of: member, by: actor, details: details)
+        try ungrant(try grants(of: member).map(\.grant), from: member, by: actor, details: details)
+        var updated = member
+        updated.role = .viewer
+        updated.accessRemovedAt = now
+        try db.updateMember(updated)
+        try adjustSeats(by: -1)
+        var facts = details
+        facts["role"] = member.role.rawValue
+        try audit(.memberAccessRemoved, actor: actor, subject: member.email.canonical, facts)
+        return updated
+    }
+
+    /// Gives a member whose access was removed the role `role` (and a seat, which must be free) again.
+    @discardableResult
+    public func restoreAccess(of member: Member, as role: Role, by actor: String, details: [String: String] = [:])
+        throws -> Member
+    {
+        guard role != .owner else { throw LedgerError.ownerNotAssignable }
+        guard !member.hasAccess else { throw LedgerError.accessNotRemoved(member.email) }
+        try requireSeats(1)
+        var updated = member
+        updated.role = role
+        updated.accessRemovedAt = nil
+        try db.updateMember(updated)
+        try adjustSeats(by: 1)
+        var facts = details
+        facts["role"] = role.rawValue
+        try audit(.memberAccessRestored, actor: actor, subject: member.email.canonical, facts)
+        return updated
+    }
+
+    /// Refuses to give anything to a member whose access was removed.
+    func requireAccess(_ member: Member) throws {
+        if let removed = member.accessRemovedAt { throw LedgerError.accessRemoved(member.email, at: removed) }
     }
 }

@@ -14,6 +14,7 @@ extension LedgerTransaction {
         addingAccounts: Bool = false, details: [String: String] = [:]
     ) throws -> Offer {
         guard role != .owner else { throw LedgerError.ownerNotAssignable }
+        try requireAccess(member)
         let held = Set(try grants(of: member).map(\.grant))
         var offered: [Grant: Offer.Item] = [:]
         for item in items {

@@ -25,7 +25,7 @@ public protocol LedgerReader {
     func member(_ email: EmailAddress, in organization: Organization.ID) throws -> Member?
     /// The organization's members, oldest first (by id).
     func members(in organization: Organization.ID) throws -> [Member]
-    /// How many members the organization has.
+    /// How many members of the organization hold a seat (those whose access was removed do not).
     func memberCount(in organization: Organization.ID) throws -> Int
 
     /// The invitation with this identifier, whatever its status; nil if there is none.

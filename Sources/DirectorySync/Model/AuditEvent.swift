@@ -25,6 +25,10 @@ public struct AuditEvent: Sendable, Equatable {
         case accessGranted = "TEAM_ACCESS_GRANTED"
         /// Grants were taken from a member.
         case accessRemoved = "TEAM_ACCESS_REMOVED"
+        /// Every role and grant was taken from a member, who keeps their profile and holds no seat.
+        case memberAccessRemoved = "TEAM_MEMBER_ACCESS_REMOVED"
+        /// A member whose access was removed has a role (and a seat) again.
+        case memberAccessRestored = "TEAM_MEMBER_ACCESS_RESTORED"
         /// A member was offered new access (grants, perhaps a higher role), effective once accepted.
         case accessOffered = "TEAM_ACCESS_OFFERED"
         /// An offer was resent with a new link.
@@ -64,6 +68,8 @@ public struct AuditEvent: Sendable, Equatable {
             case .accountAdded, .accountRemoved: return []
             case .accessGranted: return ["grants", "managed", "offer_id"] + sync
             case .accessRemoved: return ["grants"] + sync
+            case .memberAccessRemoved: return ["role"] + sync
+            case .memberAccessRestored: return ["role"] + sync
             case .accessOffered: return ["offer_id", "grants", "role", "expires_at", "replaces"] + sync
             case .accessOfferResent: return ["offer_id", "expires_at", "resend_count"] + sync
             case .accessOfferRevoked: return ["offer_id", "was_expired"] + sync

@@ -43,6 +43,12 @@ public struct Member: Sendable, Equatable, Identifiable {
     public var anchor: String?
     /// Whether dirsync created or adopted this member and may therefore re-role or remove it.
     public var isManaged: Bool
+    /// When every role and grant was taken away (`policy.offboarding: remove_access`, `members remove-access`):
+    /// the profile stays, the person holds no seat, no grants and no say; nil while they have access.
+    public var accessRemovedAt: Date?
+
+    /// Whether the member has access (a role that counts, a seat); false once their access was removed.
+    public var hasAccess: Bool { accessRemovedAt == nil }
 
     /// A display name typed by a person (`--owner-name`, `invitations accept --name`): trimmed, at most 200
     /// characters, no control characters; nil when blank.
@@ -72,8 +78,10 @@ public struct Member: Sendable, Equatable, Identifiable {
     /// Assembles a member from its parts, as the store does when it reads one; nothing is checked here.
     public init(
         id: ID, organization: Organization.ID, email: EmailAddress, name: String? = nil, role: Role,
-        joinedAt: Date, invitedBy: String? = nil, origin: Origin, anchor: String? = nil, isManaged: Bool = false
+        joinedAt: Date, invitedBy: String? = nil, origin: Origin, anchor: String? = nil, isManaged: Bool = false,
+        accessRemovedAt: Date? = nil
     ) {
+        self.accessRemovedAt = accessRemovedAt
         self.id = id
         self.organization = organization
         self.email = email

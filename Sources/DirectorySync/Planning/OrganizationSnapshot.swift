@@ -57,7 +57,7 @@ public struct OrganizationSnapshot: Sendable, Equatable {
             var hasher = Fingerprint()
             hasher.add(
                 "m", member.id.description, member.email.canonical, member.role.rawValue, member.anchor ?? "",
-                member.isManaged ? "1" : "0")
+                member.isManaged ? "1" : "0", member.accessRemovedAt.map(DateText.iso8601) ?? "")
             records.add(hasher)
         }
         for invitation in invitations {

@@ -244,7 +244,7 @@ extension Plan.Change: Codable {
                 if grants.isEmpty, try container.decodeNil(forKey: .toRole) {
                     throw fail(.grants, "an offer change offers grants, a role (to_role), or both")
                 }
-            case .join, .invite, .reinvite, .defer, .resendOffer, .revokeOffer: break
+            case .join, .invite, .reinvite, .defer, .resendOffer, .revokeOffer, .restoreAccess: break
             default:
                 if !grants.isEmpty { throw fail(.grants, "a \(action.rawValue) change has no grants") }
             }
@@ -301,6 +301,12 @@ extension Plan.Change: Codable {
                     return .updateEmail(try member(), from: previous, role: try role())
                 }
                 return .updateAnchor(try member(), role: try role())
+            case .removeAccess:
+                try unused(.role, .toRole, .invitationID, .fromEmail, .name)
+                return .removeAccess(try member(), from: try from())
+            case .restoreAccess:
+                try unused(.fromRole, .toRole, .invitationID, .fromEmail, .name)
+                return .restoreAccess(try member(), role: try role())
             case .changeRole:
                 try unused(.role, .invitationID, .fromEmail, .name)
                 return .changeRole(try member(), from: try from(), to: try to())
@@ -334,8 +340,12 @@ extension Plan.Change: Codable {
                 try unused(.fromRole, .toRole, .memberID, .fromEmail, .name)
                 return .resend(try invitation(), role: try role())
             case .defer:
-                try unused(.fromRole, .toRole, .memberID)
+                try unused(.fromRole, .toRole)
                 let invitation = try hasInvitation() ? try self.invitation() : nil
+                let deferredMember = try hasMember() ? try member() : nil
+                if deferredMember != nil, invitation != nil {
+                    throw fail(.memberID, "a deferral acts on a member or an invitation, not both")
+                }
                 let previous = try optionalEmail(.fromEmail)
                 if previous != nil && invitation == nil {
                     throw fail(.fromEmail, "a deferral has a from_email only for a reinvite of an invitation")
@@ -343,7 +353,7 @@ extension Plan.Change: Codable {
                 return .deferred(
                     Plan.Deferral(
                         role: try role(), invitation: invitation, previousEmail: previous,
-                        name: try optionalText(.name)))
+                        name: try optionalText(.name), member: deferredMember))
             }
         }
     }

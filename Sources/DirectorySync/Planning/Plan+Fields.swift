@@ -8,18 +8,19 @@ extension Plan.Change {
         case .adoptMember(_, let role), .adoptInvitation(_, let role), .revoke(_, let role), .join(let role, _),
             .invite(let role, _), .resend(_, let role), .updateEmail(_, _, let role), .updateAnchor(_, let role),
             .grant(_, let role), .ungrant(_, let role), .offer(_, let role, _, _), .resendOffer(_, _, let role),
-            .revokeOffer(_, _, let role):
+            .revokeOffer(_, _, let role), .restoreAccess(_, let role):
             role
         case .reinvite(_, _, let to, _): to
         case .deferred(let deferral): deferral.role
-        case .remove, .downgrade, .changeRole: nil
+        case .remove, .downgrade, .changeRole, .removeAccess: nil
         }
     }
 
     /// The role a member or invitation has before the change.
     public var fromRole: Role? {
         switch effect {
-        case .remove(_, let role), .downgrade(_, let role), .changeRole(_, let role, _), .reinvite(_, let role, _, _):
+        case .remove(_, let role), .downgrade(_, let role), .changeRole(_, let role, _), .reinvite(_, let role, _, _),
+            .removeAccess(_, let role):
             role
         default: nil
         }
@@ -40,8 +41,10 @@ extension Plan.Change {
         switch effect {
         case .adoptMember(let id, _), .remove(let id, _), .downgrade(let id, _), .updateEmail(let id, _, _),
             .updateAnchor(let id, _), .changeRole(let id, _, _), .grant(let id, _), .ungrant(let id, _),
-            .offer(let id, _, _, _), .resendOffer(_, let id, _), .revokeOffer(_, let id, _):
+            .offer(let id, _, _, _), .resendOffer(_, let id, _), .revokeOffer(_, let id, _), .removeAccess(let id, _),
+            .restoreAccess(let id, _):
             id
+        case .deferred(let deferral): deferral.member
         default: nil
         }
     }

@@ -45,6 +45,10 @@ extension Plan {
         case departed(Departure)
         /// Departed, and kept as a viewer (`policy.offboarding: downgrade`).
         case departedDowngraded(Departure)
+        /// Departed; the profile stays without any access (`policy.offboarding: remove_access`).
+        case departedAccessRemoved(Departure)
+        /// A member whose access was removed then is wanted by the directory again.
+        case wantedAgain(since: Date)
         case adoptedMember
         case adoptedInvitation
         case emailChanged(from: EmailAddress)
@@ -79,6 +83,9 @@ extension Plan {
             case .allowedDomain(let domain): "in the directory, allowed domain \(domain)"
             case .departed(let departure): departure.description
             case .departedDowngraded(let departure): departure.description + " (policy.offboarding: downgrade)"
+            case .departedAccessRemoved(let departure):
+                departure.description + "; the profile is kept (policy.offboarding: remove_access)"
+            case .wantedAgain(let date): "wanted again by the directory; access was removed on \(DateText.short(date))"
             case .adoptedMember: "added by hand, matched by email: managed by dirsync from now on"
             case .adoptedInvitation: "invitation sent by hand, matched by email: managed by dirsync from now on"
             case .emailChanged(let from): "email changed from \(from) in the directory"

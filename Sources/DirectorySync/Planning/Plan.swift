@@ -16,6 +16,9 @@ public struct Plan: Sendable, Equatable {
         case revokeOffer = "revoke_offer"
         case remove
         case downgrade
+        /// Every role and grant is taken from a departed member, who keeps the profile
+        /// (`policy.offboarding: remove_access`).
+        case removeAccess = "remove_access"
         /// A managed member's email (or anchor) changed in the directory: updated in place.
         case update
         case changeRole = "change_role"
@@ -29,6 +32,8 @@ public struct Plan: Sendable, Equatable {
         /// An expired offer is sent again with a new link.
         case resendOffer = "resend_offer"
         case reinvite
+        /// A member whose access was removed is wanted again: the role (and a seat) come back.
+        case restoreAccess = "restore_access"
         case join
         case invite
         case resend
@@ -42,7 +47,9 @@ public struct Plan: Sendable, Equatable {
         }
 
         /// Whether the change offboards someone (counted by the deletion limit).
-        public var isDeletion: Bool { self == .revoke || self == .remove || self == .downgrade || self == .ungrant }
+        public var isDeletion: Bool {
+            self == .revoke || self == .remove || self == .downgrade || self == .ungrant || self == .removeAccess
+        }
     }
 
     /// One change to the organization: who it is about, what it does, and why.
@@ -95,6 +102,10 @@ public struct Plan: Sendable, Equatable {
         case remove(Member.ID, role: Role)
         /// To viewer (`policy.offboarding: downgrade`).
         case downgrade(Member.ID, from: Role)
+        /// Every role and grant taken away, the profile kept (`policy.offboarding: remove_access`).
+        case removeAccess(Member.ID, from: Role)
+        /// The member's access comes back with `role` and the change's grants.
+        case restoreAccess(Member.ID, role: Role)
         /// The member's address changes from `from` to the change's email, in place.
         case updateEmail(Member.ID, from: EmailAddress, role: Role)
         /// The member's directory anchor changes to the change's anchor (the account was re-created).
@@ -125,6 +136,7 @@ public struct Plan: Sendable, Equatable {
             case .join(let role, let name), .invite(let role, let name): Deferral(role: role, name: name)
             case .reinvite(let id, _, let to, let previous): Deferral(role: to, invitation: id, previousEmail: previous)
             case .resend(let id, let role): Deferral(role: role, invitation: id)
+            case .restoreAccess(let id, let role): Deferral(role: role, member: id)
             default: nil
             }
         }
@@ -136,6 +148,8 @@ public struct Plan: Sendable, Equatable {
             case .revoke: .revoke
             case .remove: .remove
             case .downgrade: .downgrade
+            case .removeAccess: .removeAccess
+            case .restoreAccess: .restoreAccess
             case .updateEmail, .updateAnchor: .update
             case .changeRole: .changeRole
             case .grant: .grant
@@ -163,11 +177,15 @@ public struct Plan: Sendable, Equatable {
         public var previousEmail: EmailAddress?
         /// The display name of a deferred join or invitation.
         public var name: String?
+        /// The member a deferred restoration of access would act on.
+        public var member: Member.ID?
 
         /// What a deferred change keeps: its role, and the invitation, previous address or name where they apply.
         public init(
-            role: Role, invitation: Invitation.ID? = nil, previousEmail: EmailAddress? = nil, name: String? = nil
+            role: Role, invitation: Invitation.ID? = nil, previousEmail: EmailAddress? = nil, name: String? = nil,
+            member: Member.ID? = nil
         ) {
+            self.member = member
             self.role = role
             self.invitation = invitation
             self.previousEmail = previousEmail

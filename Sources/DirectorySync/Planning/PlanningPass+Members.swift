@@ -31,6 +31,16 @@ extension PlanningPass {
                 // re-created account (matched by email, new anchor) updates the member in place.
                 update(member, to: person)
             }
+            // A member whose access was removed is wanted again: the role, a seat and the grants come back at once,
+            // as at a join.
+            if !member.hasAccess {
+                seatTakers.append(
+                    Plan.Change(
+                        person.email, .restoreAccess(member.id, role: person.role),
+                        reason: .wantedAgain(since: member.accessRemovedAt ?? member.joinedAt), rule: person.rule,
+                        anchor: person.anchor, grants: person.grants))
+                continue
+            }
             // A higher role is new access: offered, unless policy.new_access applies it at once. A lower one applies
             // at once either way.
             let offersRole = policy.newAccess == .offer && person.role > member.role
@@ -214,9 +224,18 @@ extension PlanningPass {
 
     mutating func offboard(_ member: Member) {
         let departure = departure(anchor: member.anchor, email: member.email)
+        // Someone without access holds nothing a downgrade or another removal of access could take.
+        guard member.hasAccess || policy.offboarding == .remove else { return }
         switch policy.offboarding {
-        case .remove:
+        case .removeAccess:
             seatsFreed += 1
+            changes.append(
+                Plan.Change(
+                    member.email, .removeAccess(member.id, from: member.role),
+                    reason: .departedAccessRemoved(departure),
+                    rule: departure.rule, anchor: member.anchor))
+        case .remove:
+            if member.hasAccess { seatsFreed += 1 }
             changes.append(
                 Plan.Change(
                     member.email, .remove(member.id, role: member.role), reason: .departed(departure),

@@ -78,7 +78,7 @@ struct PlanningPass {
             invitations.indices.dropFirst().allSatisfy {
                 invitations[$0 - 1].id.rawValue < invitations[$0].id.rawValue
             } ? invitations : invitations.sorted { $0.id.rawValue < $1.id.rawValue }
-        self.seatsUsed = snapshot.members.count + snapshot.invitations.count { $0.isLive(at: now) }
+        self.seatsUsed = snapshot.members.count(where: \.hasAccess) + snapshot.invitations.count { $0.isLive(at: now) }
         self.memberMatches = Array(repeating: nil, count: orderedMembers.count)
         self.invitationMatches = Array(repeating: nil, count: orderedInvitations.count)
         matchRecords()

@@ -8,6 +8,9 @@ public struct SyncPolicy: Sendable, Equatable {
         case downgrade
         /// Kept as is; the plan only reports it.
         case keep
+        /// Every role and grant taken away, the profile kept; the person holds no seat (Signicat keeps a departed
+        /// user's profile unless support deletes it).
+        case removeAccess = "remove_access"
     }
 
     /// What happens when an existing member gains grants or a higher organization role (`policy.new_access`).

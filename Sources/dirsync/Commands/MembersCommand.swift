@@ -7,7 +7,49 @@ import Foundation
 struct MembersCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "members", abstract: "List, remove and re-role the organization's members.",
-        subcommands: [List.self, Remove.self, SetRole.self], defaultSubcommand: List.self)
+        subcommands: [List.self, Remove.self, RemoveAccess.self, RestoreAccess.self, SetRole.self],
+        defaultSubcommand: List.self)
+
+    struct RemoveAccess: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "remove-access",
+            abstract: "Take every role and grant from a member but keep the profile; they hold no seat.")
+
+        @OptionGroup var global: GlobalOptions
+        @Argument(help: ArgumentHelp("The member's address.", valueName: "email"), transform: ArgumentValue.email)
+        var email: EmailAddress
+
+        func run() async throws {
+            let environment = try CommandEnvironment.open(global, access: .readWrite)
+            let organization = try await environment.organization()
+            let actor = try await environment.authorizedActor(for: organization, to: .manageOrganization)
+            let member = try await environment.ledger.removeAccess(
+                of: email, in: organization.id, by: actor, at: environment.now)
+            Console.out(
+                "\(member.email) no longer has any role or grant in \(organization.name); the profile is kept and "
+                    + "holds no seat.")
+        }
+    }
+
+    struct RestoreAccess: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "restore-access", abstract: "Give a member whose access was removed a role (and a seat) again."
+        )
+
+        @OptionGroup var global: GlobalOptions
+        @Argument(help: ArgumentHelp("The member's address.", valueName: "email"), transform: ArgumentValue.email)
+        var email: EmailAddress
+        @Option(help: "admin, member or viewer.", transform: ArgumentValue.role) var role: Role
+
+        func run() async throws {
+            let environment = try CommandEnvironment.open(global, access: .readWrite)
+            let organization = try await environment.organization()
+            let actor = try await environment.authorizedActor(for: organization, to: .manageOrganization)
+            let member = try await environment.ledger.restoreAccess(
+                of: email, as: role, in: organization.id, by: actor, at: environment.now)
+            Console.out("\(member.email) is \(member.role) in \(organization.name) again.")
+        }
+    }
 
     struct Remove: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
@@ -81,7 +123,8 @@ struct MembersCommand: AsyncParsableCommand {
                     }
                     table.append(
                         [
-                            member.email.canonical, member.role.rawValue, member.name ?? "",
+                            member.email.canonical, member.hasAccess ? member.role.rawValue : "— (access removed)",
+                            member.name ?? "",
                             DateText.short(member.joinedAt),
                             member.origin.rawValue + (member.isManaged ? " (managed)" : ""),
                         ] + (anyGrants ? [held.joined(separator: ", ")] : []))
@@ -90,8 +133,9 @@ struct MembersCommand: AsyncParsableCommand {
                 let live = try await environment.store.read { [now = environment.now] db in
                     try db.livePendingCount(in: organization.id, at: now)
                 }
+                let seated = members.count { $0.hasAccess }
                 Console.out(
-                    "\n\(Plural.count(members.count, "member")) in \(organization.name); \(members.count + live) of "
+                    "\n\(Plural.count(members.count, "member")) in \(organization.name); \(seated + live) of "
                         + "\(organization.settings.seats) seats used (\(Plural.count(live, "pending invitation"))).")
             }
         }

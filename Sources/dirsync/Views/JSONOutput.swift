@@ -11,13 +11,15 @@ enum JSONOutput {
 /// One member in `dirsync members list --format json`.
 struct MemberJSON: Encodable {
     let email: String
-    let role: String
+    /// Null once the member's access was removed (`access_removed_at`).
+    let role: String?
     let name: String?
     let joined_at: String
     let organization: String
     let via: String
     let managed: Bool
     let grants: [GrantJSON]
+    let access_removed_at: String?
 
     /// One grant a member holds: `account` null for the whole organization; `inherited_from` null (grants are
     /// made in the organization itself); `managed` when dirsync made it from the grant rules.
@@ -30,7 +32,8 @@ struct MemberJSON: Encodable {
 
     init(_ member: Member, organization: Organization, grants: [MemberGrant] = []) {
         email = member.email.canonical
-        role = member.role.rawValue
+        role = member.hasAccess ? member.role.rawValue : nil
+        access_removed_at = member.accessRemovedAt.map(DateText.iso8601)
         name = member.name
         joined_at = DateText.iso8601(member.joinedAt)
         self.organization = organization.name

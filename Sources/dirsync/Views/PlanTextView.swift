@@ -94,6 +94,8 @@ struct PlanTextView {
             (.ungrant, "to ungrant", "to ungrant"),
             (.adopt, "to adopt", "to adopt"), (.revoke, "to revoke", "to revoke"),
             (.remove, "to remove", "to remove"), (.downgrade, "to downgrade", "to downgrade"),
+            (.removeAccess, "to lose all access", "to lose all access"),
+            (.restoreAccess, "to regain access", "to regain access"),
             (.defer, "deferred (no seat)", "deferred (no seat)"),
         ]
         let parts = phrases.compactMap { action, one, many -> String? in
@@ -105,9 +107,9 @@ struct PlanTextView {
 
     static func symbol(_ action: Plan.Action) -> String {
         switch action {
-        case .join, .invite, .grant: "+"
+        case .join, .invite, .grant, .restoreAccess: "+"
         case .offer: "?"
-        case .revoke, .remove, .ungrant, .revokeOffer: "-"
+        case .revoke, .remove, .ungrant, .revokeOffer, .removeAccess: "-"
         case .reinvite: "-/+"
         case .resend, .resendOffer: ">"
         case .defer: "!"

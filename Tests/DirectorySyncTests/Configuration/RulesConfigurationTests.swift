@@ -78,7 +78,7 @@ import Testing
         ("policy:\n  batch_size: 51\n", "dirsync.yaml:2: policy.batch_size: must be between 1 and 50, found 51"),
         (
             "policy:\n  offboarding: delete\n",
-            "dirsync.yaml:2: policy.offboarding: 'delete' is not one of: remove, downgrade, keep"
+            "dirsync.yaml:2: policy.offboarding: 'delete' is not one of: remove, downgrade, keep, remove_access"
         ),
         (
             "policy:\n  max_deletion_ratio: 1.5\n",

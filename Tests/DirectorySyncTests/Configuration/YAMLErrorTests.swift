@@ -78,7 +78,7 @@ import Testing
         ),
         (
             "policy:\n  offboarding: {how: remove}\n",
-            "policy.offboarding: expected one of: remove, downgrade, keep, found a mapping"
+            "policy.offboarding: expected one of: remove, downgrade, keep, remove_access, found a mapping"
         ),
         ("organization:\n  inviter: [a@x.io]\n", "organization.inviter: expected an email address, found a list"),
         ("organization:\n  seats: [250]\n", "organization.seats: expected a whole number, found a list"),

@@ -71,6 +71,54 @@ import Testing
             ]),
     ]
 
+    /// `email` as a managed member whose access was removed a day before `testEpoch`.
+    static func withoutAccess(_ email: String) -> Member {
+        var member = Member.member(email)
+        member.role = .viewer
+        member.accessRemovedAt = testEpoch.adding(hours: -24)
+        return member
+    }
+
+    static let removeAccess = SyncPolicy(
+        offboarding: .removeAccess, maxDeletions: 50, maxDeletionRatio: 1, newAccess: .apply)
+
+    static let accessCases: [Case] = [
+        Case(
+            name: "remove_access takes a departed member's role and every grant, by hand or not, in one change",
+            directory: [.user("cy@acme.com")], members: [.member("bo@acme.com", role: .admin)],
+            held: [(0, Grant(role: "signer"), true), (0, Grant(role: "signer", account: "EU"), false)],
+            policy: removeAccess, expected: ["remove_access bo@acme.com admin", "join cy@acme.com member"]),
+        Case(
+            name: "a departed member without access is left as they are",
+            directory: [.user("cy@acme.com")], members: [withoutAccess("bo@acme.com")], policy: removeAccess,
+            expected: ["join cy@acme.com member"]),
+        Case(
+            name: "a member without access whom the directory wants again regains the role and the grants",
+            directory: [.user("bo@acme.com", groups: ["Legal"])], members: [withoutAccess("bo@acme.com")],
+            policy: removeAccess, expected: ["restore_access bo@acme.com member [signer]"]),
+        Case(
+            name: "remove as the policy removes a member without access too",
+            directory: [.user("cy@acme.com")], members: [withoutAccess("bo@acme.com")],
+            expected: ["remove bo@acme.com viewer", "join cy@acme.com member"]),
+    ]
+
+    @Test(arguments: accessCases)
+    func plansAccessRemoval(_ scenario: Case) throws {
+        try plans(scenario)
+    }
+
+    @Test func aMemberWithoutAccessHoldsNoSeat() throws {
+        let numbered = Build.snapshot(seats: 2, members: [Self.withoutAccess("bo@acme.com")])
+        let plan = try Planner.plan(
+            desired: DesiredState(
+                from: Build.contents([.user("bo@acme.com"), .user("cy@acme.com")]), rules: Self.rules),
+            snapshot: numbered, policy: Self.removeAccess, lastSourceUsers: nil, now: testEpoch)
+        #expect(plan.basis.seatsUsed == 1)
+        // One seat is free: the higher role, then the address, decides who gets it.
+        #expect(
+            plan.changes.map(\.compact).sorted() == ["defer cy@acme.com member", "restore_access bo@acme.com member"])
+    }
+
     @Test(arguments: cases)
     func plans(_ scenario: Case) throws {
         let numbered = Build.snapshot(members: scenario.members)
