@@ -257,7 +257,8 @@ enum Migrations {
             // tokens (selector and SHA-256, never the token), and the outbox naming the offer token its mail carries
             // so a resend or revoke voids it. An offer outlives its member (for the audit trail) without them.
             // Invitations gain the first and last name their accept page is pre-filled with; members the time their
-            // access was removed (the profile kept, no seat, no grants).
+            // access was removed (the profile kept, no seat, no grants). Partner organizations: an organization may
+            // have a parent in the store, and a grant made there with `inherit` applies in its children.
             try db.execute(
                 sql: """
                     CREATE TABLE offers (
@@ -287,7 +288,9 @@ enum Migrations {
                             AND lower(role) NOT IN ('owner', 'admin', 'member', 'viewer')),
                         account_id INTEGER REFERENCES accounts(id) ON DELETE RESTRICT,
                         managed INTEGER NOT NULL DEFAULT 0 CHECK (managed IN (0, 1)),
-                        CHECK (role <> 'account-admin' OR account_id IS NOT NULL)
+                        inherit INTEGER NOT NULL DEFAULT 0 CHECK (inherit IN (0, 1)),
+                        CHECK (role <> 'account-admin' OR account_id IS NOT NULL),
+                        CHECK (inherit = 0 OR account_id IS NULL)
                     );
                     CREATE UNIQUE INDEX offer_grants_once ON offer_grants(offer_id, role, ifnull(account_id, 0));
                     CREATE INDEX offer_grants_by_account ON offer_grants(account_id) WHERE account_id IS NOT NULL;
@@ -306,6 +309,9 @@ enum Migrations {
                     CREATE UNIQUE INDEX offer_tokens_one_open ON offer_tokens(offer_id) WHERE closure IS NULL;
 
                     ALTER TABLE members ADD COLUMN access_removed_at TEXT;
+                    ALTER TABLE organizations ADD COLUMN parent_id INTEGER REFERENCES organizations(id);
+                    CREATE INDEX organizations_by_parent ON organizations(parent_id) WHERE parent_id IS NOT NULL;
+                    ALTER TABLE member_grants ADD COLUMN inherit INTEGER NOT NULL DEFAULT 0 CHECK (inherit IN (0, 1));
                     ALTER TABLE invitations ADD COLUMN given_name TEXT;
                     ALTER TABLE invitations ADD COLUMN family_name TEXT;
 

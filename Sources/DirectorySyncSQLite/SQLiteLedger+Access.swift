@@ -18,7 +18,7 @@ extension SQLiteLedger {
     func grants(in organization: Organization.ID) throws -> [MemberGrant] {
         try fetchEach(
             sql: """
-                SELECT g.member_id, g.role, a.name, g.managed, g.granted_at
+                SELECT g.member_id, g.role, a.name, g.managed, g.granted_at, g.inherit
                 FROM member_grants g JOIN members m ON m.id = g.member_id LEFT JOIN accounts a ON a.id = g.account_id
                 WHERE m.organization_id = ?
                 ORDER BY g.member_id, ifnull(a.name, ''), g.role
@@ -26,14 +26,14 @@ extension SQLiteLedger {
         ) { row in
             MemberGrant(
                 member: Member.ID(rawValue: row[0]), grant: Grant(role: row[1], account: row[2]), isManaged: row[3],
-                grantedAt: row[4])
+                grantedAt: row[4], inherits: row[5])
         }
     }
 
     func grants(of member: Member.ID) throws -> [MemberGrant] {
         try fetchEach(
             sql: """
-                SELECT g.member_id, g.role, a.name, g.managed, g.granted_at
+                SELECT g.member_id, g.role, a.name, g.managed, g.granted_at, g.inherit
                 FROM member_grants g LEFT JOIN accounts a ON a.id = g.account_id
                 WHERE g.member_id = ?
                 ORDER BY ifnull(a.name, ''), g.role
@@ -41,7 +41,29 @@ extension SQLiteLedger {
         ) { row in
             MemberGrant(
                 member: Member.ID(rawValue: row[0]), grant: Grant(role: row[1], account: row[2]), isManaged: row[3],
-                grantedAt: row[4])
+                grantedAt: row[4], inherits: row[5])
+        }
+    }
+
+    func children(of organization: Organization.ID) throws -> [Organization] {
+        try fetchRows(
+            sql: "SELECT * FROM organizations WHERE parent_id = ? ORDER BY name", arguments: [organization.rawValue]
+        )
+        .map(Self.organization(from:))
+    }
+
+    func inheritedGrants(in organization: Organization.ID) throws -> [InheritedGrant] {
+        try fetchEach(
+            sql: """
+                SELECT m.email, m.name, g.role, p.name
+                FROM organizations c JOIN organizations p ON p.id = c.parent_id
+                JOIN members m ON m.organization_id = p.id JOIN member_grants g ON g.member_id = m.id
+                WHERE c.id = ? AND g.inherit = 1 AND g.account_id IS NULL AND m.access_removed_at IS NULL
+                ORDER BY m.email, g.role
+                """, arguments: [organization.rawValue]
+        ) { row in
+            InheritedGrant(
+                email: EmailAddress(storedCanonical: row[0]), name: row[1], grant: Grant(role: row[2]), from: row[3])
         }
     }
 
@@ -95,10 +117,13 @@ extension SQLiteLedger {
 
     func insertGrant(_ grant: MemberGrant, account: Account.ID?) throws {
         try execute(
-            sql: "INSERT INTO member_grants (member_id, role, account_id, managed, granted_at) VALUES (?, ?, ?, ?, ?)",
+            sql: """
+                INSERT INTO member_grants (member_id, role, account_id, managed, granted_at, inherit)
+                VALUES (?, ?, ?, ?, ?, ?)
+                """,
             arguments: [
                 grant.member.rawValue, grant.grant.role, account?.rawValue, grant.isManaged,
-                StoredText.date(grant.grantedAt),
+                StoredText.date(grant.grantedAt), grant.inherits,
             ])
     }
 

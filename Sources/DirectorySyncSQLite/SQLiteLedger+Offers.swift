@@ -19,12 +19,12 @@ extension SQLiteLedger {
             let part = Array(ids[chunk..<min(chunk + 500, ids.count)])
             let found = try fetchEach(
                 sql: """
-                    SELECT g.offer_id, g.role, a.name, g.managed FROM offer_grants g
+                    SELECT g.offer_id, g.role, a.name, g.managed, g.inherit FROM offer_grants g
                     LEFT JOIN accounts a ON a.id = g.account_id
                     WHERE g.offer_id IN (\(databaseQuestionMarks(count: part.count)))
                     """, arguments: StatementArguments(part)
             ) { row -> (Int64, Offer.Item) in
-                (row[0], Offer.Item(grant: Grant(role: row[1], account: row[2]), isManaged: row[3]))
+                (row[0], Offer.Item(grant: Grant(role: row[1], account: row[2]), isManaged: row[3], inherits: row[4]))
             }
             for (offer, item) in found { items[offer, default: []].append(item) }
         }
@@ -96,8 +96,8 @@ extension SQLiteLedger {
 
     func insertGrant(_ item: Offer.Item, account: Account.ID?, for offer: Offer.ID) throws {
         try execute(
-            sql: "INSERT INTO offer_grants (offer_id, role, account_id, managed) VALUES (?, ?, ?, ?)",
-            arguments: [offer.rawValue, item.grant.role, account?.rawValue, item.isManaged])
+            sql: "INSERT INTO offer_grants (offer_id, role, account_id, managed, inherit) VALUES (?, ?, ?, ?, ?)",
+            arguments: [offer.rawValue, item.grant.role, account?.rawValue, item.isManaged, item.inherits])
     }
 
     func updateOffer(_ offer: Offer) throws {

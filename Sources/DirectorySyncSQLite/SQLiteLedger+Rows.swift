@@ -19,7 +19,9 @@ extension SQLiteLedger {
         let settings = Organization.Settings(
             storedName: row["name"], seats: row["seats"], inviter: EmailAddress(storedCanonical: row["inviter"]),
             invitationValidity: TimeSpan(seconds: row["invitation_validity_seconds"]))
-        return Organization(id: Organization.ID(rawValue: row["id"]), settings: settings, createdAt: row["created_at"])
+        return Organization(
+            id: Organization.ID(rawValue: row["id"]), settings: settings, createdAt: row["created_at"],
+            parent: (row["parent_id"] as Int64?).map(Organization.ID.init(rawValue:)))
     }
 
     /// Columns in a fixed order, decoded by position: plans read every member and invitation.

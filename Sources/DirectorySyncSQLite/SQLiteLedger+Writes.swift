@@ -84,10 +84,14 @@ extension SQLiteLedger {
     func updateOrganization(_ organization: Organization) throws {
         try execute(
             sql:
-                "UPDATE organizations SET name = ?, seats = ?, inviter = ?, invitation_validity_seconds = ? WHERE id = ?",
+                """
+                UPDATE organizations SET name = ?, seats = ?, inviter = ?, invitation_validity_seconds = ?, parent_id = ?
+                WHERE id = ?
+                """,
             arguments: [
                 organization.settings.name, organization.settings.seats, organization.settings.inviter.canonical,
-                organization.settings.invitationValidity.seconds, organization.id.rawValue,
+                organization.settings.invitationValidity.seconds, organization.parent?.rawValue,
+                organization.id.rawValue,
             ])
     }
 

@@ -94,6 +94,8 @@ extension StoreError {
         "length(role) > 0 AND lower(role) NOT IN ('owner', 'admin', 'member', 'viewer')":
             "a grant's role is a catalog role, never an organization role",
         "role <> 'account-admin' OR account_id IS NOT NULL": "account-admin is always limited to an account",
+        "inherit IN (0, 1)": "inherit is 0 or 1",
+        "inherit = 0 OR account_id IS NULL": "only an organization-wide grant is inherited by child organizations",
     ]
 
     /// The unique keys of `Migrations`, by the columns SQLite reports.

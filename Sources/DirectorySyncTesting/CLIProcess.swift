@@ -98,12 +98,30 @@ public struct CLIProcess: Sendable {
             process.terminationHandler = { [weak self] _ in self?.completeOne() }
             for (pipe, isOutput) in [(out, true), (err, false)] {
                 Thread { [self] in
-                    let data = pipe.fileHandleForReading.readDataToEndOfFile()
+                    let data = Self.drain(pipe.fileHandleForReading.fileDescriptor)
                     lock.withLock {
                         if isOutput { output = data } else { errors = data }
                     }
                     completeOne()
                 }.start()
+            }
+        }
+
+        /// Everything `descriptor` gives until end of file. A signal arriving mid-read (a test signalling its
+        /// children) interrupts `read(2)` with EINTR; that is retried here, where Foundation's
+        /// `readDataToEndOfFile` would trap on it.
+        static func drain(_ descriptor: Int32) -> Data {
+            var data = Data()
+            var buffer = [UInt8](repeating: 0, count: 64 * 1024)
+            while true {
+                let count = buffer.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, $0.count) }
+                if count > 0 {
+                    data.append(contentsOf: buffer[0..<count])
+                } else if count < 0 && errno == EINTR {
+                    continue
+                } else {
+                    return data
+                }
             }
         }
 

@@ -18,6 +18,10 @@ public enum AccessError: Error, Equatable, Sendable, UserFacingError {
     case accountAdminNeedsAccount
     /// The account's name cannot be used (why).
     case invalidAccountName(String, problem: String)
+    /// The person holds the grant by inheritance from the parent organization named; it changes only there.
+    case inherited(EmailAddress, Grant, from: String)
+    /// Only an organization-wide grant can be inherited by child organizations.
+    case inheritedGrantScoped(Grant)
 
     /// One line for `error: …`.
     public var description: String {
@@ -33,6 +37,10 @@ public enum AccessError: Error, Equatable, Sendable, UserFacingError {
             "'\(name)' is an organization role, not a grant (owner is never a grant)"
         case .accountAdminNeedsAccount: "\(AccessCatalog.accountAdmin) is limited to one account"
         case .invalidAccountName(let name, let problem): "account '\(name)': \(problem)"
+        case .inherited(let email, let grant, let from):
+            "\(email) holds \(grant) inherited from the parent organization \(from); it can be changed only there"
+        case .inheritedGrantScoped(let grant):
+            "\(grant) is limited to an account; only a grant for the whole organization is inherited by child organizations"
         }
     }
 
@@ -48,6 +56,8 @@ public enum AccessError: Error, Equatable, Sendable, UserFacingError {
         case .unknownRole(_, let known): "the roles are \(known.joined(separator: ", ")) (add yours under access.roles)"
         case .organizationRole: "change the organization role with 'dirsync members set-role EMAIL ROLE'"
         case .accountAdminNeedsAccount: "pass --account NAME"
+        case .inherited(let email, let grant, let from):
+            "dirsync --org '\(from)' grants remove \(email) \(grant.role)"
         default: nil
         }
     }

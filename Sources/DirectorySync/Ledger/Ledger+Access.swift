@@ -32,7 +32,7 @@ extension Ledger {
     /// an account it lists that the store does not have yet is added.
     public func grant(
         _ grant: Grant, to email: EmailAddress, in organization: Organization.ID, catalog: AccessCatalog,
-        by actor: String, at now: Date
+        inherits: Bool = false, by actor: String, at now: Date
     ) async throws -> Member {
         try Self.check(grant, in: catalog)
         return try await store.write { db in
@@ -40,7 +40,8 @@ extension Ledger {
             guard let member = try db.member(email, in: organization) else { throw LedgerError.memberNotFound(email) }
             try rules.grant(
                 [grant], to: member, managed: false, by: actor,
-                addingAccounts: grant.account.flatMap(catalog.account(named:)) != nil, details: ["via": "cli"])
+                addingAccounts: grant.account.flatMap(catalog.account(named:)) != nil, inherits: inherits,
+                details: ["via": "cli"])
             return member
         }
     }
@@ -52,7 +53,14 @@ extension Ledger {
     ) async throws -> Member {
         try await store.write { db in
             let rules = try Self.rules(db, organization, now, nil, InvitationToken.generate)
-            guard let member = try db.member(email, in: organization) else { throw LedgerError.memberNotFound(email) }
+            guard let member = try db.member(email, in: organization) else {
+                if let inherited = try db.inheritedGrants(in: organization).first(where: {
+                    $0.email == email && $0.grant == grant
+                }) {
+                    throw AccessError.inherited(email, grant, from: inherited.from)
+                }
+                throw LedgerError.memberNotFound(email)
+            }
             try rules.ungrant([grant], from: member, by: actor, details: ["via": "cli"])
             return member
         }
@@ -78,10 +86,18 @@ extension Ledger {
         let (person, carried) = try await store.read { db in
             // A member whose access was removed acts as nobody.
             let member = try db.member(actor, in: organization).flatMap { $0.hasAccess ? $0 : nil }
-            let grants = try member.map { try db.grants(of: $0.id).map(\.grant) } ?? []
+            var grants = try member.map { try db.grants(of: $0.id).map(\.grant) } ?? []
+            grants += try db.inheritedGrants(in: organization).filter { $0.email == actor }.map(\.grant)
+            // An owner or admin of the parent (partner) organization manages the child as they manage their own.
+            var role = member?.role
+            if let parent = try db.organization(id: organization)?.parent,
+                let partner = try db.member(actor, in: parent), partner.hasAccess, partner.role >= .admin
+            {
+                role = max(role ?? partner.role, partner.role)
+            }
             let carried = try invitation.flatMap { try db.pendingInvitation(for: $0, in: organization) }
                 .map { try db.grants(of: $0.id) }
-            return (Permissions.Actor(email: actor, role: member?.role, grants: grants), carried)
+            return (Permissions.Actor(email: actor, role: role, grants: grants), carried)
         }
         var action = action
         if case .manageInvitation = action { action = .manageInvitation(grants: carried ?? []) }

@@ -7,7 +7,7 @@ extension Ledger {
     /// offer is replaced by one carrying its grants and this one.
     public func offer(
         _ grant: Grant, to email: EmailAddress, in organization: Organization.ID, catalog: AccessCatalog,
-        validity: TimeSpan, mail: MailSettings, by actor: String, at now: Date
+        inherits: Bool = false, validity: TimeSpan, mail: MailSettings, by actor: String, at now: Date
     ) async throws -> Offer {
         try Self.check(grant, in: catalog)
         let makeToken = self.makeTokenFunction
@@ -15,7 +15,8 @@ extension Ledger {
             let rules = try Self.rules(db, organization, now, mail, makeToken)
             guard let member = try db.member(email, in: organization) else { throw LedgerError.memberNotFound(email) }
             return try rules.offer(
-                [Offer.Item(grant: grant, isManaged: false)], role: nil, to: member, managed: false, by: actor,
+                [Offer.Item(grant: grant, isManaged: false, inherits: inherits)], role: nil, to: member, managed: false,
+                by: actor,
                 validity: validity, addingAccounts: grant.account.flatMap(catalog.account(named:)) != nil,
                 details: ["via": "cli"])
         }

@@ -21,12 +21,23 @@ public struct Ledger: Sendable {
 
     /// Creates an organization with `owner` as its first member, role owner.
     public func createOrganization(
-        _ settings: Organization.Settings, owner: EmailAddress, ownerName: String?, at now: Date
+        _ settings: Organization.Settings, owner: EmailAddress, ownerName: String?, parent: String? = nil,
+        at now: Date
     ) async throws -> Organization {
         let ownerName = try Member.typedName(ownerName)
         return try await store.write { db in
             if try db.organization(named: settings.name) != nil { throw LedgerError.organizationExists(settings.name) }
-            let organization = try db.insertOrganization(settings, at: now)
+            let parentID = try parent.map { name in
+                guard let found = try db.organization(named: name) else {
+                    throw LedgerError.parentNotFound(name, known: try db.organizations().map(\.name))
+                }
+                return found.id
+            }
+            var organization = try db.insertOrganization(settings, at: now)
+            if let parentID {
+                organization.parent = parentID
+                try db.updateOrganization(organization)
+            }
             let rules = LedgerTransaction(db: db, organization: organization, now: now, mail: nil)
             try rules.audit(
                 .organizationCreated, actor: owner.canonical, subject: organization.name,
@@ -49,6 +60,39 @@ public struct Ledger: Sendable {
             case 1: return all[0]
             default: throw LedgerError.ambiguousOrganization(all.map(\.name))
             }
+        }
+    }
+
+    /// Makes `parent` (by name) the organization's partner organization, or detaches it when nil. An
+    /// organization is never its own ancestor.
+    public func setParent(of id: Organization.ID, to parent: String?, by actor: String, at now: Date) async throws
+        -> Organization
+    {
+        try await store.write { db in
+            guard var organization = try db.organization(id: id) else { throw LedgerError.noOrganization }
+            let previous = try organization.parent.flatMap { try db.organization(id: $0)?.name }
+            var parentID: Organization.ID?
+            if let parent {
+                guard let found = try db.organization(named: parent) else {
+                    throw LedgerError.parentNotFound(parent, known: try db.organizations().map(\.name))
+                }
+                // Walk up from the new parent: meeting this organization would make a cycle.
+                var ancestor: Organization? = found
+                var seen = Set<Organization.ID>()
+                while let current = ancestor, seen.insert(current.id).inserted {
+                    if current.id == id { throw LedgerError.parentCycle(organization.name, parent: found.name) }
+                    ancestor = try current.parent.flatMap { try db.organization(id: $0) }
+                }
+                parentID = found.id
+            }
+            guard organization.parent != parentID else { return organization }
+            organization.parent = parentID
+            try db.updateOrganization(organization)
+            try LedgerTransaction(db: db, organization: organization, now: now, mail: nil)
+                .audit(
+                    .organizationSettingsChanged, actor: actor, subject: organization.name,
+                    ["parent": "\(previous ?? "none") -> \(parent ?? "none")", "via": "cli"])
+            return organization
         }
     }
 

@@ -76,6 +76,10 @@ public enum LedgerError: Error, Equatable, Sendable {
     case accessRemoved(EmailAddress, at: Date)
     /// The member has access; there is nothing to restore.
     case accessNotRemoved(EmailAddress)
+    /// The parent named is not an organization of the store (those it has).
+    case parentNotFound(String, known: [String])
+    /// Making `parent` the organization's parent would make it its own ancestor.
+    case parentCycle(String, parent: String)
 }
 
 extension LedgerError: UserFacingError {
@@ -169,6 +173,13 @@ extension LedgerError: UserFacingError {
             "\(email)'s access was removed on \(DateText.short(date)); they hold no role or grant"
         case .accessNotRemoved(let email):
             "\(email) has access; there is nothing to restore"
+        case .parentNotFound(let name, let known):
+            "--parent: no organization named '\(name)' in this store"
+                + (known.isEmpty ? "" : " (it holds: \(known.joined(separator: ", ")))")
+        case .parentCycle(let name, let parent):
+            name.caseInsensitiveCompare(parent) == .orderedSame
+                ? "an organization cannot be its own parent"
+                : "\(parent) cannot be the parent of \(name): \(name) is already a parent or ancestor of \(parent)"
         }
     }
 
@@ -208,6 +219,8 @@ extension LedgerError: UserFacingError {
             "write the message as plain text (line breaks are fine)"
         case .namesForABatch:
             "send the named invitation on its own"
+        case .parentNotFound:
+            "create the parent organization first ('dirsync init --org NAME …' with the same store)"
         case .accessRemoved(let email, _):
             "give it back with 'dirsync members restore-access \(email) --role ROLE'"
         default:

@@ -44,21 +44,25 @@ extension LedgerTransaction {
     /// configuration lists).
     public func grant(
         _ grants: [Grant], to member: Member, managed: Bool, by actor: String, addingAccounts: Bool = false,
-        details: [String: String] = [:]
+        inherits: Bool = false, details: [String: String] = [:]
     ) throws {
         guard !grants.isEmpty else { return }
         try requireAccess(member)
+        if inherits, let scoped = grants.first(where: { $0.account != nil }) {
+            throw AccessError.inheritedGrantScoped(scoped)
+        }
         let held = try self.grants(of: member).map(\.grant)
         for grant in grants {
             try Self.check(grant)
             if held.contains(grant) { throw AccessError.grantHeld(member.email, grant) }
             try db.insertGrant(
-                MemberGrant(member: member.id, grant: grant, isManaged: managed, grantedAt: now),
+                MemberGrant(member: member.id, grant: grant, isManaged: managed, grantedAt: now, inherits: inherits),
                 account: try accountID(for: grant, adding: addingAccounts, by: actor))
         }
         var facts = details
         facts["grants"] = grants.map(\.description).joined(separator: ", ")
         facts["managed"] = managed ? "yes" : "no"
+        if inherits { facts["inherit"] = "yes" }
         try audit(.accessGranted, actor: actor, subject: member.email.canonical, facts)
     }
 
@@ -69,7 +73,15 @@ extension LedgerTransaction {
         guard !grants.isEmpty else { return }
         let held = try self.grants(of: member).map(\.grant)
         for grant in grants {
-            guard held.contains(grant) else { throw AccessError.grantNotHeld(member.email, grant) }
+            guard held.contains(grant) else {
+                // Access inherited from the parent organization is changed there, never in a child.
+                if let inherited = try db.inheritedGrants(in: orgID).first(where: {
+                    $0.email == member.email && $0.grant == grant
+                }) {
+                    throw AccessError.inherited(member.email, grant, from: inherited.from)
+                }
+                throw AccessError.grantNotHeld(member.email, grant)
+            }
             try db.deleteGrant(
                 of: member.id, role: grant.role, account: try accountID(for: grant, adding: false, by: actor))
         }

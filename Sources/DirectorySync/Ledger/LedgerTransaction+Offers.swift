@@ -19,6 +19,7 @@ extension LedgerTransaction {
         var offered: [Grant: Offer.Item] = [:]
         for item in items {
             try Self.check(item.grant)
+            if item.inherits, item.grant.account != nil { throw AccessError.inheritedGrantScoped(item.grant) }
             if held.contains(item.grant) { throw AccessError.grantHeld(member.email, item.grant) }
             offered[item.grant] = item
         }
@@ -125,7 +126,12 @@ extension LedgerTransaction {
         let fresh = offer.items.filter { !held.contains($0.grant) }
         let facts = ["via": "offer", "offer_id": offer.id.description]
         try grant(fresh.filter(\.isManaged).map(\.grant), to: member, managed: true, by: person, details: facts)
-        try grant(fresh.filter { !$0.isManaged }.map(\.grant), to: member, managed: false, by: person, details: facts)
+        try grant(
+            fresh.filter { !$0.isManaged && !$0.inherits }.map(\.grant), to: member, managed: false, by: person,
+            details: facts)
+        try grant(
+            fresh.filter { !$0.isManaged && $0.inherits }.map(\.grant), to: member, managed: false, by: person,
+            inherits: true, details: facts)
         if let role = offer.role, role > member.role, member.role != .owner {
             member = try changeRole(of: member, to: role, by: person, details: facts)
         }

@@ -81,6 +81,11 @@ public protocol LedgerReader {
     /// The grants one invitation carries, sorted.
     func grants(of invitation: Invitation.ID) throws -> [Grant]
 
+    /// The organizations whose parent is `organization`, by name.
+    func children(of organization: Organization.ID) throws -> [Organization]
+    /// The grants members of the organization's parent hold with `inherit`, which apply in the organization too.
+    func inheritedGrants(in organization: Organization.ID) throws -> [InheritedGrant]
+
     /// The offer with this identifier, whatever its status.
     func offer(id: Offer.ID) throws -> Offer?
     /// The member's pending offer, expired or not.
@@ -97,7 +102,7 @@ public protocol LedgerReader {
 public protocol LedgerWriter: LedgerReader {
     /// Stores a new organization created at `now`, and returns it with its identifier.
     func insertOrganization(_ settings: Organization.Settings, at now: Date) throws -> Organization
-    /// Stores `organization`'s settings: name, seats, inviter and invitation validity.
+    /// Stores `organization`'s settings (name, seats, inviter and invitation validity) and its parent.
     func updateOrganization(_ organization: Organization) throws
 
     /// Stores a new member, and returns it with its identifier.

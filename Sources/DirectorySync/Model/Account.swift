@@ -38,12 +38,36 @@ public struct MemberGrant: Sendable, Equatable {
     public let isManaged: Bool
     /// When it was made.
     public let grantedAt: Date
+    /// Whether it applies in every child (partner) organization too (`grants add --inherit`); only an
+    /// organization-wide grant made by hand can be inherited.
+    public let inherits: Bool
 
     /// A held grant from its parts.
-    public init(member: Member.ID, grant: Grant, isManaged: Bool, grantedAt: Date) {
+    public init(member: Member.ID, grant: Grant, isManaged: Bool, grantedAt: Date, inherits: Bool = false) {
+        self.inherits = inherits
         self.member = member
         self.grant = grant
         self.isManaged = isManaged
         self.grantedAt = grantedAt
+    }
+}
+
+/// A grant a member of the parent organization holds with `inherit`, as a child organization sees it.
+public struct InheritedGrant: Sendable, Equatable {
+    /// The holder's address (a member of the parent).
+    public let email: EmailAddress
+    /// The holder's display name in the parent.
+    public let name: String?
+    /// The grant (organization-wide).
+    public let grant: Grant
+    /// The parent organization's name, where it can be changed.
+    public let from: String
+
+    /// An inherited grant from its parts.
+    public init(email: EmailAddress, name: String?, grant: Grant, from: String) {
+        self.email = email
+        self.name = name
+        self.grant = grant
+        self.from = from
     }
 }

@@ -51,7 +51,7 @@ public struct AuditEvent: Sendable, Equatable {
             let sync = ["via", "reason", "rule", "anchor", "run_id"]
             switch self {
             case .organizationCreated: return ["seats", "invitation_validity"]
-            case .organizationSettingsChanged: return ["seats", "inviter", "invitation_validity", "via"]
+            case .organizationSettingsChanged: return ["seats", "inviter", "invitation_validity", "parent", "via"]
             case .invitationSent: return ["role", "invitation_id", "expires_at", "personal_message", "grants"] + sync
             case .invitationResent:
                 return ["role", "invitation_id", "expires_at", "previous_expires_at", "resend_count"] + sync
@@ -66,7 +66,7 @@ public struct AuditEvent: Sendable, Equatable {
             case .memberRemoved: return ["role"] + sync
             case .memberUpdated, .invitationAdopted: return ["from_email", "managed"] + sync
             case .accountAdded, .accountRemoved: return []
-            case .accessGranted: return ["grants", "managed", "offer_id"] + sync
+            case .accessGranted: return ["grants", "managed", "offer_id", "inherit"] + sync
             case .accessRemoved: return ["grants"] + sync
             case .memberAccessRemoved: return ["role"] + sync
             case .memberAccessRestored: return ["role"] + sync

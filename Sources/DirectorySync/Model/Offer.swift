@@ -34,11 +34,14 @@ public struct Offer: Sendable, Equatable, Identifiable {
         public let grant: Grant
         /// Whether the grant rules offered it: accepted, it is managed (a sync may take it away again).
         public let isManaged: Bool
+        /// Whether, accepted, it applies in the child organizations too (`grants add --inherit`).
+        public let inherits: Bool
 
         /// An offered grant.
-        public init(grant: Grant, isManaged: Bool) {
+        public init(grant: Grant, isManaged: Bool, inherits: Bool = false) {
             self.grant = grant
             self.isManaged = isManaged
+            self.inherits = inherits
         }
 
         /// By grant.

@@ -81,9 +81,13 @@ public struct Organization: Sendable, Equatable, Identifiable {
     public var settings: Settings
     /// When the organization was created.
     public let createdAt: Date
+    /// The partner (parent) organization, whose owners and admins may manage this one and whose inherited grants
+    /// apply here; nil for none.
+    public var parent: ID?
 
     /// Assembles an organization from its parts, as the store does when it reads one; nothing is checked here.
-    public init(id: ID, settings: Settings, createdAt: Date) {
+    public init(id: ID, settings: Settings, createdAt: Date, parent: ID? = nil) {
+        self.parent = parent
         self.id = id
         self.settings = settings
         self.createdAt = createdAt

@@ -74,6 +74,9 @@ struct GrantsCommand: AsyncParsableCommand {
         @Argument(help: ArgumentHelp("A role of access.roles, or account-admin or can_bulk_invite.", valueName: "role"))
         var role: String
         @Option(help: ArgumentHelp("Limit the grant to this account.", valueName: "name")) var account: String?
+        @Flag(
+            help: "Make the grant apply in every child (partner) organization too (organization-wide grants only).")
+        var inherit = false
 
         var grant: Grant { Grant(role: role, account: account) }
     }
@@ -93,12 +96,15 @@ struct GrantsCommand: AsyncParsableCommand {
             let policy = environment.configuration.policy
             guard policy.newAccess == .offer else {
                 let member = try await environment.ledger.grant(
-                    grant, to: options.email, in: organization.id, catalog: catalog, by: actor, at: environment.now)
-                Console.out("\(member.email) now holds \(grant) in \(organization.name).")
+                    grant, to: options.email, in: organization.id, catalog: catalog, inherits: options.inherit,
+                    by: actor, at: environment.now)
+                let children = options.inherit ? " and, inherited, in its child organizations" : ""
+                Console.out("\(member.email) now holds \(grant) in \(organization.name)\(children).")
                 return
             }
             let offer = try await environment.ledger.offer(
-                grant, to: options.email, in: organization.id, catalog: catalog, validity: policy.offerValidity,
+                grant, to: options.email, in: organization.id, catalog: catalog, inherits: options.inherit,
+                validity: policy.offerValidity,
                 mail: try environment.mailSettings(), by: actor, at: environment.now)
             Console.out(
                 "Offered \(offer.summary) to \(offer.email) in \(organization.name); it applies when they accept "
@@ -116,6 +122,10 @@ struct GrantsCommand: AsyncParsableCommand {
         func run() async throws {
             let environment = try CommandEnvironment.open(global, access: .readWrite)
             let organization = try await environment.organization()
+            guard !options.inherit else {
+                throw CommandError.invalidArgument(
+                    "--inherit is for grants add", hint: "grants remove takes the grant away, inherited or not")
+            }
             let grant = try await environment.spelled(options.grant, in: organization)
             let actor = try await environment.authorizedActor(for: organization, to: .changeGrant(grant))
             let member = try await environment.ledger.ungrant(

@@ -33,6 +33,12 @@ struct InitCommand: AsyncParsableCommand {
         transform: ArgumentValue.validity)
     var invitationValidity: TimeSpan?
 
+    @Option(
+        help: ArgumentHelp(
+            "A partner organization in the same store whose owners and admins may manage this one.",
+            valueName: "name"))
+    var parent: String?
+
     @Option(help: ArgumentHelp("The store file (default: ./dirsync.sqlite).", valueName: "path"))
     var store: String?
 
@@ -64,7 +70,7 @@ struct InitCommand: AsyncParsableCommand {
         // The one command that may create a store; it too refuses a file that is not a dirsync store.
         let ledger = Ledger(store: try SQLiteStore(path: storePath, access: .create))
         let organization = try await ledger.createOrganization(
-            settings, owner: ownerEmail, ownerName: ownerName, at: moment)
+            settings, owner: ownerEmail, ownerName: ownerName, parent: parent, at: moment)
         Console.out(
             "Created organization \(organization.name) (\(organization.settings.seats) seats, invitations valid "
                 + "\(organization.settings.invitationValidity)) with owner \(ownerEmail).")

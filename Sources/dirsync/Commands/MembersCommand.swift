@@ -107,20 +107,39 @@ struct MembersCommand: AsyncParsableCommand {
             let members = try await environment.ledger.members(in: organization.id)
             let grants = Dictionary(
                 grouping: try await environment.store.read { db in try db.grants(in: organization.id) }, by: \.member)
+            // Grants inherited from the parent organization: shown beside the member, or as their own row for
+            // someone who is not a member here (inherited access takes no seat in a child).
+            let inherited = Dictionary(
+                grouping: try await environment.store.read { db in try db.inheritedGrants(in: organization.id) },
+                by: \.email)
+            let memberEmails = Set(members.map(\.email))
+            let inheritedOnly = inherited.keys.filter { !memberEmails.contains($0) }.sorted {
+                $0.canonical < $1.canonical
+            }
             switch format {
             case .json:
                 Console.out(
                     try JSONOutput.render(
-                        members.map { MemberJSON($0, organization: organization, grants: grants[$0.id] ?? []) }))
+                        members.map {
+                            MemberJSON(
+                                $0, organization: organization, grants: grants[$0.id] ?? [],
+                                inherited: inherited[$0.email] ?? [])
+                        } + inheritedOnly.map { MemberJSON(inherited: inherited[$0] ?? [], organization: organization) }
+                    ))
             case .text:
                 let style = Style.stdout
-                let anyGrants = !grants.isEmpty
+                let anyGrants = !grants.isEmpty || !inherited.isEmpty
+                func inheritedText(_ email: EmailAddress) -> [String] {
+                    (inherited[email] ?? []).map { "\($0.grant) (inherited from \($0.from))" }
+                }
                 var table = TextTable(["EMAIL", "ROLE", "NAME", "JOINED", "VIA"] + (anyGrants ? ["GRANTS"] : []))
                 table.paint = { column, text in column == 1 && text == "owner" ? style.bold(text) : text }
                 for member in members {
-                    let held = (grants[member.id] ?? []).map {
-                        $0.grant.description + ($0.isManaged ? "" : " (by hand)")
-                    }
+                    let held =
+                        (grants[member.id] ?? []).map {
+                            $0.grant.description + ($0.isManaged ? "" : " (by hand)")
+                                + ($0.inherits ? ", inherited by children" : "")
+                        } + inheritedText(member.email)
                     table.append(
                         [
                             member.email.canonical, member.hasAccess ? member.role.rawValue : "— (access removed)",
@@ -128,6 +147,13 @@ struct MembersCommand: AsyncParsableCommand {
                             DateText.short(member.joinedAt),
                             member.origin.rawValue + (member.isManaged ? " (managed)" : ""),
                         ] + (anyGrants ? [held.joined(separator: ", ")] : []))
+                }
+                for email in inheritedOnly {
+                    table.append(
+                        [
+                            email.canonical, "— (inherited)", inherited[email]?.first?.name ?? "", "",
+                            "inherited",
+                        ] + [inheritedText(email).joined(separator: ", ")])
                 }
                 Console.out(table.render(style: style))
                 let live = try await environment.store.read { [now = environment.now] db in

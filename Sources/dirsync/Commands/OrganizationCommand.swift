@@ -18,8 +18,12 @@ struct OrganizationCommand: AsyncParsableCommand {
         func run() async throws {
             let environment = try CommandEnvironment.open(global, access: .readOnly)
             let organization = try await environment.organization()
-            let (members, live) = try await environment.store.read { [now = environment.now] db in
-                (try db.memberCount(in: organization.id), try db.livePendingCount(in: organization.id, at: now))
+            let (members, live, parent, children) = try await environment.store.read { [now = environment.now] db in
+                (
+                    try db.memberCount(in: organization.id), try db.livePendingCount(in: organization.id, at: now),
+                    try organization.parent.flatMap { try db.organization(id: $0)?.name },
+                    try db.children(of: organization.id).map(\.name)
+                )
             }
             if format == .json {
                 Console.out(
@@ -30,7 +34,7 @@ struct OrganizationCommand: AsyncParsableCommand {
                             inviter: organization.settings.inviter.canonical,
                             invitation_validity: organization.settings.invitationValidity.description,
                             invitation_validity_seconds: organization.settings.invitationValidity.seconds,
-                            created_at: DateText.iso8601(organization.createdAt))))
+                            created_at: DateText.iso8601(organization.createdAt), parent: parent, children: children)))
                 return
             }
             Console.out(
@@ -40,6 +44,8 @@ struct OrganizationCommand: AsyncParsableCommand {
                 inviter              \(organization.settings.inviter)
                 invitation validity  \(organization.settings.invitationValidity)
                 created              \(DateText.short(organization.createdAt))
+                parent               \(parent ?? "none")
+                children             \(children.isEmpty ? "none" : children.joined(separator: ", "))
                 """)
         }
     }
@@ -54,17 +60,35 @@ struct OrganizationCommand: AsyncParsableCommand {
             name: .customLong("invitation-validity"), help: "How long new invitation links work, e.g. 7d or 72h.",
             transform: ArgumentValue.validity)
         var invitationValidity: TimeSpan?
+        @Option(help: "A partner organization in the store whose owners and admins may manage this one.")
+        var parent: String?
+        @Flag(name: .customLong("no-parent"), help: "Detach the organization from its partner organization.")
+        var noParent = false
 
         func run() async throws {
-            guard seats != nil || inviter != nil || invitationValidity != nil else {
+            guard seats != nil || inviter != nil || invitationValidity != nil || parent != nil || noParent else {
                 throw CommandError.invalidArgument(
-                    "nothing to change", hint: "pass --seats, --inviter or --invitation-validity")
+                    "nothing to change", hint: "pass --seats, --inviter, --invitation-validity, --parent or --no-parent"
+                )
+            }
+            if parent != nil && noParent {
+                throw CommandError.invalidArgument(
+                    "--parent and --no-parent contradict each other", hint: "pass one of them")
             }
             let environment = try CommandEnvironment.open(global, access: .readWrite)
             let organization = try await environment.organization()
             let newInviter = inviter
             let validity = invitationValidity
             let actor = try await environment.authorizedActor(for: organization, to: .manageOrganization)
+            if parent != nil || noParent {
+                let updated = try await environment.ledger.setParent(
+                    of: organization.id, to: parent, by: actor, at: environment.now)
+                Console.out(
+                    updated.parent == nil
+                        ? "\(updated.name) has no parent organization."
+                        : "\(updated.name) is now a child of \(parent ?? ""): its owners and admins may manage it.")
+                guard seats != nil || inviter != nil || invitationValidity != nil else { return }
+            }
             let updated = try await environment.ledger.updateSettings(
                 of: organization.id, by: actor, at: environment.now
             ) { [seats] settings in
@@ -90,4 +114,8 @@ struct OrganizationJSON: Encodable {
     let invitation_validity: String
     let invitation_validity_seconds: Int
     let created_at: String
+    /// The partner (parent) organization's name; null for none.
+    let parent: String?
+    /// The organizations whose parent this one is.
+    let children: [String]
 }

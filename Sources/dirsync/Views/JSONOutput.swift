@@ -14,7 +14,8 @@ struct MemberJSON: Encodable {
     /// Null once the member's access was removed (`access_removed_at`).
     let role: String?
     let name: String?
-    let joined_at: String
+    /// Null for someone whose only access here is inherited from the parent organization.
+    let joined_at: String?
     let organization: String
     let via: String
     let managed: Bool
@@ -30,7 +31,24 @@ struct MemberJSON: Encodable {
         let managed: Bool
     }
 
-    init(_ member: Member, organization: Organization, grants: [MemberGrant] = []) {
+    /// Someone whose access here is inherited from the parent organization only: no role, no seat.
+    init(inherited: [InheritedGrant], organization: Organization) {
+        email = inherited.first?.email.canonical ?? ""
+        role = nil
+        access_removed_at = nil
+        name = inherited.first?.name
+        joined_at = nil
+        self.organization = organization.name
+        via = "inherited"
+        managed = false
+        grants = inherited.map {
+            GrantJSON(role: $0.grant.role, account: nil, inherited_from: $0.from, managed: false)
+        }
+    }
+
+    init(
+        _ member: Member, organization: Organization, grants: [MemberGrant] = [], inherited: [InheritedGrant] = []
+    ) {
         email = member.email.canonical
         role = member.hasAccess ? member.role.rawValue : nil
         access_removed_at = member.accessRemovedAt.map(DateText.iso8601)
@@ -39,9 +57,11 @@ struct MemberJSON: Encodable {
         self.organization = organization.name
         via = member.origin.rawValue
         managed = member.isManaged
-        self.grants = grants.map {
-            GrantJSON(role: $0.grant.role, account: $0.grant.account, inherited_from: nil, managed: $0.isManaged)
-        }
+        self.grants =
+            grants.map {
+                GrantJSON(role: $0.grant.role, account: $0.grant.account, inherited_from: nil, managed: $0.isManaged)
+            }
+            + inherited.map { GrantJSON(role: $0.grant.role, account: nil, inherited_from: $0.from, managed: false) }
     }
 }
 

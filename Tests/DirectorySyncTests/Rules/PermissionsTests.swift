@@ -34,6 +34,9 @@ import Testing
         ("grant in Sales US", .changeGrant(Grant(role: "signer", account: "Sales US"))),
         ("grant in Legal EU", .changeGrant(Grant(role: "signer", account: "Legal EU"))),
         ("grant organization-wide", .changeGrant(Grant(role: "signer"))),
+        ("resend an offer in Sales US", .manageOffer(grants: inSales, role: nil)),
+        ("resend an offer of a role", .manageOffer(grants: inSales, role: .admin)),
+        ("revoke an organization-wide offer", .manageOffer(grants: [Grant(role: "signer")], role: nil)),
     ]
 
     /// actor → the actions allowed; every other is refused.
@@ -41,9 +44,12 @@ import Testing
         "owner": Set(actions.map(\.0)),
         "admin": Set(actions.map(\.0)).subtracting(["invite three to Sales US", "invite three"]),
         "bulk admin": Set(actions.map(\.0)),
-        "account admin": ["invite one to Sales US", "revoke one of Sales US", "grant in Sales US"],
+        "account admin": [
+            "invite one to Sales US", "revoke one of Sales US", "grant in Sales US", "resend an offer in Sales US",
+        ],
         "bulk account admin": [
             "invite one to Sales US", "invite three to Sales US", "revoke one of Sales US", "grant in Sales US",
+            "resend an offer in Sales US",
         ],
         "member": [], "viewer": [], "outsider": [],
     ]
