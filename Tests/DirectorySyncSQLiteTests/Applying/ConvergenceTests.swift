@@ -104,7 +104,8 @@ import Testing
                 grants: grants)
             self.directory = directory
             policy = SyncPolicy(
-                offboarding: pick([.remove, .downgrade, .keep]), adoptExisting: chance(40), maxDeletionRatio: 0.10)
+                offboarding: pick([.remove, .downgrade, .keep, .removeAccess]), adoptExisting: chance(40),
+                maxDeletionRatio: 0.10, newAccess: pick([.offer, .apply]))
         }
     }
 
@@ -135,6 +136,15 @@ import Testing
             #expect(
                 !change.grants.contains { Role(rawValue: $0.role) != nil }, "seed \(seed): an organization role granted"
             )
+            let gives = change.toRole ?? ([.join, .invite, .restoreAccess].contains(change.action) ? change.role : nil)
+            #expect(gives != .owner, "seed \(seed): \(change.compact) makes an owner")
+            if world.policy.newAccess == .offer {
+                // New access for someone already a member is offered, never switched on.
+                #expect(change.action != .grant, "seed \(seed): \(change.compact) grants under new_access: offer")
+                if change.action == .changeRole, let from = change.fromRole, let to = change.toRole {
+                    #expect(to < from, "seed \(seed): \(change.compact) raises a role under new_access: offer")
+                }
+            }
             if change.action == .ungrant, let id = change.memberID {
                 // Only grants dirsync made are taken away.
                 let made = Set((before.grants[id] ?? []).filter(\.isManaged).map(\.grant))
@@ -151,17 +161,20 @@ import Testing
             now: { testEpoch })
         let after = try await currentSnapshot(store)
 
-        let usedBefore = before.members.count + before.invitations.filter { $0.isLive(at: testEpoch) }.count
-        let usedAfter = after.members.count + after.invitations.filter { $0.isLive(at: testEpoch) }.count
+        let usedBefore =
+            before.members.count(where: \.hasAccess) + before.invitations.filter { $0.isLive(at: testEpoch) }.count
+        let usedAfter =
+            after.members.count(where: \.hasAccess) + after.invitations.filter { $0.isLive(at: testEpoch) }.count
         #expect(usedAfter <= max(before.organization.settings.seats, usedBefore), "seed \(seed): seats exceeded")
         #expect(
             after.members.filter { $0.role == .owner }.map(\.id).sorted { $0.rawValue < $1.rawValue }
                 == owners.sorted { $0.rawValue < $1.rawValue })
 
         // Hand-made grants of members still there all survive (the same id and address: SQLite may give a
-        // removed member's id to someone who joins).
+        // removed member's id to someone who joins), unless remove_access took every grant.
         let emails = Dictionary(uniqueKeysWithValues: before.members.map { ($0.id, $0.email) })
-        for (id, held) in before.grants where after.members.contains(where: { $0.id == id && $0.email == emails[id] }) {
+        for (id, held) in before.grants
+        where after.members.contains(where: { $0.id == id && $0.email == emails[id] && $0.hasAccess }) {
             let now = Set((after.grants[id] ?? []).map(\.grant))
             for grant in held where !grant.isManaged {
                 #expect(now.contains(grant.grant), "seed \(seed): the hand-made \(grant.grant) of member \(id) is gone")
@@ -171,6 +184,30 @@ import Testing
         #expect(
             !second.hasChanges,
             "seed \(seed): planning again after apply gives \(second.applicableChanges.map(\.compact))")
+
+        // Every member accepts their offer: exactly what it offered is theirs, and the plan stays empty.
+        let pending = try await store.read { db in try db.offers(in: after.organization.id, statuses: [.pending]) }
+        for offer in pending {
+            let token = try await Self.token(in: store, for: offer.email)
+            let (_, member) = try await Ledger(store: store).answerOffer(token, accept: true, at: testEpoch)
+            let held = Set(try await store.read { db in try db.grants(of: member.id) }.map(\.grant))
+            #expect(held.isSuperset(of: offer.grants), "seed \(seed): \(offer.summary) not all held")
+            if let role = offer.role { #expect(member.role == role) }
+        }
+        let accepted = try await currentSnapshot(store)
+        let third = try plan(world, accepted, policy: world.policy)
+        #expect(
+            !third.hasChanges,
+            "seed \(seed): planning again after the offers were accepted gives \(third.applicableChanges.map(\.compact))"
+        )
+    }
+
+    /// The token of the newest queued offer mail to `email`.
+    private static func token(in store: SQLiteStore, for email: EmailAddress) async throws -> InvitationToken {
+        let messages = try await store.read { db in try db.outbox(in: nil, statuses: [.pending]) }
+        let content = try #require(
+            messages.last { $0.recipient == email && $0.subject.contains("offers you") }?.content)
+        return try #require(LedgerFixture.token(in: content))
     }
 
     @Test(arguments: 1...100)
