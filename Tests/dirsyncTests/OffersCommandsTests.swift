@@ -167,6 +167,33 @@ import Testing
         #expect(taken.stdout.contains("-  ungrant  bo@example.com  signer"), "\(taken.stdout)")
     }
 
+    @Test func anInvitationsGrantsTakeTheAccountGivenOnceAndTheMailListsEachWithItsScope() async throws {
+        let (folder, cli) = try await folder()
+        defer { folder.remove() }
+        let sent = try await cli.run([
+            "invitations", "send", "nia@partner.example", "--role", "member", "--account", "sales us", "--grant",
+            "template-editor", "--grant", "signer",
+        ])
+        #expect(sent.status == 0, "\(sent)")
+        let listed = try await cli.run(["invitations", "list", "--format", "json"])
+        let invitations = try #require(
+            try JSONSerialization.jsonObject(with: Data(listed.stdout.utf8)) as? [[String: Any]])
+        let grants = (invitations.first?["grants"] as? [[String: Any]] ?? []).map {
+            "\($0["role"] as? String ?? "")@\($0["account"] as? String ?? "-")"
+        }
+        #expect(grants == ["signer@Sales US", "template-editor@Sales US"])
+        let name = try #require(
+            try FileManager.default.contentsOfDirectory(atPath: folder.file("outbox").path).first {
+                $0.hasPrefix("nia@partner.example")
+            })
+        let mail = try String(contentsOf: folder.file("outbox/\(name)"), encoding: .utf8)
+        #expect(mail.contains("signer (account Sales US), template-editor (account Sales US)"), "\(mail)")
+        let alone = try await cli.run([
+            "invitations", "send", "oz@partner.example", "--role", "member", "--account", "Sales US",
+        ])
+        #expect(alone.stderr.hasPrefix("error: --account limits the invitation's grants, and it has none"), "\(alone)")
+    }
+
     @Test func anOfferOfAnUnknownRoleOrToANonMemberIsRefusedInOneLine() async throws {
         let (folder, cli) = try await folder()
         defer { folder.remove() }

@@ -93,6 +93,10 @@ struct InvitationsCommand: AsyncParsableCommand {
                 "A role of access.roles the invitee also holds on accepting, for the organization or one account (repeatable).",
                 valueName: "role[@account]"))
         var grants: [String] = []
+        @Option(
+            help: ArgumentHelp(
+                "The account every --grant that names none is limited to.", valueName: "name"))
+        var account: String?
         @Option(help: ArgumentHelp("The invitee's first name, pre-filled on the accept page (one address only)."))
         var firstName: String?
         @Option(help: ArgumentHelp("The invitee's last name, pre-filled on the accept page (one address only)."))
@@ -100,6 +104,10 @@ struct InvitationsCommand: AsyncParsableCommand {
 
         func run() async throws {
             guard role.isInvitable else { throw LedgerError.ownerNotInvitable }
+            if account != nil, grants.isEmpty {
+                throw CommandError.invalidArgument(
+                    "--account limits the invitation's grants, and it has none", hint: "add --grant ROLE")
+            }
             let batch = try InvitationBatch(parsing: emails.flatMap(InvitationBatch.split))
             let environment = try CommandEnvironment.open(global, access: .readWrite)
             let organization = try await environment.organization()
@@ -112,7 +120,7 @@ struct InvitationsCommand: AsyncParsableCommand {
                 }
                 parsed.append(
                     try await environment.spelled(
-                        Grant(role: role, account: parts.count == 2 ? parts[1] : nil), in: organization))
+                        Grant(role: role, account: parts.count == 2 ? parts[1] : account), in: organization))
             }
             let actor = try await environment.authorizedActor(
                 for: organization, to: .invite(count: batch.addresses.count, role: role, grants: parsed))
