@@ -8,7 +8,7 @@ import Testing
 /// opens with this one, is migrated by a writer, and still holds every member, invitation, audit event and run.
 @Suite struct StoreUpgradeTests {
     /// The release fixtures: the store and the JSON that release printed for it.
-    static let releases = ["release-2026-12-03"]
+    static let releases = ["release-2026-12-03", "release-2026-12-03-v8"]
 
     /// `expected` holds within `actual`: every key `expected` has, with the same value (a newer release may add
     /// keys, never lose or change one).
