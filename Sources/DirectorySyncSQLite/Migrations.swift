@@ -1,3 +1,4 @@
+import DirectorySync
 import Foundation
 import GRDB
 
@@ -255,7 +256,9 @@ enum Migrations {
             // Offers of new access to existing members (`policy.new_access: offer`): the grants (and perhaps a higher
             // organization role) offered, one pending offer per member, one-time tokens stored like invitation
             // tokens (selector and SHA-256, never the token), and the outbox naming the offer token its mail carries
-            // so a resend or revoke voids it. An offer outlives its member (for the audit trail) without them.
+            // so a resend or revoke voids it. An offer outlives its member (for the audit trail) without them; a
+            // closed offer's grant in an account goes with the account (the ledger refuses while one is pending;
+            // the audit log keeps what was offered).
             // Invitations gain the first and last name their accept page is pre-filled with; members the time their
             // access was removed (the profile kept, no seat, no grants). Partner organizations: an organization may
             // have a parent in the store, and a grant made there with `inherit` applies in its children.
@@ -286,7 +289,7 @@ enum Migrations {
                         offer_id INTEGER NOT NULL REFERENCES offers(id) ON DELETE CASCADE,
                         role TEXT NOT NULL CHECK (length(role) > 0
                             AND lower(role) NOT IN ('owner', 'admin', 'member', 'viewer')),
-                        account_id INTEGER REFERENCES accounts(id) ON DELETE RESTRICT,
+                        account_id INTEGER REFERENCES accounts(id) ON DELETE CASCADE,
                         managed INTEGER NOT NULL DEFAULT 0 CHECK (managed IN (0, 1)),
                         inherit INTEGER NOT NULL DEFAULT 0 CHECK (inherit IN (0, 1)),
                         CHECK (role <> 'account-admin' OR account_id IS NOT NULL),
@@ -317,6 +320,51 @@ enum Migrations {
 
                     ALTER TABLE outbox ADD COLUMN offer_token_id INTEGER REFERENCES offer_tokens(id);
                     CREATE INDEX outbox_by_offer_token ON outbox(offer_token_id) WHERE offer_token_id IS NOT NULL;
+                    """)
+        }
+        migrator.registerMigration("v10-usernames") { db in
+            // Every member and invitation has a username, unique in the organization: members and pending
+            // invitations each by a unique index, and across the two by the ledger. Existing people get the
+            // username derived from their email (`Username.derived`, a rule that never changes), the oldest
+            // first; one already taken gets the smallest free numeric suffix.
+            try db.execute(
+                sql: """
+                    ALTER TABLE members ADD COLUMN username TEXT CHECK (username = lower(username));
+                    ALTER TABLE invitations ADD COLUMN username TEXT CHECK (username = lower(username));
+                    """)
+            let organizations = try Int64.fetchAll(db, sql: "SELECT id FROM organizations ORDER BY id")
+            for organization in organizations {
+                var taken = Set<Username>()
+                let members = try Row.fetchAll(
+                    db, sql: "SELECT id, email FROM members WHERE organization_id = ? ORDER BY id",
+                    arguments: [organization])
+                let pending = try Row.fetchAll(
+                    db,
+                    sql:
+                        "SELECT id, email FROM invitations WHERE organization_id = ? AND status = 'pending' ORDER BY id",
+                    arguments: [organization])
+                for (table, rows) in [("members", members), ("invitations", pending)] {
+                    for row in rows {
+                        let email = EmailAddress(storedCanonical: row[1])
+                        let username = Username.free(Username.derived(from: email)) { taken.contains($0) }
+                        taken.insert(username)
+                        try db.execute(
+                            sql: "UPDATE \(table) SET username = ? WHERE id = ?", arguments: [username.text, row[0]])
+                    }
+                }
+            }
+            // Closed invitations keep the username derived from their address, as a record.
+            let closed = try Row.fetchAll(db, sql: "SELECT id, email FROM invitations WHERE username IS NULL")
+            for row in closed {
+                try db.execute(
+                    sql: "UPDATE invitations SET username = ? WHERE id = ?",
+                    arguments: [Username.derived(from: EmailAddress(storedCanonical: row[1])).text, row[0]])
+            }
+            try db.execute(
+                sql: """
+                    CREATE UNIQUE INDEX members_username ON members(organization_id, username);
+                    CREATE UNIQUE INDEX invitations_pending_username ON invitations(organization_id, username)
+                        WHERE status = 'pending';
                     """)
         }
         return migrator

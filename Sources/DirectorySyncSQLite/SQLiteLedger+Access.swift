@@ -72,7 +72,8 @@ extension SQLiteLedger {
             sql: """
                 SELECT (SELECT count(*) FROM member_grants WHERE account_id = ?)
                     + (SELECT count(*) FROM invitation_grants WHERE account_id = ?)
-                    + (SELECT count(*) FROM offer_grants WHERE account_id = ?)
+                    + (SELECT count(*) FROM offer_grants g JOIN offers o ON o.id = g.offer_id
+                       WHERE g.account_id = ? AND o.status = 'pending')
                 """, arguments: [account.rawValue, account.rawValue, account.rawValue]) ?? 0
     }
 

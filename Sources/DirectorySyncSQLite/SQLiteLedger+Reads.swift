@@ -31,6 +31,17 @@ extension SQLiteLedger {
             arguments: [organization.rawValue], Self.member(from:))
     }
 
+    func holder(of username: Username, in organization: Organization.ID) throws -> EmailAddress? {
+        try fetchRow(
+            sql: """
+                SELECT email FROM members WHERE organization_id = ? AND username = ?
+                UNION ALL
+                SELECT email FROM invitations WHERE organization_id = ? AND username = ? AND status = 'pending'
+                LIMIT 1
+                """, arguments: [organization.rawValue, username.text, organization.rawValue, username.text]
+        ).map { EmailAddress(storedCanonical: $0[0]) }
+    }
+
     func memberCount(in organization: Organization.ID) throws -> Int {
         try fetchInt(
             sql: "SELECT count(*) FROM members WHERE organization_id = ? AND access_removed_at IS NULL",

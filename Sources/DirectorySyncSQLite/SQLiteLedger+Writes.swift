@@ -98,18 +98,19 @@ extension SQLiteLedger {
     func insertMember(_ draft: Member.Draft) throws -> Member {
         try execute(
             sql: """
-                INSERT INTO members (organization_id, email, name, role, joined_at, invited_by, origin, anchor, managed)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                INSERT INTO members (organization_id, email, name, role, joined_at, invited_by, origin, anchor, managed,
+                    username)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """,
             arguments: [
                 draft.organization.rawValue, draft.email.canonical, draft.name, draft.role.rawValue,
                 StoredText.date(draft.joinedAt),
-                draft.invitedBy, draft.origin.rawValue, draft.anchor, draft.isManaged,
+                draft.invitedBy, draft.origin.rawValue, draft.anchor, draft.isManaged, draft.username.text,
             ])
         return Member(
             id: Member.ID(rawValue: db.lastInsertedRowID), organization: draft.organization, email: draft.email,
             name: draft.name, role: draft.role, joinedAt: draft.joinedAt, invitedBy: draft.invitedBy,
-            origin: draft.origin, anchor: draft.anchor, isManaged: draft.isManaged)
+            origin: draft.origin, anchor: draft.anchor, isManaged: draft.isManaged, username: draft.username)
     }
 
     func updateMember(_ member: Member) throws {
@@ -132,19 +133,20 @@ extension SQLiteLedger {
         try execute(
             sql: """
                 INSERT INTO invitations (organization_id, email, role, status, created_at, sent_at, expires_at,
-                    resend_count, invited_by, message, anchor, managed, given_name, family_name)
-                VALUES (?, ?, ?, 'pending', ?, ?, ?, 0, ?, ?, ?, ?, ?, ?)
+                    resend_count, invited_by, message, anchor, managed, given_name, family_name, username)
+                VALUES (?, ?, ?, 'pending', ?, ?, ?, 0, ?, ?, ?, ?, ?, ?, ?)
                 """,
             arguments: [
                 draft.organization.rawValue, draft.email.canonical, draft.role.rawValue, StoredText.date(draft.sentAt),
                 StoredText.date(draft.sentAt), StoredText.date(draft.expiresAt), draft.invitedBy, draft.message,
-                draft.anchor, draft.isManaged, draft.givenName, draft.familyName,
+                draft.anchor, draft.isManaged, draft.givenName, draft.familyName, draft.username.text,
             ])
         return Invitation(
             id: Invitation.ID(rawValue: db.lastInsertedRowID), organization: draft.organization, email: draft.email,
             role: draft.role, status: .pending, createdAt: draft.sentAt, sentAt: draft.sentAt,
             expiresAt: draft.expiresAt, resendCount: 0, invitedBy: draft.invitedBy, message: draft.message,
-            anchor: draft.anchor, isManaged: draft.isManaged, givenName: draft.givenName, familyName: draft.familyName)
+            anchor: draft.anchor, isManaged: draft.isManaged, givenName: draft.givenName, familyName: draft.familyName,
+            username: draft.username)
     }
 
     func updateInvitation(_ invitation: Invitation) throws {

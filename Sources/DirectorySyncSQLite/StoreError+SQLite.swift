@@ -95,6 +95,7 @@ extension StoreError {
             "a grant's role is a catalog role, never an organization role",
         "role <> 'account-admin' OR account_id IS NOT NULL": "account-admin is always limited to an account",
         "inherit IN (0, 1)": "inherit is 0 or 1",
+        "username = lower(username)": "a username is stored lower-case",
         "inherit = 0 OR account_id IS NULL": "only an organization-wide grant is inherited by child organizations",
     ]
 
@@ -113,6 +114,8 @@ extension StoreError {
         "index 'member_grants_once'": "a member holds each grant once",
         "index 'invitation_grants_once'": "an invitation carries each grant once",
         "offers.member_id": "a member has at most one pending offer",
+        "members.organization_id, members.username": "a username is a member's once in an organization",
+        "invitations.organization_id, invitations.username": "a username has at most one pending invitation",
         "index 'offer_grants_once'": "an offer carries each grant once",
         "offer_tokens.selector": "token selectors are unique",
         "offer_tokens.offer_id": "an offer has at most one open token",

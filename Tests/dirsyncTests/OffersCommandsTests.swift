@@ -194,6 +194,44 @@ import Testing
         #expect(alone.stderr.hasPrefix("error: --account limits the invitation's grants, and it has none"), "\(alone)")
     }
 
+    @Test func whatANewUserTriedIsAnsweredWell() async throws {
+        let (folder, cli) = try await folder()
+        defer { folder.remove() }
+        // A closed offer does not keep an account alive; a pending one does.
+        #expect(try await cli.run(["grants", "add", "bo@example.com", "signer", "--account", "Sales US"]).status == 0)
+        let held = try await cli.run(["accounts", "remove", "Sales US"])
+        #expect(held.stderr.hasPrefix("error: account 'Sales US' still has 1 grant in it"), "\(held)")
+        let link = try link(in: folder, for: "bo@example.com")
+        #expect(try await cli.run(["offers", "revoke", "bo@example.com"]).status == 0)
+        let accounts = try await cli.run(["accounts", "list", "--format", "json"])
+        let listed = try #require(
+            try JSONSerialization.jsonObject(with: Data(accounts.stdout.utf8)) as? [[String: Any]])
+        #expect(listed.first?["name"] as? String == "Sales US" && listed.first?["grants"] as? Int == 0, "\(listed)")
+        #expect(try await cli.run(["accounts", "remove", "Sales US"]).status == 0)
+        // The revoked offer's link still says so, and an offer link is not an invitation.
+        let revoked = try await cli.run(["offers", "accept", "-"], input: link)
+        #expect(revoked.stderr.hasPrefix("error: this offer was withdrawn"), "\(revoked)")
+        let crossed = try await cli.run(["invitations", "accept", "-"], input: link)
+        #expect(crossed.stderr.hasPrefix("error: this is an offer link"), "\(crossed)")
+        // An account named twice (store and configuration) is listed once in the hint; `signer@` is refused.
+        let unknown = try await cli.run(["grants", "add", "bo@example.com", "signer", "--account", "Nope"])
+        #expect(unknown.stderr.contains("hint: the accounts are Sales US\n"), "\(unknown)")
+        let empty = try await cli.run([
+            "invitations", "send", "z@partner.example", "--role", "viewer", "--grant", "signer@",
+        ])
+        #expect(empty.stderr.hasPrefix("error: --grant: 'signer@' is not ROLE or ROLE@ACCOUNT"), "\(empty)")
+        // A name with a bidi override comes out as valid JSON, the character escaped the JSON way.
+        let sent = try await cli.run([
+            "invitations", "send", "z@partner.example", "--role", "viewer", "--first-name", "\u{202E}evil",
+        ])
+        #expect(sent.status == 0, "\(sent)")
+        let json = try await cli.run(["invitations", "list", "--format", "json"])
+        #expect(!json.stdout.unicodeScalars.contains("\u{202E}") && json.stdout.contains("\\u202e"), "\(json.stdout)")
+        let invitations = try #require(
+            try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [[String: Any]])
+        #expect(invitations.first?["first_name"] as? String == "\u{202E}evil")
+    }
+
     @Test func anOfferOfAnUnknownRoleOrToANonMemberIsRefusedInOneLine() async throws {
         let (folder, cli) = try await folder()
         defer { folder.remove() }
@@ -232,7 +270,9 @@ import Testing
         #expect(bo["role"] is NSNull && bo["access_removed_at"] is String && (bo["grants"] as? [Any])?.isEmpty == true)
         let text = try await cli.run(["members", "list"])
         #expect(text.stdout.contains("— (access removed)"), "\(text.stdout)")
-        #expect(text.stdout.contains("3 members in Example; 2 of 100 seats used"), "\(text.stdout)")
+        #expect(
+            text.stdout.contains("2 members in Example (and 1 whose access was removed); 2 of 100 seats used"),
+            "\(text.stdout)")
         #expect(try await cli.run(["plan", "--detailed-exitcode"]).status == 0, "converged")
         let refused = try await cli.run(["grants", "add", "bo@example.com", "template-editor"])
         #expect(refused.stderr.hasPrefix("error: bo@example.com's access was removed on"), "\(refused)")

@@ -54,10 +54,13 @@ public enum AccessError: Error, Equatable, Sendable, UserFacingError {
         case .accountHasGrants(let name, _):
             "remove those grants first ('dirsync members list' shows them, 'dirsync grants remove EMAIL ROLE --account \(name)')"
         case .unknownRole(_, let known): "the roles are \(known.joined(separator: ", ")) (add yours under access.roles)"
-        case .organizationRole: "change the organization role with 'dirsync members set-role EMAIL ROLE'"
+        case .organizationRole(let name):
+            name.lowercased() == "owner"
+                ? "owners are made only by 'dirsync init'"
+                : "the organization role is set with --role when inviting, 'dirsync members set-role EMAIL ROLE' after"
         case .accountAdminNeedsAccount: "pass --account NAME"
         case .inherited(let email, let grant, let from):
-            "dirsync --org '\(from)' grants remove \(email) \(grant.role)"
+            "dirsync grants remove \(email) \(grant.role) --org '\(from)'"
         default: nil
         }
     }

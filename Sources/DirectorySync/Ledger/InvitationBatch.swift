@@ -8,15 +8,28 @@ public struct InvitationBatch: Sendable, Equatable {
 
     /// The addresses, in the order given.
     public let addresses: [EmailAddress]
+    /// The usernames given with addresses (`ann@x.com:ann.lee`); an address without one gets the derived one.
+    public let usernames: [EmailAddress: Username]
 
-    /// Checks `addresses` (already split, e.g. from a comma-separated list).
+    /// Checks `addresses` (already split, e.g. from a comma-separated list), each `email` or `email:username`.
     public init(parsing addresses: [String], limit: Int = maximumSize) throws(LedgerError) {
         let given = addresses.map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }.filter { !$0.isEmpty }
         guard !given.isEmpty else { throw .emptyBatch }
         guard given.count <= limit else { throw .batchTooLarge(count: given.count, limit: limit) }
         var seen = Set<EmailAddress>()
         var parsed: [EmailAddress] = []
-        for (index, raw) in given.enumerated() {
+        var usernames: [EmailAddress: Username] = [:]
+        var takenUsernames: [Username: EmailAddress] = [:]
+        for (index, item) in given.enumerated() {
+            var raw = item
+            var username: Username?
+            // `email:username`: the part after the last ':' is a username when it holds no '@'.
+            if let colon = item.lastIndex(of: ":"), !item[colon...].contains("@") {
+                raw = String(item[..<colon])
+                do { username = try Username(String(item[item.index(after: colon)...])) } catch {
+                    throw .invalidUsernameInBatch(position: index + 1, error)
+                }
+            }
             let email: EmailAddress
             do {
                 email = try EmailAddress(raw)
@@ -24,9 +37,15 @@ public struct InvitationBatch: Sendable, Equatable {
                 throw .invalidAddressInBatch(position: index + 1, error)
             }
             guard seen.insert(email).inserted else { throw .duplicateInBatch(email) }
+            if let username {
+                if let other = takenUsernames[username] { throw .usernameTaken(username, by: other) }
+                takenUsernames[username] = email
+                usernames[email] = username
+            }
             parsed.append(email)
         }
         self.addresses = parsed
+        self.usernames = usernames
     }
 
     /// Splits a comma-separated list, as typed on the command line.

@@ -69,7 +69,12 @@ extension Ledger {
             guard let issued = try db.offerToken(selector: token.selector), token.matches(storedHash: issued.hash),
                 let id = issued.offer, let offer = try db.offer(id: id),
                 let organization = try db.organization(id: offer.organization)
-            else { throw OfferError.unknownToken }
+            else {
+                if let issued = try db.token(selector: token.selector), token.matches(storedHash: issued.hash) {
+                    throw OfferError.invitationToken
+                }
+                throw OfferError.unknownToken
+            }
             return try LedgerTransaction(db: db, organization: organization, now: now, mail: nil)
                 .answer(offer, with: issued, accept: accept)
         }

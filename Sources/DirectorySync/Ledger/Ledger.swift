@@ -142,7 +142,8 @@ public struct Ledger: Sendable {
                 try rules.invite(
                     $0, as: role, grants: grants, message: message, by: actor,
                     addingAccounts: grants.allSatisfy { $0.account.map { catalog.account(named: $0) != nil } ?? true },
-                    givenName: givenName, familyName: familyName, details: ["via": "cli"])
+                    givenName: givenName, familyName: familyName, username: batch.usernames[$0], details: ["via": "cli"]
+                )
             }
         }
     }
@@ -175,7 +176,12 @@ public struct Ledger: Sendable {
             guard let issued = try db.token(selector: token.selector), token.matches(storedHash: issued.hash),
                 let id = issued.invitation, let invitation = try db.invitation(id: id),
                 let organization = try db.organization(id: invitation.organization)
-            else { throw LedgerError.unknownToken }
+            else {
+                if let offer = try db.offerToken(selector: token.selector), token.matches(storedHash: offer.hash) {
+                    throw LedgerError.offerToken
+                }
+                throw LedgerError.unknownToken
+            }
             return try LedgerTransaction(db: db, organization: organization, now: now, mail: nil)
                 .accept(invitation, with: issued, name: name)
         }

@@ -76,6 +76,12 @@ public enum LedgerError: Error, Equatable, Sendable {
     case accessRemoved(EmailAddress, at: Date)
     /// The member has access; there is nothing to restore.
     case accessNotRemoved(EmailAddress)
+    /// The token is an offer's, not an invitation's.
+    case offerToken
+    /// The username given with the address at `position` (1-based) is not a username.
+    case invalidUsernameInBatch(position: Int, Username.Invalid)
+    /// The username is held by someone else in the organization (a member or a pending invitation).
+    case usernameTaken(Username, by: EmailAddress)
     /// The parent named is not an organization of the store (those it has).
     case parentNotFound(String, known: [String])
     /// Making `parent` the organization's parent would make it its own ancestor.
@@ -173,6 +179,12 @@ extension LedgerError: UserFacingError {
             "\(email)'s access was removed on \(DateText.short(date)); they hold no role or grant"
         case .accessNotRemoved(let email):
             "\(email) has access; there is nothing to restore"
+        case .offerToken:
+            "this is an offer link (new access for a member), not an invitation"
+        case .invalidUsernameInBatch(let position, let invalid):
+            "address \(position) of the batch: \(invalid)"
+        case .usernameTaken(let username, let holder):
+            "the username \(username) is taken by \(holder) in this organization"
         case .parentNotFound(let name, let known):
             "--parent: no organization named '\(name)' in this store"
                 + (known.isEmpty ? "" : " (it holds: \(known.joined(separator: ", ")))")
@@ -219,6 +231,10 @@ extension LedgerError: UserFacingError {
             "write the message as plain text (line breaks are fine)"
         case .namesForABatch:
             "send the named invitation on its own"
+        case .offerToken:
+            "answer it with 'dirsync offers accept' or 'dirsync offers decline'"
+        case .usernameTaken:
+            "choose another username ('dirsync invitations check EMAIL:USERNAME' says which are free)"
         case .parentNotFound:
             "create the parent organization first ('dirsync init --org NAME …' with the same store)"
         case .accessRemoved(let email, _):

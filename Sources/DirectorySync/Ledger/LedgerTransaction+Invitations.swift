@@ -9,12 +9,12 @@ extension LedgerTransaction {
     public func invite(
         _ email: EmailAddress, as role: Role, grants: [Grant] = [], message: String?, by actor: String,
         anchor: String? = nil, isManaged: Bool = false, addingAccounts: Bool? = nil, givenName: String? = nil,
-        familyName: String? = nil, details: [String: String] = [:]
+        familyName: String? = nil, username: Username? = nil, details: [String: String] = [:]
     ) throws -> Invitation {
         try makeInvitation(
             email, as: role, grants: grants, message: message, by: actor, anchor: anchor, isManaged: isManaged,
-            addingAccounts: addingAccounts ?? isManaged, names: (givenName, familyName), details: details,
-            takesASeat: true)
+            addingAccounts: addingAccounts ?? isManaged, names: (givenName, familyName), username: username,
+            details: details, takesASeat: true)
     }
 
     /// Replaces a pending invitation with one to `email` (the directory's address now) with `role`: the old one
@@ -31,15 +31,15 @@ extension LedgerTransaction {
         return try makeInvitation(
             email, as: role, grants: grants, message: nil, by: actor, anchor: anchor ?? previous.anchor,
             isManaged: true, addingAccounts: true,
-            names: (givenName ?? previous.givenName, familyName ?? previous.familyName), details: details,
-            takesASeat: !heldASeat)
+            names: (givenName ?? previous.givenName, familyName ?? previous.familyName), username: previous.username,
+            details: details, takesASeat: !heldASeat)
     }
 
     /// Accounts the grants name are added when missing if `addingAccounts` (the configuration lists them).
     private func makeInvitation(
         _ email: EmailAddress, as role: Role, grants: [Grant], message: String?, by actor: String, anchor: String?,
-        isManaged: Bool, addingAccounts: Bool, names: (given: String?, family: String?), details: [String: String],
-        takesASeat: Bool
+        isManaged: Bool, addingAccounts: Bool, names: (given: String?, family: String?), username: Username?,
+        details: [String: String], takesASeat: Bool
     ) throws -> Invitation {
         guard role.isInvitable else { throw LedgerError.ownerNotInvitable }
         for grant in grants { try Self.check(grant) }
@@ -52,7 +52,7 @@ extension LedgerTransaction {
             Invitation.Draft(
                 organization: orgID, email: email, role: role, sentAt: now, expiresAt: expiresAt, invitedBy: actor,
                 message: message, anchor: anchor, isManaged: isManaged, givenName: names.given,
-                familyName: names.family))
+                familyName: names.family, username: try self.username(for: email, wanted: username)))
         for grant in Set(grants).sorted() {
             try db.insertGrant(
                 grant.role, account: try accountID(for: grant, adding: addingAccounts, by: actor), for: invitation.id)
@@ -62,6 +62,7 @@ extension LedgerTransaction {
         var facts = details
         facts["role"] = role.rawValue
         facts["invitation_id"] = invitation.id.description
+        facts["username"] = invitation.username.text
         facts["expires_at"] = DateText.iso8601(expiresAt)
         if message != nil { facts["personal_message"] = "yes" }
         if !grants.isEmpty { facts["grants"] = Set(grants).sorted().map(\.description).joined(separator: ", ") }
@@ -155,9 +156,12 @@ extension LedgerTransaction {
         }
         let member = try db.insertMember(
             Member.Draft(
-                organization: orgID, email: invitation.email, name: try Member.typedName(name),
+                organization: orgID, email: invitation.email,
+                name: try Member.typedName(name)
+                    ?? Member.directoryName(
+                        [invitation.givenName, invitation.familyName].compactMap { $0 }.joined(separator: " ")),
                 role: invitation.role, joinedAt: now, invitedBy: invitation.invitedBy, origin: .invitation,
-                anchor: invitation.anchor, isManaged: invitation.isManaged))
+                anchor: invitation.anchor, isManaged: invitation.isManaged, username: invitation.username))
         var accepted = invitation
         accepted.status = .accepted
         accepted.closedAt = now

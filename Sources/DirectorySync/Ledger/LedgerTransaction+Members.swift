@@ -7,7 +7,7 @@ extension LedgerTransaction {
     @discardableResult
     public func join(
         _ email: EmailAddress, name: String?, as role: Role, origin: Member.Origin, by actor: String,
-        anchor: String? = nil, isManaged: Bool = false, details: [String: String] = [:]
+        anchor: String? = nil, isManaged: Bool = false, username: Username? = nil, details: [String: String] = [:]
     ) throws -> Member {
         if let existing = try db.member(email, in: orgID) {
             throw LedgerError.alreadyMember(email, role: existing.role)
@@ -16,9 +16,8 @@ extension LedgerTransaction {
         let member = try db.insertMember(
             Member.Draft(
                 organization: orgID, email: email, name: Member.directoryName(name), role: role, joinedAt: now,
-                invitedBy: nil,
-                origin: origin,
-                anchor: anchor, isManaged: isManaged))
+                invitedBy: nil, origin: origin, anchor: anchor, isManaged: isManaged,
+                username: try self.username(for: email, wanted: username)))
         try adjustSeats(by: 1)
         var facts = details
         facts["role"] = role.rawValue
@@ -149,5 +148,30 @@ extension LedgerTransaction {
     /// Refuses to give anything to a member whose access was removed.
     func requireAccess(_ member: Member) throws {
         if let removed = member.accessRemovedAt { throw LedgerError.accessRemoved(member.email, at: removed) }
+    }
+}
+
+extension LedgerTransaction {
+    /// The username `email` gets: `wanted` when it is free (held by nobody else; refused, naming who holds it,
+    /// otherwise), else the username derived from the address with the smallest free numeric suffix.
+    public func username(for email: EmailAddress, wanted: Username?) throws -> Username {
+        if let wanted {
+            if let holder = try db.holder(of: wanted, in: orgID), holder != email {
+                throw LedgerError.usernameTaken(wanted, by: holder)
+            }
+            return wanted
+        }
+        var failure: (any Error)?
+        let free = Username.free(.derived(from: email)) { candidate in
+            do {
+                guard let holder = try db.holder(of: candidate, in: orgID) else { return false }
+                return holder != email
+            } catch {
+                failure = error
+                return false
+            }
+        }
+        if let failure { throw failure }
+        return free
     }
 }

@@ -59,6 +59,7 @@ public final class LedgerTransaction {
     /// Throws if `email` is already a member or already has a pending invitation.
     public func requireInvitable(_ email: EmailAddress) throws {
         if let member = try db.member(email, in: orgID) {
+            if let removed = member.accessRemovedAt { throw LedgerError.accessRemoved(email, at: removed) }
             throw LedgerError.alreadyMember(email, role: member.role)
         }
         if let pending = try db.pendingInvitation(for: email, in: orgID) {

@@ -20,6 +20,8 @@ public enum OfferError: Error, Equatable, Sendable, UserFacingError {
     case nothingToOffer(EmailAddress)
     /// The member the offer was made to is no longer a member.
     case memberGone(EmailAddress)
+    /// The token is an invitation's, not an offer's.
+    case invitationToken
 
     /// The offer-worded form of a token error from `IssuedToken.checkOpen`.
     static func token(_ error: LedgerError) -> OfferError {
@@ -45,6 +47,7 @@ public enum OfferError: Error, Equatable, Sendable, UserFacingError {
         case .noPendingOffer(let email): "\(email) has no pending offer"
         case .nothingToOffer(let email): "\(email) already holds everything offered"
         case .memberGone(let email): "\(email) is no longer a member of this organization"
+        case .invitationToken: "this is an invitation link, not an offer"
         }
     }
 
@@ -54,6 +57,7 @@ public enum OfferError: Error, Equatable, Sendable, UserFacingError {
         case .unknownToken, .revoked, .expired: "ask an administrator of the organization to offer the access again"
         case .replaced: "use the link in the most recent offer email"
         case .noPendingOffer: "'dirsync offers list' shows the offers"
+        case .invitationToken: "accept it with 'dirsync invitations accept'"
         default: nil
         }
     }

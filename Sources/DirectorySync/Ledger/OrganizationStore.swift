@@ -52,6 +52,8 @@ public protocol LedgerReader {
 
     /// The member with this identifier.
     func member(id: Member.ID) throws -> Member?
+    /// Who holds `username` in the organization: a member's or a pending invitation's address; nil when free.
+    func holder(of username: Username, in organization: Organization.ID) throws -> EmailAddress?
     /// Runs, newest first, at most `limit`.
     func runs(in organization: Organization.ID, limit: Int) throws -> [SyncRun]
     /// The newest run that completed (with or without changes).
@@ -206,12 +208,16 @@ extension Member {
         public var anchor: String?
         /// Whether dirsync may later re-role or remove the member.
         public var isManaged: Bool
+        /// The username; the caller has made sure it is free in the organization.
+        public var username: Username
 
-        /// A member to insert with `LedgerWriter.insertMember`; the caller has checked the rules (seats, owners).
+        /// A member to insert with `LedgerWriter.insertMember`; the caller has checked the rules (seats, owners,
+        /// a free username: derived from the email when nil).
         public init(
             organization: Organization.ID, email: EmailAddress, name: String?, role: Role, joinedAt: Date,
-            invitedBy: String?, origin: Origin, anchor: String?, isManaged: Bool
+            invitedBy: String?, origin: Origin, anchor: String?, isManaged: Bool, username: Username? = nil
         ) {
+            self.username = username ?? Username.derived(from: email)
             self.organization = organization
             self.email = email
             self.name = name
@@ -250,13 +256,17 @@ extension Invitation {
         public var givenName: String?
         /// The last name the accept page is pre-filled with.
         public var familyName: String?
+        /// The invitee's username; the caller has made sure it is free.
+        public var username: Username
 
-        /// An invitation to insert with `LedgerWriter.insertInvitation`; the caller has checked the rules (seats).
+        /// An invitation to insert with `LedgerWriter.insertInvitation`; the caller has checked the rules (seats,
+        /// a free username: derived from the email when nil).
         public init(
             organization: Organization.ID, email: EmailAddress, role: Role, sentAt: Date, expiresAt: Date,
             invitedBy: String, message: String?, anchor: String?, isManaged: Bool, givenName: String? = nil,
-            familyName: String? = nil
+            familyName: String? = nil, username: Username? = nil
         ) {
+            self.username = username ?? Username.derived(from: email)
             self.givenName = givenName
             self.familyName = familyName
             self.organization = organization

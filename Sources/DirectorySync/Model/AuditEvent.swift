@@ -52,7 +52,8 @@ public struct AuditEvent: Sendable, Equatable {
             switch self {
             case .organizationCreated: return ["seats", "invitation_validity"]
             case .organizationSettingsChanged: return ["seats", "inviter", "invitation_validity", "parent", "via"]
-            case .invitationSent: return ["role", "invitation_id", "expires_at", "personal_message", "grants"] + sync
+            case .invitationSent:
+                return ["role", "invitation_id", "username", "expires_at", "personal_message", "grants"] + sync
             case .invitationResent:
                 return ["role", "invitation_id", "expires_at", "previous_expires_at", "resend_count"] + sync
             case .invitationRevoked: return ["role", "invitation_id", "was_expired"] + sync

@@ -56,6 +56,8 @@ public struct Invitation: Sendable, Equatable, Identifiable {
     public var isManaged: Bool
     /// When the invitation was accepted or revoked.
     public var closedAt: Date?
+    /// The username the invitee will have, unique in the organization with members' usernames.
+    public var username: Username
     /// The first name the accept page is pre-filled with, when known (the directory, or `--first-name`).
     public var givenName: String?
     /// The last name the accept page is pre-filled with, when known.
@@ -66,8 +68,9 @@ public struct Invitation: Sendable, Equatable, Identifiable {
         id: ID, organization: Organization.ID, email: EmailAddress, role: Role, status: Status, createdAt: Date,
         sentAt: Date, expiresAt: Date, resendCount: Int, invitedBy: String, message: String? = nil,
         anchor: String? = nil, isManaged: Bool = false, closedAt: Date? = nil, givenName: String? = nil,
-        familyName: String? = nil
+        familyName: String? = nil, username: Username? = nil
     ) {
+        self.username = username ?? Username.derived(from: email)
         self.givenName = givenName
         self.familyName = familyName
         self.id = id

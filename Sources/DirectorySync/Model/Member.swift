@@ -43,6 +43,9 @@ public struct Member: Sendable, Equatable, Identifiable {
     public var anchor: String?
     /// Whether dirsync created or adopted this member and may therefore re-role or remove it.
     public var isManaged: Bool
+    /// The username, unique in the organization (with pending invitations' usernames); it never changes once
+    /// the account exists.
+    public var username: Username
     /// When every role and grant was taken away (`policy.offboarding: remove_access`, `members remove-access`):
     /// the profile stays, the person holds no seat, no grants and no say; nil while they have access.
     public var accessRemovedAt: Date?
@@ -79,9 +82,10 @@ public struct Member: Sendable, Equatable, Identifiable {
     public init(
         id: ID, organization: Organization.ID, email: EmailAddress, name: String? = nil, role: Role,
         joinedAt: Date, invitedBy: String? = nil, origin: Origin, anchor: String? = nil, isManaged: Bool = false,
-        accessRemovedAt: Date? = nil
+        accessRemovedAt: Date? = nil, username: Username? = nil
     ) {
         self.accessRemovedAt = accessRemovedAt
+        self.username = username ?? Username.derived(from: email)
         self.id = id
         self.organization = organization
         self.email = email

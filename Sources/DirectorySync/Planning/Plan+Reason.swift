@@ -71,6 +71,8 @@ extension Plan {
         case pendingOfferChanged
         /// The rules no longer give what the member's pending offer carries.
         case offerNoLongerWanted
+        /// `policy.new_access: apply` gives at once what a pending offer carried.
+        case newAccessApplied
         /// The member's offer expired unanswered.
         case offerExpired(on: Date)
         /// The words of a reason read back from a saved plan.
@@ -108,6 +110,7 @@ extension Plan {
             case .pendingOfferChanged:
                 "the rules now give other new access; a pending offer is replaced, never changed in place"
             case .offerNoLongerWanted: "the rules no longer give what was offered"
+            case .newAccessApplied: "policy.new_access: apply gives new access at once; the offer is no longer needed"
             case .offerExpired(let date): "the offer expired on \(DateText.short(date)) unanswered"
             case .recorded(let text): text
             }

@@ -82,7 +82,7 @@ extension PlanningPass {
             }
             // What an earlier offer carried is granted above; the offer goes.
             if let pending = pendingOffer(of: member), pending.isManaged {
-                revokeOffer(pending, of: member, email: person.email, reason: .offerNoLongerWanted)
+                revokeOffer(pending, of: member, email: person.email, reason: .newAccessApplied)
             }
         case .offer:
             reconcileOffer(of: member, with: person, grants: missing, role: role, currentRole: currentRole)
@@ -123,7 +123,7 @@ extension PlanningPass {
                         .info,
                         "\(member.email) declined \(skipped.joined(separator: ", ")) on "
                             + "\(DateText.short(declined.closedAt ?? declined.createdAt)); not offered again by a sync "
-                            + "('dirsync grants add' offers it by hand)",
+                            + "(by hand: 'dirsync grants add' offers a grant again, 'dirsync members set-role' gives a role)",
                         at: person.location))
             }
         }

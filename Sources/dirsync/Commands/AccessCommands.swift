@@ -12,11 +12,29 @@ struct AccountsCommand: AsyncParsableCommand {
     struct List: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "List the accounts with how many grants each holds.")
         @OptionGroup var global: GlobalOptions
+        @Option(help: "Output format: text or json.") var format: OutputFormat = .text
+
+        /// One account in `accounts list --format json`.
+        struct AccountJSON: Encodable {
+            let name: String
+            let grants: Int
+            let created_at: String
+        }
 
         func run() async throws {
             let environment = try CommandEnvironment.open(global, access: .readOnly)
             let organization = try await environment.organization()
             let accounts = try await environment.ledger.accounts(in: organization.id)
+            if format == .json {
+                Console.out(
+                    try JSONOutput.render(
+                        accounts.map {
+                            AccountJSON(
+                                name: $0.account.name, grants: $0.grants,
+                                created_at: DateText.iso8601($0.account.createdAt))
+                        }))
+                return
+            }
             guard !accounts.isEmpty else {
                 Console.out("\(organization.name) has no accounts ('dirsync accounts add NAME' adds one).")
                 return

@@ -7,7 +7,66 @@ import Foundation
 struct InvitationsCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "invitations", abstract: "Send, resend, revoke, accept and list invitations.",
-        subcommands: [List.self, Send.self, Resend.self, Revoke.self, Accept.self], defaultSubcommand: List.self)
+        subcommands: [List.self, Send.self, Check.self, Resend.self, Revoke.self, Accept.self],
+        defaultSubcommand: List.self)
+
+    struct Check: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Say for each address (and username) whether it is free or already used; exit 1 if any is used.",
+            discussion: "Addresses are comma-separated, each EMAIL or EMAIL:USERNAME; without one, the username the "
+                + "address would get is checked.")
+        @OptionGroup var global: GlobalOptions
+        @Argument(help: ArgumentHelp("EMAIL[:USERNAME], comma-separated.", valueName: "emails")) var emails: [String]
+        @Option(help: "Output format: text or json.") var format: OutputFormat = .text
+
+        func run() async throws {
+            let batch = try InvitationBatch(
+                parsing: emails.flatMap(InvitationBatch.split), limit: InvitationBatch.maximumSize * 20)
+            let environment = try CommandEnvironment.open(global, access: .readOnly)
+            let organization = try await environment.organization()
+            let rows = try await environment.store.read { [batch] db in
+                try batch.addresses.map { email -> UsageJSON in
+                    let member = try db.member(email, in: organization.id)
+                    let invited = try db.pendingInvitation(for: email, in: organization.id)
+                    let username =
+                        batch.usernames[email] ?? member?.username ?? invited?.username ?? Username.derived(from: email)
+                    let holder = try db.holder(of: username, in: organization.id)
+                    return UsageJSON(
+                        email: email.canonical,
+                        email_used_by: member != nil ? "member" : invited != nil ? "invited" : nil,
+                        username: username.text, username_used_by: holder.flatMap { $0 == email ? nil : $0.canonical },
+                        username_is_theirs: holder == email)
+                }
+            }
+            switch format {
+            case .json:
+                Console.out(try JSONOutput.render(rows))
+            case .text:
+                var table = TextTable(["EMAIL", "EMAIL IS", "USERNAME", "USERNAME IS"])
+                for row in rows {
+                    table.append([
+                        row.email, row.email_used_by.map { "used (\($0))" } ?? "free", row.username,
+                        row.username_used_by.map { "used by \($0)" } ?? (row.username_is_theirs ? "theirs" : "free"),
+                    ])
+                }
+                Console.out(table.render(style: .stdout))
+            }
+            if rows.contains(where: { $0.email_used_by != nil || $0.username_used_by != nil }) { throw ExitCode(1) }
+        }
+    }
+
+    /// One row of `invitations check --format json`.
+    struct UsageJSON: Encodable {
+        let email: String
+        /// `member` or `invited` (a pending invitation); null when the address is free.
+        let email_used_by: String?
+        /// The username checked: the one given, the person's own, or the one the address would get.
+        let username: String
+        /// Who else holds the username; null when it is free or the person's own.
+        let username_used_by: String?
+        /// Whether the person (a member or invitee) holds it already.
+        let username_is_theirs: Bool
+    }
 
     /// The states `list --status` can select.
     enum StatusFilter: String, ExpressibleByArgument, CaseIterable {
@@ -50,10 +109,10 @@ struct InvitationsCommand: AsyncParsableCommand {
                 let style = Style.stdout
                 let anyGrants = grants.values.contains { !$0.isEmpty }
                 var table = TextTable(
-                    ["ID", "EMAIL", "ROLE", "STATUS", "SENT", "EXPIRES", "RESENDS", "INVITED BY"]
+                    ["ID", "EMAIL", "USERNAME", "ROLE", "STATUS", "SENT", "EXPIRES", "RESENDS", "INVITED BY"]
                         + (anyGrants ? ["GRANTS"] : []))
                 table.paint = { column, text in
-                    guard column == 3 else { return text }
+                    guard column == 4 else { return text }
                     switch text {
                     case "pending": return style.green(text)
                     case "expired": return style.yellow(text)
@@ -64,7 +123,8 @@ struct InvitationsCommand: AsyncParsableCommand {
                 for invitation in invitations {
                     table.append(
                         [
-                            invitation.id.description, invitation.email.canonical, invitation.role.rawValue,
+                            invitation.id.description, invitation.email.canonical, invitation.username.text,
+                            invitation.role.rawValue,
                             invitation.state(at: now).rawValue, DateText.short(invitation.sentAt),
                             DateText.short(invitation.expiresAt), String(invitation.resendCount), invitation.invitedBy,
                         ]
@@ -113,7 +173,7 @@ struct InvitationsCommand: AsyncParsableCommand {
             let organization = try await environment.organization()
             var parsed: [Grant] = []
             for text in grants {
-                let parts = text.split(separator: "@", maxSplits: 1).map(String.init)
+                let parts = text.split(separator: "@", maxSplits: 1, omittingEmptySubsequences: false).map(String.init)
                 guard let role = parts.first, !role.isEmpty, parts.count == 1 || !parts[1].isEmpty else {
                     throw CommandError.invalidArgument(
                         "--grant: '\(text)' is not ROLE or ROLE@ACCOUNT", hint: "for example --grant signer@Sales US")

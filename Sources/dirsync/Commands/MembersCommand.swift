@@ -132,8 +132,9 @@ struct MembersCommand: AsyncParsableCommand {
                 func inheritedText(_ email: EmailAddress) -> [String] {
                     (inherited[email] ?? []).map { "\($0.grant) (inherited from \($0.from))" }
                 }
-                var table = TextTable(["EMAIL", "ROLE", "NAME", "JOINED", "VIA"] + (anyGrants ? ["GRANTS"] : []))
-                table.paint = { column, text in column == 1 && text == "owner" ? style.bold(text) : text }
+                var table = TextTable(
+                    ["EMAIL", "USERNAME", "ROLE", "NAME", "JOINED", "VIA"] + (anyGrants ? ["GRANTS"] : []))
+                table.paint = { column, text in column == 2 && text == "owner" ? style.bold(text) : text }
                 for member in members {
                     let held =
                         (grants[member.id] ?? []).map {
@@ -142,7 +143,8 @@ struct MembersCommand: AsyncParsableCommand {
                         } + inheritedText(member.email)
                     table.append(
                         [
-                            member.email.canonical, member.hasAccess ? member.role.rawValue : "— (access removed)",
+                            member.email.canonical, member.username.text,
+                            member.hasAccess ? member.role.rawValue : "— (access removed)",
                             member.name ?? "",
                             DateText.short(member.joinedAt),
                             member.origin.rawValue + (member.isManaged ? " (managed)" : ""),
@@ -151,7 +153,7 @@ struct MembersCommand: AsyncParsableCommand {
                 for email in inheritedOnly {
                     table.append(
                         [
-                            email.canonical, "— (inherited)", inherited[email]?.first?.name ?? "", "",
+                            email.canonical, "", "— (inherited)", inherited[email]?.first?.name ?? "", "",
                             "inherited",
                         ] + [inheritedText(email).joined(separator: ", ")])
                 }
@@ -160,8 +162,12 @@ struct MembersCommand: AsyncParsableCommand {
                     try db.livePendingCount(in: organization.id, at: now)
                 }
                 let seated = members.count { $0.hasAccess }
+                let without = members.count - seated
                 Console.out(
-                    "\n\(Plural.count(members.count, "member")) in \(organization.name); \(seated + live) of "
+                    "\n\(Plural.count(seated, "member")) in \(organization.name)"
+                        + (without > 0 ? " (and \(without) whose access was removed)" : "")
+                        + (inheritedOnly.isEmpty ? "" : " (and \(inheritedOnly.count) with inherited access)")
+                        + "; \(seated + live) of "
                         + "\(organization.settings.seats) seats used (\(Plural.count(live, "pending invitation"))).")
             }
         }

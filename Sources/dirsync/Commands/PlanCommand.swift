@@ -27,7 +27,7 @@ struct PlanCommand: AsyncParsableCommand {
         let document = try PlanFile.encode(plan, signingKey: key)
         switch format {
         case .text: Console.out(PlanTextView(plan: plan, style: .stdout).render())
-        case .json: Console.out(document)
+        case .json: Console.out(JSONOutput.terminalSafe(document))
         }
         if let out {
             try PrivateFile.write(document + "\n", to: out)

@@ -68,8 +68,11 @@ struct CommandEnvironment {
     /// is limited to the account `Sales US`; an account neither has is refused, naming those there are.
     func spelled(_ grant: Grant, in organization: Organization) async throws -> Grant {
         guard let name = grant.account else { return grant }
-        let known =
-            try await ledger.accounts(in: organization.id).map(\.account.name) + configuration.rules.catalog.accounts
+        var known = try await ledger.accounts(in: organization.id).map(\.account.name)
+        for name in configuration.rules.catalog.accounts
+        where !known.contains(where: { $0.caseInsensitiveCompare(name) == .orderedSame }) {
+            known.append(name)
+        }
         guard let account = known.first(where: { $0.caseInsensitiveCompare(name) == .orderedSame }) else {
             throw AccessError.unknownAccount(name, known: known)
         }

@@ -54,7 +54,7 @@ struct ExplanationView {
         lines.append(style.bold("Organization") + " \(explanation.organization)")
         if let member = explanation.member {
             lines.append(
-                "  member \(member.email) (\(member.role), \(member.isManaged ? "managed by dirsync" : "added by hand, not managed")"
+                "  member \(member.email) (\(member.accessRemovedAt.map { "access removed on \(DateText.short($0))" } ?? member.role.rawValue), \(member.isManaged ? "managed by dirsync" : "added by hand, not managed")"
                     + (member.anchor.map { ", anchor \($0)" } ?? "") + ")")
             if !explanation.memberGrants.isEmpty {
                 let held = explanation.memberGrants.map { $0.grant.description + ($0.isManaged ? "" : " (by hand)") }

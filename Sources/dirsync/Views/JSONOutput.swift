@@ -4,13 +4,45 @@ import Foundation
 /// JSON as dirsync prints it: snake_case keys, sorted, pretty, ISO 8601 UTC times.
 enum JSONOutput {
     static func render(_ value: some Encodable) throws -> String {
-        try JSONText(pretty: true).string(value)
+        terminalSafe(try JSONText(pretty: true).string(value))
+    }
+
+    /// `json` (UTF-8) made safe for the terminal as `terminalSafe(_:)` does.
+    static func terminalSafe(bytes json: [UInt8]) -> [UInt8] {
+        // Only the lead bytes of what `isUnsafe` may refuse can start trouble; most documents have none.
+        guard json.contains(where: { $0 < 0x20 || $0 == 0x7F || $0 == 0xC2 || $0 == 0xE2 || $0 == 0xEF }) else {
+            return json
+        }
+        return Array(terminalSafe(String(decoding: json, as: UTF8.self)).utf8)
+    }
+
+    /// `json` with every character the terminal must not receive as is (`TerminalText.isUnsafe`: controls,
+    /// bidi overrides, zero-width characters…) written as a JSON `\uXXXX` escape. They can only occur inside
+    /// strings, so the document stays valid JSON, decodes to the same strings, and passes `Console.out`'s
+    /// terminal escaping unchanged.
+    static func terminalSafe(_ json: String) -> String {
+        guard json.unicodeScalars.contains(where: TerminalText.isUnsafe) else { return json }
+        var result = String.UnicodeScalarView()
+        for scalar in json.unicodeScalars {
+            guard TerminalText.isUnsafe(scalar), scalar != "\n", scalar != "\t" else {
+                result.append(scalar)
+                continue
+            }
+            let units = Array(String(scalar).utf16)
+            for unit in units {
+                let hex = String(unit, radix: 16)
+                result.append(contentsOf: ("\\u" + String(repeating: "0", count: 4 - hex.count) + hex).unicodeScalars)
+            }
+        }
+        return String(result)
     }
 }
 
 /// One member in `dirsync members list --format json`.
 struct MemberJSON: Encodable {
     let email: String
+    /// Null for someone whose only access here is inherited.
+    let username: String?
     /// Null once the member's access was removed (`access_removed_at`).
     let role: String?
     let name: String?
@@ -34,6 +66,7 @@ struct MemberJSON: Encodable {
     /// Someone whose access here is inherited from the parent organization only: no role, no seat.
     init(inherited: [InheritedGrant], organization: Organization) {
         email = inherited.first?.email.canonical ?? ""
+        username = nil
         role = nil
         access_removed_at = nil
         name = inherited.first?.name
@@ -50,6 +83,7 @@ struct MemberJSON: Encodable {
         _ member: Member, organization: Organization, grants: [MemberGrant] = [], inherited: [InheritedGrant] = []
     ) {
         email = member.email.canonical
+        username = member.username.text
         role = member.hasAccess ? member.role.rawValue : nil
         access_removed_at = member.accessRemovedAt.map(DateText.iso8601)
         name = member.name
@@ -69,6 +103,7 @@ struct MemberJSON: Encodable {
 struct InvitationJSON: Encodable {
     let id: Int64
     let email: String
+    let username: String
     let role: String
     let status: String
     let sent_at: String
@@ -84,6 +119,7 @@ struct InvitationJSON: Encodable {
     init(_ invitation: Invitation, now: Date, grants: [Grant] = []) {
         id = invitation.id.rawValue
         email = invitation.email.canonical
+        username = invitation.username.text
         role = invitation.role.rawValue
         status = invitation.state(at: now).rawValue
         sent_at = DateText.iso8601(invitation.sentAt)

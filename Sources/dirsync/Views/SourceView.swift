@@ -59,18 +59,18 @@ enum SourceView {
         let encoder = JSONText(pretty: false)
         var output = BufferedOutput()
         output.write("{\n  \"counts\": ")
-        output.write(try encoder.encode(CountsJSON(contents.counts)))
+        output.write(JSONOutput.terminalSafe(bytes: try encoder.encode(CountsJSON(contents.counts))))
         output.write(",\n  \"diagnostics\": [")
         for (index, diagnostic) in contents.diagnostics.enumerated() {
             output.write(index == 0 ? "\n    " : ",\n    ")
-            output.write(try encoder.encode(diagnostic))
+            output.write(JSONOutput.terminalSafe(bytes: try encoder.encode(diagnostic)))
         }
         output.write(contents.diagnostics.isEmpty ? "],\n" : "\n  ],\n")
         output.write("  \"format_version\": 1,\n  \"users\": [")
         let users = includeUsers ? contents.users : []
         for (index, user) in users.enumerated() {
             output.write(index == 0 ? "\n    " : ",\n    ")
-            output.write(try encoder.encode(UserJSON(user)))
+            output.write(JSONOutput.terminalSafe(bytes: try encoder.encode(UserJSON(user))))
         }
         output.write(users.isEmpty ? "]\n}\n" : "\n  ]\n}\n")
         output.flush()
