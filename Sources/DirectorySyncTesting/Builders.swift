@@ -111,20 +111,31 @@ public enum Build {
         try await store.write { db in
             let organization = try db.insertOrganization(
                 snapshot.organization.settings, at: snapshot.organization.createdAt)
+            // Usernames as the ledger would give them: each free, the smallest numeric suffix when not.
+            var usernames = Set<Username>()
+            func free(_ username: Username) -> Username {
+                let chosen = Username.free(username) { usernames.contains($0) }
+                usernames.insert(chosen)
+                return chosen
+            }
             for member in snapshot.members {
-                _ = try db.insertMember(
+                var stored = try db.insertMember(
                     Member.Draft(
                         organization: organization.id, email: member.email, name: member.name, role: member.role,
                         joinedAt: member.joinedAt, invitedBy: member.invitedBy, origin: member.origin,
-                        anchor: member.anchor,
-                        isManaged: member.isManaged))
+                        anchor: member.anchor, isManaged: member.isManaged, username: free(member.username)))
+                if member.accessRemovedAt != nil {
+                    stored.accessRemovedAt = member.accessRemovedAt
+                    try db.updateMember(stored)
+                }
             }
             for invitation in snapshot.invitations {
                 var stored = try db.insertInvitation(
                     Invitation.Draft(
                         organization: organization.id, email: invitation.email, role: invitation.role,
                         sentAt: invitation.sentAt, expiresAt: invitation.expiresAt, invitedBy: invitation.invitedBy,
-                        message: nil, anchor: invitation.anchor, isManaged: invitation.isManaged))
+                        message: nil, anchor: invitation.anchor, isManaged: invitation.isManaged,
+                        username: free(invitation.username)))
                 stored.resendCount = invitation.resendCount
                 try db.updateInvitation(stored)
             }

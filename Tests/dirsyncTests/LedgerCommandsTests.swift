@@ -72,6 +72,36 @@ import Testing
         #expect(hostile.status != 0 && !hostile.stderr.contains("\u{1B}"), "\(hostile)")
     }
 
+    @Test func usernamesAreGivenOrDerivedAndCheckSaysWhichAreFree() async throws {
+        let (folder, cli) = try await workspace()
+        defer { folder.remove() }
+        let sent = try await cli.run(["invitations", "send", "bo@acme.com:Bobby,ada@partner.io", "--role", "member"])
+        #expect(sent.status == 0, "\(sent)")
+        let listed = try json(try await cli.run(["invitations", "list", "--format", "json"]))
+        #expect(Set(listed.compactMap { $0["username"] as? String }) == ["bobby", "ada1"], "ada is the owner's")
+        let taken = try await cli.run(["invitations", "send", "cy@acme.com:bobby", "--role", "member"])
+        #expect(taken.status != 0)
+        #expect(
+            taken.stderr.hasPrefix("error: the username bobby is taken by bo@acme.com in this organization"), "\(taken)"
+        )
+        let twice = try await cli.run(["invitations", "send", "cy@acme.com:x,dee@acme.com:X", "--role", "member"])
+        #expect(twice.stderr.hasPrefix("error: the username x is taken by cy@acme.com"), "\(twice)")
+        let bad = try await cli.run(["invitations", "send", "cy@acme.com:c y", "--role", "member"])
+        #expect(bad.stderr.hasPrefix("error: address 1 of the batch: 'c y' is not a username"), "\(bad)")
+
+        let free = try await cli.run(["invitations", "check", "cy@acme.com,dee@acme.com:dee.d"])
+        #expect(free.status == 0, "\(free)")
+        #expect(free.stdout.contains("cy@acme.com   free      cy        free"), "\(free.stdout)")
+        let used = try await cli.run([
+            "invitations", "check", "bo@acme.com,eve@acme.com:bobby,ada@acme.com", "--format", "json",
+        ])
+        #expect(used.status == 1)
+        let rows = try json(used)
+        #expect(rows.map { $0["email_used_by"] as? String } == ["invited", nil, "member"])
+        #expect(rows.map { $0["username_used_by"] as? String } == [nil, "bo@acme.com", nil])
+        #expect(rows.map { $0["username_is_theirs"] as? Bool } == [true, false, true])
+    }
+
     @Test func initSendAcceptAndListAsTheReadmeShows() async throws {
         let (folder, cli) = try await workspace()
         defer { folder.remove() }

@@ -57,7 +57,7 @@ import Testing
             Set(bo.keys)
                 == [
                     "anchor", "email", "display_name", "given_name", "family_name", "groups", "active", "attributes",
-                    "sources", "provenance",
+                    "sources", "provenance", "username",
                 ])
         // One source: nothing is merged, so there is no provenance.
         #expect(bo["sources"] is NSNull && bo["provenance"] is NSNull)
@@ -148,13 +148,14 @@ import Testing
         defer { folder.remove() }
         let template = try await cli.run(["csv-template", "--example"])
         #expect(template.status == 0)
-        #expect(template.stdout.hasPrefix("email,first_name,last_name,role,groups\n"))
+        #expect(template.stdout.hasPrefix("email,username,first_name,last_name,role,groups\n"))
         try Data(template.stdout.utf8).write(to: folder.file("team.csv"))
         let result = try await cli.run(["source", "show", "--source", "csv:team.csv", "--format", "json"])
         let object = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
         let users = try #require(object["users"] as? [[String: Any]])
         #expect(users.map { $0["email"] as? String } == ["ada@acme.com", "bo@acme.com"])
         #expect(users.map { $0["family_name"] as? String } == ["Lovelace", "Brown, Jr."])
+        #expect(users.map { $0["username"] as? String } == ["ada", nil])
     }
 
     @Test(arguments: ["ad-ldif", "openldap-ldif", "dsml", "csv"])

@@ -61,5 +61,15 @@ import Testing
             let problems = holds(expected, within: actual)
             #expect(problems.isEmpty, "\(file): \(problems.prefix(5))")
         }
+        // Usernames were derived for everyone there was (migration v10), each unique in the organization.
+        let members = try #require(
+            try JSONSerialization.jsonObject(
+                with: Data(try await cli.run(["members", "list", "--format", "json"]).stdout.utf8)) as? [[String: Any]])
+        let usernames = members.compactMap { $0["username"] as? String }
+        #expect(usernames.count == members.count && Set(usernames).count == usernames.count)
+        for member in members {
+            let email = try EmailAddress(member["email"] as? String ?? "")
+            #expect(member["username"] as? String == Username.derived(from: email).text, "\(member)")
+        }
     }
 }

@@ -117,12 +117,13 @@ extension Applier {
         case .join(let role, let name):
             let joined = try rules.join(
                 change.email, name: name, as: role, origin: .domainAutoJoin, by: actor, anchor: change.anchor,
-                isManaged: true, details: facts)
+                isManaged: true, username: change.username, details: facts)
             try rules.grant(change.grants, to: joined, managed: true, by: actor, addingAccounts: true, details: facts)
         case .invite(let role, _):
             try rules.invite(
                 change.email, as: role, grants: change.grants, message: nil, by: actor, anchor: change.anchor,
-                isManaged: true, givenName: change.givenName, familyName: change.familyName, details: facts)
+                isManaged: true, givenName: change.givenName, familyName: change.familyName, username: change.username,
+                details: facts)
         case .resend(let id, _):
             try rules.resend(try invitation(id), by: actor, details: facts)
         case .deferred:

@@ -114,6 +114,16 @@ public struct Mapper: Sendable {
             groups: groups(of: entry), isActive: !mapping.disabled.contains { $0.holds(for: entry) },
             attributes: attributes(of: entry), requestedRole: requestedRole(of: entry, notes: &notes),
             location: entry.location)
+        if let raw = firstText(mapping.username, in: entry) {
+            do { user.username = try Username(raw) } catch {
+                notes.append(
+                    Note(
+                        kind: .mapping,
+                        diagnostic: Diagnostic(
+                            .warning, "\(error.description); the username is derived from the email instead",
+                            at: entry.location)))
+            }
+        }
         if email == nil {
             let sources = mapping.email.map(\.description).joined(separator: ", ")
             notes.append(

@@ -4,7 +4,7 @@ extension Mapping {
     /// The keys allowed at the top of a mapping file.
     static let topLevelKeys = [
         "description", "computed", "anchor", "email", "name", "groups", "person", "disabled", "exclude", "attributes",
-        "role", "csv",
+        "role", "csv", "username",
     ]
 
     /// Reads the mapping file at `url`, naming it `file` in errors.
@@ -44,6 +44,7 @@ extension Mapping {
         mapping.exclude = try conditions(top["exclude"])
         mapping.attributes = try attributeNames(top["attributes"])
         mapping.role = try attributeNames(top["role"])
+        mapping.username = try attributeNames(top["username"])
         if let section = top["csv"] { mapping.csv = try csvOptions(section) }
         return mapping
     }

@@ -9,6 +9,7 @@ extension Mapping {
         anchor: objectGUID                  # rendered in its GUID string form; stable across renames and moves
         email: [proxyAddresses:SMTP, mail, userPrincipalName]   # first non-empty wins; SMTP: is the primary address
         name: { given: givenName, family: sn, display: [displayName, cn] }
+        username: sAMAccountName            # the pre-Windows 2000 logon name
         groups: { from: [memberOf, members] }   # memberOf on people, and member lists of group entries
         person: { attribute: objectClass, in: [user, person, inetOrgPerson] }
         disabled: { attribute: userAccountControl, bitmask: 2 }   # ACCOUNTDISABLE
@@ -20,12 +21,13 @@ extension Mapping {
           split: { memberOf: ";", proxyAddresses: ";", objectClass: ";" }
         """#,
         "csv": #"""
-        # A bulk list: the columns of 'dirsync csv-template' (email, first_name, last_name, role, groups),
+        # A bulk list: the columns of 'dirsync csv-template' (email, username, first_name, last_name, role, groups),
         # plus optional employee_id and active columns. Column names are matched ignoring case.
         description: Bulk-invite CSV (dirsync csv-template)
         anchor: [{ attribute: employee_id }, { attribute: email, format: lowercase }]
         email: email
         name: { given: first_name, family: last_name, display: display_name }
+        username: username                  # the template's optional username column
         groups: groups                      # several groups joined with ';'
         disabled: { attribute: active, in: ["false", "no", "0", "disabled"] }
         attributes: [role, department, title]
@@ -41,6 +43,7 @@ extension Mapping {
         anchor: [objectGUID, entryUUID, nsUniqueId, dn]
         email: [proxyAddresses:SMTP, mail, userPrincipalName]
         name: { given: givenName, family: sn, display: [displayName, cn] }
+        username: uid                       # the login name
         groups: { from: [memberOf, isMemberOf, members] }   # and member lists of group entries
         person: { attribute: objectClass, in: [user, person, inetOrgPerson, organizationalPerson] }
         disabled:
@@ -73,6 +76,7 @@ extension Mapping {
         anchor: [entryUUID, nsUniqueId, dn] # the DN only as a last resort, with a warning
         email: mail
         name: { given: givenName, family: sn, display: [displayName, cn] }
+        username: uid                       # the login name
         groups: { from: [memberOf, members] }   # the memberof overlay, and groupOfNames/posixGroup entries
         person: { attribute: objectClass, in: [inetOrgPerson, person, organizationalPerson] }
         disabled:

@@ -89,6 +89,9 @@ public struct Mapping: Sendable, Equatable {
     /// Attributes holding the role a source itself gives a person (the bulk template's `role` column): when one
     /// holds admin, member or viewer, that role decides before the configuration's role rules.
     public var role: [String] = []
+    /// Attributes holding the person's username (`username:`: `sAMAccountName`, `uid`, SCIM `userName`), tried
+    /// in order; without one, the username is derived from the email.
+    public var username: [String] = []
     /// How to read a CSV export; other sources ignore it.
     public var csv: CSVOptions
 
@@ -123,7 +126,7 @@ public struct Mapping: Sendable, Equatable {
         }
         for source in anchor { want(source.attribute, source.format.isBinary ? .bytes : .text) }
         for source in email { want(source.attribute) }
-        for name in givenName + familyName + displayName + groups + attributes + role { want(name) }
+        for name in givenName + familyName + displayName + groups + attributes + role + username { want(name) }
         for condition in person + disabled + exclude { want(condition.attribute) }
         for field in computed { for name in field.expression.attributes { want(name) } }
         if readsGroupEntries {

@@ -56,7 +56,7 @@ public struct Fingerprint: Sendable {
         hasher.add(
             user.anchor, user.email?.canonical ?? "", user.givenName ?? "", user.familyName ?? "",
             user.displayName ?? "",
-            user.isActive ? "1" : "0", user.requestedRole?.rawValue ?? "")
+            user.isActive ? "1" : "0", user.requestedRole?.rawValue ?? "", user.username?.text ?? "")
         for group in user.groups { hasher.add(group.id) }
         for key in user.attributes.keys.sorted() { hasher.add([key] + (user.attributes[key] ?? [])) }
         return hasher

@@ -120,6 +120,7 @@ extension Plan.Change: Codable {
         case offerID = "offer_id"
         case firstName = "first_name"
         case lastName = "last_name"
+        case username
     }
 
     /// One grant as the plan writes it: `{"account": null, "role": "signer"}`.
@@ -153,6 +154,7 @@ extension Plan.Change: Codable {
         try container.encode(offerID?.rawValue, forKey: .offerID)
         try container.encode(givenName, forKey: .firstName)
         try container.encode(familyName, forKey: .lastName)
+        try container.encode(username?.text, forKey: .username)
     }
 
     /// Reads a flat change strictly (each field its action needs present, every other one null); its reason is
@@ -163,7 +165,7 @@ extension Plan.Change: Codable {
         self.init(
             try fields.email(.email), try fields.effect(), reason: .recorded(try fields.text(.reason)),
             rule: try fields.optionalText(.rule), anchor: try fields.optionalText(.anchor), grants: try fields.grants(),
-            givenName: names.given, familyName: names.family)
+            givenName: names.given, familyName: names.family, username: try fields.username())
     }
 
     /// The flat fields of one change as read, checked field by field against its action.
@@ -263,6 +265,15 @@ extension Plan.Change: Codable {
                 throw fail(given != nil ? .firstName : .lastName, "a \(action.rawValue) change has no names")
             }
             return (given.flatMap(Member.directoryName), family.flatMap(Member.directoryName))
+        }
+
+        /// The username a join, invite or deferral gives; null for every other action.
+        func username() throws -> Username? {
+            guard let text = try optionalText(.username) else { return nil }
+            guard [.join, .invite, .defer].contains(action) else {
+                throw fail(.username, "a \(action.rawValue) change has no username")
+            }
+            do { return try Username(text) } catch { throw fail(.username, error.description) }
         }
 
         func hasMember() throws -> Bool { try !container.decodeNil(forKey: .memberID) }

@@ -72,12 +72,16 @@ public struct Plan: Sendable, Equatable {
         public var givenName: String?
         /// See `givenName`.
         public var familyName: String?
+        /// The username a `join` or an `invite` (or one deferred) gives: the directory's, or the one derived from
+        /// the email with the smallest free numeric suffix, assigned by anchor order.
+        public var username: Username?
 
         /// A change about `email`; `rule`, `anchor`, `grants` and the names are recorded with it when known.
         public init(
             _ email: EmailAddress, _ effect: Effect, reason: Reason, rule: String? = nil, anchor: String? = nil,
-            grants: [Grant] = [], givenName: String? = nil, familyName: String? = nil
+            grants: [Grant] = [], givenName: String? = nil, familyName: String? = nil, username: Username? = nil
         ) {
+            self.username = username
             self.givenName = givenName
             self.familyName = familyName
             self.email = email

@@ -31,6 +31,14 @@ extension PlanningPass {
                 // re-created account (matched by email, new anchor) updates the member in place.
                 update(member, to: person)
             }
+            if let wanted = person.username, wanted != member.username {
+                diagnostics.append(
+                    Diagnostic(
+                        .info,
+                        "\(member.email)'s username in the directory is now \(wanted); dirsync keeps \(member.username) "
+                            + "(a username never changes once the account exists)",
+                        at: person.location))
+            }
             // A member whose access was removed is wanted again: the role, a seat and the grants come back at once,
             // as at a join.
             if !member.hasAccess {

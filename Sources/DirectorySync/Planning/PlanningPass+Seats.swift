@@ -3,25 +3,65 @@ import Foundation
 /// Newcomers (joins and invitations), and who gets the seats that are left.
 extension PlanningPass {
     mutating func admitNewcomers() {
-        for index in people.indices where !claimed[index] {
+        // A member matched to another person by anchor is no newcomer.
+        let newcomers = people.indices.filter { !claimed[$0] && !memberEmails.contains(people[$0].email) }
+        let usernames = assignUsernames(to: newcomers)
+        for index in newcomers {
             let person = people[index]
-            if memberEmails.contains(person.email) { continue }  // a member matched to another person by anchor
+            guard let username = usernames[index] else { continue }
             switch person.entry {
             case .join:
                 seatTakers.append(
                     Plan.Change(
                         person.email, .join(person.role, name: person.name),
                         reason: .autoJoinDomain(person.email.domain), rule: person.rule, anchor: person.anchor,
-                        grants: person.grants))
+                        grants: person.grants, username: username))
             case .invite:
                 guard canMail(person) else { continue }
                 seatTakers.append(
                     Plan.Change(
                         person.email, .invite(person.role, name: person.name),
                         reason: .allowedDomain(person.email.domain), rule: person.rule, anchor: person.anchor,
-                        grants: person.grants, givenName: person.givenName, familyName: person.familyName))
+                        grants: person.grants, givenName: person.givenName, familyName: person.familyName,
+                        username: username))
             }
         }
+    }
+
+    /// The username each newcomer (by index in `people`) gets, in anchor order: first every username the
+    /// directory gives, which is never changed — one held by someone else (a member, a pending invitation, a
+    /// newcomer before in anchor order) leaves its person out, with a diagnostic naming both — then the derived
+    /// ones, each with the smallest free numeric suffix.
+    mutating func assignUsernames(to newcomers: [Int]) -> [Int: Username] {
+        var holders: [Username: EmailAddress] = [:]
+        for member in snapshot.members { holders[member.username] = member.email }
+        for invitation in snapshot.invitations where invitation.status == .pending {
+            holders[invitation.username] = invitation.email
+        }
+        let ordered = newcomers.sorted { people[$0].anchor < people[$1].anchor }
+        var assigned: [Int: Username] = [:]
+        for index in ordered {
+            let person = people[index]
+            guard let wanted = person.username else { continue }
+            if let holder = holders[wanted], holder != person.email {
+                diagnostics.append(
+                    Diagnostic(
+                        .warning,
+                        "\(person.email) is left out: the directory gives the username \(wanted), which \(holder) holds; "
+                            + "a username from the directory is never changed",
+                        at: person.location))
+                continue
+            }
+            holders[wanted] = person.email
+            assigned[index] = wanted
+        }
+        for index in ordered where people[index].username == nil {
+            let email = people[index].email
+            let username = Username.free(.derived(from: email)) { holders[$0].map { $0 != email } ?? false }
+            holders[username] = email
+            assigned[index] = username
+        }
+        return assigned
     }
 
     /// Whether the mail transport can deliver an invitation to `person`; if not, a warning says who is not

@@ -42,6 +42,9 @@ public struct DirectoryUser: Sendable, Equatable {
     public var attributes: [String: [String]]
     /// The role the source itself gives this person (the mapping's `role`: a CSV template's `role` column).
     public var requestedRole: Role?
+    /// The username the directory gives (the mapping's `username:`), checked; nil when the mapping has none or
+    /// the value is not a username (then a diagnostic says so, and the email's is derived).
+    public var username: Username?
     /// Where the entry was read.
     public var location: SourceLocation
     /// The entry's distinguished name, for sources with DNs (LDIF, DSML); what `base:` conditions test.

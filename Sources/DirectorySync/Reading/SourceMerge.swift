@@ -2,7 +2,9 @@
 /// order they are configured, unless `precedence:` names another order for that field.
 public struct SourcePrecedence: Sendable, Equatable {
     /// The fields a person has besides attributes, by the names `precedence:` and provenance use.
-    public static let fields = ["anchor", "email", "given_name", "family_name", "display_name", "active", "role", "dn"]
+    public static let fields = [
+        "anchor", "email", "given_name", "family_name", "display_name", "active", "role", "dn", "username",
+    ]
 
     /// The source names in configuration order: the default precedence.
     public var sources: [String]
@@ -159,6 +161,7 @@ public enum SourceMerge {
         user.isActive = pick("active") { $0.isActive }?.0 ?? base.isActive
         user.requestedRole = pick("role") { $0.requestedRole }?.0
         user.dn = pick("dn") { $0.dn }?.0
+        user.username = pick("username") { $0.username }?.0
         var attributes: [String: [String]] = [:]
         let attributeNames = Set(contributions.flatMap { $0.user.attributes.keys })
         for name in attributeNames.sorted() {
@@ -191,6 +194,7 @@ extension DirectoryUser.Provenance {
         if user.displayName != nil { fields["display_name"] = source }
         if user.requestedRole != nil { fields["role"] = source }
         if user.dn != nil { fields["dn"] = source }
+        if user.username != nil { fields["username"] = source }
         for name in user.attributes.keys { fields[name] = source }
         return Self(sources: [source], fields: fields)
     }

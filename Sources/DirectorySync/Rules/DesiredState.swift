@@ -23,6 +23,8 @@ public struct DesiredState: Sendable, Equatable {
         public var givenName: String? = nil
         /// The family (last) name, cleaned the same way.
         public var familyName: String? = nil
+        /// The username the directory gives (the mapping's `username:`); nil to derive it from the email.
+        public var username: Username? = nil
     }
 
     /// Someone in the directory who should not be in the organization.
@@ -83,7 +85,8 @@ public struct DesiredState: Sendable, Equatable {
                     email: email, anchor: user.anchor, role: role, entry: entry, rule: rule,
                     name: user.displayName ?? fullName(user), location: user.location,
                     grants: rules.grants.isEmpty ? [] : rules.grants(for: user),
-                    givenName: Member.directoryName(user.givenName), familyName: Member.directoryName(user.familyName)))
+                    givenName: Member.directoryName(user.givenName), familyName: Member.directoryName(user.familyName),
+                    username: user.username))
         case .skipped(let reason):
             return .skipped(Skip(email: user.email, anchor: user.anchor, reason: reason, location: user.location))
         }

@@ -102,6 +102,8 @@ enum SourceView {
         let display_name: String?
         let given_name: String?
         let family_name: String?
+        /// The directory's username (the mapping's `username:`); null when it has none.
+        let username: String?
         let groups: [Group]
         let active: Bool
         let attributes: [String: [String]]
@@ -116,6 +118,7 @@ enum SourceView {
             display_name = user.displayName
             given_name = user.givenName
             family_name = user.familyName
+            username = user.username?.text
             groups = user.groups.map { Group(id: $0.id, name: $0.name, direct: $0.isDirect) }
             active = user.isActive
             attributes = user.attributes
