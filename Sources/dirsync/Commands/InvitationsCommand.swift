@@ -254,16 +254,7 @@ struct InvitationsCommand: AsyncParsableCommand {
         @Option(help: "The new member's display name.") var name: String?
 
         func run() async throws {
-            var text = token ?? "-"
-            if text == "-" {
-                guard let line = readLine(strippingNewline: true), !line.isEmpty else {
-                    throw CommandError.invalidArgument(
-                        "no token on standard input",
-                        hint: "pipe the token or the accept link into 'dirsync invitations accept -'")
-                }
-                text = line
-            }
-            let parsed = try InvitationToken(parsing: text)
+            let parsed = try OffersCommand.TokenOptions.read(token, link: "accept link", command: "invitations accept")
             let environment = try CommandEnvironment.open(global, access: .readWrite)
             let member = try await environment.ledger.accept(parsed, name: name, at: environment.now)
             let organization = try await environment.store.read { db in try db.organization(id: member.organization) }

@@ -60,12 +60,17 @@ struct OffersCommand: AsyncParsableCommand {
         var token: String?
 
         func parsed(command: String) throws -> InvitationToken {
-            var text = token ?? "-"
+            try Self.read(token, link: "offer link", command: "offers \(command)")
+        }
+
+        /// `text` as a token or link, or (for `-` or nothing) the first line of standard input, which keeps it out
+        /// of the process list.
+        static func read(_ text: String?, link: String, command: String) throws -> InvitationToken {
+            var text = text ?? "-"
             if text == "-" {
                 guard let line = readLine(strippingNewline: true), !line.isEmpty else {
                     throw CommandError.invalidArgument(
-                        "no token on standard input",
-                        hint: "pipe the token or the offer link into 'dirsync offers \(command) -'")
+                        "no token on standard input", hint: "pipe the token or the \(link) into 'dirsync \(command) -'")
                 }
                 text = line
             }
