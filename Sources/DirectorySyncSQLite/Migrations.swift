@@ -367,6 +367,19 @@ enum Migrations {
                         WHERE status = 'pending';
                     """)
         }
+        migrator.registerMigration("v11-identities") { db in
+            // A registration's second level, the identity: members keep their given and family names and profile
+            // fields (a JSON object of strings); invitations keep the profile pre-filled or registered for the
+            // pending invitee, and whether they are a complete (one-step) registration.
+            try db.execute(
+                sql: """
+                    ALTER TABLE members ADD COLUMN given_name TEXT;
+                    ALTER TABLE members ADD COLUMN family_name TEXT;
+                    ALTER TABLE members ADD COLUMN profile TEXT NOT NULL DEFAULT '{}' CHECK (json_valid(profile));
+                    ALTER TABLE invitations ADD COLUMN profile TEXT NOT NULL DEFAULT '{}' CHECK (json_valid(profile));
+                    ALTER TABLE invitations ADD COLUMN complete INTEGER NOT NULL DEFAULT 0 CHECK (complete IN (0, 1));
+                    """)
+        }
         return migrator
     }
 }

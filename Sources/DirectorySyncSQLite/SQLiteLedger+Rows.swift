@@ -25,30 +25,42 @@ extension SQLiteLedger {
     }
 
     /// Columns in a fixed order, decoded by position: plans read every member and invitation.
-    static let memberColumns =
-        "id, organization_id, email, name, role, joined_at, invited_by, origin, anchor, managed, access_removed_at, username"
+    static let memberColumns = """
+        id, organization_id, email, name, role, joined_at, invited_by, origin, anchor, managed, access_removed_at, \
+        username, given_name, family_name, profile
+        """
 
     static func member(from row: Row) throws -> Member {
         Member(
             id: Member.ID(rawValue: row[0]), organization: Organization.ID(rawValue: row[1]),
             email: EmailAddress(storedCanonical: row[2]), name: row[3], role: try Self.role(row[4]), joinedAt: row[5],
             invitedBy: row[6], origin: try Self.value(row[7], Member.Origin.init(rawValue:)), anchor: row[8],
-            isManaged: row[9], accessRemovedAt: row[10], username: (row[11] as String?).map(Username.init(stored:)))
+            isManaged: row[9], accessRemovedAt: row[10], username: (row[11] as String?).map(Username.init(stored:)),
+            givenName: row[12], familyName: row[13], profile: profile(row[14]))
     }
 
     static let invitationColumns = """
         id, organization_id, email, role, status, created_at, sent_at, expires_at, resend_count, invited_by, message, \
-        anchor, managed, closed_at, given_name, family_name, username
+        anchor, managed, closed_at, given_name, family_name, username, profile, complete
         """
 
     static func invitation(from row: Row) throws -> Invitation {
-        Invitation(
+        var invitation = Invitation(
             id: Invitation.ID(rawValue: row[0]), organization: Organization.ID(rawValue: row[1]),
             email: EmailAddress(storedCanonical: row[2]), role: try Self.role(row[3]),
             status: try Self.value(row[4], Invitation.Status.init(rawValue:)), createdAt: row[5], sentAt: row[6],
             expiresAt: row[7], resendCount: row[8], invitedBy: row[9], message: row[10], anchor: row[11],
             isManaged: row[12], closedAt: row[13], givenName: row[14], familyName: row[15],
             username: (row[16] as String?).map(Username.init(stored:)))
+        invitation.profile = profile(row[17])
+        invitation.isComplete = row[18]
+        return invitation
+    }
+
+    /// A stored profile (a JSON object of strings); anything else reads as empty.
+    static func profile(_ text: String?) -> [String: String] {
+        guard let text, text != "{}", let data = text.data(using: .utf8) else { return [:] }
+        return (try? JSONDecoder().decode([String: String].self, from: data)) ?? [:]
     }
 
     static func token(from row: Row) throws -> IssuedToken {

@@ -99,29 +99,33 @@ extension SQLiteLedger {
         try execute(
             sql: """
                 INSERT INTO members (organization_id, email, name, role, joined_at, invited_by, origin, anchor, managed,
-                    username)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    username, given_name, family_name, profile)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """,
             arguments: [
                 draft.organization.rawValue, draft.email.canonical, draft.name, draft.role.rawValue,
                 StoredText.date(draft.joinedAt),
                 draft.invitedBy, draft.origin.rawValue, draft.anchor, draft.isManaged, draft.username.text,
+                draft.identity.givenName, draft.identity.familyName, StoredText.json(draft.identity.fields),
             ])
         return Member(
             id: Member.ID(rawValue: db.lastInsertedRowID), organization: draft.organization, email: draft.email,
             name: draft.name, role: draft.role, joinedAt: draft.joinedAt, invitedBy: draft.invitedBy,
-            origin: draft.origin, anchor: draft.anchor, isManaged: draft.isManaged, username: draft.username)
+            origin: draft.origin, anchor: draft.anchor, isManaged: draft.isManaged, username: draft.username,
+            givenName: draft.identity.givenName, familyName: draft.identity.familyName, profile: draft.identity.fields)
     }
 
     func updateMember(_ member: Member) throws {
         try execute(
             sql: """
-                UPDATE members SET email = ?, name = ?, role = ?, anchor = ?, managed = ?, access_removed_at = ?
+                UPDATE members SET email = ?, name = ?, role = ?, anchor = ?, managed = ?, access_removed_at = ?,
+                    given_name = ?, family_name = ?, profile = ?
                 WHERE id = ?
                 """,
             arguments: [
                 member.email.canonical, member.name, member.role.rawValue, member.anchor, member.isManaged,
-                member.accessRemovedAt.map(StoredText.date), member.id.rawValue,
+                member.accessRemovedAt.map(StoredText.date), member.givenName, member.familyName,
+                StoredText.json(member.profile), member.id.rawValue,
             ])
     }
 
@@ -133,33 +137,39 @@ extension SQLiteLedger {
         try execute(
             sql: """
                 INSERT INTO invitations (organization_id, email, role, status, created_at, sent_at, expires_at,
-                    resend_count, invited_by, message, anchor, managed, given_name, family_name, username)
-                VALUES (?, ?, ?, 'pending', ?, ?, ?, 0, ?, ?, ?, ?, ?, ?, ?)
+                    resend_count, invited_by, message, anchor, managed, given_name, family_name, username, profile,
+                    complete)
+                VALUES (?, ?, ?, 'pending', ?, ?, ?, 0, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """,
             arguments: [
                 draft.organization.rawValue, draft.email.canonical, draft.role.rawValue, StoredText.date(draft.sentAt),
                 StoredText.date(draft.sentAt), StoredText.date(draft.expiresAt), draft.invitedBy, draft.message,
                 draft.anchor, draft.isManaged, draft.givenName, draft.familyName, draft.username.text,
+                StoredText.json(draft.profile), draft.isComplete,
             ])
-        return Invitation(
+        var invitation = Invitation(
             id: Invitation.ID(rawValue: db.lastInsertedRowID), organization: draft.organization, email: draft.email,
             role: draft.role, status: .pending, createdAt: draft.sentAt, sentAt: draft.sentAt,
             expiresAt: draft.expiresAt, resendCount: 0, invitedBy: draft.invitedBy, message: draft.message,
             anchor: draft.anchor, isManaged: draft.isManaged, givenName: draft.givenName, familyName: draft.familyName,
             username: draft.username)
+        invitation.profile = draft.profile
+        invitation.isComplete = draft.isComplete
+        return invitation
     }
 
     func updateInvitation(_ invitation: Invitation) throws {
         try execute(
             sql: """
                 UPDATE invitations SET status = ?, sent_at = ?, expires_at = ?, resend_count = ?, closed_at = ?,
-                    anchor = ?, managed = ?
+                    anchor = ?, managed = ?, given_name = ?, family_name = ?, profile = ?
                 WHERE id = ?
                 """,
             arguments: [
                 invitation.status.rawValue, StoredText.date(invitation.sentAt), StoredText.date(invitation.expiresAt),
                 invitation.resendCount, invitation.closedAt.map(StoredText.date), invitation.anchor,
-                invitation.isManaged, invitation.id.rawValue,
+                invitation.isManaged, invitation.givenName, invitation.familyName, StoredText.json(invitation.profile),
+                invitation.id.rawValue,
             ])
     }
 

@@ -2,7 +2,7 @@ import Foundation
 
 extension Configuration {
     /// The keys allowed under `organization`.
-    static let organizationKeys = ["name", "seats", "inviter", "auto_join", "allowed_domains", "accounts"]
+    static let organizationKeys = ["name", "seats", "inviter", "auto_join", "allowed_domains", "accounts", "identity"]
     /// The keys allowed under `policy`.
     static let policyKeys = [
         "invitation_validity", "resend_after", "max_resends", "batch_size", "offboarding", "adopt_existing",
@@ -22,6 +22,21 @@ extension Configuration {
         }
         if let allowed = keys["allowed_domains"] { configuration.rules.allowedDomains = try parseDomains(allowed) }
         if let accounts = keys["accounts"] { configuration.rules.catalog.accounts = try parseAccounts(accounts) }
+        if let identity = keys["identity"] {
+            let section = try identity.mapping(allowed: ["required"])
+            if let required = section["required"] {
+                var keys: [String] = []
+                for item in try required.list() {
+                    let key = try item.nonEmptyString()
+                    if !Identity.nameKeys.contains(key), let problem = Identity.fieldKeyProblem(key) {
+                        throw item.error(
+                            "'\(key)': \(problem)", hint: "given_name, family_name, display_name or a field name")
+                    }
+                    if !keys.contains(key) { keys.append(key) }
+                }
+                configuration.organization.identityRequired = keys
+            }
+        }
         let overlap = Set(configuration.rules.autoJoinDomains).intersection(configuration.rules.allowedDomains)
         if let domain = overlap.sorted().first, let allowed = keys["allowed_domains"] {
             throw allowed.error(

@@ -11,6 +11,8 @@ public struct Configuration: Sendable, Equatable {
         public var seats: Int?
         /// Named in invitation emails and audit events; defaults to the organization's stored inviter.
         public var inviter: EmailAddress?
+        /// What an identity needs to be complete (`organization.identity.required`): name keys and profile fields.
+        public var identityRequired = Identity.defaultRequired
 
         /// A section naming `name` and `inviter`; `seats` starts unset.
         public init(name: String? = nil, inviter: EmailAddress? = nil) {

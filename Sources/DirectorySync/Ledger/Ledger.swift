@@ -122,13 +122,21 @@ public struct Ledger: Sendable {
     /// one) pre-fill the accept page.
     public func invite(
         _ batch: InvitationBatch, as role: Role, grants: [Grant] = [], catalog: AccessCatalog = AccessCatalog(),
-        message: String?, givenName: String? = nil, familyName: String? = nil, in organization: Organization.ID,
-        mail: MailSettings, by actor: String, at now: Date
+        message: String?, givenName: String? = nil, familyName: String? = nil, profile: [String: String] = [:],
+        complete required: [String]? = nil, in organization: Organization.ID, mail: MailSettings, by actor: String,
+        at now: Date
     ) async throws -> [Invitation] {
         guard role.isInvitable else { throw LedgerError.ownerNotInvitable }
         let givenName = try Member.typedName(givenName)
         let familyName = try Member.typedName(familyName)
-        if givenName != nil || familyName != nil, batch.addresses.count > 1 { throw LedgerError.namesForABatch }
+        if givenName != nil || familyName != nil || !profile.isEmpty, batch.addresses.count > 1 {
+            throw LedgerError.namesForABatch
+        }
+        // A complete registration has the whole identity now.
+        if let required {
+            let missing = Identity(givenName: givenName, familyName: familyName, fields: profile).missing(required)
+            guard missing.isEmpty else { throw LedgerError.incompleteIdentity(missing) }
+        }
         for grant in grants { try Self.check(grant, in: catalog) }
         let makeToken = self.makeToken
         return try await store.write { db in
@@ -142,8 +150,8 @@ public struct Ledger: Sendable {
                 try rules.invite(
                     $0, as: role, grants: grants, message: message, by: actor,
                     addingAccounts: grants.allSatisfy { $0.account.map { catalog.account(named: $0) != nil } ?? true },
-                    givenName: givenName, familyName: familyName, username: batch.usernames[$0], details: ["via": "cli"]
-                )
+                    givenName: givenName, familyName: familyName, username: batch.usernames[$0], profile: profile,
+                    complete: required != nil, details: ["via": "cli"])
             }
         }
     }
@@ -198,6 +206,21 @@ public struct Ledger: Sendable {
             guard let member = try db.member(email, in: organization) else { throw LedgerError.memberNotFound(email) }
             try rules.remove(member, by: actor, details: ["via": "cli"])
             return member
+        }
+    }
+
+    /// Registers personal information for the member or pending invitee `email` (`members identity set`).
+    public func registerIdentity(
+        of email: EmailAddress, givenName: String?, familyName: String?, displayName: String?,
+        fields: [String: String], in organization: Organization.ID, by actor: String, at now: Date
+    ) async throws -> Identity {
+        let givenName = try Member.typedName(givenName)
+        let familyName = try Member.typedName(familyName)
+        let displayName = try Member.typedName(displayName)
+        return try await store.write { db in
+            try Self.rules(db, organization, now, nil, InvitationToken.generate).registerIdentity(
+                of: email, givenName: givenName, familyName: familyName, displayName: displayName, fields: fields,
+                by: actor, details: ["via": "cli"])
         }
     }
 

@@ -76,6 +76,8 @@ public enum LedgerError: Error, Equatable, Sendable {
     case accessRemoved(EmailAddress, at: Date)
     /// The member has access; there is nothing to restore.
     case accessNotRemoved(EmailAddress)
+    /// A complete registration lacks these identity fields (`organization.identity.required`).
+    case incompleteIdentity([String])
     /// The token is an offer's, not an invitation's.
     case offerToken
     /// The username given with the address at `position` (1-based) is not a username.
@@ -181,6 +183,8 @@ extension LedgerError: UserFacingError {
             "\(email) has access; there is nothing to restore"
         case .offerToken:
             "this is an offer link (new access for a member), not an invitation"
+        case .incompleteIdentity(let missing):
+            "a complete registration needs \(missing.joined(separator: ", ")) (organization.identity.required)"
         case .invalidUsernameInBatch(let position, let invalid):
             "address \(position) of the batch: \(invalid)"
         case .usernameTaken(let username, let holder):
@@ -231,6 +235,8 @@ extension LedgerError: UserFacingError {
             "write the message as plain text (line breaks are fine)"
         case .namesForABatch:
             "send the named invitation on its own"
+        case .incompleteIdentity:
+            "give them with --first-name, --last-name and --field KEY=VALUE, or send without --complete"
         case .offerToken:
             "answer it with 'dirsync offers accept' or 'dirsync offers decline'"
         case .usernameTaken:

@@ -9,12 +9,13 @@ extension LedgerTransaction {
     public func invite(
         _ email: EmailAddress, as role: Role, grants: [Grant] = [], message: String?, by actor: String,
         anchor: String? = nil, isManaged: Bool = false, addingAccounts: Bool? = nil, givenName: String? = nil,
-        familyName: String? = nil, username: Username? = nil, details: [String: String] = [:]
+        familyName: String? = nil, username: Username? = nil, profile: [String: String] = [:], complete: Bool = false,
+        details: [String: String] = [:]
     ) throws -> Invitation {
         try makeInvitation(
             email, as: role, grants: grants, message: message, by: actor, anchor: anchor, isManaged: isManaged,
             addingAccounts: addingAccounts ?? isManaged, names: (givenName, familyName), username: username,
-            details: details, takesASeat: true)
+            profile: profile, complete: complete, details: details, takesASeat: true)
     }
 
     /// Replaces a pending invitation with one to `email` (the directory's address now) with `role`: the old one
@@ -32,14 +33,14 @@ extension LedgerTransaction {
             email, as: role, grants: grants, message: nil, by: actor, anchor: anchor ?? previous.anchor,
             isManaged: true, addingAccounts: true,
             names: (givenName ?? previous.givenName, familyName ?? previous.familyName), username: previous.username,
-            details: details, takesASeat: !heldASeat)
+            profile: previous.profile, complete: previous.isComplete, details: details, takesASeat: !heldASeat)
     }
 
     /// Accounts the grants name are added when missing if `addingAccounts` (the configuration lists them).
     private func makeInvitation(
         _ email: EmailAddress, as role: Role, grants: [Grant], message: String?, by actor: String, anchor: String?,
         isManaged: Bool, addingAccounts: Bool, names: (given: String?, family: String?), username: Username?,
-        details: [String: String], takesASeat: Bool
+        profile: [String: String] = [:], complete: Bool = false, details: [String: String], takesASeat: Bool
     ) throws -> Invitation {
         guard role.isInvitable else { throw LedgerError.ownerNotInvitable }
         for grant in grants { try Self.check(grant) }
@@ -48,11 +49,14 @@ extension LedgerTransaction {
         if let message, let problem = InvitationMail.problem(in: message) { throw LedgerError.invalidMessage(problem) }
         if takesASeat { try requireSeats(1) }
         let expiresAt = now.addingTimeInterval(organization.settings.invitationValidity.timeInterval)
-        let invitation = try db.insertInvitation(
+        var draft =
             Invitation.Draft(
                 organization: orgID, email: email, role: role, sentAt: now, expiresAt: expiresAt, invitedBy: actor,
                 message: message, anchor: anchor, isManaged: isManaged, givenName: names.given,
-                familyName: names.family, username: try self.username(for: email, wanted: username)))
+                familyName: names.family, username: try self.username(for: email, wanted: username))
+        draft.profile = profile
+        draft.isComplete = complete
+        let invitation = try db.insertInvitation(draft)
         for grant in Set(grants).sorted() {
             try db.insertGrant(
                 grant.role, account: try accountID(for: grant, adding: addingAccounts, by: actor), for: invitation.id)
@@ -154,14 +158,18 @@ extension LedgerTransaction {
         if let existing = try db.member(invitation.email, in: orgID) {
             throw LedgerError.alreadyMember(invitation.email, role: existing.role)
         }
-        let member = try db.insertMember(
+        var draft =
             Member.Draft(
                 organization: orgID, email: invitation.email,
                 name: try Member.typedName(name)
                     ?? Member.directoryName(
                         [invitation.givenName, invitation.familyName].compactMap { $0 }.joined(separator: " ")),
                 role: invitation.role, joinedAt: now, invitedBy: invitation.invitedBy, origin: .invitation,
-                anchor: invitation.anchor, isManaged: invitation.isManaged, username: invitation.username))
+                anchor: invitation.anchor, isManaged: invitation.isManaged, username: invitation.username)
+        // What the invitation registered of the identity is the member's now.
+        draft.identity = Identity(
+            givenName: invitation.givenName, familyName: invitation.familyName, fields: invitation.profile)
+        let member = try db.insertMember(draft)
         var accepted = invitation
         accepted.status = .accepted
         accepted.closedAt = now

@@ -7,17 +7,19 @@ extension LedgerTransaction {
     @discardableResult
     public func join(
         _ email: EmailAddress, name: String?, as role: Role, origin: Member.Origin, by actor: String,
-        anchor: String? = nil, isManaged: Bool = false, username: Username? = nil, details: [String: String] = [:]
+        anchor: String? = nil, isManaged: Bool = false, username: Username? = nil, identity: Identity = Identity(),
+        details: [String: String] = [:]
     ) throws -> Member {
         if let existing = try db.member(email, in: orgID) {
             throw LedgerError.alreadyMember(email, role: existing.role)
         }
         try requireSeats(1)
-        let member = try db.insertMember(
-            Member.Draft(
-                organization: orgID, email: email, name: Member.directoryName(name), role: role, joinedAt: now,
-                invitedBy: nil, origin: origin, anchor: anchor, isManaged: isManaged,
-                username: try self.username(for: email, wanted: username)))
+        var draft = Member.Draft(
+            organization: orgID, email: email, name: Member.directoryName(name), role: role, joinedAt: now,
+            invitedBy: nil, origin: origin, anchor: anchor, isManaged: isManaged,
+            username: try self.username(for: email, wanted: username))
+        draft.identity = identity
+        let member = try db.insertMember(draft)
         try adjustSeats(by: 1)
         var facts = details
         facts["role"] = role.rawValue
@@ -173,5 +175,63 @@ extension LedgerTransaction {
         }
         if let failure { throw failure }
         return free
+    }
+}
+
+extension LedgerTransaction {
+    /// Registers personal information for the member `email`, or for the pending invitee `email` (the
+    /// registration guide's "keep operating on a user who has not accepted yet"): each value given replaces the
+    /// one held; `fields` are profile fields. Writes `TEAM_MEMBER_UPDATED` naming the fields changed.
+    @discardableResult
+    public func registerIdentity(
+        of email: EmailAddress, givenName: String?, familyName: String?, displayName: String?,
+        fields: [String: String], by actor: String, details: [String: String] = [:]
+    ) throws -> Identity {
+        var changed: [String] = []
+        func apply(_ identity: inout Identity) {
+            if let givenName, identity.givenName != givenName {
+                identity.givenName = givenName
+                changed.append("given_name")
+            }
+            if let familyName, identity.familyName != familyName {
+                identity.familyName = familyName
+                changed.append("family_name")
+            }
+            if let displayName, identity.displayName != displayName {
+                identity.displayName = displayName
+                changed.append("display_name")
+            }
+            for key in fields.keys.sorted() where identity.fields[key] != fields[key] {
+                identity.fields[key] = fields[key]
+                changed.append(key)
+            }
+        }
+        let result: Identity
+        if var member = try db.member(email, in: orgID) {
+            var identity = member.identity
+            apply(&identity)
+            member.givenName = identity.givenName
+            member.familyName = identity.familyName
+            member.name = identity.displayName
+            member.profile = identity.fields
+            try db.updateMember(member)
+            result = member.identity
+        } else if var invitation = try db.pendingInvitation(for: email, in: orgID) {
+            var identity = invitation.identity
+            apply(&identity)
+            invitation.givenName = identity.givenName
+            invitation.familyName = identity.familyName
+            invitation.profile = identity.fields
+            try db.updateInvitation(invitation)
+            result = invitation.identity
+        } else {
+            throw LedgerError.memberNotFound(email)
+        }
+        if !changed.isEmpty {
+            var facts = details
+            facts["fields"] = changed.joined(separator: ", ")
+            try audit(.memberUpdated, actor: actor, subject: email.canonical, facts)
+        }
+        return result
     }
 }

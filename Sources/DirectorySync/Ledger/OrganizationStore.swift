@@ -109,15 +109,16 @@ public protocol LedgerWriter: LedgerReader {
 
     /// Stores a new member, and returns it with its identifier.
     func insertMember(_ draft: Member.Draft) throws -> Member
-    /// Stores what may change of a member: its email, name, role, anchor and whether it is managed.
+    /// Stores what may change of a member: its email, name, role, anchor, whether it is managed, whether its
+    /// access was removed, and its identity (given and family names, profile).
     func updateMember(_ member: Member) throws
     /// Deletes the member with this identifier.
     func deleteMember(_ id: Member.ID) throws
 
     /// Stores a new pending invitation, created at its `sentAt`, and returns it with its identifier.
     func insertInvitation(_ draft: Invitation.Draft) throws -> Invitation
-    /// Stores what may change of an invitation: status, sending and expiry, resend count, closing time, anchor and
-    /// whether it is managed.
+    /// Stores what may change of an invitation: status, sending and expiry, resend count, closing time, anchor,
+    /// whether it is managed, and the invitee's names and profile.
     func updateInvitation(_ invitation: Invitation) throws
 
     /// Stores a new open token for `invitation` (its selector and hash, never the token), and returns its record.
@@ -210,6 +211,8 @@ extension Member {
         public var isManaged: Bool
         /// The username; the caller has made sure it is free in the organization.
         public var username: Username
+        /// The given and family names and profile fields registered with the account.
+        public var identity = Identity()
 
         /// A member to insert with `LedgerWriter.insertMember`; the caller has checked the rules (seats, owners,
         /// a free username: derived from the email when nil).
@@ -258,6 +261,10 @@ extension Invitation {
         public var familyName: String?
         /// The invitee's username; the caller has made sure it is free.
         public var username: Username
+        /// Profile fields pre-filled.
+        public var profile: [String: String] = [:]
+        /// Whether account and identity are registered in one step.
+        public var isComplete = false
 
         /// An invitation to insert with `LedgerWriter.insertInvitation`; the caller has checked the rules (seats,
         /// a free username: derived from the email when nil).

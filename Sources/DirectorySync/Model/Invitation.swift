@@ -56,6 +56,11 @@ public struct Invitation: Sendable, Equatable, Identifiable {
     public var isManaged: Bool
     /// When the invitation was accepted or revoked.
     public var closedAt: Date?
+    /// Profile fields the member will have on accepting (pre-filled, or registered for the pending invitee).
+    public var profile: [String: String] = [:]
+    /// Whether it is a complete registration (`--complete`, `policy.registration: complete`): account and
+    /// identity in one step.
+    public var isComplete = false
     /// The username the invitee will have, unique in the organization with members' usernames.
     public var username: Username
     /// The first name the accept page is pre-filled with, when known (the directory, or `--first-name`).
@@ -104,5 +109,15 @@ public struct Invitation: Sendable, Equatable, Identifiable {
         case .accepted: .accepted
         case .revoked: .revoked
         }
+    }
+}
+
+extension Invitation {
+    /// The invitee's personal information as registered so far.
+    public var identity: Identity {
+        let display = [givenName, familyName].compactMap { $0 }.joined(separator: " ")
+        return Identity(
+            givenName: givenName, familyName: familyName, displayName: display.isEmpty ? nil : display,
+            fields: profile)
     }
 }

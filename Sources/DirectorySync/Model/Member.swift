@@ -43,6 +43,12 @@ public struct Member: Sendable, Equatable, Identifiable {
     public var anchor: String?
     /// Whether dirsync created or adopted this member and may therefore re-role or remove it.
     public var isManaged: Bool
+    /// The given name, as registered (the directory, an invitation's, or `members identity set`).
+    public var givenName: String?
+    /// The family name, as registered.
+    public var familyName: String?
+    /// Profile fields, by key.
+    public var profile: [String: String] = [:]
     /// The username, unique in the organization (with pending invitations' usernames); it never changes once
     /// the account exists.
     public var username: Username
@@ -82,8 +88,12 @@ public struct Member: Sendable, Equatable, Identifiable {
     public init(
         id: ID, organization: Organization.ID, email: EmailAddress, name: String? = nil, role: Role,
         joinedAt: Date, invitedBy: String? = nil, origin: Origin, anchor: String? = nil, isManaged: Bool = false,
-        accessRemovedAt: Date? = nil, username: Username? = nil
+        accessRemovedAt: Date? = nil, username: Username? = nil, givenName: String? = nil, familyName: String? = nil,
+        profile: [String: String] = [:]
     ) {
+        self.givenName = givenName
+        self.familyName = familyName
+        self.profile = profile
         self.accessRemovedAt = accessRemovedAt
         self.username = username ?? Username.derived(from: email)
         self.id = id
@@ -96,5 +106,12 @@ public struct Member: Sendable, Equatable, Identifiable {
         self.origin = origin
         self.anchor = anchor
         self.isManaged = isManaged
+    }
+}
+
+extension Member {
+    /// The member's personal information: names, display name and profile fields.
+    public var identity: Identity {
+        Identity(givenName: givenName, familyName: familyName, displayName: name, fields: profile)
     }
 }

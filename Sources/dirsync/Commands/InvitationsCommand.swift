@@ -157,6 +157,14 @@ struct InvitationsCommand: AsyncParsableCommand {
             help: ArgumentHelp(
                 "The account every --grant that names none is limited to.", valueName: "name"))
         var account: String?
+        @Flag(
+            help: ArgumentHelp(
+                "Complete registration: account and identity in one step (needs organization.identity.required)."))
+        var complete = false
+        @Option(
+            name: .customLong("field"),
+            help: ArgumentHelp("A profile field the invitee has on accepting (repeatable).", valueName: "key=value"))
+        var fields: [String] = []
         @Option(help: ArgumentHelp("The invitee's first name, pre-filled on the accept page (one address only)."))
         var firstName: String?
         @Option(help: ArgumentHelp("The invitee's last name, pre-filled on the accept page (one address only)."))
@@ -186,7 +194,9 @@ struct InvitationsCommand: AsyncParsableCommand {
                 for: organization, to: .invite(count: batch.addresses.count, role: role, grants: parsed))
             let invitations = try await environment.ledger.invite(
                 batch, as: role, grants: parsed, catalog: environment.configuration.rules.catalog, message: message,
-                givenName: firstName, familyName: lastName, in: organization.id, mail: try environment.mailSettings(),
+                givenName: firstName, familyName: lastName, profile: try ArgumentValue.profileFields(fields),
+                complete: complete ? environment.configuration.organization.identityRequired : nil, in: organization.id,
+                mail: try environment.mailSettings(),
                 by: actor, at: environment.now)
             let until = invitations.first.map { DateText.short($0.expiresAt) } ?? ""
             let with = parsed.isEmpty ? "" : " with \(Set(parsed).sorted().map(\.description).joined(separator: ", "))"

@@ -53,6 +53,9 @@ struct MemberJSON: Encodable {
     let managed: Bool
     let grants: [GrantJSON]
     let access_removed_at: String?
+    /// What the identity still lacks (`organization.identity.required`); empty when it is complete, null for
+    /// someone whose access here is inherited only.
+    let identity_missing: [String]?
 
     /// One grant a member holds: `account` null for the whole organization; `inherited_from` null (grants are
     /// made in the organization itself); `managed` when dirsync made it from the grant rules.
@@ -67,6 +70,7 @@ struct MemberJSON: Encodable {
     init(inherited: [InheritedGrant], organization: Organization) {
         email = inherited.first?.email.canonical ?? ""
         username = nil
+        identity_missing = nil
         role = nil
         access_removed_at = nil
         name = inherited.first?.name
@@ -80,8 +84,10 @@ struct MemberJSON: Encodable {
     }
 
     init(
-        _ member: Member, organization: Organization, grants: [MemberGrant] = [], inherited: [InheritedGrant] = []
+        _ member: Member, organization: Organization, grants: [MemberGrant] = [], inherited: [InheritedGrant] = [],
+        required: [String] = Identity.defaultRequired
     ) {
+        identity_missing = member.identity.missing(required)
         email = member.email.canonical
         username = member.username.text
         role = member.hasAccess ? member.role.rawValue : nil
@@ -212,5 +218,54 @@ struct OfferJSON: Encodable {
         resend_count = offer.resendCount
         offered_by = offer.offeredBy
         closed_at = offer.closedAt.map(DateText.iso8601)
+    }
+}
+
+/// A registration's two levels, as `members show --format json` prints them.
+struct RegistrationJSON: Encodable {
+    /// The identity level: what is registered and what `organization.identity.required` still needs.
+    struct IdentityJSON: Encodable {
+        let given_name: String?
+        let family_name: String?
+        let display_name: String?
+        let fields: [String: String]
+        let complete: Bool
+        let missing: [String]
+
+        init(_ identity: Identity, required: [String]) {
+            given_name = identity.givenName
+            family_name = identity.familyName
+            display_name = identity.displayName
+            fields = identity.fields
+            missing = identity.missing(required)
+            complete = missing.isEmpty
+        }
+    }
+
+    let email: String
+    let username: String
+    /// `active` (a member), `access_removed`, or `pending` / `expired` (an invitation not yet accepted).
+    let account: String
+    let role: String?
+    /// Whether the invitation registers account and identity in one step; false for members.
+    let complete_registration: Bool
+    let identity: IdentityJSON
+
+    init(member: Member, required: [String]) {
+        email = member.email.canonical
+        username = member.username.text
+        account = member.hasAccess ? "active" : "access_removed"
+        role = member.hasAccess ? member.role.rawValue : nil
+        complete_registration = false
+        identity = IdentityJSON(member.identity, required: required)
+    }
+
+    init(invitation: Invitation, required: [String], now: Date) {
+        email = invitation.email.canonical
+        username = invitation.username.text
+        account = invitation.state(at: now).rawValue
+        role = invitation.role.rawValue
+        complete_registration = invitation.isComplete
+        identity = IdentityJSON(invitation.identity, required: required)
     }
 }

@@ -51,7 +51,7 @@ import Testing
             ),
             (
                 "organization: Acme\n",
-                "dirsync.yaml:1: organization: expected a mapping of keys (name, seats, inviter, auto_join, allowed_domains, accounts), found 'Acme'"
+                "dirsync.yaml:1: organization: expected a mapping of keys (name, seats, inviter, auto_join, allowed_domains, accounts, identity), found 'Acme'"
             ),
             ("store: ''\n", "dirsync.yaml:1: store: must not be empty"),
             ("store: a\nstore: b\n", nil),
