@@ -7,8 +7,107 @@ import Foundation
 struct InvitationsCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "invitations", abstract: "Send, resend, revoke, accept and list invitations.",
-        subcommands: [List.self, Send.self, Check.self, Resend.self, Revoke.self, Accept.self],
+        subcommands: [List.self, Send.self, Import.self, Check.self, Resend.self, Revoke.self, Accept.self],
         defaultSubcommand: List.self)
+
+    struct Import: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract:
+                "Invite everyone in a CSV (the csv-template columns): every row checked first, then sent in batches of 50.",
+            discussion: """
+                Each batch of 50 rows is sent all or nothing: a row with a problem keeps its batch back, and the \
+                summary says which rows were sent. --dry-run stops after the checks. Needs can_bulk_invite.
+                """)
+        @OptionGroup var global: GlobalOptions
+        @Argument(help: ArgumentHelp("The CSV file.", valueName: "file")) var file: String
+        @Option(
+            help: "The role of rows whose role column is empty (admin, member or viewer).",
+            transform: ArgumentValue.role)
+        var role: Role?
+        @Flag(name: .customLong("dry-run"), help: "Check every row and send nothing.") var dryRun = false
+
+        func run() async throws {
+            let environment = try CommandEnvironment.open(global, access: dryRun ? .readOnly : .readWrite)
+            let organization = try await environment.organization()
+            var rows: [InvitationImport.Row] = []
+            let reader = try CSVReader(path: CommandEnvironment.absolute(file), file: file)
+            try reader.read { entry in
+                func column(_ name: String) -> String { entry.values(name).first?.text ?? "" }
+                rows.append(
+                    InvitationImport.Row(
+                        location: entry.location, email: column("email"), username: column("username"),
+                        givenName: column("first_name"), familyName: column("last_name"), role: column("role")))
+            }
+            guard !rows.isEmpty else {
+                throw CommandError.invalidArgument(
+                    "\(file) has no rows", hint: "start from 'dirsync csv-template --example'")
+            }
+            let now = environment.now
+            let state = try await environment.store.read { db in
+                let members = try db.members(in: organization.id)
+                let pending = try db.invitations(in: organization.id, statuses: [.pending])
+                var usernames: [Username: EmailAddress] = [:]
+                for member in members { usernames[member.username] = member.email }
+                for invitation in pending { usernames[invitation.username] = invitation.email }
+                let used = members.count(where: \.hasAccess) + pending.count { $0.isLive(at: now) }
+                return InvitationImport.Organization(
+                    members: Dictionary(members.map { ($0.email, $0.role) }, uniquingKeysWith: { first, _ in first }),
+                    invited: Swift.Set(pending.map(\.email)), usernames: usernames,
+                    freeSeats: max(0, organization.settings.seats - used))
+            }
+            let checked = InvitationImport.check(rows, defaultRole: role, against: state)
+            let invitees = checked.compactMap(\.invitee)
+            let highest = invitees.map(\.role).max() ?? .viewer
+            let actor = try await environment.authorizedActor(
+                for: organization, to: .invite(count: max(invitees.count, 2), role: highest, grants: []))
+            var table = TextTable(["LINE", "EMAIL", "ROLE", "USERNAME", "CHECK"])
+            for row in checked {
+                table.append([
+                    row.row.location.description, row.row.email, row.invitee?.role.rawValue ?? row.row.role,
+                    row.invitee?.username?.text ?? row.row.username, row.problem ?? "ok",
+                ])
+            }
+            Console.out(table.render(style: .stdout))
+            let problems = checked.filter { $0.problem != nil }.count
+            if dryRun {
+                Console.out(
+                    "\n\(Plural.count(checked.count, "row")) checked: \(checked.count - problems) ok, "
+                        + "\(Plural.count(problems, "problem")); nothing was sent (--dry-run).")
+                if problems > 0 { throw ExitCode(1) }
+                return
+            }
+            var sent: [String] = []
+            var held: [String] = []
+            let mail = try environment.mailSettings()
+            for batch in InvitationImport.batches(checked) {
+                let lines = Self.lines(batch)
+                if let bad = batch.first(where: { $0.problem != nil }) {
+                    held.append("\(lines) (\(bad.row.location) has a problem)")
+                    continue
+                }
+                do {
+                    _ = try await environment.ledger.invite(
+                        batch.compactMap(\.invitee), in: organization.id, mail: mail, by: actor, at: now)
+                    sent.append(lines)
+                } catch let error as any UserFacingError {
+                    held.append("\(lines) (\(error.description))")
+                }
+            }
+            Console.out("")
+            Console.out(sent.isEmpty ? "Nothing was sent." : "Sent: \(sent.joined(separator: ", ")).")
+            if !held.isEmpty { Console.out("Not sent: \(held.joined(separator: "; ")).") }
+            let report = try await environment.deliverQueuedMail(for: organization)
+            if let code = CommandEnvironment.exitCode(after: report) { throw code }
+            if !held.isEmpty { throw ExitCode(1) }
+        }
+
+        /// `rows 2–51` of a batch, by line.
+        static func lines(_ batch: [InvitationImport.Checked]) -> String {
+            let first = batch.first?.row.location.line ?? 0
+            let last = batch.last?.row.location.line ?? 0
+            return first == last ? "row \(first)" : "rows \(first)–\(last)"
+        }
+    }
 
     struct Check: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
