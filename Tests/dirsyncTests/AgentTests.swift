@@ -178,11 +178,13 @@ import Testing
         try FileManager.default.moveItem(at: folder.file("export.ldif"), to: folder.file("export.ldif.away"))
 
         let agent = try cli.start(["run", "--every", "4s"])
-        try await wait(30, for: "three failed runs") {
+        // A failed wait must not leave the agent running (the suite would wait for it).
+        defer { agent.kill(SIGKILL) }
+        try await wait(90, for: "three failed runs") {
             try await runs(folder).filter { $0.outcome == .failed }.count >= 3
         }
         try FileManager.default.moveItem(at: folder.file("export.ldif.away"), to: folder.file("export.ldif"))
-        try await wait(30, for: "the recovery") { try await runs(folder).contains { $0.outcome == .completed } }
+        try await wait(90, for: "the recovery") { try await runs(folder).contains { $0.outcome == .completed } }
         try await Task.sleep(for: .milliseconds(500))
         agent.kill(SIGTERM)
         #expect(await agent.finish().status == 0)

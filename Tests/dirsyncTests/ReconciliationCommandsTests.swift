@@ -43,6 +43,12 @@ import Testing
         let applied = try await cli.run(["apply", "--yes", "--now", "2026-10-01T09:05:00Z"])
         #expect(applied.status == 0, "\(applied)")
         #expect(applied.stdout.hasSuffix("Applied 8 join, 3 invite to Acme Corp (run 1).\n"))
+        // A join registers the directory's names: the identity is complete.
+        let shown = try #require(
+            try Self.json(try await cli.run(["members", "show", "bo@acme.com", "--format", "json"])) as? [String: Any])
+        let identity = try #require(shown["identity"] as? [String: Any])
+        #expect(identity["given_name"] as? String == "Bo" && identity["family_name"] as? String == "Brown")
+        #expect(identity["complete"] as? Bool == true && shown["username"] as? String == "bo")
         #expect(try FileManager.default.contentsOfDirectory(atPath: folder.file("outbox").path).count == 3)
         let again = try await cli.run(["plan", "--detailed-exitcode", "--now", "2026-10-01T09:06:00Z"])
         #expect(again.status == 0, "\(again)")

@@ -117,7 +117,8 @@ extension Applier {
         case .join(let role, let name):
             let joined = try rules.join(
                 change.email, name: name, as: role, origin: .domainAutoJoin, by: actor, anchor: change.anchor,
-                isManaged: true, username: change.username, details: facts)
+                isManaged: true, username: change.username,
+                identity: Identity(givenName: change.givenName, familyName: change.familyName), details: facts)
             try rules.grant(change.grants, to: joined, managed: true, by: actor, addingAccounts: true, details: facts)
         case .invite(let role, _):
             try rules.invite(

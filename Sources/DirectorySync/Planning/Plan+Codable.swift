@@ -257,11 +257,11 @@ extension Plan.Change: Codable {
             Offer.ID(rawValue: try required(.offerID) { try container.decodeIfPresent(Int64.self, forKey: $0) })
         }
 
-        /// The names an invitation pre-fills: only an invite, a reinvite or a deferral has them.
+        /// The names a join registers or an invitation pre-fills: only a join, invite, reinvite or deferral has them.
         func names() throws -> (given: String?, family: String?) {
             let given = try optionalText(.firstName)
             let family = try optionalText(.lastName)
-            if given != nil || family != nil, ![.invite, .reinvite, .defer].contains(action) {
+            if given != nil || family != nil, ![.join, .invite, .reinvite, .defer].contains(action) {
                 throw fail(given != nil ? .firstName : .lastName, "a \(action.rawValue) change has no names")
             }
             return (given.flatMap(Member.directoryName), family.flatMap(Member.directoryName))

@@ -67,8 +67,8 @@ public struct Plan: Sendable, Equatable {
         /// The grants the change gives (`grant`; a `join`'s, an `invite`'s or a `reinvite`'s new invitation's),
         /// offers (`offer`; a resent or revoked offer's, those the rules offered) or takes (`ungrant`), sorted.
         public var grants: [Grant]
-        /// The first and last names an invitation pre-fills on its accept page (an `invite`, a `reinvite`, or
-        /// one deferred for want of a seat), when the directory has them.
+        /// The first and last names a `join` registers, or an invitation pre-fills on its accept page (an
+        /// `invite`, a `reinvite`, or one deferred for want of a seat), when the directory has them.
         public var givenName: String?
         /// See `givenName`.
         public var familyName: String?

@@ -15,7 +15,8 @@ extension PlanningPass {
                     Plan.Change(
                         person.email, .join(person.role, name: person.name),
                         reason: .autoJoinDomain(person.email.domain), rule: person.rule, anchor: person.anchor,
-                        grants: person.grants, username: username))
+                        grants: person.grants, givenName: person.givenName, familyName: person.familyName,
+                        username: username))
             case .invite:
                 guard canMail(person) else { continue }
                 seatTakers.append(
