@@ -96,4 +96,35 @@ import Testing
         let bad = try await cli.run(["members", "list"])
         #expect(bad.stderr.hasPrefix("error: dirsync.yaml:2: organization.identity.required[0]: 'Title'"), "\(bad)")
     }
+
+    @Test func aSyncUnderRegistrationCompleteInvitesOnlyWhomTheDirectoryFullyNames() async throws {
+        let (folder, cli) = try await ReconciliationCommandsTests.demoWorkspace()
+        defer { folder.remove() }
+        var config = try String(contentsOf: folder.file("dirsync.yaml"), encoding: .utf8)
+        config = config.replacingOccurrences(of: "policy:\n", with: "policy:\n  registration: complete\n")
+        try Data(config.utf8).write(to: folder.file("dirsync.yaml"))
+        // Ken's entry loses its family name: a complete registration cannot be made for him.
+        var export = try String(contentsOf: folder.file("export.ldif"), encoding: .utf8)
+        let ken = try #require(export.range(of: "mail: ken@partner.io"))
+        let entryStart =
+            export[..<ken.lowerBound].range(of: "\ndn: ", options: .backwards)?.upperBound ?? ken.lowerBound
+        let entry = export[entryStart..<ken.lowerBound]
+        let stripped = entry.split(separator: "\n", omittingEmptySubsequences: false)
+            .filter { !$0.hasPrefix("sn:") }.joined(separator: "\n")
+        export.replaceSubrange(entryStart..<ken.lowerBound, with: stripped)
+        try Data(export.utf8).write(to: folder.file("export.ldif"))
+
+        let plan = try await cli.run(["plan", "--now", "2026-10-01T09:00:00Z"])
+        #expect(
+            plan.stdout.contains(
+                "ken@partner.io is not invited: a complete registration needs family_name, which the directory does not give"
+            ),
+            "\(plan.stdout)")
+        #expect(try await cli.run(["sync", "--now", "2026-10-01T09:05:00Z"]).status == 0)
+        let shown = try object(
+            try await cli.run(["members", "show", "jo@partner.io", "--format", "json", "--now", "2026-10-01T09:06:00Z"])
+        )
+        #expect(shown["account"] as? String == "pending" && shown["complete_registration"] as? Bool == true, "\(shown)")
+        #expect((shown["identity"] as? [String: Any])?["complete"] as? Bool == true)
+    }
 }

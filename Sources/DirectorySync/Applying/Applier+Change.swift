@@ -3,7 +3,7 @@ extension Applier {
     /// saw it (a conflict otherwise: the organization changed between batches).
     static func apply(
         _ change: Plan.Change, with rules: LedgerTransaction, actor: String, offerValidity: TimeSpan,
-        details: [String: String]
+        registration: SyncPolicy.Registration = .account, details: [String: String]
     ) throws {
         let db = rules.db
         var facts = details
@@ -124,7 +124,7 @@ extension Applier {
             try rules.invite(
                 change.email, as: role, grants: change.grants, message: nil, by: actor, anchor: change.anchor,
                 isManaged: true, givenName: change.givenName, familyName: change.familyName, username: change.username,
-                details: facts)
+                complete: registration == .complete, details: facts)
         case .resend(let id, _):
             try rules.resend(try invitation(id), by: actor, details: facts)
         case .deferred:

@@ -138,7 +138,7 @@ public struct Applier: Sendable {
                     for change in batch {
                         try Self.apply(
                             change, with: rules, actor: actor, offerValidity: safeguards.policy.offerValidity,
-                            details: details)
+                            registration: safeguards.policy.registration, details: details)
                     }
                 }
                 for change in batch { applied[change.action, default: 0] += 1 }

@@ -6,7 +6,7 @@ extension Configuration {
     /// The keys allowed under `policy`.
     static let policyKeys = [
         "invitation_validity", "resend_after", "max_resends", "batch_size", "offboarding", "adopt_existing",
-        "max_deletions", "max_deletion_ratio", "max_shrink_ratio", "new_access", "offer_validity",
+        "max_deletions", "max_deletion_ratio", "max_shrink_ratio", "new_access", "offer_validity", "registration",
     ]
 
     /// Reads `organization`: name, seats, inviter, Domain Auto-Join and allowed domains.
@@ -146,6 +146,7 @@ extension Configuration {
         if let value = keys["max_deletion_ratio"] { policy.maxDeletionRatio = try value.double(in: 0...1) }
         if let value = keys["max_shrink_ratio"] { policy.maxShrinkRatio = try value.double(in: 0...1) }
         if let value = keys["new_access"] { policy.newAccess = try value.choice(SyncPolicy.NewAccess.self) }
+        if let value = keys["registration"] { policy.registration = try value.choice(SyncPolicy.Registration.self) }
         if let value = keys["offer_validity"] {
             policy.offerValidity = try value.timeSpan(in: Organization.Settings.validityRange)
         }

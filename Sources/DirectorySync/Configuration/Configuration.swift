@@ -87,6 +87,8 @@ public struct Configuration: Sendable, Equatable {
             configuration.mail = try MailSection(parsing: section, directory: directory)
         }
         try configuration.parseSourceKeys(top, directory: directory)
+        // A complete registration (policy.registration) needs what organization.identity.required names.
+        configuration.policy.identityRequired = configuration.organization.identityRequired
         return configuration
     }
 

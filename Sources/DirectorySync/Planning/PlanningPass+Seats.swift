@@ -18,7 +18,7 @@ extension PlanningPass {
                         grants: person.grants, givenName: person.givenName, familyName: person.familyName,
                         username: username))
             case .invite:
-                guard canMail(person) else { continue }
+                guard canMail(person), isRegistrable(person) else { continue }
                 seatTakers.append(
                     Plan.Change(
                         person.email, .invite(person.role, name: person.name),
@@ -63,6 +63,23 @@ extension PlanningPass {
             assigned[index] = username
         }
         return assigned
+    }
+
+    /// Whether `person` can be invited as the policy registers people: under `policy.registration: complete`
+    /// the directory must give every field `organization.identity.required` names; if not, a warning says
+    /// what is missing.
+    mutating func isRegistrable(_ person: DesiredState.Person) -> Bool {
+        guard policy.registration == .complete else { return true }
+        let missing = Identity(givenName: person.givenName, familyName: person.familyName, displayName: person.name)
+            .missing(policy.identityRequired)
+        guard !missing.isEmpty else { return true }
+        diagnostics.append(
+            Diagnostic(
+                .warning,
+                "\(person.email) is not invited: a complete registration needs \(missing.joined(separator: ", ")), "
+                    + "which the directory does not give (policy.registration: complete)",
+                at: person.location))
+        return false
     }
 
     /// Whether the mail transport can deliver an invitation to `person`; if not, a warning says who is not

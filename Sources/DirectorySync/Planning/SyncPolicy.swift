@@ -13,6 +13,14 @@ public struct SyncPolicy: Sendable, Equatable {
         case removeAccess = "remove_access"
     }
 
+    /// How a sync registers the people it invites (`policy.registration`).
+    public enum Registration: String, Sendable, Codable, CaseIterable {
+        /// The account first; the identity may follow (the default).
+        case account
+        /// Account and identity in one step: the directory must give every required identity field.
+        case complete
+    }
+
     /// What happens when an existing member gains grants or a higher organization role (`policy.new_access`).
     public enum NewAccess: String, Sendable, Codable, CaseIterable {
         /// The member is sent an offer and the access takes effect when they accept it.
@@ -48,6 +56,11 @@ public struct SyncPolicy: Sendable, Equatable {
     public var newAccess: NewAccess
     /// How long an offer's link works (`policy.offer_validity`, default 3 days, as an invitation's).
     public var offerValidity: TimeSpan
+    /// Whether a sync's invitations are complete registrations (`policy.registration`).
+    public var registration: Registration = .account
+    /// What a complete registration needs: `organization.identity.required`, copied here when the
+    /// configuration is read.
+    public var identityRequired = Identity.defaultRequired
 
     /// A policy with dirsync's defaults for every value not given. Nothing is range-checked here: the
     /// configuration reader checks what `dirsync.yaml` sets.
