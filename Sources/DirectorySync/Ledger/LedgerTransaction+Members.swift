@@ -163,18 +163,9 @@ extension LedgerTransaction {
             }
             return wanted
         }
-        var failure: (any Error)?
-        let free = Username.free(.derived(from: email)) { candidate in
-            do {
-                guard let holder = try db.holder(of: candidate, in: orgID) else { return false }
-                return holder != email
-            } catch {
-                failure = error
-                return false
-            }
+        return try Username.free(.derived(from: email)) { candidate in
+            try db.holder(of: candidate, in: orgID).map { $0 != email } ?? false
         }
-        if let failure { throw failure }
-        return free
     }
 }
 

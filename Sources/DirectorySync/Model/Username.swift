@@ -55,13 +55,13 @@ public struct Username: Sendable, Hashable, Comparable, CustomStringConvertible 
 
     /// `base` with the smallest numeric suffix (`ann1`, `ann2`, …) that `isTaken` does not refuse; `base` itself
     /// when it is free. The suffix replaces the end of a base at the length limit.
-    public static func free(_ base: Username, isTaken: (Username) -> Bool) -> Username {
-        guard isTaken(base) else { return base }
+    public static func free(_ base: Username, isTaken: (Username) throws -> Bool) rethrows -> Username {
+        guard try isTaken(base) else { return base }
         var number = 1
         while true {
             let suffix = String(number)
             let candidate = Username(unchecked: String(base.text.prefix(maximumLength - suffix.count)) + suffix)
-            if !isTaken(candidate) { return candidate }
+            if try !isTaken(candidate) { return candidate }
             number += 1
         }
     }
