@@ -380,6 +380,18 @@ enum Migrations {
                     ALTER TABLE invitations ADD COLUMN complete INTEGER NOT NULL DEFAULT 0 CHECK (complete IN (0, 1));
                     """)
         }
+        migrator.registerMigration("v12-profile-sync") { db in
+            // Profile sync: the values a sync last gave each profile field it manages, so the next one knows a
+            // field was edited by hand since (the directory wins, with a diagnostic). Empty for existing people:
+            // nothing is known to have been edited.
+            try db.execute(
+                sql: """
+                    ALTER TABLE members ADD COLUMN profile_synced TEXT NOT NULL DEFAULT '{}'
+                        CHECK (json_valid(profile_synced));
+                    ALTER TABLE invitations ADD COLUMN profile_synced TEXT NOT NULL DEFAULT '{}'
+                        CHECK (json_valid(profile_synced));
+                    """)
+        }
         return migrator
     }
 }

@@ -27,7 +27,7 @@ extension SQLiteLedger {
     /// Columns in a fixed order, decoded by position: plans read every member and invitation.
     static let memberColumns = """
         id, organization_id, email, name, role, joined_at, invited_by, origin, anchor, managed, access_removed_at, \
-        username, given_name, family_name, profile
+        username, given_name, family_name, profile, profile_synced
         """
 
     static func member(from row: Row) throws -> Member {
@@ -36,12 +36,12 @@ extension SQLiteLedger {
             email: EmailAddress(storedCanonical: row[2]), name: row[3], role: try Self.role(row[4]), joinedAt: row[5],
             invitedBy: row[6], origin: try Self.value(row[7], Member.Origin.init(rawValue:)), anchor: row[8],
             isManaged: row[9], accessRemovedAt: row[10], username: (row[11] as String?).map(Username.init(stored:)),
-            givenName: row[12], familyName: row[13], profile: profile(row[14]))
+            givenName: row[12], familyName: row[13], profile: profile(row[14]), profileSynced: profile(row[15]))
     }
 
     static let invitationColumns = """
         id, organization_id, email, role, status, created_at, sent_at, expires_at, resend_count, invited_by, message, \
-        anchor, managed, closed_at, given_name, family_name, username, profile, complete
+        anchor, managed, closed_at, given_name, family_name, username, profile, complete, profile_synced
         """
 
     static func invitation(from row: Row) throws -> Invitation {
@@ -54,6 +54,7 @@ extension SQLiteLedger {
             username: (row[16] as String?).map(Username.init(stored:)))
         invitation.profile = profile(row[17])
         invitation.isComplete = row[18]
+        invitation.profileSynced = profile(row[19])
         return invitation
     }
 

@@ -99,33 +99,35 @@ extension SQLiteLedger {
         try execute(
             sql: """
                 INSERT INTO members (organization_id, email, name, role, joined_at, invited_by, origin, anchor, managed,
-                    username, given_name, family_name, profile)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    username, given_name, family_name, profile, profile_synced)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """,
             arguments: [
                 draft.organization.rawValue, draft.email.canonical, draft.name, draft.role.rawValue,
                 StoredText.date(draft.joinedAt),
                 draft.invitedBy, draft.origin.rawValue, draft.anchor, draft.isManaged, draft.username.text,
                 draft.identity.givenName, draft.identity.familyName, StoredText.json(draft.identity.fields),
+                StoredText.json(draft.profileSynced),
             ])
         return Member(
             id: Member.ID(rawValue: db.lastInsertedRowID), organization: draft.organization, email: draft.email,
             name: draft.name, role: draft.role, joinedAt: draft.joinedAt, invitedBy: draft.invitedBy,
             origin: draft.origin, anchor: draft.anchor, isManaged: draft.isManaged, username: draft.username,
-            givenName: draft.identity.givenName, familyName: draft.identity.familyName, profile: draft.identity.fields)
+            givenName: draft.identity.givenName, familyName: draft.identity.familyName, profile: draft.identity.fields,
+            profileSynced: draft.profileSynced)
     }
 
     func updateMember(_ member: Member) throws {
         try execute(
             sql: """
                 UPDATE members SET email = ?, name = ?, role = ?, anchor = ?, managed = ?, access_removed_at = ?,
-                    given_name = ?, family_name = ?, profile = ?
+                    given_name = ?, family_name = ?, profile = ?, profile_synced = ?
                 WHERE id = ?
                 """,
             arguments: [
                 member.email.canonical, member.name, member.role.rawValue, member.anchor, member.isManaged,
                 member.accessRemovedAt.map(StoredText.date), member.givenName, member.familyName,
-                StoredText.json(member.profile), member.id.rawValue,
+                StoredText.json(member.profile), StoredText.json(member.profileSynced), member.id.rawValue,
             ])
     }
 
@@ -138,14 +140,14 @@ extension SQLiteLedger {
             sql: """
                 INSERT INTO invitations (organization_id, email, role, status, created_at, sent_at, expires_at,
                     resend_count, invited_by, message, anchor, managed, given_name, family_name, username, profile,
-                    complete)
-                VALUES (?, ?, ?, 'pending', ?, ?, ?, 0, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    complete, profile_synced)
+                VALUES (?, ?, ?, 'pending', ?, ?, ?, 0, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """,
             arguments: [
                 draft.organization.rawValue, draft.email.canonical, draft.role.rawValue, StoredText.date(draft.sentAt),
                 StoredText.date(draft.sentAt), StoredText.date(draft.expiresAt), draft.invitedBy, draft.message,
                 draft.anchor, draft.isManaged, draft.givenName, draft.familyName, draft.username.text,
-                StoredText.json(draft.profile), draft.isComplete,
+                StoredText.json(draft.profile), draft.isComplete, StoredText.json(draft.profileSynced),
             ])
         var invitation = Invitation(
             id: Invitation.ID(rawValue: db.lastInsertedRowID), organization: draft.organization, email: draft.email,
@@ -154,6 +156,7 @@ extension SQLiteLedger {
             anchor: draft.anchor, isManaged: draft.isManaged, givenName: draft.givenName, familyName: draft.familyName,
             username: draft.username)
         invitation.profile = draft.profile
+        invitation.profileSynced = draft.profileSynced
         invitation.isComplete = draft.isComplete
         return invitation
     }
@@ -162,14 +165,14 @@ extension SQLiteLedger {
         try execute(
             sql: """
                 UPDATE invitations SET status = ?, sent_at = ?, expires_at = ?, resend_count = ?, closed_at = ?,
-                    anchor = ?, managed = ?, given_name = ?, family_name = ?, profile = ?
+                    anchor = ?, managed = ?, given_name = ?, family_name = ?, profile = ?, profile_synced = ?
                 WHERE id = ?
                 """,
             arguments: [
                 invitation.status.rawValue, StoredText.date(invitation.sentAt), StoredText.date(invitation.expiresAt),
                 invitation.resendCount, invitation.closedAt.map(StoredText.date), invitation.anchor,
                 invitation.isManaged, invitation.givenName, invitation.familyName, StoredText.json(invitation.profile),
-                invitation.id.rawValue,
+                StoredText.json(invitation.profileSynced), invitation.id.rawValue,
             ])
     }
 

@@ -97,6 +97,7 @@ extension StoreError {
         "inherit IN (0, 1)": "inherit is 0 or 1",
         "username = lower(username)": "a username is stored lower-case",
         "json_valid(profile)": "a profile is stored as JSON",
+        "json_valid(profile_synced)": "a profile's synced values are stored as JSON",
         "complete IN (0, 1)": "complete is 0 or 1",
         "inherit = 0 OR account_id IS NULL": "only an organization-wide grant is inherited by child organizations",
     ]

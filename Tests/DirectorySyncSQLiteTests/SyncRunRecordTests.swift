@@ -19,6 +19,7 @@ import Testing
     struct SlowSource: DirectorySource {
         let users: DirectoryContents
         let clock: TestClock
+        let profileKeys: [String] = []
         func read<Item: Sendable>(keeping keep: @escaping @Sendable (DirectoryUser) -> Item) async throws
             -> DirectoryRead<Item>
         {

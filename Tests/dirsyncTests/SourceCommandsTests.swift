@@ -57,7 +57,7 @@ import Testing
             Set(bo.keys)
                 == [
                     "anchor", "email", "display_name", "given_name", "family_name", "groups", "active", "attributes",
-                    "sources", "provenance", "username",
+                    "sources", "provenance", "username", "profile",
                 ])
         // One source: nothing is merged, so there is no provenance.
         #expect(bo["sources"] is NSNull && bo["provenance"] is NSNull)

@@ -1,6 +1,9 @@
 #!/usr/bin/env python3
 """Benchmarks for plan and apply (scripts/bench.d/plan.sh).
 
+plan-profile N: the same with five profile fields mapped (title, department, employee_number, upn,
+description); members and invitations hold the directory's profile, 1% with another title (updates).
+
 plan N: a generated AD-style directory of N users against an organization where 70% of them are members,
 25% have pending invitations and 5% are new (plus 1% whose role changes): dirsync plan, wall time and peak
 RSS. apply N: N new contractors, all invited: dirsync apply of a saved plan with the outbox mailer.
@@ -49,8 +52,17 @@ mail: {{ outbox: outbox/, from: "Bench <no-reply@bench.example>", accept_url: "h
 """
 
 
-def plan_case(users):
-    folder = os.path.join(BENCH, f"plan-{users}")
+PROFILE = """profile:
+  title: title
+  department: department
+  employee_number: employeeID
+  upn: userPrincipalName
+  description: description
+"""
+
+
+def plan_case(users, profile=False):
+    folder = os.path.join(BENCH, f"plan-{'profile-' if profile else ''}{users}")
     source = os.path.join(BENCH, f"plan-{users}.ldif")
     if not os.path.exists(source):
         run([BIN, "generate", "--format", "ad-ldif", "--users", str(users), "--groups", "200", "--seed", "7", "-o", source])
@@ -58,32 +70,43 @@ def plan_case(users):
     if not os.path.exists(ready):
         run(["rm", "-rf", folder])
         os.makedirs(folder)
+        config = CONFIG.format(source=source)
+        if profile:
+            with open("Mappings/active-directory.yaml") as preset, open(os.path.join(folder, "bench.yaml"), "w") as f:
+                f.write(preset.read() + PROFILE)
+            config = config.replace("mapping: active-directory", "mapping: bench.yaml")
         with open(os.path.join(folder, "dirsync.yaml"), "w") as f:
-            f.write(CONFIG.format(source=source))
+            f.write(config)
         run([BIN, "init", "--org", "Bench", "--seats", "5000000", "--owner", "owner@bench.example"], cwd=folder,
             stdout=subprocess.DEVNULL)
         shown = subprocess.run([BIN, "source", "show", "--format", "json"], cwd=folder, check=True,
                                stdout=subprocess.PIPE).stdout
-        people = [(u["anchor"], u["email"], u["groups"]) for u in json.loads(shown)["users"] if u["email"] and u["active"]]
+        people = [(u["anchor"], u["email"], u["groups"], json.dumps(u["profile"]))
+                  for u in json.loads(shown)["users"] if u["email"] and u["active"]]
         del shown
         random.seed(11)
         db = sqlite3.connect(os.path.join(folder, "dirsync.sqlite"))
         members, invitations = [], []
-        for anchor, email, groups in people:
+        for anchor, email, groups, held in people:
             draw = random.random()
+            if profile and random.random() < 0.01:
+                changed = json.loads(held)
+                changed["title"] = "Former title"
+                held = json.dumps(changed)
             role = "admin" if "Group 0001" in groups else "member"
             if random.random() < 0.01:
                 role = "viewer"  # the directory now says otherwise: a role change
             if draw < 0.70:
-                members.append((email, role, "2026-01-01 00:00:00.000", "domain-auto-join", anchor))
+                members.append((email, role, "2026-01-01 00:00:00.000", "domain-auto-join", anchor, held, held))
             elif draw < 0.95:
                 invitations.append((email, role, "2026-11-20 00:00:00.000", "2026-11-20 00:00:00.000",
-                                    "2026-11-27 00:00:00.000", anchor))
-        db.executemany("INSERT INTO members (organization_id, email, role, joined_at, origin, anchor, managed) "
-                       "VALUES (1, ?, ?, ?, ?, ?, 1)", members)
+                                    "2026-11-27 00:00:00.000", anchor, held, held))
+        db.executemany("INSERT INTO members (organization_id, email, role, joined_at, origin, anchor, managed, "
+                       "profile, profile_synced) VALUES (1, ?, ?, ?, ?, ?, 1, ?, ?)",
+                       members)
         db.executemany("INSERT INTO invitations (organization_id, email, role, status, created_at, sent_at, expires_at, "
-                       "resend_count, invited_by, anchor, managed) VALUES (1, ?, ?, 'pending', ?, ?, ?, 0, "
-                       "'owner@bench.example', ?, 1)", invitations)
+                       "resend_count, invited_by, anchor, managed, profile, profile_synced) "
+                       "VALUES (1, ?, ?, 'pending', ?, ?, ?, 0, 'owner@bench.example', ?, 1, ?, ?)", invitations)
         db.commit()
         db.close()
         open(ready, "w").close()
@@ -94,7 +117,8 @@ def plan_case(users):
     changes = sum(v for k, v in summary.items() if k != "defer")
     target = "≤ 20 s, ≤ 1.5 GB" if users >= 1_000_000 else "≤ 2 s"
     label = f"{users // 1000}k" if users < 1_000_000 else f"{users // 1_000_000}M"
-    print(f"| `plan`, {label} directory users vs {label} members and invitations ({changes:,} changes) "
+    fields = ", five profile fields mapped" if profile else ""
+    print(f"| `plan`, {label} directory users vs {label} members and invitations{fields} ({changes:,} changes) "
           f"| {result['wall_s']:.2f} s, {result['peak_rss_bytes'] / 1e6:.0f} MB peak RSS | — | {target} |")
 
 
@@ -129,4 +153,7 @@ def apply_case(users):
 if __name__ == "__main__":
     what = sys.argv[1]
     for size in sys.argv[2:]:
-        (plan_case if what == "plan" else apply_case)(int(size))
+        if what == "apply":
+            apply_case(int(size))
+        else:
+            plan_case(int(size), profile=what == "plan-profile")

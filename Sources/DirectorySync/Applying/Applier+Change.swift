@@ -45,6 +45,13 @@ extension Applier {
             return offer
         }
 
+        /// Each field's value must still be the one the plan saw.
+        func requireFrom(_ fields: [Plan.FieldChange], _ profile: [String: String]) throws {
+            for field in fields where profile[field.field] != field.from {
+                throw conflict("its \(field.field) is no longer \(field.from.map { "'\($0)'" } ?? "empty")")
+            }
+        }
+
         switch change.effect {
         case .offer(let id, let role, let to, let replacing):
             let member = try member(id, role: role)
@@ -81,6 +88,14 @@ extension Applier {
         case .updateAnchor(let id, _):
             guard let anchor = change.anchor else { throw conflict("the plan names no new anchor") }
             try rules.changeAnchor(of: try member(id), to: anchor, by: actor, details: facts)
+        case .updateProfile(let id, let role):
+            let current = try member(id, role: role)
+            try requireFrom(change.fields, current.profile)
+            try rules.updateProfile(of: current, change.fields, by: actor, details: facts)
+        case .updateInvitation(let id, _):
+            let current = try invitation(id)
+            try requireFrom(change.fields, current.profile)
+            try rules.updateProfile(of: current, change.fields, by: actor, details: facts)
         case .revoke(let id, _):
             try rules.revoke(try invitation(id), by: actor, details: facts)
         case .remove(let id, _):
@@ -111,20 +126,27 @@ extension Applier {
                 throw conflict(error.description)
             }
         case .reinvite(let id, _, let to, _):
+            let previous = try invitation(id)
+            try requireFrom(change.fields, previous.profile)
             try rules.reinvite(
-                try invitation(id), to: change.email, as: to, grants: change.grants, by: actor, anchor: change.anchor,
-                givenName: change.givenName, familyName: change.familyName, details: facts)
+                previous, to: change.email, as: to, grants: change.grants, by: actor, anchor: change.anchor,
+                givenName: change.givenName, familyName: change.familyName, fields: change.fields, details: facts)
         case .join(let role, let name):
             let joined = try rules.join(
                 change.email, name: name, as: role, origin: .domainAutoJoin, by: actor, anchor: change.anchor,
                 isManaged: true, username: change.username,
-                identity: Identity(givenName: change.givenName, familyName: change.familyName), details: facts)
+                identity: Identity(
+                    givenName: change.givenName, familyName: change.familyName,
+                    fields: Plan.FieldChange.applying(change.fields, to: [:])),
+                profileSynced: Plan.FieldChange.recording(change.fields, in: [:]), details: facts)
             try rules.grant(change.grants, to: joined, managed: true, by: actor, addingAccounts: true, details: facts)
         case .invite(let role, _):
             try rules.invite(
                 change.email, as: role, grants: change.grants, message: nil, by: actor, anchor: change.anchor,
                 isManaged: true, givenName: change.givenName, familyName: change.familyName, username: change.username,
-                complete: registration == .complete, details: facts)
+                profile: Plan.FieldChange.applying(change.fields, to: [:]),
+                profileSynced: Plan.FieldChange.recording(change.fields, in: [:]), complete: registration == .complete,
+                details: facts)
         case .resend(let id, _):
             try rules.resend(try invitation(id), by: actor, details: facts)
         case .deferred:

@@ -68,6 +68,18 @@ extension Applier {
                 }
             }
             switch change.effect {
+            case .join, .invite, .reinvite, .updateProfile, .updateInvitation: break
+            default:
+                if !change.fields.isEmpty {
+                    throw refuse("only a join, invite, reinvite or update sets profile fields")
+                }
+            }
+            switch change.effect {
+            case .updateProfile, .updateInvitation:
+                if change.fields.isEmpty { throw refuse("it sets no profile fields") }
+            default: break
+            }
+            switch change.effect {
             case .join:
                 guard inAutoJoin(change.email) else {
                     throw refuse("\(change.email.domain) is not an auto-join domain (organization.auto_join.domains)")
@@ -81,7 +93,7 @@ extension Applier {
                 guard invitable(change.email) else {
                     throw refuse("\(change.email.domain) is neither an auto-join nor an allowed domain")
                 }
-            case .resend(let id, _), .revoke(let id, _), .adoptInvitation(let id, _):
+            case .resend(let id, _), .revoke(let id, _), .adoptInvitation(let id, _), .updateInvitation(let id, _):
                 try invitation(id, change.email)
             case .adoptMember(let id, _):
                 _ = try member(id, change.email, ownerAllowed: true)
@@ -99,6 +111,11 @@ extension Applier {
                 }
                 if case .offer(_, _, nil, _) = change.effect, change.grants.isEmpty {
                     throw refuse("it offers nothing")
+                }
+            case .updateProfile(let id, _):
+                // Named, like a grant, by the address it will have once an earlier update is applied.
+                guard let held = members[id], held.role != .owner else {
+                    throw refuse("it names no member of the organization dirsync may change")
                 }
             case .grant(let id, _), .ungrant(let id, _):
                 // Named by the address it will have once an earlier update of the plan is applied, or its own.

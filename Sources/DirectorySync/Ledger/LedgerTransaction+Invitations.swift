@@ -9,23 +9,24 @@ extension LedgerTransaction {
     public func invite(
         _ email: EmailAddress, as role: Role, grants: [Grant] = [], message: String?, by actor: String,
         anchor: String? = nil, isManaged: Bool = false, addingAccounts: Bool? = nil, givenName: String? = nil,
-        familyName: String? = nil, username: Username? = nil, profile: [String: String] = [:], complete: Bool = false,
-        details: [String: String] = [:]
+        familyName: String? = nil, username: Username? = nil, profile: [String: String] = [:],
+        profileSynced: [String: String] = [:], complete: Bool = false, details: [String: String] = [:]
     ) throws -> Invitation {
         try makeInvitation(
             email, as: role, grants: grants, message: message, by: actor, anchor: anchor, isManaged: isManaged,
             addingAccounts: addingAccounts ?? isManaged, names: (givenName, familyName), username: username,
-            profile: profile, complete: complete, details: details, takesASeat: true)
+            profile: (profile, profileSynced), complete: complete, details: details, takesASeat: true)
     }
 
     /// Replaces a pending invitation with one to `email` (the directory's address now) with `role`: the old one
     /// is revoked, and its link stops working. A live invitation hands its seat to its replacement, so this
     /// works even in an organization over its seat limit; an expired one held none, and the replacement needs a
-    /// free seat.
+    /// free seat. `fields` are the directory's changes to the pre-filled profile.
     @discardableResult
     public func reinvite(
         _ previous: Invitation, to email: EmailAddress, as role: Role, grants: [Grant] = [], by actor: String,
-        anchor: String?, givenName: String? = nil, familyName: String? = nil, details: [String: String] = [:]
+        anchor: String?, givenName: String? = nil, familyName: String? = nil, fields: [Plan.FieldChange] = [],
+        details: [String: String] = [:]
     ) throws -> Invitation {
         let heldASeat = previous.isLive(at: now)
         try revoke(previous, by: actor, details: details)
@@ -33,14 +34,18 @@ extension LedgerTransaction {
             email, as: role, grants: grants, message: nil, by: actor, anchor: anchor ?? previous.anchor,
             isManaged: true, addingAccounts: true,
             names: (givenName ?? previous.givenName, familyName ?? previous.familyName), username: previous.username,
-            profile: previous.profile, complete: previous.isComplete, details: details, takesASeat: !heldASeat)
+            profile: (
+                Plan.FieldChange.applying(fields, to: previous.profile),
+                Plan.FieldChange.recording(fields, in: previous.profileSynced)
+            ), complete: previous.isComplete, details: details, takesASeat: !heldASeat)
     }
 
     /// Accounts the grants name are added when missing if `addingAccounts` (the configuration lists them).
     private func makeInvitation(
         _ email: EmailAddress, as role: Role, grants: [Grant], message: String?, by actor: String, anchor: String?,
         isManaged: Bool, addingAccounts: Bool, names: (given: String?, family: String?), username: Username?,
-        profile: [String: String] = [:], complete: Bool = false, details: [String: String], takesASeat: Bool
+        profile: (fields: [String: String], synced: [String: String]) = ([:], [:]), complete: Bool = false,
+        details: [String: String], takesASeat: Bool
     ) throws -> Invitation {
         guard role.isInvitable else { throw LedgerError.ownerNotInvitable }
         for grant in grants { try Self.check(grant) }
@@ -54,7 +59,8 @@ extension LedgerTransaction {
                 organization: orgID, email: email, role: role, sentAt: now, expiresAt: expiresAt, invitedBy: actor,
                 message: message, anchor: anchor, isManaged: isManaged, givenName: names.given,
                 familyName: names.family, username: try self.username(for: email, wanted: username))
-        draft.profile = profile
+        draft.profile = profile.fields
+        draft.profileSynced = profile.synced
         draft.isComplete = complete
         let invitation = try db.insertInvitation(draft)
         for grant in Set(grants).sorted() {
@@ -169,6 +175,7 @@ extension LedgerTransaction {
         // What the invitation registered of the identity is the member's now.
         draft.identity = Identity(
             givenName: invitation.givenName, familyName: invitation.familyName, fields: invitation.profile)
+        draft.profileSynced = invitation.profileSynced
         let member = try db.insertMember(draft)
         var accepted = invitation
         accepted.status = .accepted

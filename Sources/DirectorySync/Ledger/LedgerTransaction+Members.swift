@@ -8,7 +8,7 @@ extension LedgerTransaction {
     public func join(
         _ email: EmailAddress, name: String?, as role: Role, origin: Member.Origin, by actor: String,
         anchor: String? = nil, isManaged: Bool = false, username: Username? = nil, identity: Identity = Identity(),
-        details: [String: String] = [:]
+        profileSynced: [String: String] = [:], details: [String: String] = [:]
     ) throws -> Member {
         if let existing = try db.member(email, in: orgID) {
             throw LedgerError.alreadyMember(email, role: existing.role)
@@ -19,6 +19,7 @@ extension LedgerTransaction {
             invitedBy: nil, origin: origin, anchor: anchor, isManaged: isManaged,
             username: try self.username(for: email, wanted: username))
         draft.identity = identity
+        draft.profileSynced = profileSynced
         let member = try db.insertMember(draft)
         try adjustSeats(by: 1)
         var facts = details
@@ -224,5 +225,39 @@ extension LedgerTransaction {
             try audit(.memberUpdated, actor: actor, subject: email.canonical, facts)
         }
         return result
+    }
+}
+
+extension LedgerTransaction {
+    /// A sync's profile update of a managed member: each field set as `changes` say, and recorded as the value the
+    /// directory gave (`Member.profileSynced`). Writes `TEAM_MEMBER_UPDATED` naming the fields.
+    @discardableResult
+    public func updateProfile(
+        of member: Member, _ changes: [Plan.FieldChange], by actor: String, details: [String: String] = [:]
+    ) throws -> Member {
+        var updated = member
+        updated.profile = Plan.FieldChange.applying(changes, to: member.profile)
+        updated.profileSynced = Plan.FieldChange.recording(changes, in: member.profileSynced)
+        try db.updateMember(updated)
+        var facts = details
+        facts["fields"] = changes.map(\.field).joined(separator: ", ")
+        try audit(.memberUpdated, actor: actor, subject: member.email.canonical, facts)
+        return updated
+    }
+
+    /// The same for a pending invitation's pre-filled profile; the event also names the invitation.
+    @discardableResult
+    public func updateProfile(
+        of invitation: Invitation, _ changes: [Plan.FieldChange], by actor: String, details: [String: String] = [:]
+    ) throws -> Invitation {
+        var updated = invitation
+        updated.profile = Plan.FieldChange.applying(changes, to: invitation.profile)
+        updated.profileSynced = Plan.FieldChange.recording(changes, in: invitation.profileSynced)
+        try db.updateInvitation(updated)
+        var facts = details
+        facts["fields"] = changes.map(\.field).joined(separator: ", ")
+        facts["invitation_id"] = invitation.id.description
+        try audit(.memberUpdated, actor: actor, subject: invitation.email.canonical, facts)
+        return updated
     }
 }

@@ -213,6 +213,8 @@ extension Member {
         public var username: Username
         /// The given and family names and profile fields registered with the account.
         public var identity = Identity()
+        /// The profile values a sync gave (`Member.profileSynced`).
+        public var profileSynced: [String: String] = [:]
 
         /// A member to insert with `LedgerWriter.insertMember`; the caller has checked the rules (seats, owners,
         /// a free username: derived from the email when nil).
@@ -263,6 +265,8 @@ extension Invitation {
         public var username: Username
         /// Profile fields pre-filled.
         public var profile: [String: String] = [:]
+        /// The profile values a sync gave (`Member.profileSynced`).
+        public var profileSynced: [String: String] = [:]
         /// Whether account and identity are registered in one step.
         public var isComplete = false
 

@@ -67,6 +67,26 @@ public struct Mapper: Sendable {
         return entry
     }
 
+    /// Where one profile field of a mapped user came from, for `dirsync explain`.
+    public struct ProfileSource: Sendable, Equatable {
+        /// The field's key.
+        public let field: String
+        /// The attribute (as the mapping wrote it) that had the value; nil when none had one.
+        public let attribute: String?
+        /// The value the user has; nil when none (or an email field whose value is no address).
+        public let value: String?
+    }
+
+    /// For each profile field of the mapping, the attribute of `entry` it was read from and `user`'s value.
+    public func profileSources(of entry: DirectoryEntry, user: DirectoryUser) -> [ProfileSource] {
+        let entry = computing(entry)
+        return mapping.profile.map { field in
+            let index = field.attributes.firstIndex { firstText([$0], in: entry) != nil }
+            return ProfileSource(
+                field: field.key, attribute: index.map { field.labels[$0] }, value: user.profile[field.key])
+        }
+    }
+
     /// Every step of every computed field for `entry`, for `dirsync explain`.
     public func computationSteps(for entry: DirectoryEntry) -> [ComputedField.Trace] {
         var entry = entry
@@ -121,6 +141,24 @@ public struct Mapper: Sendable {
                         kind: .mapping,
                         diagnostic: Diagnostic(
                             .warning, "\(error.description); the username is derived from the email instead",
+                            at: entry.location)))
+            }
+        }
+        for field in mapping.profile {
+            guard let raw = firstText(field.attributes, in: entry), let value = Identity.directoryValue(raw) else {
+                continue
+            }
+            guard field.isEmail else {
+                user.profile[field.key] = value
+                continue
+            }
+            do { user.profile[field.key] = try EmailAddress(value).canonical } catch {
+                notes.append(
+                    Note(
+                        kind: .mapping,
+                        diagnostic: Diagnostic(
+                            .warning,
+                            "profile field \(field.key) (as: email): \(error.description); left empty",
                             at: entry.location)))
             }
         }

@@ -4,7 +4,7 @@ extension Mapping {
     /// The keys allowed at the top of a mapping file.
     static let topLevelKeys = [
         "description", "computed", "anchor", "email", "name", "groups", "person", "disabled", "exclude", "attributes",
-        "role", "csv", "username",
+        "role", "csv", "username", "profile",
     ]
 
     /// Reads the mapping file at `url`, naming it `file` in errors.
@@ -46,7 +46,41 @@ extension Mapping {
         mapping.role = try attributeNames(top["role"])
         mapping.username = try attributeNames(top["username"])
         if let section = top["csv"] { mapping.csv = try csvOptions(section) }
+        if let section = top["profile"] { mapping.profile = try profileFields(section) }
         return mapping
+    }
+
+    /// `profile: { title: title, phone: [telephoneNumber, mobile], manager: { attribute: manager, as: email } }`:
+    /// each key a profile field (`Identity.fieldKeyProblem`), each value the attributes it is read from.
+    private static func profileFields(_ section: YAMLValue) throws(ConfigError) -> [ProfileField] {
+        var fields: [ProfileField] = []
+        for (key, value) in try section.pairs() {
+            if let problem = Identity.fieldKeyProblem(key) {
+                throw value.error("'\(key)' cannot name a profile field: \(problem)")
+            }
+            if Identity.nameKeys.contains(key) {
+                throw value.error(
+                    "'\(key)' is a name, not a profile field", hint: "map names under name: { given, family, display }")
+            }
+            if (try? value.pairs()) != nil {
+                let keys = try value.mapping(allowed: ["attribute", "as"])
+                var labels: [String] = []
+                for item in try items(try keys.required("attribute")) { labels.append(try attributeLabel(item)) }
+                var isEmail = false
+                if let kind = keys["as"] {
+                    guard try kind.nonEmptyString() == "email" else {
+                        throw kind.error("a profile field is text, or 'as: email'")
+                    }
+                    isEmail = true
+                }
+                fields.append(ProfileField(key: key, attributes: labels, isEmail: isEmail))
+            } else {
+                var labels: [String] = []
+                for item in try items(value) { labels.append(try attributeLabel(item)) }
+                fields.append(ProfileField(key: key, attributes: labels))
+            }
+        }
+        return fields
     }
 
     // MARK: - Pieces

@@ -58,6 +58,27 @@ public struct Mapping: Sendable, Equatable {
         }
     }
 
+    /// One profile field of the `profile:` block: its key, the attributes it is read from (tried in order, the
+    /// first with a value wins) and whether the value is an email address (`manager`).
+    public struct ProfileField: Sendable, Equatable {
+        /// The field's key, as `members show` and the plan name it (`title`).
+        public var key: String
+        /// The attributes, normalised.
+        public var attributes: [String]
+        /// The attributes as the mapping wrote them, for messages and `explain`.
+        public var labels: [String]
+        /// Whether the value must be an email address; it is kept in canonical form.
+        public var isEmail: Bool
+
+        /// The field `key` read from `attributes` (as written); an email address when `isEmail`.
+        public init(key: String, attributes: [String], isEmail: Bool = false) {
+            self.key = key
+            self.labels = attributes
+            self.attributes = attributes.map(AttributeName.normalize)
+            self.isEmail = isEmail
+        }
+    }
+
     /// The file the mapping was read from, or a preset name, for messages.
     public var name: String
     /// Tried in order; the first that has a value is the anchor.
@@ -92,6 +113,9 @@ public struct Mapping: Sendable, Equatable {
     /// Attributes holding the person's username (`username:`: `sAMAccountName`, `uid`, SCIM `userName`), tried
     /// in order; without one, the username is derived from the email.
     public var username: [String] = []
+    /// Profile fields (`profile:`) a sync keeps in step on managed members and pending invitations, in the
+    /// file's order.
+    public var profile: [ProfileField] = []
     /// How to read a CSV export; other sources ignore it.
     public var csv: CSVOptions
 
@@ -127,6 +151,7 @@ public struct Mapping: Sendable, Equatable {
         for source in anchor { want(source.attribute, source.format.isBinary ? .bytes : .text) }
         for source in email { want(source.attribute) }
         for name in givenName + familyName + displayName + groups + attributes + role + username { want(name) }
+        for field in profile { for name in field.attributes { want(name) } }
         for condition in person + disabled + exclude { want(condition.attribute) }
         for field in computed { for name in field.expression.attributes { want(name) } }
         if readsGroupEntries {

@@ -65,7 +65,7 @@ public struct AuditEvent: Sendable, Equatable {
                 ]
             case .memberRoleChanged: return ["from_role", "to_role", "offer_id"] + sync
             case .memberRemoved: return ["role"] + sync
-            case .memberUpdated, .invitationAdopted: return ["from_email", "managed", "fields"] + sync
+            case .memberUpdated, .invitationAdopted: return ["from_email", "managed", "fields", "invitation_id"] + sync
             case .accountAdded, .accountRemoved: return []
             case .accessGranted: return ["grants", "managed", "offer_id", "inherit"] + sync
             case .accessRemoved: return ["grants"] + sync

@@ -22,6 +22,12 @@ public struct Identity: Sendable, Equatable {
         self.fields = fields
     }
 
+    /// The longest profile value kept, in characters.
+    public static let valueLimit = 1000
+
+    /// A profile value from a directory: control characters replaced, trimmed, at most `valueLimit` characters.
+    public static func directoryValue(_ raw: String?) -> String? { Member.directoryText(raw, limit: valueLimit) }
+
     /// The built-in keys a requirement may name besides profile fields.
     public static let nameKeys = ["given_name", "family_name", "display_name"]
     /// What `organization.identity.required` is unless the configuration says otherwise.
@@ -61,7 +67,7 @@ public struct Identity: Sendable, Equatable {
         if let control = Organization.Settings.firstControl(in: trimmed) {
             throw .controlCharacterInName(key, control)
         }
-        guard trimmed.count <= 1000 else { throw .nameTooLong(trimmed.count) }
+        guard trimmed.count <= valueLimit else { throw .nameTooLong(trimmed.count) }
         return trimmed
     }
 }

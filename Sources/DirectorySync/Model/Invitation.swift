@@ -58,6 +58,8 @@ public struct Invitation: Sendable, Equatable, Identifiable {
     public var closedAt: Date?
     /// Profile fields the member will have on accepting (pre-filled, or registered for the pending invitee).
     public var profile: [String: String] = [:]
+    /// The value a sync last gave each profile field it manages, as for a member (`Member.profileSynced`).
+    public var profileSynced: [String: String] = [:]
     /// Whether it is a complete registration (`--complete`, `policy.registration: complete`): account and
     /// identity in one step.
     public var isComplete = false

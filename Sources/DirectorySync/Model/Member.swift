@@ -49,6 +49,9 @@ public struct Member: Sendable, Equatable, Identifiable {
     public var familyName: String?
     /// Profile fields, by key.
     public var profile: [String: String] = [:]
+    /// The value a sync last gave each profile field it manages (`""` for one it cleared): a field whose value
+    /// differs was edited by hand since, which the next sync overrides with a diagnostic.
+    public var profileSynced: [String: String] = [:]
     /// The username, unique in the organization (with pending invitations' usernames); it never changes once
     /// the account exists.
     public var username: Username
@@ -72,7 +75,10 @@ public struct Member: Sendable, Equatable, Identifiable {
 
     /// A display name as a directory gives it: control characters become spaces and it is cut at 200
     /// characters, so a hostile name never breaks a mail header or a listing; nil when blank.
-    public static func directoryName(_ raw: String?) -> String? {
+    public static func directoryName(_ raw: String?) -> String? { directoryText(raw, limit: 200) }
+
+    /// A directory value cleaned as a name is, but kept up to `limit` characters (a profile field's 1,000).
+    public static func directoryText(_ raw: String?, limit: Int) -> String? {
         guard let raw else { return nil }
         var scalars = String.UnicodeScalarView()
         for scalar in raw.unicodeScalars {
@@ -81,7 +87,7 @@ public struct Member: Sendable, Equatable, Identifiable {
             scalars.append(isControl ? " " : scalar)
         }
         let cleaned = String(scalars).trimmingCharacters(in: .whitespaces)
-        return cleaned.isEmpty ? nil : String(cleaned.prefix(200))
+        return cleaned.isEmpty ? nil : String(cleaned.prefix(limit))
     }
 
     /// Assembles a member from its parts, as the store does when it reads one; nothing is checked here.
@@ -89,8 +95,9 @@ public struct Member: Sendable, Equatable, Identifiable {
         id: ID, organization: Organization.ID, email: EmailAddress, name: String? = nil, role: Role,
         joinedAt: Date, invitedBy: String? = nil, origin: Origin, anchor: String? = nil, isManaged: Bool = false,
         accessRemovedAt: Date? = nil, username: Username? = nil, givenName: String? = nil, familyName: String? = nil,
-        profile: [String: String] = [:]
+        profile: [String: String] = [:], profileSynced: [String: String] = [:]
     ) {
+        self.profileSynced = profileSynced
         self.givenName = givenName
         self.familyName = familyName
         self.profile = profile

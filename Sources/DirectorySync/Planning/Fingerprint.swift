@@ -59,6 +59,7 @@ public struct Fingerprint: Sendable {
             user.isActive ? "1" : "0", user.requestedRole?.rawValue ?? "", user.username?.text ?? "")
         for group in user.groups { hasher.add(group.id) }
         for key in user.attributes.keys.sorted() { hasher.add([key] + (user.attributes[key] ?? [])) }
+        for key in user.profile.keys.sorted() { hasher.add("profile", key, user.profile[key] ?? "") }
         return hasher
     }
 

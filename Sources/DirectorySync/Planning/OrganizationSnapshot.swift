@@ -47,6 +47,12 @@ public struct OrganizationSnapshot: Sendable, Equatable {
             offers: try db.latestOffers(in: organization.id))
     }
 
+    /// A record's profile, when it has one (records without digest as they did before profiles).
+    private static func add(_ profile: [String: String], _ synced: [String: String], to hasher: inout Fingerprint) {
+        for key in profile.keys.sorted() { hasher.add("p", key, profile[key] ?? "") }
+        for key in synced.keys.sorted() { hasher.add("ps", key, synced[key] ?? "") }
+    }
+
     private static func fingerprint(
         _ organization: Organization, _ members: [Member], _ invitations: [Invitation], _ grants: [MemberGrant],
         _ invitationGrants: [Invitation.ID: [Grant]], _ offers: [Offer]
@@ -58,6 +64,7 @@ public struct OrganizationSnapshot: Sendable, Equatable {
             hasher.add(
                 "m", member.id.description, member.email.canonical, member.role.rawValue, member.anchor ?? "",
                 member.isManaged ? "1" : "0", member.accessRemovedAt.map(DateText.iso8601) ?? "")
+            Self.add(member.profile, member.profileSynced, to: &hasher)
             records.add(hasher)
         }
         for invitation in invitations {
@@ -66,6 +73,7 @@ public struct OrganizationSnapshot: Sendable, Equatable {
                 "i", invitation.id.description, invitation.email.canonical, invitation.role.rawValue,
                 invitation.status.rawValue, DateText.iso8601(invitation.expiresAt), String(invitation.resendCount),
                 invitation.anchor ?? "", invitation.isManaged ? "1" : "0")
+            Self.add(invitation.profile, invitation.profileSynced, to: &hasher)
             records.add(hasher)
         }
         for grant in grants {

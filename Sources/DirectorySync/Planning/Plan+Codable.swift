@@ -120,7 +120,21 @@ extension Plan.Change: Codable {
         case offerID = "offer_id"
         case firstName = "first_name"
         case lastName = "last_name"
-        case username
+        case username, fields
+    }
+
+    /// One profile field change as the plan writes it: `{"field": "title", "from": null, "to": "Engineer"}`.
+    private struct FieldJSON: Codable {
+        let field: String
+        let from: String?
+        let to: String?
+
+        func encode(to encoder: any Encoder) throws {
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encode(field, forKey: .field)
+            try container.encode(from, forKey: .from)
+            try container.encode(to, forKey: .to)
+        }
     }
 
     /// One grant as the plan writes it: `{"account": null, "role": "signer"}`.
@@ -155,6 +169,7 @@ extension Plan.Change: Codable {
         try container.encode(givenName, forKey: .firstName)
         try container.encode(familyName, forKey: .lastName)
         try container.encode(username?.text, forKey: .username)
+        try container.encode(fields.map { FieldJSON(field: $0.field, from: $0.from, to: $0.to) }, forKey: .fields)
     }
 
     /// Reads a flat change strictly (each field its action needs present, every other one null); its reason is
@@ -165,7 +180,8 @@ extension Plan.Change: Codable {
         self.init(
             try fields.email(.email), try fields.effect(), reason: .recorded(try fields.text(.reason)),
             rule: try fields.optionalText(.rule), anchor: try fields.optionalText(.anchor), grants: try fields.grants(),
-            givenName: names.given, familyName: names.family, username: try fields.username())
+            givenName: names.given, familyName: names.family, username: try fields.username(),
+            fields: try fields.profileFields())
     }
 
     /// The flat fields of one change as read, checked field by field against its action.
@@ -276,6 +292,30 @@ extension Plan.Change: Codable {
             do { return try Username(text) } catch { throw fail(.username, error.description) }
         }
 
+        /// The profile fields the change sets (none when the key is absent, as in plans written before profiles):
+        /// only an update, join, invite, reinvite or deferral has any; each names a valid field once, each value
+        /// is one a directory could give.
+        func profileFields() throws -> [Plan.FieldChange] {
+            let read = try container.decodeIfPresent([FieldJSON].self, forKey: .fields) ?? []
+            if !read.isEmpty, ![.update, .join, .invite, .reinvite, .defer].contains(action) {
+                throw fail(.fields, "a \(action.rawValue) change sets no profile fields")
+            }
+            var seen = Set<String>()
+            var result: [Plan.FieldChange] = []
+            for item in read {
+                if let problem = Identity.fieldKeyProblem(item.field) {
+                    throw fail(.fields, "'\(item.field)': \(problem)")
+                }
+                guard seen.insert(item.field).inserted else { throw fail(.fields, "'\(item.field)' is set twice") }
+                for value in [item.from, item.to].compactMap({ $0 }) where Identity.directoryValue(value) != value {
+                    throw fail(.fields, "the value of '\(item.field)' is not a cleaned directory value")
+                }
+                guard item.from != item.to else { throw fail(.fields, "'\(item.field)' does not change") }
+                result.append(Plan.FieldChange(field: item.field, from: item.from, to: item.to))
+            }
+            return result.sorted()
+        }
+
         func hasMember() throws -> Bool { try !container.decodeNil(forKey: .memberID) }
         func hasInvitation() throws -> Bool { try !container.decodeNil(forKey: .invitationID) }
 
@@ -307,11 +347,19 @@ extension Plan.Change: Codable {
                 guard try to() == .viewer else { throw fail(.toRole, "a downgrade is to viewer") }
                 return .downgrade(try member(), from: try from())
             case .update:
-                try unused(.fromRole, .toRole, .invitationID, .name)
+                try unused(.fromRole, .toRole, .name)
+                let setsFields = try !profileFields().isEmpty
+                if try hasInvitation() {
+                    try unused(.memberID, .fromEmail)
+                    guard setsFields else { throw fail(.fields, "an update of an invitation needs fields") }
+                    return .updateInvitation(try invitation(), role: try role())
+                }
                 if let previous = try optionalEmail(.fromEmail) {
+                    if setsFields { throw fail(.fields, "an email update sets no profile fields") }
                     return .updateEmail(try member(), from: previous, role: try role())
                 }
-                return .updateAnchor(try member(), role: try role())
+                return setsFields
+                    ? .updateProfile(try member(), role: try role()) : .updateAnchor(try member(), role: try role())
             case .removeAccess:
                 try unused(.role, .toRole, .invitationID, .fromEmail, .name)
                 return .removeAccess(try member(), from: try from())

@@ -7,6 +7,7 @@ extension Plan.Change {
         switch effect {
         case .adoptMember(_, let role), .adoptInvitation(_, let role), .revoke(_, let role), .join(let role, _),
             .invite(let role, _), .resend(_, let role), .updateEmail(_, _, let role), .updateAnchor(_, let role),
+            .updateProfile(_, let role), .updateInvitation(_, let role),
             .grant(_, let role), .ungrant(_, let role), .offer(_, let role, _, _), .resendOffer(_, _, let role),
             .revokeOffer(_, _, let role), .restoreAccess(_, let role):
             role
@@ -40,7 +41,8 @@ extension Plan.Change {
     public var memberID: Member.ID? {
         switch effect {
         case .adoptMember(let id, _), .remove(let id, _), .downgrade(let id, _), .updateEmail(let id, _, _),
-            .updateAnchor(let id, _), .changeRole(let id, _, _), .grant(let id, _), .ungrant(let id, _),
+            .updateAnchor(let id, _), .updateProfile(let id, _), .changeRole(let id, _, _), .grant(let id, _),
+            .ungrant(let id, _),
             .offer(let id, _, _, _), .resendOffer(_, let id, _), .revokeOffer(_, let id, _), .removeAccess(let id, _),
             .restoreAccess(let id, _):
             id
@@ -52,7 +54,9 @@ extension Plan.Change {
     /// The invitation the change acts on.
     public var invitationID: Invitation.ID? {
         switch effect {
-        case .adoptInvitation(let id, _), .revoke(let id, _), .reinvite(let id, _, _, _), .resend(let id, _): id
+        case .adoptInvitation(let id, _), .revoke(let id, _), .reinvite(let id, _, _, _), .resend(let id, _),
+            .updateInvitation(let id, _):
+            id
         case .deferred(let deferral): deferral.invitation
         default: nil
         }

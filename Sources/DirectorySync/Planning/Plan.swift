@@ -19,7 +19,8 @@ public struct Plan: Sendable, Equatable {
         /// Every role and grant is taken from a departed member, who keeps the profile
         /// (`policy.offboarding: remove_access`).
         case removeAccess = "remove_access"
-        /// A managed member's email (or anchor) changed in the directory: updated in place.
+        /// A managed member's email, anchor or profile fields (or a pending invitation's pre-filled profile)
+        /// changed in the directory: updated in place.
         case update
         case changeRole = "change_role"
         /// Grants a member no longer gets from the grant rules are taken away (or an offboarded member's).
@@ -75,12 +76,17 @@ public struct Plan: Sendable, Equatable {
         /// The username a `join` or an `invite` (or one deferred) gives: the directory's, or the one derived from
         /// the email with the smallest free numeric suffix, assigned by anchor order.
         public var username: Username?
+        /// The profile fields the change sets, each with its value before and after, sorted by field: an update's
+        /// differences; a join's, an invitation's (or a reinvite's) from the directory.
+        public var fields: [FieldChange]
 
-        /// A change about `email`; `rule`, `anchor`, `grants` and the names are recorded with it when known.
+        /// A change about `email`; `rule`, `anchor`, `grants`, the names and fields are recorded with it when known.
         public init(
             _ email: EmailAddress, _ effect: Effect, reason: Reason, rule: String? = nil, anchor: String? = nil,
-            grants: [Grant] = [], givenName: String? = nil, familyName: String? = nil, username: Username? = nil
+            grants: [Grant] = [], givenName: String? = nil, familyName: String? = nil, username: Username? = nil,
+            fields: [FieldChange] = []
         ) {
+            self.fields = fields
             self.username = username
             self.givenName = givenName
             self.familyName = familyName
@@ -94,6 +100,50 @@ public struct Plan: Sendable, Equatable {
 
         /// The action the change is listed, ordered and counted under: its effect's.
         public var action: Action { effect.action }
+    }
+
+    /// One profile field a change sets: `{"field": "title", "from": "Engineer", "to": "Senior Engineer"}`; nil is
+    /// no value (a field the directory newly has, or no longer has).
+    public struct FieldChange: Sendable, Equatable, Comparable {
+        /// The profile field's key (`title`).
+        public var field: String
+        /// Its value before the change.
+        public var from: String?
+        /// Its value after the change.
+        public var to: String?
+
+        /// `field` going from `from` to `to`.
+        public init(field: String, from: String?, to: String?) {
+            self.field = field
+            self.from = from
+            self.to = to
+        }
+
+        /// By field.
+        public static func < (lhs: FieldChange, rhs: FieldChange) -> Bool { lhs.field < rhs.field }
+
+        /// The differences between `held` and `wanted` over `keys` (the fields the mapping manages), sorted.
+        public static func differences(from held: [String: String], to wanted: [String: String], over keys: [String])
+            -> [FieldChange]
+        {
+            keys.sorted().compactMap { key in
+                held[key] == wanted[key] ? nil : FieldChange(field: key, from: held[key], to: wanted[key])
+            }
+        }
+
+        /// `synced` (`Member.profileSynced`) with each changed field's new value recorded, `""` for a cleared one.
+        public static func recording(_ changes: [FieldChange], in synced: [String: String]) -> [String: String] {
+            var result = synced
+            for change in changes { result[change.field] = change.to ?? "" }
+            return result
+        }
+
+        /// `profile` with these changes made.
+        public static func applying(_ changes: [FieldChange], to profile: [String: String]) -> [String: String] {
+            var result = profile
+            for change in changes { result[change.field] = change.to }
+            return result
+        }
     }
 
     /// What a change does, with exactly the data it needs.
@@ -114,6 +164,10 @@ public struct Plan: Sendable, Equatable {
         case updateEmail(Member.ID, from: EmailAddress, role: Role)
         /// The member's directory anchor changes to the change's anchor (the account was re-created).
         case updateAnchor(Member.ID, role: Role)
+        /// The managed member's profile fields change as the change's `fields` say.
+        case updateProfile(Member.ID, role: Role)
+        /// The pending invitation's pre-filled profile fields change as the change's `fields` say.
+        case updateInvitation(Invitation.ID, role: Role)
         case changeRole(Member.ID, from: Role, to: Role)
         /// The member is given the change's grants.
         case grant(Member.ID, role: Role)
@@ -154,7 +208,7 @@ public struct Plan: Sendable, Equatable {
             case .downgrade: .downgrade
             case .removeAccess: .removeAccess
             case .restoreAccess: .restoreAccess
-            case .updateEmail, .updateAnchor: .update
+            case .updateEmail, .updateAnchor, .updateProfile, .updateInvitation: .update
             case .changeRole: .changeRole
             case .grant: .grant
             case .ungrant: .ungrant

@@ -33,10 +33,20 @@ extension PlanningPass {
                         invitation.id, from: invitation.role, to: person.role,
                         previousEmail: emailChanged ? invitation.email : nil),
                     reason: reason, rule: person.rule, anchor: person.anchor, grants: person.grants,
-                    givenName: person.givenName, familyName: person.familyName)
+                    givenName: person.givenName, familyName: person.familyName,
+                    fields: profileChanges(
+                        invitation.profile, invitation.profileSynced, to: person, of: invitation.email))
                 // Replacing a live invitation keeps its seat; replacing an expired one takes a new seat.
                 if isExpired { seatTakers.append(change) } else { changes.append(change) }
                 continue
+            }
+            let fields = profileChanges(invitation.profile, invitation.profileSynced, to: person, of: invitation.email)
+            if !fields.isEmpty {
+                changes.append(
+                    Plan.Change(
+                        invitation.email, .updateInvitation(invitation.id, role: invitation.role),
+                        reason: .profileChanged(fields.map(\.field)), rule: "profile", anchor: person.anchor,
+                        fields: fields))
             }
             let waited = now.timeIntervalSince(invitation.sentAt)
             guard isExpired || waited >= policy.resendAfter.timeInterval else { continue }

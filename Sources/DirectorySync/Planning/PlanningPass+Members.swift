@@ -31,6 +31,14 @@ extension PlanningPass {
                 // re-created account (matched by email, new anchor) updates the member in place.
                 update(member, to: person)
             }
+            let fields = profileChanges(member.profile, member.profileSynced, to: person, of: member.email)
+            if !fields.isEmpty {
+                changes.append(
+                    Plan.Change(
+                        person.email, .updateProfile(member.id, role: member.role),
+                        reason: .profileChanged(fields.map(\.field)), rule: "profile", anchor: person.anchor,
+                        fields: fields))
+            }
             if let wanted = person.username, wanted != member.username {
                 diagnostics.append(
                     Diagnostic(
@@ -272,4 +280,35 @@ extension PlanningPass {
                     "\(member.email): \(departure.description); kept as \(member.role) (policy.offboarding: keep)"))
         }
     }
+}
+
+/// Profile fields: the directory's values for the fields the mappings manage, on managed records.
+extension PlanningPass {
+    /// What a join or an invitation of `person` sets: every managed field the directory has a value for.
+    func newProfile(of person: DesiredState.Person) -> [Plan.FieldChange] {
+        Plan.FieldChange.differences(from: [:], to: person.profile, over: desired.profileKeys)
+    }
+
+    /// How a managed record's profile (`held`, with what a sync last gave it, `synced`) differs from the
+    /// directory's for `person`, over the fields the mappings manage. The directory wins a field edited by hand
+    /// since the last sync, with a warning naming both values.
+    mutating func profileChanges(
+        _ held: [String: String], _ synced: [String: String], to person: DesiredState.Person, of email: EmailAddress
+    ) -> [Plan.FieldChange] {
+        let changes = Plan.FieldChange.differences(from: held, to: person.profile, over: desired.profileKeys)
+        for change in changes {
+            guard let given = synced[change.field], given != (change.from ?? "") else { continue }
+            diagnostics.append(
+                Diagnostic(
+                    .warning,
+                    "\(email)'s \(change.field) was edited by hand (\(Self.shown(change.from))); the directory manages it "
+                        + "and its \(Self.shown(change.to)) wins (remove the field from the mapping's profile: to keep "
+                        + "hand edits)",
+                    at: person.location))
+        }
+        return changes
+    }
+
+    /// A field's value as messages quote it.
+    static func shown(_ value: String?) -> String { value.map { "'\($0)'" } ?? "empty" }
 }

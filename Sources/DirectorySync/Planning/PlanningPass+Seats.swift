@@ -16,7 +16,7 @@ extension PlanningPass {
                         person.email, .join(person.role, name: person.name),
                         reason: .autoJoinDomain(person.email.domain), rule: person.rule, anchor: person.anchor,
                         grants: person.grants, givenName: person.givenName, familyName: person.familyName,
-                        username: username))
+                        username: username, fields: newProfile(of: person)))
             case .invite:
                 guard canMail(person), isRegistrable(person) else { continue }
                 seatTakers.append(
@@ -24,7 +24,7 @@ extension PlanningPass {
                         person.email, .invite(person.role, name: person.name),
                         reason: .allowedDomain(person.email.domain), rule: person.rule, anchor: person.anchor,
                         grants: person.grants, givenName: person.givenName, familyName: person.familyName,
-                        username: username))
+                        username: username, fields: newProfile(of: person)))
             }
         }
     }

@@ -45,6 +45,9 @@ public struct DirectoryUser: Sendable, Equatable {
     /// The username the directory gives (the mapping's `username:`), checked; nil when the mapping has none or
     /// the value is not a username (then a diagnostic says so, and the email's is derived).
     public var username: Username?
+    /// Profile fields from the mapping's `profile:` block that have a value, by key; each cleaned as a
+    /// directory value (`Identity.directoryValue`), an email field in canonical form.
+    public var profile: [String: String] = [:]
     /// Where the entry was read.
     public var location: SourceLocation
     /// The entry's distinguished name, for sources with DNs (LDIF, DSML); what `base:` conditions test.
@@ -201,6 +204,10 @@ public protocol DirectorySource: Sendable {
     /// a source may skip resolving membership from group entries, which keeps a big file streaming.
     func read<Item: Sendable>(keeping keep: @escaping @Sendable (DirectoryUser) -> Item, groupsMatter: Bool)
         async throws -> DirectoryRead<Item>
+
+    /// The profile fields the source's mapping manages (`profile:`), sorted. Required of every source (no
+    /// default), so a wrapper cannot forget to pass its mapping's on.
+    var profileKeys: [String] { get }
 }
 
 extension DirectorySource {
@@ -214,6 +221,9 @@ extension DirectorySource {
 
 /// Users already read are a source too (tests, and anything that reads once and plans twice).
 extension DirectoryRead: DirectorySource where Item == DirectoryUser {
+    /// Users already read were mapped already: no mapping to manage profile fields.
+    public var profileKeys: [String] { [] }
+
     /// The same read with `keep(user)` of each user; diagnostics, counts and fingerprint are unchanged.
     public func read<Other: Sendable>(keeping keep: @escaping @Sendable (DirectoryUser) -> Other)
         -> DirectoryRead<Other>

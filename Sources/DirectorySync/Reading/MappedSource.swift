@@ -25,6 +25,9 @@ public struct MappedSource: DirectorySource, CustomStringConvertible {
         self.mappingReference = mappingReference
     }
 
+    /// The profile fields the mapping's `profile:` block manages, sorted.
+    public var profileKeys: [String] { mapping.profile.map(\.key).sorted() }
+
     /// The file's format, or `.scim`.
     public var kind: SourceKind {
         switch location {

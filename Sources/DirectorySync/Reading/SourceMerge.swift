@@ -168,6 +168,11 @@ public enum SourceMerge {
             attributes[name] = pick(name) { $0.attributes[name] }?.0
         }
         user.attributes = attributes
+        var profile: [String: String] = [:]
+        for key in Set(contributions.flatMap { $0.user.profile.keys }).sorted() {
+            profile[key] = pick("profile.\(key)") { $0.profile[key] }?.0
+        }
+        user.profile = profile
         // Groups are not chosen but joined: in source order, each group once.
         var groups: [DirectoryUser.Group] = []
         for contribution in contributions.sorted(by: { $0.source < $1.source }) {
@@ -196,6 +201,7 @@ extension DirectoryUser.Provenance {
         if user.dn != nil { fields["dn"] = source }
         if user.username != nil { fields["username"] = source }
         for name in user.attributes.keys { fields[name] = source }
+        for key in user.profile.keys { fields["profile.\(key)"] = source }
         return Self(sources: [source], fields: fields)
     }
 }

@@ -43,6 +43,9 @@ public struct SourceSet<Part: DirectorySource>: DirectorySource, CustomStringCon
         self.precedence = precedence ?? SourcePrecedence(sources: members.map(\.name))
     }
 
+    /// Every profile field any of the sources manages, sorted.
+    public var profileKeys: [String] { Array(Set(members.flatMap(\.part.profileKeys))).sorted() }
+
     /// Whether people are merged from several sources.
     public var isMerged: Bool { members.count > 1 }
 

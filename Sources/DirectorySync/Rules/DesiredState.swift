@@ -25,6 +25,8 @@ public struct DesiredState: Sendable, Equatable {
         public var familyName: String? = nil
         /// The username the directory gives (the mapping's `username:`); nil to derive it from the email.
         public var username: Username? = nil
+        /// The profile fields the directory gives the person (the mapping's `profile:`), by key.
+        public var profile: [String: String] = [:]
     }
 
     /// Someone in the directory who should not be in the organization.
@@ -52,6 +54,9 @@ public struct DesiredState: Sendable, Equatable {
     public var sourceKind: SourceKind
     /// A digest of the source read and the rules' decisions.
     public var fingerprint: String
+    /// The profile fields the mappings manage (`profile:`), sorted: a field among them that a person lacks is
+    /// cleared on their managed record; any other field is never touched by a sync.
+    public var profileKeys: [String] = []
 
     /// A desired state from its parts; `fingerprint` should digest the read and the decisions it was made from.
     public init(
@@ -86,7 +91,7 @@ public struct DesiredState: Sendable, Equatable {
                     name: user.displayName ?? fullName(user), location: user.location,
                     grants: rules.grants.isEmpty ? [] : rules.grants(for: user),
                     givenName: Member.directoryName(user.givenName), familyName: Member.directoryName(user.familyName),
-                    username: user.username))
+                    username: user.username, profile: user.profile))
         case .skipped(let reason):
             return .skipped(Skip(email: user.email, anchor: user.anchor, reason: reason, location: user.location))
         }

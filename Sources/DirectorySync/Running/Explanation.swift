@@ -18,6 +18,9 @@ public struct Explanation: Sendable {
         public var sourceName: String?
         /// With several sources: the mapping this entry was read with; nil with one source (see `mapping`).
         public var mapping: MappingReference?
+        /// The mapping's profile fields for this entry, in the mapping's order: the attribute each was read
+        /// from (nil when none of its attributes has a value) and the value kept.
+        public var profile: [Mapper.ProfileSource] = []
     }
 
     /// With several sources: the person as merged from their entries, and what the rules decided for them.
@@ -164,6 +167,7 @@ extension SyncEngine {
             if matches {
                 var item = Explanation.Entry(entry: entry, outcome: outcome, evaluation: evaluation)
                 item.computed = mapper.computationSteps(for: entry)
+                if case .user(let user, _) = outcome { item.profile = mapper.profileSources(of: entry, user: user) }
                 found.append(item)
             }
         }
@@ -183,6 +187,7 @@ extension SyncEngine {
                 entry: item.entry, outcome: .user(whole, notes: notes),
                 evaluation: evaluating ? rules.evaluate(whole) : nil)
             resolved.computed = item.computed
+            resolved.profile = item.profile
             return resolved
         }
     }

@@ -62,9 +62,10 @@ public struct SyncEngine: Sendable, CustomStringConvertible, CustomReflectable {
                 try db.lastSuccessfulRun(in: organization.id)?.sourceUsers
             )
         }
-        let desired = DesiredState(
+        var desired = DesiredState(
             try await source.read(
                 keeping: { [rules] in DesiredState.decide($0, rules: rules) }, groupsMatter: rules.testsGroups))
+        desired.profileKeys = source.profileKeys
         let (snapshot, lastUsers) = try await current
         let inviter = effective.settings.inviter
         try settings.check(

@@ -7,6 +7,8 @@ struct ConfiguredSource: DirectorySource, CustomStringConvertible {
 
     var description: String { base.description }
 
+    var profileKeys: [String] { base.profileKeys }
+
     func read<Item: Sendable>(keeping keep: @escaping @Sendable (DirectoryUser) -> Item) async throws
         -> DirectoryRead<Item>
     {

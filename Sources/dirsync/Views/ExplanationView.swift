@@ -35,6 +35,11 @@ struct ExplanationView {
                 lines.append("  skipped: \(reason)")
             case .user(let user, let notes):
                 lines += fields(of: user)
+                for source in item.profile {
+                    lines.append(
+                        "  profile \(source.field) = \(source.value.map { "'\($0)'" } ?? "(none)")"
+                            + (source.attribute.map { " from \($0)" } ?? " (no value in the entry)"))
+                }
                 for diagnostic in notes.map(\.diagnostic) {
                     lines.append("  \(diagnostic.severity.rawValue): \(diagnostic.message)")
                 }

@@ -135,12 +135,19 @@ struct PlanTextView {
     }
 
     /// The reason, with the label of the deciding rule (`roles[0]`) when one decided.
+    /// A profile update shows each field's change instead (`title 'Engineer' → 'Senior Engineer'`).
     static func reason(_ change: Plan.Change) -> String {
+        if change.action == .update, !change.fields.isEmpty {
+            return change.fields.map { "\($0.field) \(shown($0.from)) → \(shown($0.to))" }.joined(separator: ", ")
+        }
         guard let rule = change.rule, let label = rule.split(separator: " ").first else {
             return change.reason.description
         }
         return "\(change.reason) [\(label)]"
     }
+
+    /// A field's value as the plan quotes it.
+    static func shown(_ value: String?) -> String { value.map { "'\($0)'" } ?? "empty" }
 
     private func paint(symbol: String) -> String {
         switch symbol {

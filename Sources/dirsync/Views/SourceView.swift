@@ -107,6 +107,8 @@ enum SourceView {
         let groups: [Group]
         let active: Bool
         let attributes: [String: [String]]
+        /// The profile fields of the mapping's `profile:` that have a value; `{}` without a profile block.
+        let profile: [String: String]
         /// For people merged from several sources: the sources that have them; null with one source.
         let sources: [String]?
         /// For people merged from several sources: field → the source it was taken from; null with one source.
@@ -122,6 +124,7 @@ enum SourceView {
             groups = user.groups.map { Group(id: $0.id, name: $0.name, direct: $0.isDirect) }
             active = user.isActive
             attributes = user.attributes
+            profile = user.profile
             sources = user.provenance?.sources
             provenance = user.provenance?.fields
         }

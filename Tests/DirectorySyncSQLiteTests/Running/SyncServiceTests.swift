@@ -20,6 +20,7 @@ import Testing
         private let lock = NSLock()
         private var remainingFailures: Int
         private let users: DirectoryContents
+        let profileKeys: [String] = []
 
         init(failures: Int, users: [DirectoryUser]) {
             remainingFailures = failures
