@@ -392,6 +392,49 @@ enum Migrations {
                         CHECK (json_valid(profile_synced));
                     """)
         }
+        migrator.registerMigration("v13-account-first") { db in
+            // The account-first flow: an account invitation carries a typed code (only its selector and SHA-256
+            // kept, wrong attempts counted); the person requests access with it and a username, and waits for
+            // approval. One pending request per person and organization.
+            try db.execute(
+                sql: """
+                    ALTER TABLE invitations ADD COLUMN flow TEXT NOT NULL DEFAULT 'link'
+                        CHECK (flow IN ('link', 'account-first'));
+                    CREATE TABLE access_codes (
+                        id INTEGER PRIMARY KEY,
+                        invitation_id INTEGER NOT NULL REFERENCES invitations(id),
+                        selector TEXT NOT NULL UNIQUE CHECK (length(selector) = 6),
+                        hash TEXT NOT NULL CHECK (length(hash) = 64),
+                        attempts INTEGER NOT NULL DEFAULT 0 CHECK (attempts >= 0),
+                        issued_at TEXT NOT NULL,
+                        expires_at TEXT NOT NULL CHECK (expires_at > issued_at),
+                        closed_at TEXT,
+                        closure TEXT CHECK (closure IN ('used', 'locked', 'replaced')),
+                        CHECK ((closed_at IS NULL) = (closure IS NULL))
+                    );
+                    CREATE INDEX access_codes_by_invitation ON access_codes(invitation_id);
+                    CREATE TABLE access_requests (
+                        id INTEGER PRIMARY KEY,
+                        organization_id INTEGER NOT NULL REFERENCES organizations(id),
+                        invitation_id INTEGER NOT NULL REFERENCES invitations(id),
+                        email TEXT NOT NULL CHECK (email = lower(email) AND email LIKE '%_@_%'),
+                        username TEXT NOT NULL CHECK (username = lower(username) AND length(username) BETWEEN 1 AND 64),
+                        given_name TEXT,
+                        family_name TEXT,
+                        status TEXT NOT NULL CHECK (status IN ('pending', 'approved', 'denied')),
+                        requested_at TEXT NOT NULL,
+                        expires_at TEXT NOT NULL CHECK (expires_at > requested_at),
+                        closed_at TEXT,
+                        closed_by TEXT,
+                        reason TEXT,
+                        CHECK ((status = 'pending') = (closed_at IS NULL))
+                    );
+                    CREATE UNIQUE INDEX access_requests_one_pending_per_email
+                        ON access_requests(organization_id, email) WHERE status = 'pending';
+                    CREATE UNIQUE INDEX access_requests_one_pending_per_username
+                        ON access_requests(organization_id, username) WHERE status = 'pending';
+                    """)
+        }
         return migrator
     }
 }

@@ -41,7 +41,7 @@ extension SQLiteLedger {
 
     static let invitationColumns = """
         id, organization_id, email, role, status, created_at, sent_at, expires_at, resend_count, invited_by, message, \
-        anchor, managed, closed_at, given_name, family_name, username, profile, complete, profile_synced
+        anchor, managed, closed_at, given_name, family_name, username, profile, complete, profile_synced, flow
         """
 
     static func invitation(from row: Row) throws -> Invitation {
@@ -55,6 +55,7 @@ extension SQLiteLedger {
         invitation.profile = profile(row[17])
         invitation.isComplete = row[18]
         invitation.profileSynced = profile(row[19])
+        invitation.flow = try Self.value(row[20], Invitation.Flow.init(rawValue:))
         return invitation
     }
 

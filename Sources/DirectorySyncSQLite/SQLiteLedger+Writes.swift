@@ -140,14 +140,15 @@ extension SQLiteLedger {
             sql: """
                 INSERT INTO invitations (organization_id, email, role, status, created_at, sent_at, expires_at,
                     resend_count, invited_by, message, anchor, managed, given_name, family_name, username, profile,
-                    complete, profile_synced)
-                VALUES (?, ?, ?, 'pending', ?, ?, ?, 0, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    complete, profile_synced, flow)
+                VALUES (?, ?, ?, 'pending', ?, ?, ?, 0, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """,
             arguments: [
                 draft.organization.rawValue, draft.email.canonical, draft.role.rawValue, StoredText.date(draft.sentAt),
                 StoredText.date(draft.sentAt), StoredText.date(draft.expiresAt), draft.invitedBy, draft.message,
                 draft.anchor, draft.isManaged, draft.givenName, draft.familyName, draft.username.text,
                 StoredText.json(draft.profile), draft.isComplete, StoredText.json(draft.profileSynced),
+                draft.flow.rawValue,
             ])
         var invitation = Invitation(
             id: Invitation.ID(rawValue: db.lastInsertedRowID), organization: draft.organization, email: draft.email,
@@ -157,6 +158,7 @@ extension SQLiteLedger {
             username: draft.username)
         invitation.profile = draft.profile
         invitation.profileSynced = draft.profileSynced
+        invitation.flow = draft.flow
         invitation.isComplete = draft.isComplete
         return invitation
     }

@@ -72,7 +72,7 @@ extension StoreError {
         "expires_at > sent_at": "an invitation expires after it was sent",
         "resend_count >= 0": "an invitation's resend count is not negative",
         "(status = 'pending') = (closed_at IS NULL)": "an invitation has a closing time exactly when it is not pending",
-        "length(hash) = 64": "a token is stored as a SHA-256 hash",
+        "length(hash) = 64": "a token or an access code is stored as a SHA-256 hash",
         "closure IN ('replaced', 'revoked', 'used')": "a token is closed as replaced, revoked or used",
         "(closure IS NULL) = (closed_at IS NULL)": "a token has a closing time exactly when it is closed",
         "json_valid(details)": "an audit event's details are JSON",
@@ -100,6 +100,15 @@ extension StoreError {
         "json_valid(profile_synced)": "a profile's synced values are stored as JSON",
         "complete IN (0, 1)": "complete is 0 or 1",
         "inherit = 0 OR account_id IS NULL": "only an organization-wide grant is inherited by child organizations",
+        "flow IN ('link', 'account-first')": "an invitation's flow is link or account-first",
+        "length(selector) = 6": "an access code's selector has six characters",
+        "closure IN ('used', 'locked', 'replaced')": "an access code is closed as used, locked or replaced",
+        "(closed_at IS NULL) = (closure IS NULL)": "an access code has a closing time exactly when it is closed",
+        "username = lower(username) AND length(username) BETWEEN 1 AND 64":
+            "a requested username is lower-case, 1 to 64 characters",
+        "status IN ('pending', 'approved', 'denied')": "a request for access is pending, approved or denied",
+        "expires_at > requested_at": "a request for access expires after it was made",
+        "expires_at > issued_at": "an access code expires after it was issued",
     ]
 
     /// The unique keys of `Migrations`, by the columns SQLite reports.
@@ -122,5 +131,10 @@ extension StoreError {
         "index 'offer_grants_once'": "an offer carries each grant once",
         "offer_tokens.selector": "token selectors are unique",
         "offer_tokens.offer_id": "an offer has at most one open token",
+        "access_codes.selector": "access code selectors are unique",
+        "access_requests.organization_id, access_requests.email":
+            "a person has at most one pending request for access in an organization",
+        "access_requests.organization_id, access_requests.username":
+            "a username has at most one pending request for access in an organization",
     ]
 }

@@ -16,7 +16,7 @@ struct DirSync: AsyncParsableCommand {
         subcommands: [
             InitCommand.self, OrganizationCommand.self, MembersCommand.self, AccountsCommand.self, GrantsCommand.self,
             InvitationsCommand.self,
-            OffersCommand.self,
+            OffersCommand.self, AccessRequestCommand.self,
             AuditCommand.self, OutboxCommand.self, SourceCommand.self, CSVTemplateCommand.self, GenerateCommand.self,
             PlanCommand.self, ApplyCommand.self, SyncCommand.self, RunsCommand.self, RunCommand.self,
             StatusCommand.self,

@@ -139,7 +139,7 @@ import Testing
         #expect(
             Set(invitations[0].keys) == [
                 "id", "email", "role", "status", "sent_at", "expires_at", "resend_count", "invited_by", "grants",
-                "first_name", "last_name", "username",
+                "first_name", "last_name", "username", "flow", "step",
             ])
         #expect(invitations[1]["expires_at"] as? String == "2026-11-28T11:00:00Z")
         #expect(invitations[1]["invited_by"] as? String == "ada@acme.com")

@@ -146,9 +146,19 @@ extension Applier {
                 isManaged: true, givenName: change.givenName, familyName: change.familyName, username: change.username,
                 profile: Plan.FieldChange.applying(change.fields, to: [:]),
                 profileSynced: Plan.FieldChange.recording(change.fields, in: [:]), complete: registration == .complete,
-                details: facts)
+                flow: change.flow ?? .link, details: facts)
         case .resend(let id, _):
             try rules.resend(try invitation(id), by: actor, details: facts)
+        case .approve(let requestID, let invitationID, let role):
+            let account = try invitation(invitationID)
+            guard
+                let request = try db.accessRequests(in: account.organization, statuses: [.pending]).first(where: {
+                    $0.id == requestID
+                }), request.invitation == account.id, request.state(at: rules.now) == .pending
+            else { throw conflict("the request for access is no longer pending") }
+            try rules.approve(
+                request, as: role, grants: change.grants, by: actor, isManaged: true, anchor: change.anchor,
+                details: facts)
         case .deferred:
             break
         }

@@ -61,10 +61,13 @@ extension Applier {
                 }
             }
             switch change.effect {
-            case .join, .invite, .reinvite, .grant, .ungrant, .offer, .resendOffer, .revokeOffer, .restoreAccess: break
+            case .join, .invite, .reinvite, .grant, .ungrant, .offer, .resendOffer, .revokeOffer, .restoreAccess,
+                .approve:
+                break
             default:
                 if !change.grants.isEmpty {
-                    throw refuse("only a join, invite, reinvite, grant, ungrant or offer change carries grants")
+                    throw refuse(
+                        "only a join, invite, reinvite, approve, grant, ungrant or offer change carries grants")
                 }
             }
             switch change.effect {
@@ -93,7 +96,8 @@ extension Applier {
                 guard invitable(change.email) else {
                     throw refuse("\(change.email.domain) is neither an auto-join nor an allowed domain")
                 }
-            case .resend(let id, _), .revoke(let id, _), .adoptInvitation(let id, _), .updateInvitation(let id, _):
+            case .resend(let id, _), .revoke(let id, _), .adoptInvitation(let id, _), .updateInvitation(let id, _),
+                .approve(_, let id, _):
                 try invitation(id, change.email)
             case .adoptMember(let id, _):
                 _ = try member(id, change.email, ownerAllowed: true)

@@ -2,11 +2,14 @@ import Foundation
 
 extension Configuration {
     /// The keys allowed under `organization`.
-    static let organizationKeys = ["name", "seats", "inviter", "auto_join", "allowed_domains", "accounts", "identity"]
+    static let organizationKeys = [
+        "name", "seats", "inviter", "auto_join", "allowed_domains", "accounts", "identity", "notify",
+    ]
     /// The keys allowed under `policy`.
     static let policyKeys = [
         "invitation_validity", "resend_after", "max_resends", "batch_size", "offboarding", "adopt_existing",
         "max_deletions", "max_deletion_ratio", "max_shrink_ratio", "new_access", "offer_validity", "registration",
+        "invitation_flow", "access_request_validity",
     ]
 
     /// Reads `organization`: name, seats, inviter, Domain Auto-Join and allowed domains.
@@ -20,7 +23,14 @@ extension Configuration {
             if let domains = join["domains"] { configuration.rules.autoJoinDomains = try parseDomains(domains) }
             if let role = join["role"] { configuration.rules.autoJoinRole = try parseRole(role) }
         }
-        if let allowed = keys["allowed_domains"] { configuration.rules.allowedDomains = try parseDomains(allowed) }
+        if let allowed = keys["allowed_domains"] {
+            (configuration.rules.allowedDomains, configuration.rules.domainFlows) = try parseAllowedDomains(allowed)
+        }
+        if let notify = keys["notify"] {
+            var addresses: [EmailAddress] = []
+            for item in try notify.list() { addresses.append(try item.email()) }
+            configuration.organization.notify = addresses
+        }
         if let accounts = keys["accounts"] { configuration.rules.catalog.accounts = try parseAccounts(accounts) }
         if let identity = keys["identity"] {
             let section = try identity.mapping(allowed: ["required"])
@@ -150,6 +160,10 @@ extension Configuration {
         if let value = keys["offer_validity"] {
             policy.offerValidity = try value.timeSpan(in: Organization.Settings.validityRange)
         }
+        if let value = keys["invitation_flow"] { policy.invitationFlow = try value.choice(Invitation.Flow.self) }
+        if let value = keys["access_request_validity"] {
+            policy.accessRequestValidity = try value.timeSpan(in: Organization.Settings.validityRange)
+        }
         return policy
     }
 
@@ -165,6 +179,30 @@ extension Configuration {
             throw value.error("dirsync never grants owner", hint: "owners are set by hand; use admin")
         }
         return role
+    }
+
+    /// `allowed_domains: [partner.io, { domain: vendor.io, flow: account-first }]`: the domains, and the flow of
+    /// those that name one.
+    private static func parseAllowedDomains(_ value: YAMLValue) throws(ConfigError) -> (
+        [String], [String: Invitation.Flow]
+    ) {
+        guard let items = try? value.list(), items.contains(where: { (try? $0.pairs()) != nil }) else {
+            return (try parseDomains(value), [:])
+        }
+        var domains: [String] = []
+        var flows: [String: Invitation.Flow] = [:]
+        for item in items {
+            if (try? item.pairs()) == nil {
+                domains += try parseDomains(item)
+                continue
+            }
+            let keys = try item.mapping(allowed: ["domain", "flow"])
+            let domainValue = try keys.required("domain")
+            guard let domain = try parseDomains(domainValue).first else { throw domainValue.error("names no domain") }
+            domains.append(domain)
+            if let flow = keys["flow"] { flows[domain] = try flow.choice(Invitation.Flow.self) }
+        }
+        return (domains, flows)
     }
 
     private static func parseDomains(_ value: YAMLValue) throws(ConfigError) -> [String] {

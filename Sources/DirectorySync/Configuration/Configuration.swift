@@ -13,6 +13,8 @@ public struct Configuration: Sendable, Equatable {
         public var inviter: EmailAddress?
         /// What an identity needs to be complete (`organization.identity.required`): name keys and profile fields.
         public var identityRequired = Identity.defaultRequired
+        /// Who is told of requests for access (`organization.notify`); nil: every owner and admin.
+        public var notify: [EmailAddress]?
 
         /// A section naming `name` and `inviter`; `seats` starts unset.
         public init(name: String? = nil, inviter: EmailAddress? = nil) {
@@ -89,6 +91,7 @@ public struct Configuration: Sendable, Equatable {
         try configuration.parseSourceKeys(top, directory: directory)
         // A complete registration (policy.registration) needs what organization.identity.required names.
         configuration.policy.identityRequired = configuration.organization.identityRequired
+        configuration.policy.domainFlows = configuration.rules.domainFlows
         return configuration
     }
 

@@ -5,7 +5,7 @@ import Foundation
 public struct Ledger: Sendable {
     /// The store each command runs its one transaction in.
     public let store: any OrganizationStore
-    private let makeToken: @Sendable () -> InvitationToken
+    let makeToken: @Sendable () -> InvitationToken
     /// How this ledger makes tokens, for its extensions.
     var makeTokenFunction: @Sendable () -> InvitationToken { makeToken }
 
@@ -123,8 +123,9 @@ public struct Ledger: Sendable {
     public func invite(
         _ batch: InvitationBatch, as role: Role, grants: [Grant] = [], catalog: AccessCatalog = AccessCatalog(),
         message: String?, givenName: String? = nil, familyName: String? = nil, profile: [String: String] = [:],
-        complete required: [String]? = nil, in organization: Organization.ID, mail: MailSettings, by actor: String,
-        at now: Date
+        complete required: [String]? = nil,
+        flow: @escaping @Sendable (EmailAddress) -> Invitation.Flow = { _ in .link },
+        in organization: Organization.ID, mail: MailSettings, by actor: String, at now: Date
     ) async throws -> [Invitation] {
         guard role.isInvitable else { throw LedgerError.ownerNotInvitable }
         let givenName = try Member.typedName(givenName)
@@ -151,7 +152,7 @@ public struct Ledger: Sendable {
                     $0, as: role, grants: grants, message: message, by: actor,
                     addingAccounts: grants.allSatisfy { $0.account.map { catalog.account(named: $0) != nil } ?? true },
                     givenName: givenName, familyName: familyName, username: batch.usernames[$0], profile: profile,
-                    complete: required != nil, details: ["via": "cli"])
+                    complete: required != nil, flow: flow($0), details: ["via": "cli"])
             }
         }
     }

@@ -46,6 +46,17 @@ public enum LedgerError: Error, Equatable, Sendable {
     case noPendingInvitation(EmailAddress, latest: Invitation.Status?, closedAt: Date?)
     /// Input that is neither a 44-character token nor an accept link holding one.
     case malformedToken
+    /// Input that is not sixteen characters of an access code.
+    case malformedCode
+    /// A code that opens no account invitation: unknown, used, expired, locked after wrong attempts, or for
+    /// another address — one message for each, so an attacker learns nothing about which codes exist.
+    case unusableCode
+    /// The person already has a pending request for access in the organization.
+    case accessRequestPending(EmailAddress, username: Username)
+    /// No pending request for access has this username.
+    case noAccessRequest(Username)
+    /// The request for access lapsed before anyone approved it.
+    case accessRequestExpired(Username, on: Date)
     /// A well-formed token the store never issued, or whose invitation is no longer pending.
     case unknownToken
     /// The token's invitation was revoked at this date.
@@ -153,6 +164,16 @@ extension LedgerError: UserFacingError {
             "that is not a dirsync token: expected 44 characters of A-Z, a-z, 0-9, - and _, or the link from the email"
         case .unknownToken:
             "no invitation matches this token"
+        case .malformedCode:
+            "that is not an access code: expected 16 letters and digits, as in 7KQ2-M9XD-4TBH-WC3R"
+        case .unusableCode:
+            "this code opens no account invitation for you: it is wrong, already used, expired or locked"
+        case .accessRequestPending(let email, let username):
+            "\(email) already has a request for access waiting (username \(username))"
+        case .noAccessRequest(let username):
+            "no request for access waits with the username \(username)"
+        case .accessRequestExpired(let username, let date):
+            "the request for access of \(username) expired on \(DateText.short(date))"
         case .tokenRevoked(let date):
             "this invitation was revoked on \(DateText.short(date)) and can no longer be accepted"
         case .tokenExpired(let date):
@@ -202,6 +223,10 @@ extension LedgerError: UserFacingError {
     /// What to do next, printed as `hint: …`; nil when there is no clear next step.
     public var hint: String? {
         switch self {
+        case .unusableCode, .accessRequestExpired:
+            "ask the organization's admin to send a new account invitation"
+        case .noAccessRequest:
+            "'dirsync access list' shows the requests waiting"
         case .organizationNotFound, .ambiguousOrganization:
             "pass --org NAME, or set organization.name in dirsync.yaml"
         case .noOrganization:

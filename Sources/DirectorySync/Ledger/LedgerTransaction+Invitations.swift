@@ -10,12 +10,14 @@ extension LedgerTransaction {
         _ email: EmailAddress, as role: Role, grants: [Grant] = [], message: String?, by actor: String,
         anchor: String? = nil, isManaged: Bool = false, addingAccounts: Bool? = nil, givenName: String? = nil,
         familyName: String? = nil, username: Username? = nil, profile: [String: String] = [:],
-        profileSynced: [String: String] = [:], complete: Bool = false, details: [String: String] = [:]
+        profileSynced: [String: String] = [:], complete: Bool = false, flow: Invitation.Flow = .link,
+        details: [String: String] = [:]
     ) throws -> Invitation {
         try makeInvitation(
             email, as: role, grants: grants, message: message, by: actor, anchor: anchor, isManaged: isManaged,
             addingAccounts: addingAccounts ?? isManaged, names: (givenName, familyName), username: username,
-            profile: (profile, profileSynced), complete: complete, details: details, takesASeat: true)
+            profile: (profile, profileSynced), complete: complete, flow: flow,
+            details: details, takesASeat: true)
     }
 
     /// Replaces a pending invitation with one to `email` (the directory's address now) with `role`: the old one
@@ -37,15 +39,16 @@ extension LedgerTransaction {
             profile: (
                 Plan.FieldChange.applying(fields, to: previous.profile),
                 Plan.FieldChange.recording(fields, in: previous.profileSynced)
-            ), complete: previous.isComplete, details: details, takesASeat: !heldASeat)
+            ), complete: previous.isComplete, flow: previous.flow, details: details, takesASeat: !heldASeat)
     }
 
-    /// Accounts the grants name are added when missing if `addingAccounts` (the configuration lists them).
-    private func makeInvitation(
+    /// Accounts the grants name are added when missing if `addingAccounts` (the configuration lists them). An
+    /// account invitation (`flow: .accountFirst`) mails a code instead of a link.
+    func makeInvitation(
         _ email: EmailAddress, as role: Role, grants: [Grant], message: String?, by actor: String, anchor: String?,
         isManaged: Bool, addingAccounts: Bool, names: (given: String?, family: String?), username: Username?,
         profile: (fields: [String: String], synced: [String: String]) = ([:], [:]), complete: Bool = false,
-        details: [String: String], takesASeat: Bool
+        flow: Invitation.Flow = .link, details: [String: String], takesASeat: Bool
     ) throws -> Invitation {
         guard role.isInvitable else { throw LedgerError.ownerNotInvitable }
         for grant in grants { try Self.check(grant) }
@@ -61,13 +64,17 @@ extension LedgerTransaction {
                 familyName: names.family, username: try self.username(for: email, wanted: username))
         draft.profile = profile.fields
         draft.profileSynced = profile.synced
+        draft.flow = flow
         draft.isComplete = complete
         let invitation = try db.insertInvitation(draft)
         for grant in Set(grants).sorted() {
             try db.insertGrant(
                 grant.role, account: try accountID(for: grant, adding: addingAccounts, by: actor), for: invitation.id)
         }
-        try issueToken(for: invitation, occasion: .invitation)
+        switch flow {
+        case .link: try issueToken(for: invitation, occasion: .invitation)
+        case .accountFirst: try issueCode(for: invitation)
+        }
         try adjustSeats(by: 1)
         var facts = details
         facts["role"] = role.rawValue
@@ -75,6 +82,7 @@ extension LedgerTransaction {
         facts["username"] = invitation.username.text
         facts["expires_at"] = DateText.iso8601(expiresAt)
         if message != nil { facts["personal_message"] = "yes" }
+        facts["flow"] = flow.rawValue
         if !grants.isEmpty { facts["grants"] = Set(grants).sorted().map(\.description).joined(separator: ", ") }
         try audit(.invitationSent, actor: actor, subject: email.canonical, facts)
         return invitation
@@ -102,7 +110,12 @@ extension LedgerTransaction {
         updated.expiresAt = now.addingTimeInterval(organization.settings.invitationValidity.timeInterval)
         updated.resendCount += 1
         try db.updateInvitation(updated)
-        try issueToken(for: updated, occasion: .reminder)
+        switch updated.flow {
+        case .link: try issueToken(for: updated, occasion: .reminder)
+        case .accountFirst:
+            try db.closeAccessCodes(of: updated.id, as: "replaced", at: now)
+            try issueCode(for: updated)
+        }
         var facts = details
         facts["role"] = updated.role.rawValue
         facts["invitation_id"] = updated.id.description
@@ -126,6 +139,7 @@ extension LedgerTransaction {
         updated.closedAt = now
         try db.updateInvitation(updated)
         try db.closeTokens(of: invitation.id, as: .revoked, at: now)
+        try db.closeAccessCodes(of: invitation.id, as: "replaced", at: now)
         try db.voidPendingMail(of: invitation.id)
         if invitation.isLive(at: now) { try adjustSeats(by: -1) }
         var facts = details

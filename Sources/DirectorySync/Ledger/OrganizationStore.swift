@@ -98,6 +98,12 @@ public protocol LedgerReader {
     func latestOffers(in organization: Organization.ID) throws -> [Offer]
     /// The offer token record with this selector, open or closed.
     func offerToken(selector: String) throws -> IssuedToken?
+
+    /// The access code with this selector, whatever its state.
+    func accessCode(selector: String) throws -> AccessCode.Stored?
+    /// The organization's requests for access with these statuses, oldest first.
+    func accessRequests(in organization: Organization.ID, statuses: Set<AccessRequest.Status>) throws
+        -> [AccessRequest]
 }
 
 /// The writes a ledger transaction may make, in addition to its reads.
@@ -186,6 +192,21 @@ public protocol LedgerWriter: LedgerReader {
     func closeTokens(of offer: Offer.ID, as closure: IssuedToken.Closure, at now: Date) throws
     /// Voids pending messages that carry a token of `offer`.
     func voidPendingMail(of offer: Offer.ID) throws
+
+    /// Stores an access code (its selector and hash) for an account invitation.
+    func insertAccessCode(_ code: AccessCode, for invitation: Invitation.ID, issuedAt: Date, expiresAt: Date) throws
+        -> AccessCode.Stored
+    /// Saves a code's attempts and closure.
+    func updateAccessCode(_ code: AccessCode.Stored) throws
+    /// Closes every open code of `invitation` as `closure` (`used`, `replaced`).
+    func closeAccessCodes(of invitation: Invitation.ID, as closure: String, at now: Date) throws
+    /// Stores a pending request for access; the unique indexes refuse a second pending one per person.
+    func insertAccessRequest(
+        organization: Organization.ID, invitation: Invitation.ID, email: EmailAddress, username: Username,
+        givenName: String?, familyName: String?, requestedAt: Date, expiresAt: Date
+    ) throws -> AccessRequest
+    /// Saves a request's status, closing time, closer and reason.
+    func updateAccessRequest(_ request: AccessRequest) throws
 }
 
 extension Member {
@@ -267,6 +288,8 @@ extension Invitation {
         public var profile: [String: String] = [:]
         /// The profile values a sync gave (`Member.profileSynced`).
         public var profileSynced: [String: String] = [:]
+        /// `account-first` for an account invitation.
+        public var flow: Invitation.Flow = .link
         /// Whether account and identity are registered in one step.
         public var isComplete = false
 

@@ -39,6 +39,14 @@ public struct AuditEvent: Sendable, Equatable {
         case accessAccepted = "TEAM_ACCESS_ACCEPTED"
         /// The member declined an offer.
         case accessDeclined = "TEAM_ACCESS_DECLINED"
+        /// Someone requested access with the code of their account invitation (the account-first flow).
+        case accessRequested = "ACCESS_REQUESTED"
+        /// A wrong code was typed for an account invitation's code (counted; the code locks at the limit).
+        case accessCodeRejected = "ACCESS_CODE_REJECTED"
+        /// A request for access was approved: the organization invitation was sent.
+        case accessApproved = "ACCESS_APPROVED"
+        /// A request for access was denied: the account invitation was revoked.
+        case accessDenied = "ACCESS_DENIED"
         case syncRunCompleted = "SYNC_RUN_COMPLETED"
         case syncRunBlocked = "SYNC_RUN_BLOCKED"
         case syncRunFailed = "SYNC_RUN_FAILED"
@@ -53,7 +61,7 @@ public struct AuditEvent: Sendable, Equatable {
             case .organizationCreated: return ["seats", "invitation_validity"]
             case .organizationSettingsChanged: return ["seats", "inviter", "invitation_validity", "parent", "via"]
             case .invitationSent:
-                return ["role", "invitation_id", "username", "expires_at", "personal_message", "grants"] + sync
+                return ["role", "invitation_id", "username", "expires_at", "personal_message", "grants", "flow"] + sync
             case .invitationResent:
                 return ["role", "invitation_id", "expires_at", "previous_expires_at", "resend_count"] + sync
             case .invitationRevoked: return ["role", "invitation_id", "was_expired"] + sync
@@ -75,6 +83,10 @@ public struct AuditEvent: Sendable, Equatable {
             case .accessOfferResent: return ["offer_id", "expires_at", "resend_count"] + sync
             case .accessOfferRevoked: return ["offer_id", "was_expired"] + sync
             case .accessAccepted, .accessDeclined: return ["offer_id", "grants", "role", "offered_by"]
+            case .accessRequested: return ["invitation_id", "username", "request_id", "expires_at", "notified"]
+            case .accessCodeRejected: return ["invitation_id", "attempts", "locked"]
+            case .accessApproved: return ["request_id", "username", "role", "invitation_id", "grants"] + sync
+            case .accessDenied: return ["request_id", "username", "reason"] + sync
             case .syncRunCompleted, .syncRunBlocked, .syncRunFailed, .syncRunInterrupted:
                 return ["run_id", "trigger", "source_users", "reason"] + Plan.Action.allCases.map(\.rawValue)
             }

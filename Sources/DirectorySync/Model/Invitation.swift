@@ -20,6 +20,13 @@ public struct Invitation: Sendable, Equatable, Identifiable {
         case pending, accepted, revoked
     }
 
+    /// How the invitee gets in: by the link (`link`), or, for an account invitation (`account-first`), by
+    /// requesting access with the code it carries and being approved.
+    public enum Flow: String, Sendable, Codable, CaseIterable {
+        case link
+        case accountFirst = "account-first"
+    }
+
     /// What a person sees: the stored status, with `expired` for a pending invitation past its expiry.
     public enum State: String, Sendable, Codable, CaseIterable, CustomStringConvertible {
         case pending, expired, accepted, revoked
@@ -60,6 +67,8 @@ public struct Invitation: Sendable, Equatable, Identifiable {
     public var profile: [String: String] = [:]
     /// The value a sync last gave each profile field it manages, as for a member (`Member.profileSynced`).
     public var profileSynced: [String: String] = [:]
+    /// `link`, or `account-first` for an account invitation (its mail carries a code, not a link).
+    public var flow: Flow = .link
     /// Whether it is a complete registration (`--complete`, `policy.registration: complete`): account and
     /// identity in one step.
     public var isComplete = false

@@ -13,6 +13,8 @@ public struct OrganizationSnapshot: Sendable, Equatable {
     /// Each member's most recent offer of access, whatever its status (a pending one a sync compares with the
     /// rules, a declined one it does not offer again).
     public let offers: [Member.ID: Offer]
+    /// Pending requests for access (the account-first flow), by the account invitation they were made with.
+    public let accessRequests: [Invitation.ID: AccessRequest]
     /// A digest of everything a plan depends on: if it changes, a saved plan is stale. Computed once, where the
     /// snapshot is loaded (beside the source read, for a plan).
     public let fingerprint: String
@@ -20,8 +22,11 @@ public struct OrganizationSnapshot: Sendable, Equatable {
     /// A snapshot of these records; the fingerprint is computed here, once.
     public init(
         organization: Organization, members: [Member], invitations: [Invitation], grants: [MemberGrant] = [],
-        invitationGrants: [Invitation.ID: [Grant]] = [:], offers: [Offer] = []
+        invitationGrants: [Invitation.ID: [Grant]] = [:], offers: [Offer] = [], accessRequests: [AccessRequest] = []
     ) {
+        self.accessRequests = Dictionary(
+            accessRequests.filter { $0.status == .pending }.map { ($0.invitation, $0) },
+            uniquingKeysWith: { first, _ in first })
         self.organization = organization
         self.members = members
         self.invitations = invitations
@@ -34,7 +39,15 @@ public struct OrganizationSnapshot: Sendable, Equatable {
             latest[member] = offer
         }
         self.offers = latest
-        self.fingerprint = Self.fingerprint(organization, members, invitations, grants, invitationGrants, offers)
+        var fingerprint = Self.fingerprint(organization, members, invitations, grants, invitationGrants, offers)
+        if !accessRequests.isEmpty {
+            var hasher = Fingerprint()
+            hasher.add(
+                [fingerprint]
+                    + accessRequests.map { "\($0.id)|\($0.status.rawValue)|\($0.username)" }.sorted())
+            fingerprint = hasher.hex
+        }
+        self.fingerprint = fingerprint
     }
 
     /// The organization's members, pending invitations and grants, read in one transaction: what plans are made
@@ -44,7 +57,8 @@ public struct OrganizationSnapshot: Sendable, Equatable {
             organization: organization, members: try db.members(in: organization.id),
             invitations: try db.invitations(in: organization.id, statuses: [.pending]),
             grants: try db.grants(in: organization.id), invitationGrants: try db.invitationGrants(in: organization.id),
-            offers: try db.latestOffers(in: organization.id))
+            offers: try db.latestOffers(in: organization.id),
+            accessRequests: try db.accessRequests(in: organization.id, statuses: [.pending]))
     }
 
     /// A record's profile, when it has one (records without digest as they did before profiles).

@@ -121,6 +121,8 @@ extension Plan.Change: Codable {
         case firstName = "first_name"
         case lastName = "last_name"
         case username, fields
+        case requestID = "request_id"
+        case flow
     }
 
     /// One profile field change as the plan writes it: `{"field": "title", "from": null, "to": "Engineer"}`.
@@ -170,6 +172,8 @@ extension Plan.Change: Codable {
         try container.encode(familyName, forKey: .lastName)
         try container.encode(username?.text, forKey: .username)
         try container.encode(fields.map { FieldJSON(field: $0.field, from: $0.from, to: $0.to) }, forKey: .fields)
+        try container.encode(requestID?.rawValue, forKey: .requestID)
+        try container.encode(flow?.rawValue, forKey: .flow)
     }
 
     /// Reads a flat change strictly (each field its action needs present, every other one null); its reason is
@@ -182,6 +186,7 @@ extension Plan.Change: Codable {
             rule: try fields.optionalText(.rule), anchor: try fields.optionalText(.anchor), grants: try fields.grants(),
             givenName: names.given, familyName: names.family, username: try fields.username(),
             fields: try fields.profileFields())
+        self.flow = try fields.flow()
     }
 
     /// The flat fields of one change as read, checked field by field against its action.
@@ -262,7 +267,7 @@ extension Plan.Change: Codable {
                 if grants.isEmpty, try container.decodeNil(forKey: .toRole) {
                     throw fail(.grants, "an offer change offers grants, a role (to_role), or both")
                 }
-            case .join, .invite, .reinvite, .defer, .resendOffer, .revokeOffer, .restoreAccess: break
+            case .join, .invite, .reinvite, .defer, .resendOffer, .revokeOffer, .restoreAccess, .approve: break
             default:
                 if !grants.isEmpty { throw fail(.grants, "a \(action.rawValue) change has no grants") }
             }
@@ -277,7 +282,7 @@ extension Plan.Change: Codable {
         func names() throws -> (given: String?, family: String?) {
             let given = try optionalText(.firstName)
             let family = try optionalText(.lastName)
-            if given != nil || family != nil, ![.join, .invite, .reinvite, .defer].contains(action) {
+            if given != nil || family != nil, ![.join, .invite, .reinvite, .defer, .approve].contains(action) {
                 throw fail(given != nil ? .firstName : .lastName, "a \(action.rawValue) change has no names")
             }
             return (given.flatMap(Member.directoryName), family.flatMap(Member.directoryName))
@@ -316,6 +321,16 @@ extension Plan.Change: Codable {
             return result.sorted()
         }
 
+        /// The flow of an invite or a deferral; null for every other action.
+        func flow() throws -> Invitation.Flow? {
+            guard let text = try optionalText(.flow) else { return nil }
+            guard [.invite, .defer, .approve].contains(action) else {
+                throw fail(.flow, "a \(action.rawValue) change has no flow")
+            }
+            guard let flow = Invitation.Flow(rawValue: text) else { throw fail(.flow, "unknown flow '\(text)'") }
+            return flow
+        }
+
         func hasMember() throws -> Bool { try !container.decodeNil(forKey: .memberID) }
         func hasInvitation() throws -> Bool { try !container.decodeNil(forKey: .invitationID) }
 
@@ -328,7 +343,14 @@ extension Plan.Change: Codable {
             {
                 throw fail(.offerID, "a \(action.rawValue) change has no offer_id")
             }
+            if action != .approve, try container.decodeIfPresent(Int64.self, forKey: .requestID) != nil {
+                throw fail(.requestID, "a \(action.rawValue) change has no request_id")
+            }
             switch action {
+            case .approve:
+                try unused(.fromRole, .toRole, .memberID, .fromEmail, .name)
+                let request = try required(.requestID) { try container.decodeIfPresent(Int64.self, forKey: $0) }
+                return .approve(AccessRequest.ID(rawValue: request), invitation: try invitation(), role: try role())
             case .adopt:
                 try unused(.fromRole, .toRole, .fromEmail, .name)
                 if try hasMember() {

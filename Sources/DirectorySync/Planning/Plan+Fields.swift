@@ -9,7 +9,7 @@ extension Plan.Change {
             .invite(let role, _), .resend(_, let role), .updateEmail(_, _, let role), .updateAnchor(_, let role),
             .updateProfile(_, let role), .updateInvitation(_, let role),
             .grant(_, let role), .ungrant(_, let role), .offer(_, let role, _, _), .resendOffer(_, _, let role),
-            .revokeOffer(_, _, let role), .restoreAccess(_, let role):
+            .revokeOffer(_, _, let role), .restoreAccess(_, let role), .approve(_, _, let role):
             role
         case .reinvite(_, _, let to, _): to
         case .deferred(let deferral): deferral.role
@@ -55,7 +55,7 @@ extension Plan.Change {
     public var invitationID: Invitation.ID? {
         switch effect {
         case .adoptInvitation(let id, _), .revoke(let id, _), .reinvite(let id, _, _, _), .resend(let id, _),
-            .updateInvitation(let id, _):
+            .updateInvitation(let id, _), .approve(_, let id, _):
             id
         case .deferred(let deferral): deferral.invitation
         default: nil
@@ -69,6 +69,12 @@ extension Plan.Change {
         case .resendOffer(let id, _, _), .revokeOffer(let id, _, _): id
         default: nil
         }
+    }
+
+    /// The request for access an `approve` change approves.
+    public var requestID: AccessRequest.ID? {
+        if case .approve(let id, _, _) = effect { return id }
+        return nil
     }
 
     /// The address before an email change (an update, or a reinvite to the new address).

@@ -53,6 +53,8 @@ extension Plan {
         case adoptedInvitation
         case emailChanged(from: EmailAddress)
         case anchorChanged
+        /// The directory has the person who requested access (the account-first flow) with this username.
+        case directoryVouches(Username)
         /// The directory's values of these profile fields (the mapping's `profile:`) changed.
         case profileChanged([String])
         case roleChanged(to: Role)
@@ -94,6 +96,8 @@ extension Plan {
             case .adoptedInvitation: "invitation sent by hand, matched by email: managed by dirsync from now on"
             case .emailChanged(let from): "email changed from \(from) in the directory"
             case .anchorChanged: "directory anchor changed (the account was re-created); matched by email"
+            case .directoryVouches(let username):
+                "requested access as \(username); the directory vouches for them (account-first flow)"
             case .profileChanged(let fields):
                 "the directory's \(fields.joined(separator: ", ")) changed (the mapping's profile: is kept in step)"
             case .roleChanged(let role): "the directory now gives the role \(role)"

@@ -33,6 +33,9 @@ public struct Plan: Sendable, Equatable {
         /// An expired offer is sent again with a new link.
         case resendOffer = "resend_offer"
         case reinvite
+        /// A request for access (the account-first flow) the directory vouches for is approved: the organization
+        /// invitation goes to the requested username.
+        case approve
         /// A member whose access was removed is wanted again: the role (and a seat) come back.
         case restoreAccess = "restore_access"
         case join
@@ -79,6 +82,9 @@ public struct Plan: Sendable, Equatable {
         /// The profile fields the change sets, each with its value before and after, sorted by field: an update's
         /// differences; a join's, an invitation's (or a reinvite's) from the directory.
         public var fields: [FieldChange]
+        /// How an `invite` (or one deferred) gets the person in: `link`, or `account-first` (apply mails a code);
+        /// `account-first` for an `approve`; nil for every other change.
+        public var flow: Invitation.Flow?
 
         /// A change about `email`; `rule`, `anchor`, `grants`, the names and fields are recorded with it when known.
         public init(
@@ -185,6 +191,9 @@ public struct Plan: Sendable, Equatable {
         case join(Role, name: String?)
         case invite(Role, name: String?)
         case resend(Invitation.ID, role: Role)
+        /// The request for access is approved with `role` (and the change's grants): its account invitation (by
+        /// id) is closed and the organization invitation sent, in its seat.
+        case approve(AccessRequest.ID, invitation: Invitation.ID, role: Role)
         /// A change that needs a seat, for which none is left: shown, never applied.
         case deferred(Deferral)
 
@@ -219,6 +228,7 @@ public struct Plan: Sendable, Equatable {
             case .join: .join
             case .invite: .invite
             case .resend: .resend
+            case .approve: .approve
             case .deferred: .defer
             }
         }

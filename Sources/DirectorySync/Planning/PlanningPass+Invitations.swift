@@ -18,6 +18,10 @@ extension PlanningPass {
                     continue
                 }
             }
+            if let request = snapshot.accessRequests[invitation.id] {
+                decide(request, of: invitation, for: person)
+                continue
+            }
             let isExpired = invitation.isExpired(at: now)
             let carried = snapshot.invitationGrants[invitation.id] ?? []
             if person.email != invitation.email || person.role != invitation.role || carried != person.grants {
@@ -79,5 +83,43 @@ extension PlanningPass {
             Plan.Change(
                 invitation.email, .revoke(invitation.id, role: invitation.role), reason: .departed(departure),
                 rule: departure.rule, anchor: invitation.anchor))
+    }
+
+    /// A pending request for access made with `invitation`'s code: approved when the directory vouches for it
+    /// (the same address, and the same username when the directory gives one), else left waiting for an admin,
+    /// with a note. A lapsed request is only noted.
+    mutating func decide(_ request: AccessRequest, of invitation: Invitation, for person: DesiredState.Person) {
+        guard request.state(at: now) == .pending else {
+            diagnostics.append(
+                Diagnostic(
+                    .info,
+                    "the request for access of \(request.username) (\(request.email)) expired on "
+                        + "\(DateText.short(request.expiresAt)); 'dirsync access deny \(request.username)' closes it",
+                    at: person.location))
+            return
+        }
+        guard invitation.isManaged, request.email == person.email,
+            person.username == nil || person.username == request.username
+        else {
+            let why =
+                request.email != person.email
+                ? "the directory now has \(person.email)"
+                : !invitation.isManaged
+                    ? "the account invitation was sent by hand"
+                    : "the directory's username is \(person.username?.text ?? "")"
+            diagnostics.append(
+                Diagnostic(
+                    .info,
+                    "the request for access of \(request.username) (\(request.email)) waits for an admin: \(why) "
+                        + "('dirsync access approve \(request.username) --role ROLE')",
+                    at: person.location))
+            return
+        }
+        var change = Plan.Change(
+            request.email, .approve(request.id, invitation: invitation.id, role: person.role),
+            reason: .directoryVouches(request.username), rule: person.rule, anchor: person.anchor,
+            grants: person.grants, givenName: request.givenName, familyName: request.familyName)
+        change.flow = .accountFirst
+        changes.append(change)
     }
 }

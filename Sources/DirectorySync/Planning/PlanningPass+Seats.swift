@@ -19,12 +19,13 @@ extension PlanningPass {
                         username: username, fields: newProfile(of: person)))
             case .invite:
                 guard canMail(person), isRegistrable(person) else { continue }
-                seatTakers.append(
-                    Plan.Change(
-                        person.email, .invite(person.role, name: person.name),
-                        reason: .allowedDomain(person.email.domain), rule: person.rule, anchor: person.anchor,
-                        grants: person.grants, givenName: person.givenName, familyName: person.familyName,
-                        username: username, fields: newProfile(of: person)))
+                var change = Plan.Change(
+                    person.email, .invite(person.role, name: person.name),
+                    reason: .allowedDomain(person.email.domain), rule: person.rule, anchor: person.anchor,
+                    grants: person.grants, givenName: person.givenName, familyName: person.familyName,
+                    username: username, fields: newProfile(of: person))
+                change.flow = policy.flow(for: person.email)
+                seatTakers.append(change)
             }
         }
     }

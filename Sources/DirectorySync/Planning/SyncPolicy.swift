@@ -61,6 +61,19 @@ public struct SyncPolicy: Sendable, Equatable {
     /// What a complete registration needs: `organization.identity.required`, copied here when the
     /// configuration is read.
     public var identityRequired = Identity.defaultRequired
+    /// How invitations get people in (`policy.invitation_flow`): by the link, or account first (a code, a request
+    /// for access, an approval); an allowed domain may name its own (`AccessRules.domainFlows`).
+    public var invitationFlow: Invitation.Flow = .link
+    /// The allowed domains' own flows (`AccessRules.domainFlows`), copied here when the configuration is read.
+    public var domainFlows: [String: Invitation.Flow] = [:]
+
+    /// The flow an invitation to `email` follows: its allowed domain's, else `invitationFlow`.
+    public func flow(for email: EmailAddress) -> Invitation.Flow {
+        for (domain, flow) in domainFlows where DomainPattern.matches(domain, email.domain) { return flow }
+        return invitationFlow
+    }
+    /// How long a request for access waits for approval (`policy.access_request_validity`, default 14 days).
+    public var accessRequestValidity: TimeSpan = .days(14)
 
     /// A policy with dirsync's defaults for every value not given. Nothing is range-checked here: the
     /// configuration reader checks what `dirsync.yaml` sets.

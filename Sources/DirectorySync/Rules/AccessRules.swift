@@ -14,6 +14,17 @@ public struct AccessRules: Sendable, Equatable {
     public var catalog = AccessCatalog()
     /// Grant rules (`access.grants`): every rule that matches a wanted person grants.
     public var grants: [GrantRule] = []
+    /// The invitation flow of allowed domains that name one (`allowed_domains: [{ domain, flow }]`); the
+    /// others follow `policy.invitation_flow`.
+    public var domainFlows: [String: Invitation.Flow] = [:]
+
+    /// The flow an invitation to `email` follows: its allowed domain's, else `fallback`.
+    public func flow(for email: EmailAddress, otherwise fallback: Invitation.Flow) -> Invitation.Flow {
+        var policy = SyncPolicy()
+        policy.domainFlows = domainFlows
+        policy.invitationFlow = fallback
+        return policy.flow(for: email)
+    }
 
     /// Whether any role rule, grant rule or scope item tests group membership (else a plan need not resolve
     /// groups).

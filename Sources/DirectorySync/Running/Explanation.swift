@@ -68,6 +68,8 @@ public struct Explanation: Sendable {
     public var memberGrants: [MemberGrant] = []
     /// The person's pending invitation (expired or not), matched by address or anchor; nil when there is none.
     public let invitation: Invitation?
+    /// The latest request for access made with the person's account invitation (the account-first flow).
+    public var accessRequest: AccessRequest?
     /// The person's changes in the plan (by address, previous address or anchor), in plan order.
     public let changes: [Plan.Change]
     /// Why the whole plan is blocked, if it is.
@@ -118,14 +120,15 @@ extension SyncEngine {
         }
         // Not an address: it may be the anchor of someone no longer in the directory.
         if email == nil { anchors.insert(person.trimmingCharacters(in: .whitespaces)) }
-        let (member, invitation, memberGrants) = try await store.read { [anchors] db in
+        let (member, invitation, memberGrants, request) = try await store.read { [anchors] db in
             let members = try db.members(in: organization.id)
             let pending = try db.invitations(in: organization.id, statuses: [.pending])
             let member = members.first { $0.email == email || ($0.anchor.map(anchors.contains) ?? false) }
-            return (
-                member, pending.first { $0.email == email || ($0.anchor.map(anchors.contains) ?? false) },
-                try member.map { try db.grants(of: $0.id) } ?? []
-            )
+            let invitation = pending.first { $0.email == email || ($0.anchor.map(anchors.contains) ?? false) }
+            let address = invitation?.email ?? email
+            let request = try db.accessRequests(in: organization.id, statuses: Set(AccessRequest.Status.allCases))
+                .last { $0.email == address }
+            return (member, invitation, try member.map { try db.grants(of: $0.id) } ?? [], request)
         }
         if found.isEmpty && member == nil && invitation == nil {
             throw Explanation.NobodyMatches(text: person, isAddress: email != nil)
@@ -141,6 +144,7 @@ extension SyncEngine {
             member: member, invitation: invitation, changes: changes, blocked: plan.blocked, now: now)
         explanation.merged = merged
         explanation.memberGrants = memberGrants
+        explanation.accessRequest = request
         return explanation
     }
 

@@ -268,6 +268,33 @@ struct InvitationsCommand: AsyncParsableCommand {
         var firstName: String?
         @Option(help: ArgumentHelp("The invitee's last name, pre-filled on the accept page (one address only)."))
         var lastName: String?
+        @Option(
+            help: ArgumentHelp(
+                "link (the accept link) or account-first (a code to request access with); default: the domain's "
+                    + "flow in allowed_domains, else policy.invitation_flow."))
+        var flow: Invitation.Flow?
+
+        /// `--grant ROLE[@ACCOUNT]` options as grants, spelled as the organization spells its accounts.
+        static func grants(
+            _ texts: [String], account: String?, environment: CommandEnvironment, organization: Organization
+        ) async throws -> [Grant] {
+            if account != nil, texts.isEmpty {
+                throw CommandError.invalidArgument(
+                    "--account limits the invitation's grants, and it has none", hint: "add --grant ROLE")
+            }
+            var parsed: [Grant] = []
+            for text in texts {
+                let parts = text.split(separator: "@", maxSplits: 1, omittingEmptySubsequences: false).map(String.init)
+                guard let role = parts.first, !role.isEmpty, parts.count == 1 || !parts[1].isEmpty else {
+                    throw CommandError.invalidArgument(
+                        "--grant: '\(text)' is not ROLE or ROLE@ACCOUNT", hint: "for example --grant signer@Sales US")
+                }
+                parsed.append(
+                    try await environment.spelled(
+                        Grant(role: role, account: parts.count == 2 ? parts[1] : account), in: organization))
+            }
+            return parsed
+        }
 
         func run() async throws {
             guard role.isInvitable else { throw LedgerError.ownerNotInvitable }
@@ -278,30 +305,29 @@ struct InvitationsCommand: AsyncParsableCommand {
             let batch = try InvitationBatch(parsing: emails.flatMap(InvitationBatch.split))
             let environment = try CommandEnvironment.open(global, access: .readWrite)
             let organization = try await environment.organization()
-            var parsed: [Grant] = []
-            for text in grants {
-                let parts = text.split(separator: "@", maxSplits: 1, omittingEmptySubsequences: false).map(String.init)
-                guard let role = parts.first, !role.isEmpty, parts.count == 1 || !parts[1].isEmpty else {
-                    throw CommandError.invalidArgument(
-                        "--grant: '\(text)' is not ROLE or ROLE@ACCOUNT", hint: "for example --grant signer@Sales US")
-                }
-                parsed.append(
-                    try await environment.spelled(
-                        Grant(role: role, account: parts.count == 2 ? parts[1] : account), in: organization))
-            }
+            let parsed = try await Self.grants(
+                grants, account: account, environment: environment, organization: organization)
+            let rules = environment.configuration.rules
+            let fallback = environment.configuration.policy.invitationFlow
+            let chosen = flow
             let actor = try await environment.authorizedActor(
                 for: organization, to: .invite(count: batch.addresses.count, role: role, grants: parsed))
             let invitations = try await environment.ledger.invite(
                 batch, as: role, grants: parsed, catalog: environment.configuration.rules.catalog, message: message,
                 givenName: firstName, familyName: lastName, profile: try ArgumentValue.profileFields(fields),
-                complete: complete ? environment.configuration.organization.identityRequired : nil, in: organization.id,
-                mail: try environment.mailSettings(),
-                by: actor, at: environment.now)
+                complete: complete ? environment.configuration.organization.identityRequired : nil,
+                flow: { chosen ?? rules.flow(for: $0, otherwise: fallback) }, in: organization.id,
+                mail: try environment.mailSettings(), by: actor, at: environment.now)
             let until = invitations.first.map { DateText.short($0.expiresAt) } ?? ""
             let with = parsed.isEmpty ? "" : " with \(Set(parsed).sorted().map(\.description).joined(separator: ", "))"
             Console.out(
                 "Invited \(invitations.count) as \(role)\(with) to \(organization.name), valid until \(until):")
-            for invitation in invitations { Console.out("  \(invitation.email)") }
+            for invitation in invitations {
+                Console.out(
+                    "  \(invitation.email)"
+                        + (invitation.flow == .accountFirst
+                            ? " (account invitation: a code to request access with, no link)" : ""))
+            }
             let report = try await environment.deliverQueuedMail(for: organization)
             if let code = CommandEnvironment.exitCode(after: report) { throw code }
         }

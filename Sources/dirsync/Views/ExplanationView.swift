@@ -70,6 +70,21 @@ struct ExplanationView {
             lines.append(
                 "  pending invitation #\(invitation.id) to \(invitation.email) (\(invitation.role), \(invitation.state(at: explanation.now)), "
                     + "\(invitation.isManaged ? "managed by dirsync" : "sent by hand"))")
+            if invitation.flow == .accountFirst {
+                let step =
+                    explanation.accessRequest.map { request in
+                        request.state(at: explanation.now) == .pending
+                            ? "step 2 of 3: requested access as \(request.username) on "
+                                + "\(DateText.short(request.requestedAt)); waits for approval (an admin, or the directory "
+                                + "at the next sync) until \(DateText.short(request.expiresAt))"
+                            : "the request as \(request.username) is \(request.state(at: explanation.now))"
+                    } ?? "step 1 of 3: account invitation sent with a code; waits for them to request access"
+                lines.append("  account-first flow, \(step)")
+            } else if let request = explanation.accessRequest, request.status == .approved {
+                lines.append(
+                    "  account-first flow, step 3 of 3: access approved as \(request.username) by "
+                        + "\(request.closedBy ?? "?"); the organization invitation waits to be accepted")
+            }
         }
         if explanation.member == nil && explanation.invitation == nil { lines.append("  neither a member nor invited") }
         lines.append("")

@@ -121,8 +121,15 @@ struct InvitationJSON: Encodable {
     /// The names the accept page is pre-filled with; null when unknown.
     let first_name: String?
     let last_name: String?
+    /// `link`, or `account-first` for an account invitation.
+    let flow: String
+    /// Where the invitee is: `link_sent` (a link invitation), or `code_sent` (an account invitation whose code
+    /// has not been used yet).
+    let step: String
 
     init(_ invitation: Invitation, now: Date, grants: [Grant] = []) {
+        flow = invitation.flow.rawValue
+        step = invitation.flow == .link ? "link_sent" : "code_sent"
         id = invitation.id.rawValue
         email = invitation.email.canonical
         username = invitation.username.text

@@ -87,7 +87,8 @@ struct PlanTextView {
         guard plan.changes.count > 0 else { return "Plan: no changes." }
         let phrases: [(Plan.Action, String, String)] = [
             (.join, "to join", "to join"), (.invite, "to invite", "to invite"), (.resend, "to resend", "to resend"),
-            (.reinvite, "to reinvite", "to reinvite"), (.changeRole, "role change", "role changes"),
+            (.reinvite, "to reinvite", "to reinvite"), (.approve, "to approve", "to approve"),
+            (.changeRole, "role change", "role changes"),
             (.update, "update", "updates"), (.grant, "to grant", "to grant"), (.offer, "to offer", "to offer"),
             (.resendOffer, "offer to resend", "offers to resend"),
             (.revokeOffer, "offer to revoke", "offers to revoke"),
@@ -107,7 +108,7 @@ struct PlanTextView {
 
     static func symbol(_ action: Plan.Action) -> String {
         switch action {
-        case .join, .invite, .grant, .restoreAccess: "+"
+        case .join, .invite, .grant, .restoreAccess, .approve: "+"
         case .offer: "?"
         case .revoke, .remove, .ungrant, .revokeOffer, .removeAccess: "-"
         case .reinvite: "-/+"

@@ -51,7 +51,7 @@ import Testing
             ),
             (
                 "organization: Acme\n",
-                "dirsync.yaml:1: organization: expected a mapping of keys (name, seats, inviter, auto_join, allowed_domains, accounts, identity), found 'Acme'"
+                "dirsync.yaml:1: organization: expected a mapping of keys (name, seats, inviter, auto_join, allowed_domains, accounts, identity, notify), found 'Acme'"
             ),
             ("store: ''\n", "dirsync.yaml:1: store: must not be empty"),
             ("store: a\nstore: b\n", nil),
@@ -65,6 +65,36 @@ import Testing
             #expect(message.hasPrefix("dirsync.yaml:"))
             #expect(message.contains("not valid YAML"))
         }
+    }
+
+    @Test func readsTheAccountFirstSettings() throws {
+        let configuration = try parse(
+            """
+            organization:
+              allowed_domains: [partner.io, { domain: vendor.io, flow: account-first }, { domain: "*.x.io", flow: link }]
+              notify: [ops@acme.com]
+            policy: { invitation_flow: account-first, access_request_validity: 30d }
+            """)
+        #expect(configuration.rules.allowedDomains == ["partner.io", "vendor.io", "*.x.io"])
+        #expect(configuration.rules.domainFlows == ["vendor.io": .accountFirst, "*.x.io": .link])
+        #expect(configuration.organization.notify == [EmailAddress(storedCanonical: "ops@acme.com")])
+        #expect(configuration.policy.invitationFlow == .accountFirst)
+        #expect(configuration.policy.accessRequestValidity == .days(30))
+        let rules = configuration.rules
+        #expect(rules.flow(for: EmailAddress(storedCanonical: "a@vendor.io"), otherwise: .link) == .accountFirst)
+        #expect(rules.flow(for: EmailAddress(storedCanonical: "a@b.x.io"), otherwise: .accountFirst) == .link)
+        #expect(
+            rules.flow(for: EmailAddress(storedCanonical: "a@partner.io"), otherwise: .accountFirst) == .accountFirst)
+        #expect(
+            failure("organization: { allowed_domains: [{ domain: vendor.io, flow: code }] }")?.contains(
+                "dirsync.yaml:1: organization.allowed_domains[0].flow: 'code' is not one of: link, account-first")
+                == true,
+            "\(failure("organization: { allowed_domains: [{ domain: vendor.io, flow: code }] }") ?? "")")
+        #expect(
+            failure("policy: { access_request_validity: 400d }")?.hasPrefix(
+                "dirsync.yaml:1: policy.access_request_validity") == true)
+        #expect(
+            failure("organization: { notify: [nobody] }")?.hasPrefix("dirsync.yaml:1: organization.notify[0]") == true)
     }
 
     @Test func suggestsTheKeyThatWasMeant() {
