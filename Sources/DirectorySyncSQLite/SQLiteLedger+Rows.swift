@@ -59,9 +59,13 @@ extension SQLiteLedger {
         return invitation
     }
 
-    /// A stored profile (a JSON object of strings); anything else reads as empty.
+    /// A stored profile (a JSON object of strings); anything else reads as empty. What `StoredText.json`
+    /// wrote is read by `StoredText.flatObject` (a plan reads a million of them); anything else, such as a
+    /// hand-edited row, by `JSONDecoder`.
     static func profile(_ text: String?) -> [String: String] {
-        guard let text, text != "{}", let data = text.data(using: .utf8) else { return [:] }
+        guard let text, text != "{}" else { return [:] }
+        if let read = StoredText.flatObject(text) { return read }
+        guard let data = text.data(using: .utf8) else { return [:] }
         return (try? JSONDecoder().decode([String: String].self, from: data)) ?? [:]
     }
 

@@ -1,3 +1,4 @@
+import DirectorySyncTesting
 import Foundation
 import GRDB
 import Testing
@@ -19,6 +20,35 @@ import Testing
         for date in dates {
             let grdb = try #require(String.fromDatabaseValue(date.databaseValue))
             #expect(StoredText.date(date) == grdb, "\(date.timeIntervalSince1970)")
+        }
+    }
+
+    @Test func flatObjectsReadAsJSONDecoderReadsThem() throws {
+        var generator = SeededGenerator(seed: 15)
+        let alphabet: [String] = [
+            "a", "Z", "0", " ", "\"", "\\", "/", "\n", "\t", "\u{1}", "\u{7F}", "é", "€", "😀", "\u{2028}",
+        ]
+        for _ in 0..<500 {
+            var object: [String: String] = [:]
+            for _ in 0..<Int.random(in: 0...5, using: &generator) {
+                let key = (0..<Int.random(in: 1...4, using: &generator)).map { _ in
+                    alphabet.randomElement(using: &generator)!
+                }.joined()
+                object[key] = (0..<Int.random(in: 0...8, using: &generator)).map { _ in
+                    alphabet.randomElement(using: &generator)!
+                }.joined()
+            }
+            let text = StoredText.json(object)
+            #expect(StoredText.flatObject(text) == object, "\(text)")
+            #expect(try JSONDecoder().decode([String: String].self, from: Data(text.utf8)) == object)
+        }
+        // Escapes JSONEncoder would not write, and what is not a flat object of strings.
+        #expect(StoredText.flatObject(#"{"a":"\u00e9\ud83d\ude00\/"}"#) == ["a": "é😀/"])
+        for bad in [
+            #"{"a":1}"#, #"{"a":"b""#, #"{"a":"b"} "#, #"{ "a":"b"}"#, #"{"a":"\ud83d"}"#, #"{"a":"b","a":"c"}"#, "[]",
+            "{", #"{"a":"\x"}"#,
+        ] {
+            #expect(StoredText.flatObject(bad) == nil, "\(bad)")
         }
     }
 

@@ -350,7 +350,8 @@ struct InvitationsCommand: AsyncParsableCommand {
             let invitation = try await environment.ledger.resend(
                 to: address, in: organization.id, mail: try environment.mailSettings(), by: actor, at: environment.now)
             Console.out(
-                "Resent the invitation to \(invitation.email) (resend \(invitation.resendCount)); the new link is valid until "
+                "Resent the invitation to \(invitation.email) (resend \(invitation.resendCount)); the new "
+                    + (invitation.flow == .accountFirst ? "code" : "link") + " is valid until "
                     + "\(DateText.short(invitation.expiresAt)) and the previous one no longer works.")
             let report = try await environment.deliverQueuedMail(for: organization)
             if let code = CommandEnvironment.exitCode(after: report) { throw code }
