@@ -60,8 +60,8 @@ extension SQLiteLedger {
     }
 
     /// A stored profile (a JSON object of strings); anything else reads as empty. What `StoredText.json`
-    /// wrote is read by `StoredText.flatObject` (a plan reads a million of them); anything else, such as a
-    /// hand-edited row, by `JSONDecoder`.
+    /// wrote is read by `StoredText.flatObject` (`JSONParser`); anything else, such as a hand-edited row, by
+    /// `JSONDecoder`.
     static func profile(_ text: String?) -> [String: String] {
         guard let text, text != "{}" else { return [:] }
         if let read = StoredText.flatObject(text) { return read }
