@@ -64,7 +64,9 @@ extension LedgerTransaction {
             throw LedgerError.usernameTaken(username, by: holder)
         }
         let pending = try db.accessRequests(in: orgID, statuses: [.pending])
-        if let other = pending.first(where: { $0.username == username && $0.email != invitation.email }) {
+        if let other = pending.first(where: {
+            $0.username == username && $0.email != invitation.email && $0.state(at: now) == .pending
+        }) {
             throw LedgerError.usernameTaken(username, by: other.email)
         }
         // A lapsed request of this person's is closed, so the new one can wait.

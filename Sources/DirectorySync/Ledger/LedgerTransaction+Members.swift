@@ -236,12 +236,9 @@ extension LedgerTransaction {
         of member: Member, _ changes: [Plan.FieldChange], by actor: String, details: [String: String] = [:]
     ) throws -> Member {
         var updated = member
-        updated.profile = Plan.FieldChange.applying(changes, to: member.profile)
-        updated.profileSynced = Plan.FieldChange.recording(changes, in: member.profileSynced)
+        (updated.profile, updated.profileSynced) = Self.updated(member.profile, member.profileSynced, by: changes)
         try db.updateMember(updated)
-        var facts = details
-        facts["fields"] = changes.map(\.field).joined(separator: ", ")
-        try audit(.memberUpdated, actor: actor, subject: member.email.canonical, facts)
+        try auditProfileUpdate(of: member.email, changes, by: actor, details)
         return updated
     }
 
@@ -251,13 +248,27 @@ extension LedgerTransaction {
         of invitation: Invitation, _ changes: [Plan.FieldChange], by actor: String, details: [String: String] = [:]
     ) throws -> Invitation {
         var updated = invitation
-        updated.profile = Plan.FieldChange.applying(changes, to: invitation.profile)
-        updated.profileSynced = Plan.FieldChange.recording(changes, in: invitation.profileSynced)
+        (updated.profile, updated.profileSynced) = Self.updated(
+            invitation.profile, invitation.profileSynced, by: changes)
         try db.updateInvitation(updated)
         var facts = details
-        facts["fields"] = changes.map(\.field).joined(separator: ", ")
         facts["invitation_id"] = invitation.id.description
-        try audit(.memberUpdated, actor: actor, subject: invitation.email.canonical, facts)
+        try auditProfileUpdate(of: invitation.email, changes, by: actor, facts)
         return updated
+    }
+
+    /// A profile and its synced values with `changes` made and recorded.
+    private static func updated(
+        _ profile: [String: String], _ synced: [String: String], by changes: [Plan.FieldChange]
+    ) -> ([String: String], [String: String]) {
+        (Plan.FieldChange.applying(changes, to: profile), Plan.FieldChange.recording(changes, in: synced))
+    }
+
+    private func auditProfileUpdate(
+        of email: EmailAddress, _ changes: [Plan.FieldChange], by actor: String, _ details: [String: String]
+    ) throws {
+        var facts = details
+        facts["fields"] = changes.map(\.field).joined(separator: ", ")
+        try audit(.memberUpdated, actor: actor, subject: email.canonical, facts)
     }
 }

@@ -128,11 +128,12 @@ public struct Plan: Sendable, Equatable {
         /// By field.
         public static func < (lhs: FieldChange, rhs: FieldChange) -> Bool { lhs.field < rhs.field }
 
-        /// The differences between `held` and `wanted` over `keys` (the fields the mapping manages), sorted.
+        /// The differences between `held` and `wanted` over `keys` (the fields the mapping manages, sorted as
+        /// `DesiredState.profileKeys` is), in that order.
         public static func differences(from held: [String: String], to wanted: [String: String], over keys: [String])
             -> [FieldChange]
         {
-            keys.sorted().compactMap { key in
+            keys.compactMap { key in
                 held[key] == wanted[key] ? nil : FieldChange(field: key, from: held[key], to: wanted[key])
             }
         }
