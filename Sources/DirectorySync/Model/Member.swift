@@ -80,14 +80,31 @@ public struct Member: Sendable, Equatable, Identifiable {
     /// A directory value cleaned as a name is, but kept up to `limit` characters (a profile field's 1,000).
     public static func directoryText(_ raw: String?, limit: Int) -> String? {
         guard let raw else { return nil }
-        var scalars = String.UnicodeScalarView()
-        for scalar in raw.unicodeScalars {
-            let isControl =
-                scalar.properties.generalCategory == .control || scalar.value == 0x2028 || scalar.value == 0x2029
-            scalars.append(isControl ? " " : scalar)
+        // Most directory values are printable ASCII with nothing to trim: they are kept as they are.
+        let utf8 = raw.utf8
+        if utf8.count <= limit, let first = utf8.first, first != 0x20, utf8.last != 0x20,
+            utf8.allSatisfy({ $0 >= 0x20 && $0 < 0x7F })
+        {
+            return raw
         }
-        let cleaned = String(scalars).trimmingCharacters(in: .whitespaces)
-        return cleaned.isEmpty ? nil : String(cleaned.prefix(limit))
+        var scalars = Array(raw.unicodeScalars)
+        for index in scalars.indices {
+            let scalar = scalars[index]
+            if scalar.properties.generalCategory == .control || scalar.value == 0x2028 || scalar.value == 0x2029 {
+                scalars[index] = " "
+            }
+        }
+        // Trimmed as `CharacterSet.whitespaces` would: space separators and U+200B (tabs are controls, made
+        // spaces above).
+        let isSpace = { (scalar: Unicode.Scalar) in
+            scalar.properties.generalCategory == .spaceSeparator || scalar.value == 0x200B
+        }
+        guard let start = scalars.firstIndex(where: { !isSpace($0) }),
+            let end = scalars.lastIndex(where: { !isSpace($0) })
+        else { return nil }
+        var cleaned = String.UnicodeScalarView()
+        cleaned.append(contentsOf: scalars[start...end])
+        return String(String(cleaned).prefix(limit))
     }
 
     /// Assembles a member from its parts, as the store does when it reads one; nothing is checked here.

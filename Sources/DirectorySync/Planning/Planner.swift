@@ -50,7 +50,9 @@ public enum Planner {
             organization: snapshot.organization.name, snapshot: snapshot.fingerprint, desired: desired.fingerprint,
             sourceKind: desired.sourceKind, sourceUsers: desired.sourceUsers, computedAt: now,
             seats: snapshot.organization.settings.seats, seatsUsed: planning.seatsUsed)
-        return Plan(basis: basis, changes: changes, diagnostics: planning.diagnostics, blocked: blocked)
+        return Plan(
+            basis: basis, changes: changes, diagnostics: planning.diagnostics + planning.notices.diagnostics,
+            blocked: blocked)
     }
 
     /// The safety rules: a source that shrank too much, or too many deletions, blocks the plan.

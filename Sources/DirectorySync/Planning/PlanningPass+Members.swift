@@ -8,11 +8,11 @@ extension PlanningPass {
             if member.role == .owner {
                 if let found {
                     if found.person.role != .owner {
-                        diagnostics.append(
+                        notices.add(
                             Diagnostic(
                                 .info,
                                 "\(member.email) is an owner; the rules say \(found.person.role), but owners are never changed",
-                                at: found.person.location))
+                                at: found.person.location), kind: "owner unchanged")
                     }
                 }
                 continue
@@ -40,12 +40,12 @@ extension PlanningPass {
                         fields: fields))
             }
             if let wanted = person.username, wanted != member.username {
-                diagnostics.append(
+                notices.add(
                     Diagnostic(
                         .info,
                         "\(member.email)'s username in the directory is now \(wanted); dirsync keeps \(member.username) "
                             + "(a username never changes once the account exists)",
-                        at: person.location))
+                        at: person.location), kind: "username kept")
             }
             // A member whose access was removed is wanted again: the role, a seat and the grants come back at once,
             // as at a join.
@@ -201,7 +201,8 @@ extension PlanningPass {
                 adoption.action == .adopt && adoption.memberID != nil
                 ? "\(adoption.email) was added by hand and is not managed: the rules say \(person.role), the role stays \(role)"
                 : "the invitation to \(adoption.email) was sent by hand and is not managed: the rules say \(person.role), it stays \(role)"
-            diagnostics.append(Diagnostic(.info, what + " (policy.adopt_existing: false)", at: person.location))
+            notices.add(
+                Diagnostic(.info, what + " (policy.adopt_existing: false)", at: person.location), kind: "not managed")
         }
         return false
     }

@@ -11,6 +11,9 @@ struct PlanningPass {
 
     var changes: [Plan.Change] = []
     var diagnostics: [Diagnostic]
+    /// Notes that repeat per person and change nothing (a username kept, an owner left alone, a record added by
+    /// hand): the first few of each kind, then a count, so a million of them do not drown the plan.
+    var notices = DiagnosticLog()
     /// Changes that need a free seat, decided in `fitSeats`.
     var seatTakers: [Plan.Change] = []
     /// Seats freed by the plan's removals and revocations.

@@ -9,27 +9,51 @@
 /// written to a colour terminal.
 enum TerminalText {
     /// `text` with every character that could act on a terminal written as `\u{XX}`.
+    ///
+    /// Works on the UTF-8 bytes: runs of safe bytes are copied as they are, and only a byte that may start an
+    /// unsafe character (`mayNeedEscaping`) is decoded, so a large document (a plan of a million people) costs
+    /// one pass over its bytes.
     static func escaped(_ text: String, keepingColour: Bool = false) -> String {
         guard text.utf8.contains(where: mayNeedEscaping) else { return text }
-        var result = ""
-        result.reserveCapacity(text.utf8.count + 16)
-        let scalars = Array(text.unicodeScalars)
+        let bytes = Array(text.utf8)
+        var result: [UInt8] = []
+        result.reserveCapacity(bytes.count + 16)
+        var runStart = 0
         var index = 0
-        while index < scalars.count {
-            let scalar = scalars[index]
-            if keepingColour, scalar == "\u{1B}", let end = colourSequenceEnd(scalars, from: index) {
-                result.unicodeScalars.append(contentsOf: scalars[index...end])
-                index = end + 1
+        while index < bytes.count {
+            guard mayNeedEscaping(bytes[index]) else {
+                index += 1
                 continue
             }
-            if isUnsafe(scalar) {
-                result += "\\u{" + String(scalar.value, radix: 16, uppercase: true) + "}"
+            result.append(contentsOf: bytes[runStart..<index])
+            if keepingColour, bytes[index] == 0x1B, let end = colourSequenceEnd(bytes, from: index) {
+                result.append(contentsOf: bytes[index...end])
+                index = end + 1
             } else {
-                result.unicodeScalars.append(scalar)
+                let (scalar, length) = decode(bytes, at: index)
+                if isUnsafe(scalar) {
+                    result.append(contentsOf: ("\\u{" + String(scalar.value, radix: 16, uppercase: true) + "}").utf8)
+                } else {
+                    result.append(contentsOf: bytes[index..<index + length])
+                }
+                index += length
             }
-            index += 1
+            runStart = index
         }
-        return result
+        result.append(contentsOf: bytes[runStart..<bytes.count])
+        return String(decoding: result, as: UTF8.self)
+    }
+
+    /// The scalar starting at `index` of valid UTF-8 and its length in bytes.
+    private static func decode(_ bytes: [UInt8], at index: Int) -> (Unicode.Scalar, Int) {
+        let lead = bytes[index]
+        let length = lead < 0x80 ? 1 : lead < 0xE0 ? 2 : lead < 0xF0 ? 3 : 4
+        guard index + length <= bytes.count else { return ("\u{FFFD}", 1) }
+        var value = length == 1 ? UInt32(lead) : UInt32(lead) & (0xFF >> (length + 1))
+        for offset in 1..<length {
+            value = value << 6 | UInt32(bytes[index + offset] & 0x3F)
+        }
+        return (Unicode.Scalar(value) ?? "\u{FFFD}", length)
     }
 
     /// Bytes that start (or are) a character `isUnsafe` may refuse: controls, and the lead bytes of C1 (0xC2),
@@ -48,13 +72,15 @@ enum TerminalText {
     }
 
     /// The index of the `m` ending an SGR sequence starting at `start` (`ESC [` digits and `;`), if it is one.
-    private static func colourSequenceEnd(_ scalars: [Unicode.Scalar], from start: Int) -> Int? {
-        guard start + 2 < scalars.count, scalars[start + 1] == "[" else { return nil }
+    private static func colourSequenceEnd(_ bytes: [UInt8], from start: Int) -> Int? {
+        guard start + 2 < bytes.count, bytes[start + 1] == UInt8(ascii: "[") else { return nil }
         var index = start + 2
-        while index < scalars.count, index - start < 24 {
-            let scalar = scalars[index]
-            if scalar == "m" { return index }
-            guard ("0"..."9").contains(scalar) || scalar == ";" else { return nil }
+        while index < bytes.count, index - start < 24 {
+            let byte = bytes[index]
+            if byte == UInt8(ascii: "m") { return index }
+            guard (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte) || byte == UInt8(ascii: ";") else {
+                return nil
+            }
             index += 1
         }
         return nil

@@ -96,4 +96,16 @@ import Testing
         #expect(plan.changes.allSatisfy { $0.username == nil }, "\(plan.changes.map(\.compact))")
         #expect(plan.diagnostics.contains { $0.message.contains("dirsync keeps bo (a username never changes") })
     }
+
+    /// A directory that starts giving usernames to a million existing members must not write a million notes
+    /// into the plan: the first twenty are listed, the rest counted.
+    @Test func usernamesKeptForManyMembersAreListedOnceEachUpToALimitThenCounted() throws {
+        let plan = try plan(
+            try (0..<45).map { try user("u\($0)@acme.com", anchor: "id-\($0)", username: "new-\($0)") },
+            members: (0..<45).map { .member("u\($0)@acme.com") })
+        let kept = plan.diagnostics.filter { $0.message.contains("a username never changes") }
+        #expect(kept.count == 20)
+        #expect(
+            plan.diagnostics.contains { $0.message == "25 more of this kind not listed (username kept: 45 in all)" })
+    }
 }
