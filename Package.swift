@@ -19,6 +19,11 @@ let package = Package(
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-crypto", from: "4.5.2"),
+        // The pages of `dirsync serve`; without swift-configuration support, which dirsync does not use.
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1", traits: ["FullFoundation"]),
+        // Hummingbird's own dependencies, named for the header and socket types the pages use.
+        .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
     ],
     targets: [
         .target(
@@ -37,11 +42,22 @@ let package = Package(
                 .product(name: "GRDB", package: "GRDB.swift"),
             ]
         ),
-        .systemLibrary(name: "CSystem"),
+        .systemLibrary(name: "CSyncFS"),
         .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
         .target(name: "DirectorySyncCurl", dependencies: ["DirectorySync", "CCurl"]),
-        .target(name: "DirectorySyncFolderMailer", dependencies: ["DirectorySync", "CSystem"]),
+        .target(name: "DirectorySyncFolderMailer", dependencies: ["DirectorySync", "CSyncFS"]),
         .target(name: "DirectorySyncSMTP", dependencies: ["DirectorySync", "DirectorySyncCurl", "CCurl"]),
+        .target(
+            name: "DirectorySyncServe",
+            dependencies: [
+                "DirectorySync",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ]
+        ),
         .target(
             name: "DirectorySyncTesting",
             dependencies: ["DirectorySync", "DirectorySyncSQLite", .product(name: "GRDB", package: "GRDB.swift")]
@@ -54,7 +70,9 @@ let package = Package(
                 "DirectorySyncSMTP",
                 "DirectorySyncCurl",
                 "DirectorySyncFolderMailer",
+                "DirectorySyncServe",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
@@ -79,6 +97,13 @@ let package = Package(
             dependencies: ["DirectorySyncFolderMailer", "DirectorySync", "DirectorySyncTesting"]
         ),
         .testTarget(name: "DirectorySyncSMTPTests", dependencies: ["DirectorySyncSMTP", "DirectorySyncTesting"]),
+        .testTarget(
+            name: "DirectorySyncServeTests",
+            dependencies: [
+                "DirectorySyncServe", "DirectorySync", "DirectorySyncSQLite", "DirectorySyncTesting",
+                "DirectorySyncFolderMailer", .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ]
+        ),
         .testTarget(
             name: "dirsyncTests",
             dependencies: ["dirsync", "DirectorySync", "DirectorySyncSQLite", "DirectorySyncTesting"],

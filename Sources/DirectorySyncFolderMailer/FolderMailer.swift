@@ -1,4 +1,4 @@
-import CSystem
+import CSyncFS
 import DirectorySync
 import Foundation
 

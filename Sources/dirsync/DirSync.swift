@@ -19,7 +19,7 @@ struct DirSync: AsyncParsableCommand {
             OffersCommand.self, AccessRequestCommand.self,
             AuditCommand.self, OutboxCommand.self, SourceCommand.self, CSVTemplateCommand.self, GenerateCommand.self,
             PlanCommand.self, ApplyCommand.self, SyncCommand.self, RunsCommand.self, RunCommand.self,
-            StatusCommand.self,
+            StatusCommand.self, ServeCommand.self,
             ExplainCommand.self,
         ]
     )

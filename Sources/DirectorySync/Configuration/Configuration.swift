@@ -37,6 +37,8 @@ public struct Configuration: Sendable, Equatable {
     public var storePath: String?
     /// Where invitation mail goes and how it is sent: the `mail` section.
     public var mail = MailSection()
+    /// The `serve` section (`dirsync serve`).
+    public var serve = ServeSection()
     /// Where people come from (`source:`), if configured.
     public var source: SourceSection?
     /// The mapping file or preset (`mapping:`), if configured.
@@ -54,7 +56,7 @@ public struct Configuration: Sendable, Equatable {
     /// The keys allowed at the top of the file.
     static let topLevelKeys = [
         "organization", "store", "mail", "source", "sources", "precedence", "mapping", "roles", "access", "scope",
-        "policy", "schedule", "notify",
+        "policy", "schedule", "notify", "serve",
     ]
 
     /// The organization settings this file declares, which plans use and apply writes to the store.
@@ -85,8 +87,13 @@ public struct Configuration: Sendable, Equatable {
         if let store = top["store"] {
             configuration.storePath = resolve(try store.nonEmptyString(), against: directory)
         }
+        if let section = top["serve"] { configuration.serve = try parseServe(section) }
         if let section = top["mail"] {
             configuration.mail = try MailSection(parsing: section, directory: directory)
+        }
+        // The pages answer the links: with serve.public_url, accept_url defaults to them.
+        if configuration.mail.acceptURL == nil, let base = configuration.serve.publicURL {
+            configuration.mail.acceptURL = base + "/invitations/accept?token={token}"
         }
         try configuration.parseSourceKeys(top, directory: directory)
         // A complete registration (policy.registration) needs what organization.identity.required names.

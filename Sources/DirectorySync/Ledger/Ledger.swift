@@ -179,8 +179,11 @@ public struct Ledger: Sendable {
     }
 
     /// Accepts the invitation `token` belongs to: the invitee becomes a member with the invitation's role.
-    /// A revoked, expired, replaced or already used token fails with its own error.
-    public func accept(_ token: InvitationToken, name: String?, at now: Date) async throws -> Member {
+    /// A revoked, expired, replaced or already used token fails with its own error. `givenName` and
+    /// `familyName`, when given, replace the names the invitation pre-filled (the accept page's form).
+    public func accept(
+        _ token: InvitationToken, name: String?, givenName: String? = nil, familyName: String? = nil, at now: Date
+    ) async throws -> Member {
         try await store.write { db in
             guard let issued = try db.token(selector: token.selector), token.matches(storedHash: issued.hash),
                 let id = issued.invitation, let invitation = try db.invitation(id: id),
@@ -192,7 +195,7 @@ public struct Ledger: Sendable {
                 throw LedgerError.unknownToken
             }
             return try LedgerTransaction(db: db, organization: organization, now: now, mail: nil)
-                .accept(invitation, with: issued, name: name)
+                .accept(invitation, with: issued, name: name, givenName: givenName, familyName: familyName)
         }
     }
 

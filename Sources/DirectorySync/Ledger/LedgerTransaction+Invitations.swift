@@ -171,24 +171,28 @@ extension LedgerTransaction {
 
     /// Accepts `invitation` with `issued`, the token presented: the invitee becomes a member with the
     /// invitation's role, taking over the seat the invitation held; the token is used up and mail still queued
-    /// with it voided. A link works only in the half-open window `[issued, expires)`.
-    public func accept(_ invitation: Invitation, with issued: IssuedToken, name: String?) throws -> Member {
+    /// with it voided. A link works only in the half-open window `[issued, expires)`. Names typed on the accept
+    /// page (`givenName`, `familyName`) replace what the invitation pre-filled; nil keeps it.
+    public func accept(
+        _ invitation: Invitation, with issued: IssuedToken, name: String?, givenName: String? = nil,
+        familyName: String? = nil
+    ) throws -> Member {
         try issued.checkOpen(at: now)
         guard invitation.status == .pending, invitation.organization == orgID else { throw LedgerError.unknownToken }
         if let existing = try db.member(invitation.email, in: orgID) {
             throw LedgerError.alreadyMember(invitation.email, role: existing.role)
         }
+        let givenName = try Member.typedName(givenName) ?? invitation.givenName
+        let familyName = try Member.typedName(familyName) ?? invitation.familyName
         var draft =
             Member.Draft(
                 organization: orgID, email: invitation.email,
                 name: try Member.typedName(name)
-                    ?? Member.directoryName(
-                        [invitation.givenName, invitation.familyName].compactMap { $0 }.joined(separator: " ")),
+                    ?? Member.directoryName([givenName, familyName].compactMap { $0 }.joined(separator: " ")),
                 role: invitation.role, joinedAt: now, invitedBy: invitation.invitedBy, origin: .invitation,
                 anchor: invitation.anchor, isManaged: invitation.isManaged, username: invitation.username)
         // What the invitation registered of the identity is the member's now.
-        draft.identity = Identity(
-            givenName: invitation.givenName, familyName: invitation.familyName, fields: invitation.profile)
+        draft.identity = Identity(givenName: givenName, familyName: familyName, fields: invitation.profile)
         draft.profileSynced = invitation.profileSynced
         let member = try db.insertMember(draft)
         var accepted = invitation

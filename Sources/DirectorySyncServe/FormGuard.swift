@@ -1,0 +1,71 @@
+import Crypto
+import Foundation
+
+/// CSRF protection without server state: a signed double-submit cookie.
+///
+/// A page with a form sets the cookie `dirsync_csrf` (128 random bits, `HttpOnly`, `SameSite=Strict`, `Secure`
+/// when the public URL is https) and puts into the form an HMAC-SHA256 of the cookie and the form's name under
+/// a key derived from the store's signing key. A POST is accepted only when the cookie is there and the field
+/// is its HMAC for that form, compared in constant time; another site can neither read the cookie nor compute
+/// the field. A cross-site POST is also refused by its `Origin` or `Sec-Fetch-Site` header when the browser
+/// sends one.
+struct FormGuard: Sendable {
+    static let cookieName = "dirsync_csrf"
+    private let key: SymmetricKey
+    /// Whether the cookie carries `Secure` (the public URL is https).
+    let secure: Bool
+
+    /// A guard whose key is derived from `secret` (the store's signing key), so every `dirsync serve` process
+    /// on one store accepts the others' forms.
+    init(secret: [UInt8], secure: Bool) {
+        let derived = HMAC<SHA256>.authenticationCode(
+            for: Array("dirsync serve csrf v1".utf8), using: SymmetricKey(data: secret))
+        self.key = SymmetricKey(data: Array(derived))
+        self.secure = secure
+    }
+
+    /// A new cookie value: 16 random bytes, hex.
+    static func newCookie() -> String {
+        var generator = SystemRandomNumberGenerator()
+        return (0..<16).map { _ in String(format: "%02x", UInt8.random(in: 0...255, using: &generator)) }.joined()
+    }
+
+    /// Whether `value` looks like a cookie this guard sets (32 lower-case hex digits).
+    static func isWellFormed(_ value: String) -> Bool {
+        value.utf8.count == 32 && value.utf8.allSatisfy { (0x30...0x39).contains($0) || (0x61...0x66).contains($0) }
+    }
+
+    /// The form field for `cookie` and the form `form` (`accept`, `offer`, `request`).
+    func field(cookie: String, form: String) -> String {
+        let code = HMAC<SHA256>.authenticationCode(for: Array("\(form)|\(cookie)".utf8), using: key)
+        return code.map { String(format: "%02x", $0) }.joined()
+    }
+
+    /// Whether `field` is the field for `cookie` and `form`; constant-time in the field's content.
+    func accepts(field: String?, cookie: String?, form: String) -> Bool {
+        guard let field, let cookie, Self.isWellFormed(cookie) else { return false }
+        let expected = Array(self.field(cookie: cookie, form: form).utf8)
+        let given = Array(field.utf8)
+        guard given.count == expected.count else { return false }
+        var difference: UInt8 = 0
+        for index in expected.indices { difference |= expected[index] ^ given[index] }
+        return difference == 0
+    }
+
+    /// The `Set-Cookie` value for `cookie`.
+    func setCookie(_ cookie: String) -> String {
+        "\(Self.cookieName)=\(cookie); Path=/; HttpOnly; SameSite=Strict\(secure ? "; Secure" : "")"
+    }
+
+    /// The value of the cookie `name` in a `Cookie` header, if there.
+    static func cookie(_ name: String, in header: String?) -> String? {
+        guard let header else { return nil }
+        for part in header.split(separator: ";") {
+            let pair = part.split(separator: "=", maxSplits: 1)
+            if pair.count == 2, pair[0].trimmingCharacters(in: .whitespaces) == name {
+                return pair[1].trimmingCharacters(in: .whitespaces)
+            }
+        }
+        return nil
+    }
+}
