@@ -15,6 +15,9 @@ extension Configuration {
         public var offerURL: String?
         /// How failed deliveries are retried.
         public var retry = OutboxDelivery.RetryPolicy()
+        /// The page where an account-first code is typed (`{serve.public_url}/access/request`); nil without
+        /// `serve.public_url`.
+        public var requestAccessURL: String?
 
         /// A section with these values and the default retry policy, unchecked (parsing is what checks them).
         public init(
@@ -29,9 +32,11 @@ extension Configuration {
         /// The sender and link template, when both are configured.
         public var settings: MailSettings? {
             guard let from, let acceptURL else { return nil }
-            return MailSettings(
+            var settings = MailSettings(
                 from: from, acceptURLTemplate: acceptURL, offerURLTemplate: offerURL,
                 capabilities: smtp.map(MailCapabilities.smtp) ?? .folder)
+            settings.requestAccessURL = requestAccessURL
+            return settings
         }
     }
 }

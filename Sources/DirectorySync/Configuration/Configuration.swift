@@ -92,8 +92,9 @@ public struct Configuration: Sendable, Equatable {
             configuration.mail = try MailSection(parsing: section, directory: directory)
         }
         // The pages answer the links: with serve.public_url, accept_url defaults to them.
-        if configuration.mail.acceptURL == nil, let base = configuration.serve.publicURL {
-            configuration.mail.acceptURL = base + "/invitations/accept?token={token}"
+        if let base = configuration.serve.publicURL {
+            configuration.mail.acceptURL = configuration.mail.acceptURL ?? base + "/invitations/accept?token={token}"
+            configuration.mail.requestAccessURL = base + "/access/request"
         }
         try configuration.parseSourceKeys(top, directory: directory)
         // A complete registration (policy.registration) needs what organization.identity.required names.

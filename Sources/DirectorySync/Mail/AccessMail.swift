@@ -10,7 +10,8 @@ public enum AccessMail {
         from settings: MailSettings, date: Date, messageID: String
     ) -> MailMessage {
         let subject = "\(inviter) invited you to request access to \(organization)"
-        let text = """
+        let page = settings.requestAccessURL
+        var text = """
             \(inviter) invited you to \(organization).
 
             Create your account, then request access with this code:
@@ -20,7 +21,7 @@ public enum AccessMail {
             The code works once, for \(recipient), until \(DateText.short(expiresAt)). An admin of \(organization) \
             approves the request; you then receive the invitation to join.
             """
-        let html = """
+        var html = """
             <p>\(HTMLText.escape(inviter)) invited you to <strong>\(HTMLText.escape(organization))</strong>.</p>
             <p>Create your account, then request access with this code:</p>
             <p style="font-family: monospace; font-size: 1.4em">\(code.grouped)</p>
@@ -28,6 +29,10 @@ public enum AccessMail {
             \(DateText.short(expiresAt)). An admin of \(HTMLText.escape(organization)) approves the request; you \
             then receive the invitation to join.</p>
             """
+        if let page {
+            text += "\n\nType the code here: \(page)"
+            html += "\n<p>Type the code here: <a href=\"\(HTMLText.escape(page))\">\(HTMLText.escape(page))</a></p>"
+        }
         return MailMessage(
             from: settings.from, to: Mailbox(displayName: nil, address: recipient), subject: subject, date: date,
             messageID: messageID, text: text + "\n", html: html + "\n")

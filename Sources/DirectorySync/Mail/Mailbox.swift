@@ -47,6 +47,8 @@ public struct MailSettings: Sendable, Equatable {
     public var offerURLTemplate: String
     /// Consulted before anyone is invited, so an address the transport cannot take is refused then.
     public var capabilities: MailCapabilities
+    /// The page where an account-first code is typed, named in the account invitation; nil names none.
+    public var requestAccessURL: String?
 
     /// Settings for mail sent from `from`; by default every address is taken, as a folder takes them.
     public init(

@@ -5,6 +5,7 @@ import DirectorySyncServe
 import Foundation
 import Hummingbird
 import Logging
+import NIOCore
 import ServiceLifecycle
 import UnixSignals
 
@@ -79,6 +80,18 @@ struct ServeCommand: AsyncParsableCommand {
             configuration: ServiceGroupConfiguration(
                 services: [.init(service: application, successTerminationBehavior: .gracefullyShutdownGroup)],
                 gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
-        try await group.run()
+        do {
+            try await group.run()
+        } catch let error as IOError where [EADDRINUSE, EACCES, EADDRNOTAVAIL].contains(error.errnoCode) {
+            let reason =
+                switch error.errnoCode {
+                case EADDRINUSE: "the address is in use"
+                case EACCES: "permission denied (ports below 1024 need privileges)"
+                default: "no interface has that address"
+                }
+            throw CommandError.invalidArgument(
+                "cannot listen on \(address): \(reason)",
+                hint: "pick another with --listen or serve.listen (port 0 takes a free one)")
+        }
     }
 }
