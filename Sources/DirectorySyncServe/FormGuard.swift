@@ -1,4 +1,5 @@
 import Crypto
+import DirectorySync
 import Foundation
 
 /// CSRF protection without server state: a signed double-submit cookie.
@@ -44,12 +45,7 @@ struct FormGuard: Sendable {
     /// Whether `field` is the field for `cookie` and `form`; constant-time in the field's content.
     func accepts(field: String?, cookie: String?, form: String) -> Bool {
         guard let field, let cookie, Self.isWellFormed(cookie) else { return false }
-        let expected = Array(self.field(cookie: cookie, form: form).utf8)
-        let given = Array(field.utf8)
-        guard given.count == expected.count else { return false }
-        var difference: UInt8 = 0
-        for index in expected.indices { difference |= expected[index] ^ given[index] }
-        return difference == 0
+        return ConstantTime.equals(Array(self.field(cookie: cookie, form: form).utf8), Array(field.utf8))
     }
 
     /// The `Set-Cookie` value for `cookie`.

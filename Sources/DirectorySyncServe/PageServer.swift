@@ -89,9 +89,15 @@ public struct PageServer: Sendable {
         }
         router.get("/healthz") { _, _ in try await health() }
         router.get("/metrics") { _, _ in try await metrics() }
+        router.get("/favicon.ico") { _, _ in Response(status: .noContent) }
         router.get("/invitations/accept") { request, context in
             try await showInvitation(request, context)
         }
+        // Link checkers ask with HEAD: the same status and headers as the GET, no body, nothing changed.
+        router.head("/invitations/accept") { request, context in
+            Self.headless(try await showInvitation(request, context))
+        }
+        router.head("/offers/accept") { request, context in Self.headless(try await showOffer(request, context)) }
         router.post("/invitations/accept") { request, context in
             try await acceptInvitation(request, context)
         }
@@ -287,13 +293,32 @@ public struct PageServer: Sendable {
     /// otherwise.
     private func form(of request: Request, named name: String) async throws -> FormBody? {
         if let site = request.headers[.secFetchSite], site == "cross-site" { return nil }
-        if let origin = request.headers[.origin], !sameOrigin(origin, request) { return nil }
-        var request = request
-        let buffer = try await request.collectBody(upTo: Self.maxBodyBytes)
+        // `Origin: null` is what a browser sends from a page served with `Referrer-Policy: no-referrer` (ours):
+        // it names no site, so the signed field below decides.
+        if let origin = request.headers[.origin], origin != "null", !sameOrigin(origin, request) { return nil }
+        let buffer = try await Self.body(of: request)
         guard let form = FormBody(String(buffer: buffer)) else { return nil }
         guard guardian.accepts(field: form["csrf"], cookie: Self.cookie(in: request), form: name) else { return nil }
         return form
     }
+
+    /// The request body, at most `maxBodyBytes` (413 past it), all of it within `bodyDeadline` (408 after it),
+    /// so a client that trickles a form byte by byte cannot hold a connection open.
+    static func body(of request: Request) async throws -> ByteBuffer {
+        try await withThrowingTaskGroup(of: ByteBuffer?.self) { group in
+            group.addTask { try await request.body.collect(upTo: maxBodyBytes) }
+            group.addTask {
+                try await Task.sleep(for: bodyDeadline)
+                return nil
+            }
+            defer { group.cancelAll() }
+            guard let first = try await group.next(), let buffer = first else { throw HTTPError(.requestTimeout) }
+            return buffer
+        }
+    }
+
+    /// How long a client may take to send a form's body.
+    public static let bodyDeadline = Duration.seconds(10)
 
     /// Whether `origin` is this server's: the public URL's origin when configured, else the request's host.
     private func sameOrigin(_ origin: String, _ request: Request) -> Bool {
@@ -333,6 +358,13 @@ public struct PageServer: Sendable {
     }
 
     static func forbidden() -> Response { response(.forbidden, Pages.forbidden) }
+
+    /// `response` without its body, for a HEAD.
+    static func headless(_ response: Response) -> Response {
+        var headless = response
+        headless.body = ResponseBody()
+        return headless
+    }
 
     static func cookie(in request: Request) -> String? {
         FormGuard.cookie(FormGuard.cookieName, in: request.headers[.cookie]).flatMap {

@@ -95,7 +95,7 @@ enum Pages {
         }
         body += "<dt>Expires</dt><dd>\(escape(DateText.short(invitation.expiresAt)))</dd>\n</dl>\n"
         if let message = invitation.message, !message.isEmpty {
-            body += "<p>Their message:</p>\n<blockquote>\(escape(message))</blockquote>\n"
+            body += "<p>\(escape(invitation.invitedBy)) wrote:</p>\n<blockquote>\(escape(message))</blockquote>\n"
         }
         body += """
             <form method="post" action="accept">
@@ -120,7 +120,7 @@ enum Pages {
             title: "Welcome to \(organization)",
             body: """
                 <h1>Welcome to \(escape(organization))</h1>
-                <p>\(escape(member.email.canonical)) is a member now, as \(escape(member.role.rawValue)). \
+                <p>\(escape(member.email.canonical)) is a member now, with the role \(escape(member.role.rawValue)). \
                 You can close this page.</p>
                 """)
     }
@@ -132,7 +132,8 @@ enum Pages {
         body: """
             <h1>This link cannot be used</h1>
             <p>It may have expired, been replaced by a newer one, been used already, or be incomplete.</p>
-            <p>Ask the person who sent it to resend the invitation; the new mail has a link that works.</p>
+            <p>Ask the person who sent it to resend the invitation (or the offer); the new mail has a link that \
+            works.</p>
             """)
 
     /// An invitation to someone who is a member already.
@@ -205,8 +206,8 @@ enum Pages {
             body += "<p class=\"problem\" role=\"alert\">\(escape(problem))</p>\n"
         }
         body += """
-            <p>Enter the code from your account invitation and the username you want. An admin is told and \
-            invites you with a role.</p>
+            <p>Enter the code from your account invitation and the username you want (both required). An admin \
+            of the organization then looks at your request and, if they approve, invites you.</p>
             <form method="post" action="request">
             \(hidden("csrf", csrf))
             \(field("code", label: "Code", value: nil, autocomplete: "one-time-code", required: true, extra: " spellcheck=\"false\" autocapitalize=\"characters\""))

@@ -101,6 +101,8 @@ import Testing
         #expect(accountMail.contains("\(base)/access/request"), "the account invitation names the request page")
 
         let server = try cli.start(["serve", "--listen", "127.0.0.1:\(port)", "--log-level", "trace"])
+        // However the test ends, the server does not outlive it.
+        defer { if server.process.isRunning { server.kill(SIGKILL) } }
         do { try await Self.waitUntilServing(base) } catch {
             server.kill(SIGKILL)
             Issue.record("dirsync serve did not start: \(await server.finish())")

@@ -33,7 +33,7 @@ public enum Digest {
 public enum ConstantTime {
     /// Whether `lhs` and `rhs` hold the same bytes, looking at every byte of both.
     public static func equals(_ lhs: some Collection<UInt8>, _ rhs: some Collection<UInt8>) -> Bool {
-        var difference = UInt8(truncatingIfNeeded: lhs.count ^ rhs.count)
+        var difference: UInt8 = lhs.count == rhs.count ? 0 : 1
         var right = rhs.makeIterator()
         for byte in lhs { difference |= byte ^ (right.next() ?? ~byte) }
         return difference == 0

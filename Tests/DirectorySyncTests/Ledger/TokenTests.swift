@@ -44,6 +44,9 @@ import Testing
         #expect(!ConstantTime.equals(Array("abc".utf8), Array("abd".utf8)))
         #expect(!ConstantTime.equals(Array("abc".utf8), Array("abcd".utf8)))
         #expect(!ConstantTime.equals([UInt8](), Array("a".utf8)))
+        // Lengths that differ by a multiple of 256 are still different values.
+        #expect(!ConstantTime.equals(Array("abc".utf8), Array("abc".utf8) + [UInt8](repeating: 0x61, count: 256)))
+        #expect(!ConstantTime.equals([UInt8](repeating: 0x61, count: 512), [UInt8](repeating: 0x61, count: 256)))
     }
 }
 
