@@ -96,6 +96,7 @@ import Testing
         let invitation = try #require(try AccountFirstTests.mail(folder, to: "bo@acme.com").last)
         let link = try #require(Self.link(in: invitation, path: "/invitations/accept?token="), "\(invitation)")
         #expect(link.hasPrefix("\(base)/invitations/accept?token="), "accept_url defaults to serve.public_url")
+        #expect(!link.contains("first_name"), "the pages read names from the store, not the link")
         let token = try #require(URLComponents(string: link)?.queryItems?.first { $0.name == "token" }?.value)
         let accountMail = try #require(try AccountFirstTests.mail(folder, to: "new@partner.io").last)
         #expect(accountMail.contains("\(base)/access/request"), "the account invitation names the request page")

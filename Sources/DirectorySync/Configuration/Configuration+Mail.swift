@@ -18,6 +18,8 @@ extension Configuration {
         /// The page where an account-first code is typed (`{serve.public_url}/access/request`); nil without
         /// `serve.public_url`.
         public var requestAccessURL: String?
+        /// Whether `acceptURL` came from `serve.public_url` (the pages need no names in the link).
+        public var acceptURLIsServed = false
 
         /// A section with these values and the default retry policy, unchecked (parsing is what checks them).
         public init(
@@ -36,6 +38,7 @@ extension Configuration {
                 from: from, acceptURLTemplate: acceptURL, offerURLTemplate: offerURL,
                 capabilities: smtp.map(MailCapabilities.smtp) ?? .folder)
             settings.requestAccessURL = requestAccessURL
+            settings.prefillsNames = !acceptURLIsServed
             return settings
         }
     }

@@ -93,7 +93,10 @@ public struct Configuration: Sendable, Equatable {
         }
         // The pages answer the links: with serve.public_url, accept_url defaults to them.
         if let base = configuration.serve.publicURL {
-            configuration.mail.acceptURL = configuration.mail.acceptURL ?? base + "/invitations/accept?token={token}"
+            if configuration.mail.acceptURL == nil {
+                configuration.mail.acceptURL = base + "/invitations/accept?token={token}"
+                configuration.mail.acceptURLIsServed = true
+            }
             configuration.mail.requestAccessURL = base + "/access/request"
         }
         try configuration.parseSourceKeys(top, directory: directory)

@@ -119,7 +119,8 @@ public final class LedgerTransaction {
             occasion: occasion, organization: organization.name, inviter: invitation.invitedBy, role: invitation.role,
             acceptLink: token.link(
                 from: mail.acceptURLTemplate,
-                prefilling: [("first_name", invitation.givenName), ("last_name", invitation.familyName)]),
+                prefilling: mail.prefillsNames
+                    ? [("first_name", invitation.givenName), ("last_name", invitation.familyName)] : []),
             expiresAt: invitation.expiresAt,
             message: invitation.message)
         letter.grants = try db.grants(of: invitation.id)

@@ -49,6 +49,10 @@ public struct MailSettings: Sendable, Equatable {
     public var capabilities: MailCapabilities
     /// The page where an account-first code is typed, named in the account invitation; nil names none.
     public var requestAccessURL: String?
+    /// Whether the accept link carries the invitee's names (`first_name`, `last_name`) for a page elsewhere to
+    /// pre-fill; false for the pages of `dirsync serve`, which read them from the store (names in a URL end
+    /// up in browser histories and proxy logs).
+    public var prefillsNames = true
 
     /// Settings for mail sent from `from`; by default every address is taken, as a folder takes them.
     public init(
