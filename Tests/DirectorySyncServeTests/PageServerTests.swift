@@ -75,7 +75,7 @@ import Testing
             store: fixture.store,
             settings: PageServer.Settings(
                 trustForwardedFor: true, organization: fixture.organization.id, mail: fixture.mail, attemptLimit: limit),
-            formKey: key, logger: Logger(label: "test"), clock: { clock.now })
+            formKey: key, logger: Logger(label: "test") { _ in SwiftLogNoOpLogHandler() }, clock: { clock.now })
         return Application(router: server.router())
     }
 
@@ -181,6 +181,32 @@ import Testing
         let accepted = try #require(events.first { $0.kind == .invitationAccepted })
         #expect(accepted.actor == "bo@partner.io")
         #expect(events.contains { $0.kind == .memberJoined && $0.subject == "bo@partner.io" })
+    }
+
+    @Test func aBadNameIsRefusedAndAMemberAlreadyJoinedGetsItsOwnPage() async throws {
+        try await invite("bo@partner.io")
+        let token = try await token(for: "bo@partner.io")
+        try await server().test(.router) { client in
+            let visitor = Visitor(client)
+            let page = Self.text(try await visitor.get("/invitations/accept?token=\(token)"))
+            let csrf = try Self.csrf(in: page)
+            for name in ["Bo\u{1B}[2J", String(repeating: "b", count: 201)] {
+                let refused = try await visitor.post(
+                    "/invitations/accept", [("token", token), ("csrf", csrf), ("given_name", name)])
+                #expect(refused.status == .badRequest)
+                #expect(Self.text(refused).contains("A name may not hold control characters"))
+            }
+            #expect(try await pending("bo@partner.io"), "a refused form changes nothing")
+            // The same address joins another way (a sync, the CLI) while the invitation is open.
+            _ = try await fixture.store.write { [organization = fixture.organization] db in
+                try LedgerTransaction(db: db, organization: organization, now: testEpoch, mail: nil).join(
+                    try EmailAddress("bo@partner.io"), name: nil, as: .viewer, origin: .domainAutoJoin,
+                    by: "owner@acme.com", isManaged: true)
+            }
+            let member = try await visitor.get("/invitations/accept?token=\(token)")
+            #expect(member.status == .conflict)
+            #expect(Self.text(member).contains("This address is a member of Acme Corp"))
+        }
     }
 
     @Test func aFormWithoutItsCSRFFieldOrFromAnotherSiteIsRefusedAndChangesNothing() async throws {

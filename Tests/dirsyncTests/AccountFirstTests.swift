@@ -138,7 +138,7 @@ import Testing
         let rejected = try #require(try ReconciliationCommandsTests.json(audit) as? [[String: Any]]).filter {
             $0["event"] as? String == "ACCESS_CODE_REJECTED"
         }
-        #expect(rejected.count == AccessCode.attemptLimit)
+        #expect(rejected.count == AccessCode.attemptLimit, "\(audit)")
         #expect((rejected.last?["details"] as? [String: Any])?["locked"] as? String == "yes")
 
         // Lou is denied: the account invitation goes with its seat.
