@@ -51,7 +51,6 @@ let package = Package(
             name: "DirectorySyncServe",
             dependencies: [
                 "DirectorySync",
-                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Logging", package: "swift-log"),

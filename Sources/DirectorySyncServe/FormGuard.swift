@@ -1,4 +1,3 @@
-import Crypto
 import DirectorySync
 import Foundation
 
@@ -12,23 +11,21 @@ import Foundation
 /// sends one.
 struct FormGuard: Sendable {
     static let cookieName = "dirsync_csrf"
-    private let key: SymmetricKey
+    private let key: [UInt8]
     /// Whether the cookie carries `Secure` (the public URL is https).
     let secure: Bool
 
     /// A guard whose key is derived from `secret` (the store's signing key), so every `dirsync serve` process
     /// on one store accepts the others' forms.
     init(secret: [UInt8], secure: Bool) {
-        let derived = HMAC<SHA256>.authenticationCode(
-            for: Array("dirsync serve csrf v1".utf8), using: SymmetricKey(data: secret))
-        self.key = SymmetricKey(data: Array(derived))
+        self.key = Digest.hmacSHA256(key: secret, message: Array("dirsync serve csrf v1".utf8))
         self.secure = secure
     }
 
     /// A new cookie value: 16 random bytes, hex.
     static func newCookie() -> String {
         var generator = SystemRandomNumberGenerator()
-        return (0..<16).map { _ in String(format: "%02x", UInt8.random(in: 0...255, using: &generator)) }.joined()
+        return Digest.hex((0..<16).map { _ in UInt8.random(in: 0...255, using: &generator) })
     }
 
     /// Whether `value` looks like a cookie this guard sets (32 lower-case hex digits).
@@ -38,8 +35,7 @@ struct FormGuard: Sendable {
 
     /// The form field for `cookie` and the form `form` (`accept`, `offer`, `request`).
     func field(cookie: String, form: String) -> String {
-        let code = HMAC<SHA256>.authenticationCode(for: Array("\(form)|\(cookie)".utf8), using: key)
-        return code.map { String(format: "%02x", $0) }.joined()
+        Digest.hex(Digest.hmacSHA256(key: key, message: Array("\(form)|\(cookie)".utf8)))
     }
 
     /// Whether `field` is the field for `cookie` and `form`; constant-time in the field's content.

@@ -90,23 +90,23 @@ public struct PageServer: Sendable {
         router.get("/healthz") { _, _ in try await health() }
         router.get("/metrics") { _, _ in try await metrics() }
         router.get("/favicon.ico") { _, _ in Response(status: .noContent) }
-        router.get("/invitations/accept") { request, context in
-            try await showInvitation(request, context)
+        router.get("/invitations/accept") { request, context in try await guarded(request, context, showInvitation) }
+        router.post("/invitations/accept") { request, context in
+            try await guarded(request, context, acceptInvitation)
         }
+        router.get("/offers/accept") { request, context in try await guarded(request, context, showOffer) }
+        router.post("/offers/accept") { request, context in try await guarded(request, context, answerOffer) }
         // Link checkers ask with HEAD: the same status and headers as the GET, no body, nothing changed.
         router.head("/invitations/accept") { request, context in
-            Self.headless(try await showInvitation(request, context))
+            Self.headless(try await guarded(request, context, showInvitation))
         }
-        router.head("/offers/accept") { request, context in Self.headless(try await showOffer(request, context)) }
-        router.post("/invitations/accept") { request, context in
-            try await acceptInvitation(request, context)
+        router.head("/offers/accept") { request, context in
+            Self.headless(try await guarded(request, context, showOffer))
         }
-        router.get("/offers/accept") { request, context in try await showOffer(request, context) }
-        router.post("/offers/accept") { request, context in try await answerOffer(request, context) }
-        router.get("/access/request") { request, context in
+        router.get("/access/request") { request, _ in
             requestForm(request, problem: nil, form: Pages.RequestForm(), status: .ok)
         }
-        router.post("/access/request") { request, context in try await requestAccess(request, context) }
+        router.post("/access/request") { request, context in try await guarded(request, context, requestAccess) }
         return router
     }
 
@@ -131,21 +131,13 @@ public struct PageServer: Sendable {
 
     // MARK: - Invitations
 
-    private func showInvitation(_ request: Request, _ context: PageContext) async throws -> Response {
-        let address = clientAddress(request, context)
-        let now = clock()
-        if let refusal = await limited(address, at: now) { return refusal }
+    private func showInvitation(_ request: Request, from address: String, at now: Date) async throws -> Response {
         guard let token = try? InvitationToken(parsing: String(request.uri.queryParameters["token"] ?? "")) else {
             return await unusable(address, at: now)
         }
         do {
             let opened = try await ledger.openInvitation(token, at: now)
-            let cookie = Self.cookie(in: request) ?? FormGuard.newCookie()
-            var response = Self.response(
-                .ok,
-                Pages.invitation(opened, token: token.text, csrf: guardian.field(cookie: cookie, form: "accept")))
-            response.headers[.setCookie] = guardian.setCookie(cookie)
-            return response
+            return formPage(request, form: "accept") { Pages.invitation(opened, token: token.text, csrf: $0) }
         } catch LedgerError.alreadyMember {
             return Self.response(.conflict, Pages.alreadyMember(organization: try await organizationName(of: token)))
         } catch is LedgerError {
@@ -153,10 +145,7 @@ public struct PageServer: Sendable {
         }
     }
 
-    private func acceptInvitation(_ request: Request, _ context: PageContext) async throws -> Response {
-        let address = clientAddress(request, context)
-        let now = clock()
-        if let refusal = await limited(address, at: now) { return refusal }
+    private func acceptInvitation(_ request: Request, from address: String, at now: Date) async throws -> Response {
         guard let form = try await form(of: request, named: "accept") else { return Self.forbidden() }
         guard let token = try? InvitationToken(parsing: form["token"] ?? "") else {
             return await unusable(address, at: now)
@@ -188,29 +177,19 @@ public struct PageServer: Sendable {
 
     // MARK: - Offers
 
-    private func showOffer(_ request: Request, _ context: PageContext) async throws -> Response {
-        let address = clientAddress(request, context)
-        let now = clock()
-        if let refusal = await limited(address, at: now) { return refusal }
+    private func showOffer(_ request: Request, from address: String, at now: Date) async throws -> Response {
         guard let token = try? InvitationToken(parsing: String(request.uri.queryParameters["token"] ?? "")) else {
             return await unusable(address, at: now)
         }
         do {
             let opened = try await ledger.openOffer(token, at: now)
-            let cookie = Self.cookie(in: request) ?? FormGuard.newCookie()
-            var response = Self.response(
-                .ok, Pages.offer(opened, token: token.text, csrf: guardian.field(cookie: cookie, form: "offer")))
-            response.headers[.setCookie] = guardian.setCookie(cookie)
-            return response
+            return formPage(request, form: "offer") { Pages.offer(opened, token: token.text, csrf: $0) }
         } catch is OfferError {
             return await unusable(address, at: now)
         }
     }
 
-    private func answerOffer(_ request: Request, _ context: PageContext) async throws -> Response {
-        let address = clientAddress(request, context)
-        let now = clock()
-        if let refusal = await limited(address, at: now) { return refusal }
+    private func answerOffer(_ request: Request, from address: String, at now: Date) async throws -> Response {
         guard let form = try await form(of: request, named: "offer") else { return Self.forbidden() }
         guard let token = try? InvitationToken(parsing: form["token"] ?? ""),
             let answer = form["answer"], ["accept", "decline"].contains(answer)
@@ -231,17 +210,10 @@ public struct PageServer: Sendable {
     private func requestForm(_ request: Request, problem: String?, form: Pages.RequestForm, status: HTTPResponse.Status)
         -> Response
     {
-        let cookie = Self.cookie(in: request) ?? FormGuard.newCookie()
-        var response = Self.response(
-            status, Pages.requestAccess(form, csrf: guardian.field(cookie: cookie, form: "request"), problem: problem))
-        response.headers[.setCookie] = guardian.setCookie(cookie)
-        return response
+        formPage(request, form: "request", status: status) { Pages.requestAccess(form, csrf: $0, problem: problem) }
     }
 
-    private func requestAccess(_ request: Request, _ context: PageContext) async throws -> Response {
-        let address = clientAddress(request, context)
-        let now = clock()
-        if let refusal = await limited(address, at: now) { return refusal }
+    private func requestAccess(_ request: Request, from address: String, at now: Date) async throws -> Response {
         guard let form = try await form(of: request, named: "request") else { return Self.forbidden() }
         let typed = Pages.RequestForm(
             email: form["email"], username: form["username"], givenName: form["given_name"],
@@ -288,6 +260,28 @@ public struct PageServer: Sendable {
     }
 
     // MARK: - Shared steps
+
+    /// Runs a page that takes a token or code, unless the client's address had too many that did not work.
+    private func guarded(
+        _ request: Request, _ context: PageContext,
+        _ page: (Request, String, Date) async throws -> Response
+    ) async throws -> Response {
+        let address = clientAddress(request, context)
+        let now = clock()
+        if let refusal = await limited(address, at: now) { return refusal }
+        return try await page(request, address, now)
+    }
+
+    /// A page holding the form `form`, rendered with the CSRF field made for the visitor's cookie (a new
+    /// cookie is set when the visitor has none).
+    private func formPage(
+        _ request: Request, form: String, status: HTTPResponse.Status = .ok, _ render: (String) -> String
+    ) -> Response {
+        let cookie = Self.cookie(in: request) ?? FormGuard.newCookie()
+        var response = Self.response(status, render(guardian.field(cookie: cookie, form: form)))
+        response.headers[.setCookie] = guardian.setCookie(cookie)
+        return response
+    }
 
     /// The POSTed form when it carries a valid CSRF field for `name` and did not come from another site; nil
     /// otherwise.
