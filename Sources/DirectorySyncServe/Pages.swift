@@ -206,12 +206,12 @@ enum Pages {
             body += "<p class=\"problem\" role=\"alert\">\(escape(problem))</p>\n"
         }
         body += """
-            <p>Enter the code from your account invitation and the username you want (both required). An admin \
+            <p>Enter the code from your account invitation and the username you want. An admin \
             of the organization then looks at your request and, if they approve, invites you.</p>
             <form method="post" action="request">
             \(hidden("csrf", csrf))
-            \(field("code", label: "Code", value: nil, autocomplete: "one-time-code", required: true, extra: " spellcheck=\"false\" autocapitalize=\"characters\""))
-            \(field("username", label: "Username", value: form.username, autocomplete: "username", required: true, extra: " spellcheck=\"false\" autocapitalize=\"none\""))
+            \(field("code", label: "Code (required)", value: nil, autocomplete: "one-time-code", required: true, extra: " spellcheck=\"false\" autocapitalize=\"characters\""))
+            \(field("username", label: "Username (required)", value: form.username, autocomplete: "username", required: true, extra: " spellcheck=\"false\" autocapitalize=\"none\""))
             \(field("email", label: "Email address (the one the code was sent to)", value: form.email, type: "email", autocomplete: "email"))
             \(field("given_name", label: "First name", value: form.givenName, autocomplete: "given-name"))
             \(field("family_name", label: "Last name", value: form.familyName, autocomplete: "family-name"))

@@ -32,6 +32,7 @@ from selenium.common.exceptions import (
     StaleElementReferenceException,
     TimeoutException,
     UnexpectedAlertPresentException,
+    WebDriverException,
 )
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
@@ -228,16 +229,25 @@ def h1_text(driver):
     return driver.find_element(By.TAG_NAME, "h1").text.strip()
 
 
+class AlertOpened(Exception):
+    """A JavaScript alert opened while a page was awaited."""
+
+
 def wait_for_h1(driver, expected):
     """Waits (up to WAIT) for the loaded page's h1, then checks it: a wrong page fails at once."""
     def loaded(d):
-        if d.execute_script("return document.readyState") != "complete":
-            return False
-        return h1_text(d)
+        try:
+            if d.execute_script("return document.readyState") != "complete":
+                return False
+            return h1_text(d)
+        except UnexpectedAlertPresentException:
+            raise AlertOpened()  # not a WebDriverException, so the wait below does not swallow it
     try:
-        seen = WebDriverWait(driver, WAIT, ignored_exceptions=(NoSuchElementException, StaleElementReferenceException)) \
+        # A page still loading can answer any lookup with an inspector error: asked again until it settles.
+        seen = WebDriverWait(driver, WAIT, ignored_exceptions=(NoSuchElementException, StaleElementReferenceException,
+                                                               WebDriverException)) \
             .until(loaded)
-    except UnexpectedAlertPresentException:
+    except (UnexpectedAlertPresentException, AlertOpened):
         checks.fail(f"a JavaScript alert opened on {driver.current_url}")
     except TimeoutException:
         checks.fail(f"expected the h1 {expected!r}, but {driver.current_url} showed no loaded page with an h1 within {WAIT} s")
@@ -257,8 +267,17 @@ def submit(driver, label):
     checks.expect(len(buttons) == 1, f"expected one submit button {label!r} on {driver.current_url}, found {len(buttons)}")
     page = driver.find_element(By.TAG_NAME, "html")
     buttons[0].click()
+    def replaced(_):
+        # The old page's root is gone once the next page has replaced it. Chromium reports that either as
+        # a stale element or, mid-navigation, as "Node with given id does not belong to the document".
+        try:
+            page.is_enabled()
+            return False
+        except (StaleElementReferenceException, WebDriverException):
+            return True
+
     try:  # the next page has replaced this one
-        WebDriverWait(driver, WAIT).until(expected_conditions.staleness_of(page))
+        WebDriverWait(driver, WAIT).until(replaced)
     except TimeoutException:
         checks.fail(f"pressing {label!r} on {driver.current_url} loaded no new page within {WAIT} s")
 
