@@ -20,6 +20,12 @@ public enum StarterConfiguration {
               from: \(quoted("\(organization) <no-reply@\(owner.domain)>"))
               accept_url: "https://app.example.com/invitations/accept?token={token}"
 
+            # The pages the links open, served by 'dirsync serve' behind your TLS proxy (see the README).
+            # With serve.public_url set, accept_url above may go: the links then point at these pages.
+            # serve:
+            #   listen: 127.0.0.1:8080
+            #   public_url: "https://join.example.com"
+
             """
     }
 
