@@ -132,9 +132,7 @@ public struct PageServer: Sendable {
     // MARK: - Invitations
 
     private func showInvitation(_ request: Request, from address: String, at now: Date) async throws -> Response {
-        guard let token = try? InvitationToken(parsing: String(request.uri.queryParameters["token"] ?? "")) else {
-            return await unusable(address, at: now)
-        }
+        guard let token = Self.linkToken(in: request) else { return await unusable(address, at: now) }
         do {
             let opened = try await ledger.openInvitation(token, at: now)
             return formPage(request, form: "accept") { Pages.invitation(opened, token: token.text, csrf: $0) }
@@ -156,7 +154,7 @@ public struct PageServer: Sendable {
             let organization = try await store.read { db in try db.organization(id: member.organization) }
             return Self.response(.ok, Pages.joined(member, organization: organization?.name ?? "the organization"))
         } catch LedgerError.alreadyMember {
-            return Self.response(.conflict, Pages.alreadyMember(organization: "this organization"))
+            return Self.response(.conflict, Pages.alreadyMember(organization: try await organizationName(of: token)))
         } catch LedgerError.controlCharacterInName, LedgerError.nameTooLong {
             return Self.response(
                 .badRequest,
@@ -178,9 +176,7 @@ public struct PageServer: Sendable {
     // MARK: - Offers
 
     private func showOffer(_ request: Request, from address: String, at now: Date) async throws -> Response {
-        guard let token = try? InvitationToken(parsing: String(request.uri.queryParameters["token"] ?? "")) else {
-            return await unusable(address, at: now)
-        }
+        guard let token = Self.linkToken(in: request) else { return await unusable(address, at: now) }
         do {
             let opened = try await ledger.openOffer(token, at: now)
             return formPage(request, form: "offer") { Pages.offer(opened, token: token.text, csrf: $0) }
@@ -352,6 +348,11 @@ public struct PageServer: Sendable {
     }
 
     static func forbidden() -> Response { response(.forbidden, Pages.forbidden) }
+
+    /// The token a link carries in its `token` query parameter; nil when it is missing or malformed.
+    static func linkToken(in request: Request) -> InvitationToken? {
+        try? InvitationToken(parsing: String(request.uri.queryParameters["token"] ?? ""))
+    }
 
     /// `response` without its body, for a HEAD.
     static func headless(_ response: Response) -> Response {

@@ -47,6 +47,11 @@ import Testing
             return response
         }
 
+        /// Opens the page at `uri` and returns its form's CSRF field (the cookie is kept).
+        func formField(_ uri: String) async throws -> String {
+            try PageServerTests.csrf(in: PageServerTests.text(try await get(uri)))
+        }
+
         func post(_ uri: String, _ fields: [(String, String)], extra: HTTPFields = [:]) async throws -> TestResponse {
             var headers = extra
             headers[.contentType] = "application/x-www-form-urlencoded"
@@ -188,8 +193,7 @@ import Testing
         let token = try await token(for: "bo@partner.io")
         try await server().test(.router) { client in
             let visitor = Visitor(client)
-            let page = Self.text(try await visitor.get("/invitations/accept?token=\(token)"))
-            let csrf = try Self.csrf(in: page)
+            let csrf = try await visitor.formField("/invitations/accept?token=\(token)")
             for name in ["Bo\u{1B}[2J", String(repeating: "b", count: 201)] {
                 let refused = try await visitor.post(
                     "/invitations/accept", [("token", token), ("csrf", csrf), ("given_name", name)])
@@ -214,8 +218,7 @@ import Testing
         let token = try await token(for: "bo@partner.io")
         try await server().test(.router) { client in
             let visitor = Visitor(client)
-            let page = Self.text(try await visitor.get("/invitations/accept?token=\(token)"))
-            let csrf = try Self.csrf(in: page)
+            let csrf = try await visitor.formField("/invitations/accept?token=\(token)")
             let refusals: [TestResponse] = [
                 try await visitor.post("/invitations/accept", [("token", token)]),
                 try await visitor.post(
