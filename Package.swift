@@ -8,6 +8,7 @@ let package = Package(
         .executable(name: "dirsync", targets: ["dirsync"]),
         .library(name: "DirectorySync", targets: ["DirectorySync"]),
         .library(name: "DirectorySyncSQLite", targets: ["DirectorySyncSQLite"]),
+        .library(name: "DirectorySyncPostgres", targets: ["DirectorySyncPostgres"]),
         .library(name: "DirectorySyncSMTP", targets: ["DirectorySyncSMTP"]),
         .library(name: "DirectorySyncCurl", targets: ["DirectorySyncCurl"]),
         .library(name: "DirectorySyncFolderMailer", targets: ["DirectorySyncFolderMailer"]),
@@ -24,6 +25,9 @@ let package = Package(
         // Hummingbird's own dependencies, named for the header and socket types the pages use.
         .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        // The PostgreSQL store; swift-nio-ssl comes with it, for TLS to the server.
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
+        .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
     ],
     targets: [
         .target(
@@ -35,11 +39,26 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
+        // The ledger primitives in SQL, once for both engines.
+        .target(name: "DirectorySyncSQL", dependencies: ["DirectorySync"]),
         .target(
             name: "DirectorySyncSQLite",
             dependencies: [
                 "DirectorySync",
+                "DirectorySyncSQL",
                 .product(name: "GRDB", package: "GRDB.swift"),
+            ]
+        ),
+        .target(
+            name: "DirectorySyncPostgres",
+            dependencies: [
+                "DirectorySync",
+                "DirectorySyncSQL",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .systemLibrary(name: "CSyncFS"),
@@ -59,13 +78,18 @@ let package = Package(
         ),
         .target(
             name: "DirectorySyncTesting",
-            dependencies: ["DirectorySync", "DirectorySyncSQLite", .product(name: "GRDB", package: "GRDB.swift")]
+            dependencies: [
+                "DirectorySync", "DirectorySyncSQL", "DirectorySyncSQLite", "DirectorySyncPostgres",
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ]
         ),
         .executableTarget(
             name: "dirsync",
             dependencies: [
                 "DirectorySync",
+                "DirectorySyncSQL",
                 "DirectorySyncSQLite",
+                "DirectorySyncPostgres",
                 "DirectorySyncSMTP",
                 "DirectorySyncCurl",
                 "DirectorySyncFolderMailer",
@@ -82,8 +106,9 @@ let package = Package(
         .testTarget(
             name: "DirectorySyncSQLiteTests",
             dependencies: [
-                "DirectorySyncSQLite", "DirectorySyncTesting", "DirectorySyncFolderMailer",
-                .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Logging", package: "swift-log"),
+                "DirectorySyncSQL", "DirectorySyncSQLite", "DirectorySyncPostgres", "DirectorySyncTesting",
+                "DirectorySyncFolderMailer", .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "ServiceLifecycleTestKit", package: "swift-service-lifecycle"),
             ]
@@ -100,13 +125,17 @@ let package = Package(
         .testTarget(
             name: "DirectorySyncServeTests",
             dependencies: [
-                "DirectorySyncServe", "DirectorySync", "DirectorySyncSQLite", "DirectorySyncTesting",
+                "DirectorySyncServe", "DirectorySync", "DirectorySyncSQL", "DirectorySyncSQLite",
+                "DirectorySyncTesting",
                 "DirectorySyncFolderMailer", .product(name: "HummingbirdTesting", package: "hummingbird"),
             ]
         ),
         .testTarget(
             name: "dirsyncTests",
-            dependencies: ["dirsync", "DirectorySync", "DirectorySyncSQLite", "DirectorySyncTesting"],
+            dependencies: [
+                "dirsync", "DirectorySync", "DirectorySyncSQL", "DirectorySyncSQLite", "DirectorySyncPostgres",
+                "DirectorySyncTesting",
+            ],
             exclude: ["Golden"]  // read from the source tree by the golden-file tests
         ),
     ]

@@ -1,4 +1,5 @@
 import DirectorySync
+import DirectorySyncSQL
 import Foundation
 import GRDB
 

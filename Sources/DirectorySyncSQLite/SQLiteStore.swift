@@ -1,4 +1,5 @@
 import DirectorySync
+import DirectorySyncSQL
 import Foundation
 import GRDB
 
@@ -15,17 +16,8 @@ public struct SQLiteStore: OrganizationStore {
     /// How long a statement waits for another connection's lock, in seconds.
     private let busyTimeout: Int
 
-    /// How a command opens the store.
-    public enum Access: Sendable {
-        /// `dirsync init`: creates the file (and its folders) when missing, or takes an empty one; an existing
-        /// dirsync store is migrated and used. Anything else is refused.
-        case create
-        /// Commands that write: the file must be a dirsync store; one written by an older dirsync is migrated.
-        case readWrite
-        /// Commands that only read: the file must be a current dirsync store. Nothing is written, and the
-        /// store's folder (and the file) may be read-only.
-        case readOnly
-    }
+    /// How a command opens the store (the same for both engines).
+    public typealias Access = StoreAccess
 
     /// Opens the store at `path` for `access`; see `Access`.
     public init(path: String, access: Access = .readWrite) throws {
@@ -93,13 +85,13 @@ public struct SQLiteStore: OrganizationStore {
     /// Runs `body` in a read transaction, which sees one consistent state of the store; SQLite failures throw
     /// as `StoreError`.
     public func read<T: Sendable>(_ body: @escaping @Sendable (any LedgerReader) throws -> T) async throws -> T {
-        try await mapped { try await writer.read { db in try body(SQLiteLedger(db: db)) } }
+        try await mapped { try await writer.read { db in try body(ledger(db)) } }
     }
 
     /// Runs `body` in one write transaction, rolled back whole if anything throws; SQLite failures throw as
     /// `StoreError` (a locked store's error names who holds its leases).
     public func write<T: Sendable>(_ body: @escaping @Sendable (any LedgerWriter) throws -> T) async throws -> T {
-        try await mapped { try await writer.write { db in try body(SQLiteLedger(db: db)) } }
+        try await mapped { try await writer.write { db in try body(ledger(db)) } }
     }
 
     /// Checks the file with SQLite's own integrity check; returns its findings, empty when sound.

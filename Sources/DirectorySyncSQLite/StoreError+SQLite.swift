@@ -1,3 +1,4 @@
+import DirectorySyncSQL
 import Foundation
 import GRDB
 

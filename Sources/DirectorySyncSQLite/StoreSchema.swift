@@ -1,3 +1,4 @@
+import DirectorySyncSQL
 import GRDB
 
 /// What an SQLite database holds, as far as dirsync is concerned: nothing yet, a dirsync store (of which
@@ -12,7 +13,7 @@ enum StoreSchema: Equatable {
     case foreign
 
     /// The migration every dirsync store has: the mark of one.
-    static let firstMigration = "v1-create-ledger"
+    static let firstMigration = StoreError.firstMigration
 
     /// Reads the schema of `db`.
     static func read(_ db: Database) throws -> StoreSchema {

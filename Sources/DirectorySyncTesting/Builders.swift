@@ -97,17 +97,17 @@ public enum Build {
     }
 
     /// The first organization of `store` as the planner sees it: its members, pending invitations and grants.
-    public static func currentSnapshot(of store: SQLiteStore) async throws -> OrganizationSnapshot {
+    public static func currentSnapshot(of store: any OrganizationStore) async throws -> OrganizationSnapshot {
         try await store.read { db in
             guard let organization = try db.organizations().first else { throw LedgerError.noOrganization }
             return try OrganizationSnapshot.load(organization, from: db)
         }
     }
 
-    /// Writes `snapshot`'s organization, members, invitations and grants into a fresh in-memory store, in order,
-    /// so the store's ids match the snapshot's.
-    public static func store(with snapshot: OrganizationSnapshot) async throws -> SQLiteStore {
-        let store = try SQLiteStore.inMemory()
+    /// Writes `snapshot`'s organization, members, invitations and grants into a fresh store (`TestStore`), in
+    /// order, so the store's ids match the snapshot's.
+    public static func store(with snapshot: OrganizationSnapshot) async throws -> any OrganizationStore {
+        let store = try await TestStore.make()
         try await store.write { db in
             let organization = try db.insertOrganization(
                 snapshot.organization.settings, at: snapshot.organization.createdAt)

@@ -1,11 +1,11 @@
 import DirectorySync
-import DirectorySyncSQLite
 import Foundation
 
-/// A ledger on a fresh in-memory SQLite store with one organization, for tests.
+/// A ledger on a fresh store (`TestStore`: SQLite in memory, or a new PostgreSQL database) with one
+/// organization, for tests.
 public struct LedgerFixture: Sendable {
-    /// The in-memory store (unless `make` was given one) that holds the organization.
-    public let store: SQLiteStore
+    /// The store (`TestStore.make()` unless `make` was given one) that holds the organization.
+    public let store: any OrganizationStore
     /// The ledger on `store`, as the commands use it.
     public let ledger: Ledger
     /// The organization, as created at `testEpoch`.
@@ -17,9 +17,11 @@ public struct LedgerFixture: Sendable {
 
     /// A fixture whose organization `name` has `seats` seats, created at `testEpoch`.
     public static func make(
-        name: String = "Acme Corp", seats: Int = 10, validity: TimeSpan = .days(7), store: SQLiteStore? = nil
+        name: String = "Acme Corp", seats: Int = 10, validity: TimeSpan = .days(7),
+        store given: (any OrganizationStore)? = nil
     ) async throws -> LedgerFixture {
-        let store = try store ?? SQLiteStore.inMemory()
+        let store: any OrganizationStore
+        if let given { store = given } else { store = try await TestStore.make() }
         let ledger = Ledger(store: store)
         let owner = try EmailAddress("owner@acme.com")
         let organization = try await ledger.createOrganization(

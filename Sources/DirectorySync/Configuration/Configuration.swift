@@ -33,8 +33,10 @@ public struct Configuration: Sendable, Equatable {
     public var schedule = ScheduleSection()
     /// Who hears about failed or blocked runs: the `notify` section.
     public var notify = NotifySection()
-    /// The store file, resolved against the config file's folder.
+    /// The store: an SQLite file, resolved against the config file's folder, or a PostgreSQL URL (checked).
     public var storePath: String?
+    /// Where a PostgreSQL store's password is (`store_password_env` or `store_password_file`), if anywhere.
+    public var storePassword: SecretSource?
     /// Where invitation mail goes and how it is sent: the `mail` section.
     public var mail = MailSection()
     /// The `serve` section (`dirsync serve`).
@@ -56,7 +58,7 @@ public struct Configuration: Sendable, Equatable {
     /// The keys allowed at the top of the file.
     static let topLevelKeys = [
         "organization", "store", "mail", "source", "sources", "precedence", "mapping", "roles", "access", "scope",
-        "policy", "schedule", "notify", "serve",
+        "policy", "schedule", "notify", "serve", "store_password_env", "store_password_file",
     ]
 
     /// The organization settings this file declares, which plans use and apply writes to the store.
@@ -85,8 +87,20 @@ public struct Configuration: Sendable, Equatable {
         if let section = top["schedule"] { configuration.schedule = try parseSchedule(section) }
         if let section = top["notify"] { configuration.notify = try parseNotify(section) }
         if let store = top["store"] {
-            configuration.storePath = resolve(try store.nonEmptyString(), against: directory)
+            let text = try store.nonEmptyString()
+            if PostgresLocation.isPostgres(text) {
+                do {
+                    _ = try PostgresLocation(text)
+                } catch {
+                    throw store.error(
+                        error.description, hint: "write it like postgresql://dirsync@db.internal:5432/dirsync")
+                }
+                configuration.storePath = text
+            } else {
+                configuration.storePath = resolve(text, against: directory)
+            }
         }
+        configuration.storePassword = try parseStorePassword(top, directory: directory)
         if let section = top["serve"] { configuration.serve = try parseServe(section) }
         if let section = top["mail"] {
             configuration.mail = try MailSection(parsing: section, directory: directory)
@@ -104,6 +118,23 @@ public struct Configuration: Sendable, Equatable {
         configuration.policy.identityRequired = configuration.organization.identityRequired
         configuration.policy.domainFlows = configuration.rules.domainFlows
         return configuration
+    }
+
+    /// `store_password_env` or `store_password_file`: only beside a PostgreSQL `store:`, and only one of them.
+    static func parseStorePassword(_ top: YAMLMapping, directory: URL) throws(ConfigError) -> SecretSource? {
+        let variable = top["store_password_env"]
+        let file = top["store_password_file"]
+        guard let given = variable ?? file else { return nil }
+        if variable != nil, file != nil {
+            throw given.error("store_password_env and store_password_file are alternatives", hint: "keep one of them")
+        }
+        guard let store = try top["store"]?.nonEmptyString(), PostgresLocation.isPostgres(store) else {
+            throw given.error(
+                "a store password is only used with a PostgreSQL store",
+                hint: "set store: postgresql://USER@HOST:PORT/DATABASE, or remove it")
+        }
+        if let variable { return .environment(try variable.nonEmptyString()) }
+        return .file(resolve(try given.nonEmptyString(), against: directory))
     }
 
     /// `path` made absolute against `directory` unless it already is.

@@ -2,7 +2,17 @@ import Foundation
 
 /// The `dirsync.yaml` that `dirsync init` writes beside a new store.
 public enum StarterConfiguration {
-    /// A starter file for `organization`, whose store is at `storePath` (relative to the file).
+    /// `store:` with what to know about it: a file's path is relative to this file; a PostgreSQL store needs
+    /// its password from somewhere other than the file.
+    static func storeLines(_ storePath: String) -> String {
+        guard PostgresLocation.isPostgres(storePath) else {
+            return "store: \(quoted(storePath))              # relative to this file"
+        }
+        return "store: \(quoted(storePath))\n"
+            + "# store_password_file: /run/secrets/dirsync-store   # or store_password_env; else PGPASSWORD"
+    }
+
+    /// A starter file for `organization`, whose store is at `storePath` (relative to the file, or a URL).
     public static func text(organization: String, owner: EmailAddress, storePath: String, createdAt: Date) -> String {
         let quotedName = quoted(organization)
         return """
@@ -13,7 +23,7 @@ public enum StarterConfiguration {
               name: \(quotedName)
               inviter: \(owner.canonical)           # named in invitation emails and the audit log
 
-            store: \(quoted(storePath))              # relative to this file
+            \(storeLines(storePath))
 
             mail:
               outbox: outbox/                 # one .eml file per message

@@ -66,6 +66,67 @@ public enum DateText {
             + "\(pad(time.hour)):\(pad(time.minute)):\(pad(time.second)).\(pad(fraction, 3))"
     }
 
+    /// Reads what `storage` writes: `2026-11-21 10:26:00.250` (UTC), also without the fraction or the seconds, or a
+    /// plain date, with a space or `T` between date and time; nil for anything else. Written by hand, without a
+    /// formatter: a plan reads millions of stored dates.
+    public static func stored(_ text: String) -> Date? {
+        var text = text
+        return text.withUTF8(storedDate)
+    }
+
+    private static func storedDate(_ bytes: UnsafeBufferPointer<UInt8>) -> Date? {
+        var position = 0
+        func number(_ width: Int) -> Int? {
+            guard position + width <= bytes.count else { return nil }
+            var value = 0
+            for offset in position..<position + width {
+                let digit = Int(bytes[offset]) - 48
+                guard (0...9).contains(digit) else { return nil }
+                value = value * 10 + digit
+            }
+            position += width
+            return value
+        }
+        func expect(_ byte: UInt8) -> Bool {
+            guard position < bytes.count, bytes[position] == byte else { return false }
+            position += 1
+            return true
+        }
+        guard let year = number(4), expect(UInt8(ascii: "-")), let month = number(2), (1...12).contains(month),
+            expect(UInt8(ascii: "-")), let day = number(2), (1...31).contains(day)
+        else { return nil }
+        var (hour, minute, second, millis) = (0, 0, 0, 0.0)
+        if position < bytes.count {
+            guard expect(UInt8(ascii: " ")) || expect(UInt8(ascii: "T")), let readHour = number(2), readHour < 24,
+                expect(UInt8(ascii: ":")), let readMinute = number(2), readMinute < 60
+            else { return nil }
+            (hour, minute) = (readHour, readMinute)
+            if expect(UInt8(ascii: ":")) {
+                guard let readSecond = number(2), readSecond < 60 else { return nil }
+                second = readSecond
+                if expect(UInt8(ascii: ".")) {
+                    var scale = 100.0
+                    let start = position
+                    while position < bytes.count, let digit = number(1) {
+                        millis += Double(digit) * scale
+                        scale /= 10
+                    }
+                    guard position > start, position - start <= 9 else { return nil }
+                }
+            }
+            guard position == bytes.count else { return nil }
+        }
+        // Hinnant's days-from-civil.
+        let shiftedYear = month <= 2 ? year - 1 : year
+        let era = (shiftedYear >= 0 ? shiftedYear : shiftedYear - 399) / 400
+        let yearOfEra = shiftedYear - era * 400
+        let dayOfYear = (153 * (month > 2 ? month - 3 : month + 9) + 2) / 5 + day - 1
+        let dayOfEra = yearOfEra * 365 + yearOfEra / 4 - yearOfEra / 100 + dayOfYear
+        let days = era * 146_097 + dayOfEra - 719_468
+        let seconds = days * 86_400 + hour * 3600 + minute * 60 + second
+        return Date(timeIntervalSince1970: TimeInterval(seconds) + millis / 1000)
+    }
+
     /// `2026-11-21 10:26 UTC`: messages and text listings.
     public static func short(_ date: Date) -> String {
         let text = iso8601(date)

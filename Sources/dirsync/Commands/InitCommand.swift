@@ -1,5 +1,6 @@
 import ArgumentParser
 import DirectorySync
+import DirectorySyncSQL
 import DirectorySyncSQLite
 import Foundation
 
@@ -39,7 +40,10 @@ struct InitCommand: AsyncParsableCommand {
             valueName: "name"))
     var parent: String?
 
-    @Option(help: ArgumentHelp("The store file (default: ./dirsync.sqlite).", valueName: "path"))
+    @Option(
+        help: ArgumentHelp(
+            "The store: an SQLite file (default: ./dirsync.sqlite) or postgresql://USER@HOST:PORT/DATABASE.",
+            valueName: "path"))
     var store: String?
 
     @Option(help: ArgumentHelp("Where to write the configuration (default: beside the store).", valueName: "path"))
@@ -58,23 +62,27 @@ struct InitCommand: AsyncParsableCommand {
         let moment = try moment()
 
         let configPath = CommandEnvironment.absolute(
-            config ?? store.map {
-                URL(fileURLWithPath: $0).deletingLastPathComponent().appendingPathComponent("dirsync.yaml").path
+            config ?? store.flatMap {
+                PostgresLocation.isPostgres($0)
+                    ? nil
+                    : URL(fileURLWithPath: $0).deletingLastPathComponent().appendingPathComponent("dirsync.yaml").path
             }
                 ?? CommandEnvironment.defaultConfigFile)
         let existing = try existingConfiguration(at: configPath)
         let storePath =
-            store.map(CommandEnvironment.absolute) ?? existing?.storePath
+            store.map(StoreOpener.resolved) ?? existing?.storePath
             ?? CommandEnvironment.absolute("dirsync.sqlite")
 
-        // The one command that may create a store; it too refuses a file that is not a dirsync store.
-        let ledger = Ledger(store: try SQLiteStore(path: storePath, access: .create))
+        // The one command that may create a store or migrate a PostgreSQL one; it too refuses a file or a
+        // database that is not a dirsync store.
+        let ledger = Ledger(
+            store: try StoreOpener.open(storePath, password: existing?.storePassword, access: .create))
         let organization = try await ledger.createOrganization(
             settings, owner: ownerEmail, ownerName: ownerName, parent: parent, at: moment)
         Console.out(
             "Created organization \(organization.name) (\(organization.settings.seats) seats, invitations valid "
                 + "\(organization.settings.invitationValidity)) with owner \(ownerEmail).")
-        Console.out("Store: \(CommandEnvironment.relative(storePath))")
+        Console.out("Store: \(StoreOpener.shown(storePath))")
 
         if let existing {
             let names = existing.organization.name.map { " (it names organization \($0))" } ?? ""
@@ -88,8 +96,10 @@ struct InitCommand: AsyncParsableCommand {
         } else {
             let text = StarterConfiguration.text(
                 organization: organization.name, owner: ownerEmail,
-                storePath: Self.path(
-                    storePath, relativeTo: URL(fileURLWithPath: configPath).deletingLastPathComponent().path),
+                storePath: PostgresLocation.isPostgres(storePath)
+                    ? StoreOpener.shown(storePath)
+                    : Self.path(
+                        storePath, relativeTo: URL(fileURLWithPath: configPath).deletingLastPathComponent().path),
                 createdAt: moment)
             try PrivateFile.write(text, to: configPath)
             Console.out("Wrote \(CommandEnvironment.relative(configPath)); set mail.accept_url to your accept page.")

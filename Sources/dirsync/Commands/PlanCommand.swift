@@ -1,5 +1,6 @@
 import ArgumentParser
 import DirectorySync
+import DirectorySyncSQL
 import DirectorySyncSQLite
 import Foundation
 

@@ -2,6 +2,7 @@ import ArgumentParser
 import DirectorySync
 import DirectorySyncFolderMailer
 import DirectorySyncSMTP
+import DirectorySyncSQL
 import DirectorySyncSQLite
 import Foundation
 
@@ -12,8 +13,9 @@ struct CommandEnvironment {
     let configuration: Configuration
     /// The configuration file as the user would name it; nil when running without one.
     let configFile: String?
+    /// The store as the command names it: an absolute SQLite path or a PostgreSQL URL.
     let storePath: String
-    let store: SQLiteStore
+    let store: any OrganizationStore
     let now: Date
 
     var ledger: Ledger { Ledger(store: store) }
@@ -22,12 +24,12 @@ struct CommandEnvironment {
 
     /// Loads the configuration (if any) and opens the store: an existing dirsync store, never created here
     /// (`.readWrite` migrates an older one, `.readOnly` writes nothing); only `init` creates stores.
-    static func open(_ options: GlobalOptions, access: SQLiteStore.Access) throws -> CommandEnvironment {
+    static func open(_ options: GlobalOptions, access: StoreAccess) throws -> CommandEnvironment {
         let (configuration, configFile) = try loadConfiguration(options)
-        guard let storePath = options.store.map(absolute) ?? configuration.storePath else {
+        guard let storePath = options.store.map(StoreOpener.resolved) ?? configuration.storePath else {
             throw CommandError.noStore(configFile: configFile)
         }
-        let store = try SQLiteStore(path: storePath, access: access)
+        let store = try StoreOpener.open(storePath, password: configuration.storePassword, access: access)
         return CommandEnvironment(
             options: options, configuration: configuration, configFile: configFile, storePath: storePath, store: store,
             now: options.clock)

@@ -1,18 +1,17 @@
 import DirectorySync
 import Foundation
-import GRDB
 
 /// The writes of the ledger primitives, each inside the transaction the store opened.
-extension SQLiteLedger {
+extension SQLLedger {
     /// The table of a purpose's leases (a name from this file, never from input).
-    static func leaseTable(_ purpose: Lease.Purpose) -> String {
+    package static func leaseTable(_ purpose: Lease.Purpose) -> String {
         switch purpose {
         case .apply: "leases"
         case .delivery: "delivery_leases"
         }
     }
 
-    func claimLease(
+    package func claimLease(
         in organization: Organization.ID, for purpose: Lease.Purpose, holder: String, at now: Date,
         lasting duration: TimeSpan, replacing deadHolder: String?
     ) throws -> Lease.Claim {
@@ -32,7 +31,7 @@ extension SQLiteLedger {
         return .acquired(Lease(holder: holder, acquiredAt: now, expiresAt: expiresAt))
     }
 
-    func renewLease(
+    package func renewLease(
         in organization: Organization.ID, for purpose: Lease.Purpose, holder: String, at now: Date,
         lasting duration: TimeSpan, nextRunAt: Date?
     ) throws -> Bool {
@@ -44,17 +43,16 @@ extension SQLiteLedger {
             arguments: [
                 StoredText.date(now.addingTimeInterval(duration.timeInterval)), nextRunAt.map(StoredText.date),
                 organization.rawValue, holder,
-            ])
-        return db.changesCount == 1
+            ]) == 1
     }
 
-    func releaseLease(in organization: Organization.ID, for purpose: Lease.Purpose, holder: String) throws {
+    package func releaseLease(in organization: Organization.ID, for purpose: Lease.Purpose, holder: String) throws {
         try execute(
             sql: "DELETE FROM \(Self.leaseTable(purpose)) WHERE organization_id = ? AND holder = ?",
             arguments: [organization.rawValue, holder])
     }
 
-    func saveNotificationState(_ state: NotificationState, in organization: Organization.ID) throws {
+    package func saveNotificationState(_ state: NotificationState, in organization: Organization.ID) throws {
         try execute(
             sql: """
                 INSERT INTO notification_state (organization_id, problem_since, consecutive_problems, last_notified_at)
@@ -68,8 +66,8 @@ extension SQLiteLedger {
             ])
     }
 
-    func insertOrganization(_ settings: Organization.Settings, at now: Date) throws -> Organization {
-        try execute(
+    package func insertOrganization(_ settings: Organization.Settings, at now: Date) throws -> Organization {
+        let id = try insert(
             sql: """
                 INSERT INTO organizations (name, seats, inviter, invitation_validity_seconds, created_at)
                 VALUES (?, ?, ?, ?, ?)
@@ -78,10 +76,10 @@ extension SQLiteLedger {
                 settings.name, settings.seats, settings.inviter.canonical, settings.invitationValidity.seconds,
                 StoredText.date(now),
             ])
-        return Organization(id: Organization.ID(rawValue: db.lastInsertedRowID), settings: settings, createdAt: now)
+        return Organization(id: Organization.ID(rawValue: id), settings: settings, createdAt: now)
     }
 
-    func updateOrganization(_ organization: Organization) throws {
+    package func updateOrganization(_ organization: Organization) throws {
         try execute(
             sql:
                 """
@@ -95,8 +93,8 @@ extension SQLiteLedger {
             ])
     }
 
-    func insertMember(_ draft: Member.Draft) throws -> Member {
-        try execute(
+    package func insertMember(_ draft: Member.Draft) throws -> Member {
+        let id = try insert(
             sql: """
                 INSERT INTO members (organization_id, email, name, role, joined_at, invited_by, origin, anchor, managed,
                     username, given_name, family_name, profile, profile_synced)
@@ -110,14 +108,14 @@ extension SQLiteLedger {
                 StoredText.json(draft.profileSynced),
             ])
         return Member(
-            id: Member.ID(rawValue: db.lastInsertedRowID), organization: draft.organization, email: draft.email,
+            id: Member.ID(rawValue: id), organization: draft.organization, email: draft.email,
             name: draft.name, role: draft.role, joinedAt: draft.joinedAt, invitedBy: draft.invitedBy,
             origin: draft.origin, anchor: draft.anchor, isManaged: draft.isManaged, username: draft.username,
             givenName: draft.identity.givenName, familyName: draft.identity.familyName, profile: draft.identity.fields,
             profileSynced: draft.profileSynced)
     }
 
-    func updateMember(_ member: Member) throws {
+    package func updateMember(_ member: Member) throws {
         try execute(
             sql: """
                 UPDATE members SET email = ?, name = ?, role = ?, anchor = ?, managed = ?, access_removed_at = ?,
@@ -131,12 +129,12 @@ extension SQLiteLedger {
             ])
     }
 
-    func deleteMember(_ id: Member.ID) throws {
+    package func deleteMember(_ id: Member.ID) throws {
         try execute(sql: "DELETE FROM members WHERE id = ?", arguments: [id.rawValue])
     }
 
-    func insertInvitation(_ draft: Invitation.Draft) throws -> Invitation {
-        try execute(
+    package func insertInvitation(_ draft: Invitation.Draft) throws -> Invitation {
+        let id = try insert(
             sql: """
                 INSERT INTO invitations (organization_id, email, role, status, created_at, sent_at, expires_at,
                     resend_count, invited_by, message, anchor, managed, given_name, family_name, username, profile,
@@ -151,7 +149,7 @@ extension SQLiteLedger {
                 draft.flow.rawValue,
             ])
         var invitation = Invitation(
-            id: Invitation.ID(rawValue: db.lastInsertedRowID), organization: draft.organization, email: draft.email,
+            id: Invitation.ID(rawValue: id), organization: draft.organization, email: draft.email,
             role: draft.role, status: .pending, createdAt: draft.sentAt, sentAt: draft.sentAt,
             expiresAt: draft.expiresAt, resendCount: 0, invitedBy: draft.invitedBy, message: draft.message,
             anchor: draft.anchor, isManaged: draft.isManaged, givenName: draft.givenName, familyName: draft.familyName,
@@ -163,7 +161,7 @@ extension SQLiteLedger {
         return invitation
     }
 
-    func updateInvitation(_ invitation: Invitation) throws {
+    package func updateInvitation(_ invitation: Invitation) throws {
         try execute(
             sql: """
                 UPDATE invitations SET status = ?, sent_at = ?, expires_at = ?, resend_count = ?, closed_at = ?,
@@ -178,27 +176,28 @@ extension SQLiteLedger {
             ])
     }
 
-    func insertToken(_ token: InvitationToken, for invitation: Invitation.ID, issuedAt: Date, expiresAt: Date) throws
+    package func insertToken(_ token: InvitationToken, for invitation: Invitation.ID, issuedAt: Date, expiresAt: Date)
+        throws
         -> IssuedToken
     {
-        try execute(
+        let id = try insert(
             sql:
                 "INSERT INTO invitation_tokens (invitation_id, selector, hash, issued_at, expires_at) VALUES (?, ?, ?, ?, ?)",
             arguments: [
                 invitation.rawValue, token.selector, token.hash, StoredText.date(issuedAt), StoredText.date(expiresAt),
             ])
         return IssuedToken(
-            id: db.lastInsertedRowID, holder: .invitation(invitation), selector: token.selector, hash: token.hash,
+            id: id, holder: .invitation(invitation), selector: token.selector, hash: token.hash,
             issuedAt: issuedAt, expiresAt: expiresAt)
     }
 
-    func closeTokens(of invitation: Invitation.ID, as closure: IssuedToken.Closure, at now: Date) throws {
+    package func closeTokens(of invitation: Invitation.ID, as closure: IssuedToken.Closure, at now: Date) throws {
         try execute(
             sql: "UPDATE invitation_tokens SET closure = ?, closed_at = ? WHERE invitation_id = ? AND closure IS NULL",
             arguments: [closure.rawValue, StoredText.date(now), invitation.rawValue])
     }
 
-    func append(_ event: AuditEvent) throws {
+    package func append(_ event: AuditEvent) throws {
         let details = StoredText.json(event.details)
         try execute(
             sql:
@@ -209,8 +208,8 @@ extension SQLiteLedger {
             ])
     }
 
-    func enqueue(_ draft: OutboxMessage.Draft) throws -> OutboxMessage {
-        try execute(
+    package func enqueue(_ draft: OutboxMessage.Draft) throws -> OutboxMessage {
+        let id = try insert(
             sql: """
                 INSERT INTO outbox
                     (organization_id, message_id, recipient, subject, content, token_id, offer_token_id, status, created_at)
@@ -221,12 +220,12 @@ extension SQLiteLedger {
                 draft.tokenID, draft.offerTokenID, StoredText.date(draft.createdAt),
             ])
         return OutboxMessage(
-            id: OutboxMessage.ID(rawValue: db.lastInsertedRowID), organization: draft.organization,
+            id: OutboxMessage.ID(rawValue: id), organization: draft.organization,
             messageID: draft.messageID, recipient: draft.recipient, subject: draft.subject, content: draft.content,
             tokenID: draft.tokenID, status: .pending, createdAt: draft.createdAt)
     }
 
-    func voidPendingMail(of invitation: Invitation.ID) throws {
+    package func voidPendingMail(of invitation: Invitation.ID) throws {
         try execute(
             sql: """
                 UPDATE outbox SET status = 'voided', content = NULL
@@ -236,7 +235,7 @@ extension SQLiteLedger {
             arguments: [invitation.rawValue])
     }
 
-    func updateOutboxMessage(_ message: OutboxMessage) throws {
+    package func updateOutboxMessage(_ message: OutboxMessage) throws {
         try execute(
             sql: """
                 UPDATE outbox SET content = ?, status = ?, attempts = ?, last_error = ?, next_attempt_at = ?, sent_at = ?
@@ -249,16 +248,16 @@ extension SQLiteLedger {
             ])
     }
 
-    func insertRun(organization: Organization.ID, trigger: SyncRun.Trigger, at now: Date) throws -> SyncRun {
-        try execute(
+    package func insertRun(organization: Organization.ID, trigger: SyncRun.Trigger, at now: Date) throws -> SyncRun {
+        let id = try insert(
             sql: "INSERT INTO runs (organization_id, trigger, started_at, outcome) VALUES (?, ?, ?, 'running')",
             arguments: [organization.rawValue, trigger.rawValue, StoredText.date(now)])
         return SyncRun(
-            id: SyncRun.ID(rawValue: db.lastInsertedRowID), organization: organization, trigger: trigger, startedAt: now
+            id: SyncRun.ID(rawValue: id), organization: organization, trigger: trigger, startedAt: now
         )
     }
 
-    func updateRun(_ run: SyncRun) throws {
+    package func updateRun(_ run: SyncRun) throws {
         let changes = String(decoding: try JSONEncoder.sorted.encode(run.changes), as: UTF8.self)
         try execute(
             sql: """
@@ -273,11 +272,11 @@ extension SQLiteLedger {
             ])
     }
 
-    func closeRunningRuns(in organization: Organization.ID, as error: String, at now: Date) throws -> [SyncRun] {
-        let running = try fetchRows(
+    package func closeRunningRuns(in organization: Organization.ID, as error: String, at now: Date) throws -> [SyncRun]
+    {
+        let running = try fetchEach(
             sql: "SELECT * FROM runs WHERE organization_id = ? AND outcome = 'running' ORDER BY id",
-            arguments: [organization.rawValue]
-        ).map(Self.run(from:))
+            arguments: [organization.rawValue], Self.run(from:))
         guard !running.isEmpty else { return [] }
         try execute(
             sql: """

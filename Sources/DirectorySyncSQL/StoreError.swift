@@ -5,6 +5,9 @@ import DirectorySync
 /// SQLite's and Foundation's own texts never reach the user: `StoreError(_:path:)` turns a `DatabaseError`
 /// into one of these cases.
 public enum StoreError: Error, Equatable, UserFacingError {
+    /// The name of every dirsync store's first migration: a database without it is not one.
+    public static let firstMigration = "v1-create-ledger"
+
     /// Nothing at the path (or a folder on the way to it does not exist).
     case missing(path: String)
     /// The path names a folder.
@@ -39,6 +42,16 @@ public enum StoreError: Error, Equatable, UserFacingError {
     case unreadable(path: String, reason: String)
     /// The store holds data this dirsync does not understand.
     case database(String)
+    /// A PostgreSQL store's server could not be reached, or refused the login; `reason` is dirsync's wording.
+    case cannotConnect(store: String, reason: String)
+    /// A PostgreSQL database that holds tables but no dirsync store.
+    case foreignDatabase(store: String)
+    /// A PostgreSQL database with no dirsync store in it yet.
+    case notInitialized(store: String)
+    /// A PostgreSQL store that lacks `missing` migrations: only `dirsync init` applies them.
+    case needsMigration(store: String, missing: [String])
+    /// Other agents kept changing what a transaction read until it gave up, after trying again several times.
+    case conflict(store: String)
 
     /// The message for the user, naming the store's path.
     public var description: String {
@@ -49,7 +62,7 @@ public enum StoreError: Error, Equatable, UserFacingError {
         case .notSQLite(let path): "\(path) is not a dirsync store: it is not an SQLite database"
         case .notADirsyncStore(let path):
             "\(path) is not a dirsync store: it is another application's SQLite database (it has no "
-                + "'\(StoreSchema.firstMigration)' migration)"
+                + "'\(Self.firstMigration)' migration)"
         case .newerSchema(let path, let unknown, let newest):
             "the store at \(path) was written by a newer dirsync: it has \(Self.migrations(unknown)) this dirsync "
                 + "does not know (the newest it knows is '\(newest)')"
@@ -73,6 +86,15 @@ public enum StoreError: Error, Equatable, UserFacingError {
         case .ioError(let path): "cannot read or write the store at \(path): the disk reported an input/output error"
         case .unreadable(let path, let reason): "cannot use the store at \(path): \(reason)"
         case .database(let message): "store error: \(message)"
+        case .cannotConnect(let store, let reason): "cannot connect to the store at \(store): \(reason)"
+        case .foreignDatabase(let store):
+            "\(store) is not a dirsync store: the database holds another application's tables (and no "
+                + "dirsync_migrations table)"
+        case .notInitialized(let store): "no dirsync store in the database at \(store)"
+        case .needsMigration(let store, let missing):
+            "the store at \(store) needs \(Self.migrations(missing)) before this dirsync can use it"
+        case .conflict(let store):
+            "the store at \(store) kept refusing the change: other agents changed the same rows at the same time"
         }
     }
 
@@ -105,6 +127,17 @@ public enum StoreError: Error, Equatable, UserFacingError {
                 + "please report it with the command that failed"
         case .damaged(let path): "restore it from a backup; 'sqlite3 \(path) .recover' may save what it holds"
         case .ioError: "check the disk (dmesg, the file system's health) and run the command again"
+        case .cannotConnect:
+            "check the host, port, user, database and sslmode in 'store:', the password (store_password_env or "
+                + "store_password_file, else PGPASSWORD), and that the server accepts this machine"
+        case .foreignDatabase:
+            "give dirsync a database of its own (CREATE DATABASE dirsync OWNER …) and name it in 'store:'"
+        case .notInitialized:
+            "create it with 'dirsync init --org NAME --seats N --owner EMAIL' and this store"
+        case .needsMigration:
+            "run 'dirsync init' once with this store: it applies the migrations first, in one transaction under "
+                + "a lock, so agents may keep running"
+        case .conflict: "run the command again; nothing of the refused change was stored"
         case .unreadable, .database: nil
         }
     }
