@@ -4,6 +4,7 @@ import GRDB
 import Testing
 
 @testable import DirectorySync
+@testable import DirectorySyncSQL
 @testable import DirectorySyncSQLite
 
 /// A store in a folder this user cannot write (really: see `ReadOnlyFolder`): read-only opening works and

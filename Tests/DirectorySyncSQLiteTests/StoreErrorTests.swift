@@ -4,6 +4,7 @@ import GRDB
 import Testing
 
 @testable import DirectorySync
+@testable import DirectorySyncSQL
 @testable import DirectorySyncSQLite
 
 /// SQLite's failures on a real store file, as the user reads them: the file named, what failed, no SQLite text.
@@ -46,11 +47,12 @@ import Testing
     @Test func rulesOfAHandEditedStoreAreNamedToo() async throws {
         let (folder, path, fixture) = try await store()
         defer { folder.remove() }
-        try await fixture.store.executeOnWriter("CREATE UNIQUE INDEX hand_made ON audit_events(event)")
+        try await #require(fixture.store as? SQLiteStore).executeOnWriter(
+            "CREATE UNIQUE INDEX hand_made ON audit_events(event)")
         try await fixture.invite("bo@acme.com")
         let error = await #expect(throws: StoreError.self) { try await fixture.invite("cy@acme.com") }
         #expect(error == .constraint(path: path, rule: "audit_events.event must be unique"))
-        try await fixture.store.executeOnWriter(
+        try await #require(fixture.store as? SQLiteStore).executeOnWriter(
             "CREATE TRIGGER hand_made_trigger BEFORE INSERT ON members BEGIN SELECT RAISE(ABORT, 'no joins today'); END"
         )
         let trigger = await #expect(throws: StoreError.self) {
@@ -79,7 +81,7 @@ import Testing
         let (folder, path, fixture) = try await store(seats: 100)
         defer { folder.remove() }
         // SQLite's page limit gives the same SQLITE_FULL as a full disk, on any machine.
-        try await fixture.store.executeOnWriter("PRAGMA max_page_count = 1")
+        try await #require(fixture.store as? SQLiteStore).executeOnWriter("PRAGMA max_page_count = 1")
         let addresses = (0..<50).map { "person\($0)@acme.com" }.joined(separator: ",")
         let error = await #expect(throws: StoreError.self) { try await fixture.invite(addresses) }
         #expect(error == .diskFull(path: path))

@@ -4,6 +4,7 @@ import GRDB
 import Testing
 
 @testable import DirectorySync
+@testable import DirectorySyncSQL
 @testable import DirectorySyncSQLite
 
 /// What a store path may hold, and what each kind of access does with it: only `.create` makes a store,

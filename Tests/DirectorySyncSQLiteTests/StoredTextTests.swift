@@ -3,6 +3,7 @@ import Foundation
 import GRDB
 import Testing
 
+@testable import DirectorySyncSQL
 @testable import DirectorySyncSQLite
 
 /// The store writes dates and JSON itself, for speed: they must be what GRDB and JSONEncoder would write.

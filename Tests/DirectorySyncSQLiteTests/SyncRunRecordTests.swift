@@ -1,3 +1,4 @@
+import DirectorySyncSQL
 import DirectorySyncSQLite
 import DirectorySyncTesting
 import Foundation
@@ -28,7 +29,8 @@ import Testing
         }
     }
 
-    private func engine(_ store: SQLiteStore, clock: TestClock, users: Int, batchSize: Int = 50) -> SyncEngine {
+    private func engine(_ store: any OrganizationStore, clock: TestClock, users: Int, batchSize: Int = 50) -> SyncEngine
+    {
         let people = (0..<users).map { DirectoryUser.user("p\($0)@acme.com") }
         return SyncEngine(
             store: store, source: SlowSource(users: Build.contents(people), clock: clock),

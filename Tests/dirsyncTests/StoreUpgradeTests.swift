@@ -1,4 +1,5 @@
 import DirectorySync
+import DirectorySyncSQL
 import DirectorySyncSQLite
 import DirectorySyncTesting
 import Foundation

@@ -1,3 +1,4 @@
+import DirectorySyncSQL
 import DirectorySyncSQLite
 import DirectorySyncTesting
 import Foundation
@@ -16,7 +17,7 @@ import Testing
         acceptURLTemplate: "https://app.example.com/accept?token={token}")
 
     /// A store with the owner and two managed members, and the plan that joins eve and invites dee.
-    private func world() async throws -> (SQLiteStore, OrganizationSnapshot, Plan) {
+    private func world() async throws -> (any OrganizationStore, OrganizationSnapshot, Plan) {
         let snapshot = Build.snapshot(members: [Build.member("bo@acme.com"), Build.member("cy@acme.com")])
         let store = try await Build.store(with: snapshot)
         let stored = try await currentSnapshot(store)
@@ -28,12 +29,12 @@ import Testing
         return (store, stored, plan)
     }
 
-    private func currentSnapshot(_ store: SQLiteStore) async throws -> OrganizationSnapshot {
+    private func currentSnapshot(_ store: any OrganizationStore) async throws -> OrganizationSnapshot {
         try await Build.currentSnapshot(of: store)
     }
 
     /// Applies with deletions allowed, so that only the domain, owner and record checks stand in the way.
-    private func apply(_ plan: Plan, _ store: SQLiteStore, _ snapshot: OrganizationSnapshot) async throws {
+    private func apply(_ plan: Plan, _ store: any OrganizationStore, _ snapshot: OrganizationSnapshot) async throws {
         _ = try await Applier(store: store, mail: Self.mail).apply(
             plan, to: snapshot.organization.id, actor: "owner@acme.com", batchSize: 1,
             safeguards: Applier.Safeguards(rules: Self.rules, policy: SyncPolicy(), allowDeletions: true),

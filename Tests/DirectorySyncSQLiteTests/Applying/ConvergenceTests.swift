@@ -1,3 +1,4 @@
+import DirectorySyncSQL
 import DirectorySyncSQLite
 import DirectorySyncTesting
 import Foundation
@@ -109,7 +110,7 @@ import Testing
         }
     }
 
-    private func currentSnapshot(_ store: SQLiteStore) async throws -> OrganizationSnapshot {
+    private func currentSnapshot(_ store: any OrganizationStore) async throws -> OrganizationSnapshot {
         try await Build.currentSnapshot(of: store)
     }
 
@@ -203,7 +204,8 @@ import Testing
     }
 
     /// The token of the newest queued offer mail to `email`.
-    private static func token(in store: SQLiteStore, for email: EmailAddress) async throws -> InvitationToken {
+    private static func token(in store: any OrganizationStore, for email: EmailAddress) async throws -> InvitationToken
+    {
         let messages = try await store.read { db in try db.outbox(in: nil, statuses: [.pending]) }
         let content = try #require(
             messages.last { $0.recipient == email && $0.subject.contains("offers you") }?.content)

@@ -1,3 +1,4 @@
+import DirectorySyncSQL
 import DirectorySyncSQLite
 import DirectorySyncTesting
 import Foundation

@@ -1,0 +1,185 @@
+import DirectorySyncPostgres
+import DirectorySyncSQL
+import DirectorySyncTesting
+import Foundation
+import Testing
+
+@testable import DirectorySync
+
+/// What only the PostgreSQL store has to get right: agents racing on one database through `SERIALIZABLE` and
+/// its retries, `init`'s migration under a transaction-scoped lock, TLS as the URL asks, and the databases it
+/// must refuse. Always on the test cluster (`scripts/postgres`), whichever store the other suites use.
+@Suite struct PostgresStoreTests {
+    let server: PostgresTestServer
+
+    init() throws { server = try PostgresTestServer.running() }
+
+    /// A store on `database`, as a second agent would open it.
+    private func store(_ database: String, tls: String? = nil, access: StoreAccess = .readWrite) throws
+        -> PostgresStore
+    {
+        PostgresStore(
+            location: try PostgresLocation(server.url(database, tls: tls)), password: server.password, access: access)
+    }
+
+    private func settings(_ name: String, seats: Int) throws -> Organization.Settings {
+        try Organization.Settings(name: name, seats: seats, inviter: try EmailAddress("owner@acme.com"))
+    }
+
+    @Test func agentsRacingForTheLastSeatsNeverOverfillThemAndEachChangeIsWhole() async throws {
+        let database = try await server.createDatabase()
+        let first = Ledger(store: try store(database, access: .create))
+        let organization = try await first.createOrganization(
+            try settings("Acme Corp", seats: 6), owner: try EmailAddress("owner@acme.com"), ownerName: nil,
+            at: testEpoch)
+        let mail = MailSettings(
+            from: Mailbox(displayName: "Acme", address: try EmailAddress("no-reply@acme.com")),
+            acceptURLTemplate: "https://app.example.com/accept?token={token}")
+        // Eight agents, each with its own connection, invite a different person at the same moment; five seats
+        // are free. PostgreSQL aborts the transactions that read a seat count another one changed, and they run
+        // again from the start: exactly five must win, the rest be refused for the seats, none fail otherwise.
+        let agents = try (0..<8).map { _ in Ledger(store: try store(database)) }
+        let outcomes = await withTaskGroup(of: String.self) { group in
+            for (index, agent) in agents.enumerated() {
+                group.addTask {
+                    do {
+                        _ = try await agent.invite(
+                            InvitationBatch(parsing: ["person\(index)@acme.com"]), as: .member, message: nil,
+                            in: organization.id, mail: mail, by: "owner@acme.com", at: testEpoch)
+                        return "sent"
+                    } catch LedgerError.seatLimitReached {
+                        return "no seat"
+                    } catch {
+                        return "failed: \(error)"
+                    }
+                }
+            }
+            return await group.reduce(into: [String]()) { $0.append($1) }
+        }
+        #expect(outcomes.filter { $0 == "sent" }.count == 5, "\(outcomes)")
+        #expect(outcomes.filter { $0 == "no seat" }.count == 3, "\(outcomes)")
+        let (pending, events, mails) = try await first.store.read { db in
+            (
+                try db.invitations(in: organization.id, statuses: [.pending]).count,
+                try db.auditEvents(in: organization.id, since: nil).filter { $0.kind == .invitationSent }.count,
+                try db.outbox(in: organization.id, statuses: [.pending]).count
+            )
+        }
+        #expect(pending == 5 && events == 5 && mails == 5)
+    }
+
+    @Test func twoInitsAtOnceMigrateOnceAndBothOrganizationsExist() async throws {
+        let database = try await server.createDatabase()
+        let names = ["Acme", "Beta", "Gamma"]
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for name in names {
+                let ledger = Ledger(store: try store(database, access: .create))
+                let settings = try settings(name, seats: 5)
+                group.addTask {
+                    _ = try await ledger.createOrganization(
+                        settings, owner: try EmailAddress("owner@acme.com"), ownerName: nil, at: testEpoch)
+                }
+            }
+            try await group.waitForAll()
+        }
+        let reader = try store(database, access: .readOnly)
+        let organizations = try await reader.read { db in try db.organizations().map(\.name) }
+        #expect(organizations.sorted() == names)
+        // One row per migration: the later inits found the schema made and applied nothing again.
+        try await reader.execute(
+            """
+            DO $$ BEGIN
+              IF (SELECT count(*) FROM dirsync_migrations) <> 1 THEN RAISE EXCEPTION 'migrated more than once'; END IF;
+            END $$
+            """)
+    }
+
+    @Test func aDatabaseOfAnotherApplicationIsRefusedAndLeftAsItWas() async throws {
+        let database = try await server.createDatabase()
+        let other = try store(database, access: .readOnly)
+        try await other.execute("CREATE TABLE settings (key text PRIMARY KEY, value text)")
+        await other.close()
+        for access in [StoreAccess.create, .readWrite, .readOnly] {
+            await #expect {
+                try await store(database, access: access).read { _ in 0 }
+            } throws: { error in
+                guard case StoreError.foreignDatabase = error else { return false }
+                return "\(error)".contains("is not a dirsync store")
+            }
+        }
+        // Nothing was added, not even dirsync's bookkeeping table.
+        try await other.execute(
+            """
+            DO $$ BEGIN
+              IF to_regclass('dirsync_migrations') IS NOT NULL THEN RAISE EXCEPTION 'dirsync wrote here'; END IF;
+            END $$
+            """)
+    }
+
+    @Test func anEmptyDatabaseIsOnlyEverMadeIntoAStoreByInit() async throws {
+        let database = try await server.createDatabase()
+        for access in [StoreAccess.readWrite, .readOnly] {
+            await #expect {
+                try await store(database, access: access).read { _ in 0 }
+            } throws: { error in
+                guard case StoreError.notInitialized = error else { return false }
+                return true
+            }
+        }
+        let created = try store(database, access: .create)
+        #expect(try await created.read { db in try db.organizations().count } == 0)
+    }
+
+    @Test func aStoreWithAMigrationThisDirsyncDoesNotKnowIsRefused() async throws {
+        let database = try await server.createDatabase()
+        let created = try store(database, access: .create)
+        _ = try await created.read { _ in 0 }
+        try await created.execute("INSERT INTO dirsync_migrations (name) VALUES ('v9-from-the-future')")
+        for access in [StoreAccess.create, .readWrite, .readOnly] {
+            await #expect {
+                try await store(database, access: access).read { _ in 0 }
+            } throws: { error in
+                guard case StoreError.newerSchema(_, let unknown, _) = error else { return false }
+                return unknown == ["v9-from-the-future"]
+            }
+        }
+        try await created.execute("DELETE FROM dirsync_migrations")
+        await #expect {
+            try await store(database, access: .readWrite).read { _ in 0 }
+        } throws: { error in
+            guard case StoreError.needsMigration(_, let missing) = error else { return false }
+            return missing == ["v1-create-ledger"]
+        }
+    }
+
+    @Test(arguments: ["require", "verify-full"])
+    func tlsAsTheURLAsks(_ mode: String) async throws {
+        let database = try await server.createDatabase()
+        let roots = mode == "verify-full" ? "&sslrootcert=\(server.caFile)" : ""
+        let location = try PostgresLocation(server.url(database, tls: mode) + roots)
+        let store = PostgresStore(location: location, password: server.password, access: .create)
+        _ = try await store.read { _ in 0 }
+        // The server says whether this connection is encrypted.
+        let raw = PostgresStore(location: location, password: server.password, access: .readOnly)
+        try await raw.execute(
+            """
+            DO $$ BEGIN
+              IF NOT (SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()) THEN
+                RAISE EXCEPTION 'not encrypted';
+              END IF;
+            END $$
+            """)
+    }
+
+    @Test func verifyFullRefusesACertificateNoTrustedAuthoritySigned() async throws {
+        let database = try await server.createDatabase()
+        // Without sslrootcert the system's roots are used, and they never signed the test cluster's certificate.
+        let location = try PostgresLocation(server.url(database, tls: "verify-full"))
+        await #expect {
+            try await PostgresStore(location: location, password: server.password, access: .create).read { _ in 0 }
+        } throws: { error in
+            guard case StoreError.cannotConnect(_, let reason) = error else { return false }
+            return reason.contains("certificate was not accepted")
+        }
+    }
+}
