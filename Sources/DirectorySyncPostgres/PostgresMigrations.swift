@@ -1,6 +1,6 @@
 /// The PostgreSQL store's schema, one append-only named migration at a time, applied by `dirsync init` only.
 ///
-/// The first holds what the SQLite store reached in its migrations v1 to v13, with the same tables, columns,
+/// The first holds what the SQLite store reached in its migrations v1 to v14 (no PostgreSQL store predates it), with the same tables, columns,
 /// checks, unique indexes, foreign keys and triggers; later ones are added to both engines under the same
 /// name. Text is `COLLATE "C"` throughout, so that it compares and sorts byte by byte, and `lower` changes
 /// only ASCII letters, exactly as in SQLite: the ledger's statements read the same on both.
@@ -182,14 +182,22 @@ enum PostgresMigrations {
             holder TEXT COLLATE "C" NOT NULL,
             acquired_at TEXT COLLATE "C" NOT NULL,
             expires_at TEXT COLLATE "C" NOT NULL CHECK (expires_at > acquired_at),
-            next_run_at TEXT COLLATE "C"
+            next_run_at TEXT COLLATE "C",
+            fence BIGINT NOT NULL DEFAULT 0 CHECK (fence >= 0)
         );
         CREATE TABLE delivery_leases (
             organization_id BIGINT PRIMARY KEY REFERENCES organizations(id),
             holder TEXT COLLATE "C" NOT NULL,
             acquired_at TEXT COLLATE "C" NOT NULL,
             expires_at TEXT COLLATE "C" NOT NULL CHECK (expires_at > acquired_at),
-            next_run_at TEXT COLLATE "C"
+            next_run_at TEXT COLLATE "C",
+            fence BIGINT NOT NULL DEFAULT 0 CHECK (fence >= 0)
+        );
+        CREATE TABLE lease_fences (
+            organization_id BIGINT NOT NULL REFERENCES organizations(id),
+            purpose TEXT COLLATE "C" NOT NULL CHECK (purpose IN ('apply', 'delivery')),
+            last_fence BIGINT NOT NULL CHECK (last_fence > 0),
+            PRIMARY KEY (organization_id, purpose)
         );
         CREATE TABLE notification_state (
             organization_id BIGINT PRIMARY KEY REFERENCES organizations(id),

@@ -158,7 +158,7 @@ extension SQLLedger {
         ) { row in
             try Lease(
                 holder: try row["holder"], acquiredAt: try row["acquired_at"], expiresAt: try row["expires_at"],
-                nextRunAt: try row["next_run_at"])
+                nextRunAt: try row["next_run_at"], fence: try row["fence"])
         }
     }
 

@@ -21,14 +21,40 @@ extension SQLLedger {
             return .heldElsewhere(current)
         }
         let expiresAt = now.addingTimeInterval(duration.timeInterval)
+        // The counter outlives the lease rows (a release deletes its row), so a token is never given twice.
         try execute(
             sql: """
-                INSERT INTO \(Self.leaseTable(purpose)) (organization_id, holder, acquired_at, expires_at) VALUES (?, ?, ?, ?)
-                ON CONFLICT (organization_id) DO UPDATE SET holder = excluded.holder,
-                    acquired_at = excluded.acquired_at, expires_at = excluded.expires_at, next_run_at = NULL
+                INSERT INTO lease_fences (organization_id, purpose, last_fence) VALUES (?, ?, 1)
+                ON CONFLICT (organization_id, purpose) DO UPDATE SET last_fence = lease_fences.last_fence + 1
                 """,
-            arguments: [organization.rawValue, holder, StoredText.date(now), StoredText.date(expiresAt)])
-        return .acquired(Lease(holder: holder, acquiredAt: now, expiresAt: expiresAt))
+            arguments: [organization.rawValue, purpose.rawValue])
+        let fence =
+            try fetchRow(
+                sql: "SELECT last_fence FROM lease_fences WHERE organization_id = ? AND purpose = ?",
+                arguments: [organization.rawValue, purpose.rawValue]
+            ) { row in try row[0] as Int64 } ?? 1
+        try execute(
+            sql: """
+                INSERT INTO \(Self.leaseTable(purpose)) (organization_id, holder, acquired_at, expires_at, fence)
+                VALUES (?, ?, ?, ?, ?)
+                ON CONFLICT (organization_id) DO UPDATE SET holder = excluded.holder,
+                    acquired_at = excluded.acquired_at, expires_at = excluded.expires_at, next_run_at = NULL,
+                    fence = excluded.fence
+                """,
+            arguments: [organization.rawValue, holder, StoredText.date(now), StoredText.date(expiresAt), fence])
+        return .acquired(Lease(holder: holder, acquiredAt: now, expiresAt: expiresAt, fence: fence))
+    }
+
+    package func holdsLease(
+        in organization: Organization.ID, for purpose: Lease.Purpose, holder: String, fence: Int64, at now: Date
+    ) throws -> Bool {
+        try fetchRow(
+            sql: """
+                SELECT count(*) FROM \(Self.leaseTable(purpose))
+                WHERE organization_id = ? AND holder = ? AND fence = ? AND expires_at > ?
+                """,
+            arguments: [organization.rawValue, holder, fence, StoredText.date(now)]
+        ) { row in try row[0] as Int64 } == 1
     }
 
     package func renewLease(

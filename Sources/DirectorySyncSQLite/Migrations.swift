@@ -436,6 +436,22 @@ enum Migrations {
                         ON access_requests(organization_id, username) WHERE status = 'pending';
                     """)
         }
+        migrator.registerMigration("v14-lease-fences") { db in
+            // Fencing tokens: each claim of a lease gets the next number of its organization and purpose (kept in
+            // lease_fences, which a release does not delete), and every write under the lease checks it. Leases
+            // held now keep 0 until their next claim.
+            try db.execute(
+                sql: """
+                    ALTER TABLE leases ADD COLUMN fence INTEGER NOT NULL DEFAULT 0 CHECK (fence >= 0);
+                    ALTER TABLE delivery_leases ADD COLUMN fence INTEGER NOT NULL DEFAULT 0 CHECK (fence >= 0);
+                    CREATE TABLE lease_fences (
+                        organization_id INTEGER NOT NULL REFERENCES organizations(id),
+                        purpose TEXT NOT NULL CHECK (purpose IN ('apply', 'delivery')),
+                        last_fence INTEGER NOT NULL CHECK (last_fence > 0),
+                        PRIMARY KEY (organization_id, purpose)
+                    );
+                    """)
+        }
         return migrator
     }
 }

@@ -15,7 +15,8 @@ import Testing
             store: fixture.store, organization: fixture.organization, holder: "b:2:y", duration: .init(seconds: 30))
         #expect(
             try await first.claim(at: testEpoch)
-                == .acquired(Lease(holder: "a:1:x", acquiredAt: testEpoch, expiresAt: testEpoch.adding(seconds: 30))))
+                == .acquired(
+                    Lease(holder: "a:1:x", acquiredAt: testEpoch, expiresAt: testEpoch.adding(seconds: 30), fence: 1)))
         guard case .heldElsewhere(let lease) = try await second.claim(at: testEpoch.adding(seconds: 29)) else {
             Issue.record("the second holder got the lease")
             return

@@ -97,14 +97,15 @@ public struct Applier: Sendable {
     }
 
     /// Applies every change but `defer`, `batchSize` changes per transaction, checking the plan's basis in
-    /// the first. Returns the changes applied per action.
+    /// the first. Returns the changes applied per action. With a `fence`, each batch's transaction first checks
+    /// that the lease is still the caller's (`LeaseKeeper.Lost` otherwise, and that batch writes nothing).
     ///
     /// `checkpoint` is called with the number of changes applied so far and the total: before the first batch
     /// (with 0) and after each one. It may throw to stop between batches (a shutdown, a lost lease): what was
     /// committed stays.
     public func apply(
         _ plan: Plan, to organizationID: Organization.ID, actor: String, batchSize: Int, safeguards: Safeguards,
-        details: [String: String] = [:],
+        details: [String: String] = [:], fence: LeaseFence? = nil,
         now: @escaping @Sendable () -> Date, checkpoint: @Sendable (Int, Int) async throws -> Void = { _, _ in }
     ) async throws -> [Plan.Action: Int] {
         let changes = plan.applicableChanges
@@ -126,6 +127,7 @@ public struct Applier: Sendable {
                 let moment = now()
                 try await store.write { [settings, mail, makeToken] db in
                     guard let stored = try db.organization(id: organizationID) else { throw LedgerError.noOrganization }
+                    try fence?.check(db, at: moment)
                     let organization = settings.applied(to: stored)
                     if isFirst {
                         let snapshot = try Self.checkBasis(plan, organization: organization, db: db, now: moment)

@@ -65,6 +65,10 @@ public protocol LedgerReader {
 
     /// The organization's lease, expired or not.
     func lease(in organization: Organization.ID, for purpose: Lease.Purpose) throws -> Lease?
+    /// Whether `holder` has the lease with fencing token `fence`, unexpired at `now`.
+    func holdsLease(
+        in organization: Organization.ID, for purpose: Lease.Purpose, holder: String, fence: Int64, at now: Date
+    ) throws -> Bool
     /// The store's own key for signing saved plans (at least 32 random bytes, made when the store was created).
     func planSigningKey() throws -> [UInt8]
     /// What the organization's agent last reported; an empty state if it never reported anything.
@@ -153,7 +157,7 @@ public protocol LedgerWriter: LedgerReader {
     func closeRunningRuns(in organization: Organization.ID, as error: String, at now: Date) throws -> [SyncRun]
 
     /// Takes the lease for `holder` unless someone else holds an unexpired one (other than `deadHolder`, known
-    /// to have died); renews it if `holder` has it.
+    /// to have died); renews it if `holder` has it. Every claim gets the next fencing token.
     func claimLease(
         in organization: Organization.ID, for purpose: Lease.Purpose, holder: String, at now: Date,
         lasting duration: TimeSpan, replacing deadHolder: String?

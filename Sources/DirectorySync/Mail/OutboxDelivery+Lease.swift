@@ -10,10 +10,10 @@ extension OutboxDelivery {
         leaseDuration: TimeSpan = .minutes(2), wait: TimeSpan = .minutes(10)
     ) async throws -> Report {
         let keeper = LeaseKeeper(store: store, organization: organization, purpose: .delivery, duration: leaseDuration)
-        try await keeper.waitAndAcquire(timeout: wait, clock: now)
+        let fence = try await keeper.waitAndAcquire(timeout: wait, clock: now)
         do {
             let report = try await keeper.whileHolding(clock: now) {
-                try await deliverPending(in: organization.id, now: now)
+                try await deliverPending(in: organization.id, fence: fence, now: now)
             }
             await keeper.release()
             return report

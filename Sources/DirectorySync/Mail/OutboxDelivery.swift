@@ -102,12 +102,15 @@ public struct OutboxDelivery: Sendable {
         }
     }
 
-    /// Delivers every pending message of `organization` (all organizations when nil) that is due at `now()`.
-    public func deliverPending(in organization: Organization.ID?, now: @Sendable () -> Date) async throws -> Report {
+    /// Delivers every pending message of `organization` (all organizations when nil) that is due at `now()`; with
+    /// a `fence`, each batch only while that delivery lease is still the caller's (`LeaseKeeper.Lost` otherwise).
+    public func deliverPending(
+        in organization: Organization.ID?, fence: LeaseFence? = nil, now: @Sendable () -> Date
+    ) async throws -> Report {
         let pending = try await store.read { db in try db.outbox(in: organization, statuses: [.pending]) }
         var run = Run(policy: policy)
         do {
-            try await deliver(pending, now: now, run: &run)
+            try await deliver(pending, fence: fence, now: now, run: &run)
         } catch {
             await mailer.finish()
             throw error
@@ -149,7 +152,9 @@ public struct OutboxDelivery: Sendable {
         }
     }
 
-    private func deliver(_ pending: [OutboxMessage], now: @Sendable () -> Date, run: inout Run) async throws {
+    private func deliver(
+        _ pending: [OutboxMessage], fence: LeaseFence?, now: @Sendable () -> Date, run: inout Run
+    ) async throws {
         var due: [OutboxMessage.ID] = []
         for listed in pending {
             if let next = listed.nextAttemptAt, next > now() {
@@ -163,8 +168,14 @@ public struct OutboxDelivery: Sendable {
         while start < due.count {
             let ids = Array(due[start..<min(start + size, due.count)])
             // Read them again: since the list was read, a resend or revoke may have voided one, or another run
-            // delivered it.
-            let batch = try await store.read { db in try ids.compactMap { id in try db.outboxMessage(id) } }
+            // delivered it. Under a lease, only while it is still this process's: a deliverer that stalled past its
+            // lease sends nothing once another has taken over. (What it sent before is marked sent whatever
+            // happened since, so that nobody sends it again.)
+            let checked = now()
+            let batch = try await store.read { db in
+                try fence?.check(db, at: checked)
+                return try ids.compactMap { id in try db.outboxMessage(id) }
+            }
             var updates: [OutboxMessage] = []
             var stopped: (position: Int, reason: String)?
             for message in batch where message.status == .pending {

@@ -19,13 +19,18 @@ public struct Lease: Sendable, Equatable {
     public var expiresAt: Date
     /// When the holder, an agent, plans to run next (for `dirsync status`).
     public var nextRunAt: Date?
+    /// The fencing token: larger with every claim of this organization's lease of this purpose, by anyone. Every
+    /// write made under the lease checks, in its own transaction, that the lease still has this holder and token
+    /// and has not expired, so a holder that stalled and lost the lease cannot write after its successor.
+    public let fence: Int64
 
     /// A lease as the store holds it.
-    public init(holder: String, acquiredAt: Date, expiresAt: Date, nextRunAt: Date? = nil) {
+    public init(holder: String, acquiredAt: Date, expiresAt: Date, nextRunAt: Date? = nil, fence: Int64 = 0) {
         self.holder = holder
         self.acquiredAt = acquiredAt
         self.expiresAt = expiresAt
         self.nextRunAt = nextRunAt
+        self.fence = fence
     }
 
     /// A holder name unique to this process: host, process id and a random part.
@@ -51,6 +56,38 @@ public struct Lease: Sendable, Equatable {
         case acquired(Lease)
         /// Someone else holds an unexpired lease.
         case heldElsewhere(Lease)
+    }
+}
+
+/// What a write made under a lease carries: which organization's lease, of which purpose, whose, with which
+/// fencing token.
+public struct LeaseFence: Sendable, Equatable {
+    /// The organization the lease is on.
+    public let organization: Organization.ID
+    /// Its name, for the error.
+    public let organizationName: String
+    /// The lease's purpose.
+    public let purpose: Lease.Purpose
+    /// The holder that claimed it.
+    public let holder: String
+    /// The token its claim was given.
+    public let token: Int64
+
+    /// The fence of `lease`, claimed on `organization` for `purpose`.
+    public init(_ lease: Lease, purpose: Lease.Purpose, organization: Organization) {
+        self.organization = organization.id
+        organizationName = organization.name
+        self.purpose = purpose
+        holder = lease.holder
+        token = lease.fence
+    }
+
+    /// Throws `LeaseKeeper.Lost` unless the lease is still this one and unexpired at `now`: called first in every
+    /// transaction that writes under the lease, so the check and the write commit together.
+    public func check(_ db: any LedgerReader, at now: Date) throws {
+        guard try db.holdsLease(in: organization, for: purpose, holder: holder, fence: token, at: now) else {
+            throw LeaseKeeper.Lost(organization: organizationName)
+        }
     }
 }
 

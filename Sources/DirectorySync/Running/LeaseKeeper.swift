@@ -88,11 +88,16 @@ public struct LeaseKeeper: Sendable {
 
     /// Claims the lease, waiting (a claim every 200 ms) while another holder has it, for at most `timeout`; then
     /// throws `Held`.
-    public func waitAndAcquire(timeout: TimeSpan, clock: @escaping @Sendable () -> Date) async throws {
+    @discardableResult
+    public func waitAndAcquire(timeout: TimeSpan, clock: @escaping @Sendable () -> Date) async throws -> LeaseFence {
         let deadline = ContinuousClock.now + .seconds(timeout.seconds)
         while true {
             let claim = try await claim(at: clock())
-            guard case .heldElsewhere(let lease) = claim else { return }
+            let lease: Lease
+            switch claim {
+            case .acquired(let mine): return LeaseFence(mine, purpose: purpose, organization: organization)
+            case .heldElsewhere(let other): lease = other
+            }
             guard ContinuousClock.now < deadline else {
                 throw Held(organization: organization.name, lease: lease, purpose: purpose)
             }
@@ -110,10 +115,12 @@ public struct LeaseKeeper: Sendable {
         }
     }
 
-    /// Claims the lease or throws `Held`.
-    public func acquire(at now: Date) async throws {
-        if case .heldElsewhere(let lease) = try await claim(at: now) {
-            throw Held(organization: organization.name, lease: lease, purpose: purpose)
+    /// Claims the lease or throws `Held`; returns the fence the writes made under it carry.
+    @discardableResult
+    public func acquire(at now: Date) async throws -> LeaseFence {
+        switch try await claim(at: now) {
+        case .acquired(let lease): return LeaseFence(lease, purpose: purpose, organization: organization)
+        case .heldElsewhere(let lease): throw Held(organization: organization.name, lease: lease, purpose: purpose)
         }
     }
 

@@ -92,14 +92,19 @@ public struct SyncEngine: Sendable, CustomStringConvertible, CustomReflectable {
     /// `startedAt` is when the command began (its read included), so a run's duration counts the whole of it.
     /// A `checkpoint` that throws `SyncService.Stopped` (a shutdown request) ends the run as `interrupted`, with
     /// the changes committed before it.
+    ///
+    /// Under a lease, `fence` is checked first in every transaction the run writes (its record, each batch, its
+    /// end): once the lease is another holder's, nothing more of this run is stored.
     public func apply(
         _ plan: Plan, to organization: Organization, trigger: SyncRun.Trigger, allowDeletions: Bool,
-        startedAt: Date? = nil, now: @escaping @Sendable () -> Date,
+        startedAt: Date? = nil, fence: LeaseFence? = nil, now: @escaping @Sendable () -> Date,
         checkpoint: @Sendable (Int, Int) async throws -> Void = { _, _ in }
     ) async throws -> SyncRun {
         let started = startedAt ?? now()
+        let opened = now()
         var run = try await store.write { db in
-            try db.insertRun(organization: organization.id, trigger: trigger, at: started)
+            try fence?.check(db, at: opened)
+            return try db.insertRun(organization: organization.id, trigger: trigger, at: started)
         }
         run.sourceKind = plan.basis.sourceKind
         run.sourceFingerprint = plan.basis.desired
@@ -109,34 +114,34 @@ public struct SyncEngine: Sendable, CustomStringConvertible, CustomReflectable {
             let applied = try await Applier(store: store, mail: mail, settings: settings, makeToken: makeToken).apply(
                 plan, to: organization.id, actor: actor, batchSize: policy.batchSize,
                 safeguards: Applier.Safeguards(rules: rules, policy: policy, allowDeletions: allowDeletions),
-                details: ["run_id": run.id.description], now: now, checkpoint: checkpoint)
+                details: ["run_id": run.id.description], fence: fence, now: now, checkpoint: checkpoint)
             run.changes = Dictionary(uniqueKeysWithValues: applied.map { ($0.key.rawValue, $0.value) })
             run.outcome = applied.values.reduce(0, +) == 0 ? .noChanges : .completed
-            return try await finish(run, organization: organization, actor: actor, at: now())
+            return try await finish(run, organization: organization, actor: actor, fence: fence, at: now())
         } catch let interrupted as Applier.Interrupted {
             if case .blocked(let reason)? = interrupted.cause as? Applier.Failure {
                 run.outcome = .blocked
                 run.error = reason
-                try await finish(run, organization: organization, actor: actor, at: now())
+                try await finish(run, organization: organization, actor: actor, fence: fence, at: now())
                 throw interrupted.cause
             }
             // Record what was committed before the interruption, then report its cause as it was.
             run.changes = Dictionary(uniqueKeysWithValues: interrupted.applied.map { ($0.key.rawValue, $0.value) })
             run.outcome = interrupted.cause is SyncService.Stopped ? .interrupted : .failed
             run.error = "\(interrupted.cause)"
-            _ = try? await finish(run, organization: organization, actor: actor, at: now())
+            _ = try? await finish(run, organization: organization, actor: actor, fence: fence, at: now())
             throw interrupted.cause
         } catch {
             run.outcome = .failed
             run.error = "\(error)"
-            _ = try? await finish(run, organization: organization, actor: actor, at: now())
+            _ = try? await finish(run, organization: organization, actor: actor, fence: fence, at: now())
             throw error
         }
     }
 
     /// Plans and applies in one go, recording a failed read as a failed run.
     public func sync(
-        _ organization: Organization, trigger: SyncRun.Trigger, allowDeletions: Bool,
+        _ organization: Organization, trigger: SyncRun.Trigger, allowDeletions: Bool, fence: LeaseFence? = nil,
         now: @escaping @Sendable () -> Date,
         checkpoint: @Sendable (Int, Int) async throws -> Void = { _, _ in }
     ) async throws -> (Preview, SyncRun) {
@@ -150,7 +155,7 @@ public struct SyncEngine: Sendable, CustomStringConvertible, CustomReflectable {
         }
         let run = try await apply(
             preview.plan, to: organization, trigger: trigger, allowDeletions: allowDeletions, startedAt: started,
-            now: now, checkpoint: checkpoint)
+            fence: fence, now: now, checkpoint: checkpoint)
         return (preview, run)
     }
 
@@ -171,10 +176,13 @@ public struct SyncEngine: Sendable, CustomStringConvertible, CustomReflectable {
 
     /// Records `run` as finished at `now`, with its audit event; returns it as recorded.
     @discardableResult
-    private func finish(_ run: SyncRun, organization: Organization, actor: String, at now: Date) async throws
-        -> SyncRun
-    {
-        try await store.write { db in try Self.finish(run, organization: organization, actor: actor, at: now, in: db) }
+    private func finish(
+        _ run: SyncRun, organization: Organization, actor: String, fence: LeaseFence?, at now: Date
+    ) async throws -> SyncRun {
+        try await store.write { db in
+            try fence?.check(db, at: now)
+            return try Self.finish(run, organization: organization, actor: actor, at: now, in: db)
+        }
     }
 
     private static func finish(

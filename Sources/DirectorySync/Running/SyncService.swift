@@ -171,8 +171,12 @@ public struct SyncService: Service, CustomStringConvertible, CustomReflectable {
 
     /// One scheduled run: take the lease, sync, report. Never throws: every outcome is recorded or logged.
     public func attempt() async -> Attempt {
+        let fence: LeaseFence
         do {
-            if case .heldElsewhere(let lease) = try await keeper.claim(at: clock()) {
+            switch try await keeper.claim(at: clock()) {
+            case .acquired(let lease):
+                fence = LeaseFence(lease, purpose: .apply, organization: organization)
+            case .heldElsewhere(let lease):
                 logger.notice(
                     "another agent holds the lease; skipping this run",
                     metadata: [
@@ -191,7 +195,7 @@ public struct SyncService: Service, CustomStringConvertible, CustomReflectable {
         do {
             _ = try await keeper.whileHolding(clock: clock) {
                 try await engine.sync(
-                    organization, trigger: .run, allowDeletions: false, now: clock,
+                    organization, trigger: .run, allowDeletions: false, fence: fence, now: clock,
                     checkpoint: { done, total in
                         if Task.isShuttingDownGracefully, done < total { throw Stopped(applied: done, total: total) }
                     })

@@ -128,13 +128,13 @@ enum SyncReport {
         let keeper = LeaseKeeper(
             store: environment.store, organization: organization, duration: environment.configuration.schedule.lease)
         let clock = environment.liveClock
-        try await keeper.acquire(at: clock())
+        let fence = try await keeper.acquire(at: clock())
         let run: SyncRun
         do {
             run = try await keeper.whileHolding(clock: clock) {
                 try await engine.apply(
                     plan, to: organization, trigger: trigger, allowDeletions: allowDeletions, startedAt: startedAt,
-                    now: clock,
+                    fence: fence, now: clock,
                     checkpoint: { done, total in
                         if showProgress && done > 0 { Console.progress("applied \(done) of \(total) changes") }
                         try GracefulCommand.stopOnShutdown(done: done, total: total)
