@@ -301,4 +301,57 @@ import Testing
         try await pool.deliverLeftovers()
         try await pool.expectEachReconciledOnceAndNothingTwice()
     }
+
+    @Test func thePoolCommandsRefuseWhatTheyCannotDoInOneLine() async throws {
+        let pool = try await Pool(.sqlite, organizations: 2, users: 1)
+        defer { pool.folder.remove() }
+        // A configuration without a schedule cannot join the pool.
+        let unscheduled = pool.folder.file("unscheduled.yaml")
+        let text = try String(contentsOf: pool.folder.file("org002/dirsync.yaml"), encoding: .utf8)
+            .replacingOccurrences(of: "schedule: { every: 1h, lease: 6s }", with: "")
+        try Data(text.utf8).write(to: unscheduled)
+        let cases: [([String], String, String?)] = [
+            (
+                ["organizations", "add", "--store", pool.store],
+                "error: organizations add needs --config FILE: the configuration of the organization to register",
+                "hint: for example: dirsync organizations add --config orgs/acme.yaml"
+            ),
+            (
+                ["organizations", "add", "--config", "unscheduled.yaml"],
+                "error: unscheduled.yaml: schedule.every is not set; the pool runs each organization on its own "
+                    + "schedule", "hint: add 'schedule: { every: 15m }' to unscheduled.yaml"
+            ),
+            (
+                ["organizations", "remove", "Org003", "--store", pool.store],
+                "error: no organization named 'Org003' in this store (it holds: Org001, Org002)", nil
+            ),
+            (
+                ["run", "--max-concurrent", "3", "--config", "org001/dirsync.yaml"],
+                "error: --max-concurrent is for the agent pool", "hint: add --all-organizations, or leave it out"
+            ),
+            (
+                ["run", "--all-organizations", "--max-concurrent", "65", "--config", "pool.yaml"],
+                "error: --max-concurrent: 65 is not between 1 and 64", nil
+            ),
+            (
+                ["run", "--all-organizations", "--every", "5m", "--config", "pool.yaml"],
+                "error: --all-organizations runs each organization on its own schedule.every; --every and "
+                    + "--metrics-file are for one organization", nil
+            ),
+        ]
+        for (command, error, hint) in cases {
+            let result = try await pool.cli.run(command)
+            #expect(result.status == 1, "\(command): \(result)")
+            let lines = result.stderr.split(separator: "\n").map(String.init)
+            #expect(lines.first == error, "\(command): \(result)")
+            if let hint { #expect(lines.dropFirst().first == hint, "\(command): \(result)") }
+            #expect(lines.count <= 2, "\(command): \(result)")
+        }
+        let removed = try await pool.cli.run(["organizations", "remove", "Org002", "--store", pool.store])
+        #expect(removed.status == 0, "\(removed)")
+        let again = try await pool.cli.run(["organizations", "remove", "Org002", "--store", pool.store])
+        #expect(again.stderr.hasPrefix("error: Org002 is not registered for the agent pool\n"), "\(again)")
+        let listed = try await pool.cli.run(["organizations", "list", "--store", pool.store])
+        #expect(listed.stdout.contains("Org001") && !listed.stdout.contains("Org002"), "\(listed)")
+    }
 }
