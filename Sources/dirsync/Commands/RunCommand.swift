@@ -36,19 +36,14 @@ struct RunCommand: AsyncParsableCommand {
     var allOrganizations = false
     @Option(
         name: .customLong("max-concurrent"),
-        help: ArgumentHelp(
-            "With --all-organizations: organizations this agent runs at once, 1-64 (default 4).", valueName: "n"))
-    var maxConcurrent: Int?
+        help: ArgumentHelp("With --all-organizations: organizations this agent runs at once, 1-64.", valueName: "n"))
+    var maxConcurrent: Int = 4
 
     func run() async throws {
         let format = logFormat
         let level = logLevel.level
         let logger = Logger(label: "dirsync") { label in LineLogHandler(label: label, format: format, logLevel: level) }
         if allOrganizations { return try await runPool(logger: logger) }
-        if maxConcurrent != nil {
-            throw CommandError.invalidArgument(
-                "--max-concurrent is for the agent pool", hint: "add --all-organizations, or leave it out")
-        }
         let environment = try CommandEnvironment.open(global, access: .readWrite)
         let configuration = environment.configuration
         let interval = every ?? configuration.schedule.every
@@ -235,9 +230,8 @@ extension RunCommand {
 
     /// `--all-organizations`: one agent of the pool over the store `--store` (or the configuration) names.
     private func runPool(logger: Logger) async throws {
-        let capacity = maxConcurrent ?? 4
-        guard (1...64).contains(capacity) else {
-            throw CommandError.invalidArgument("--max-concurrent: \(capacity) is not between 1 and 64", hint: nil)
+        guard (1...64).contains(maxConcurrent) else {
+            throw CommandError.invalidArgument("--max-concurrent: \(maxConcurrent) is not between 1 and 64", hint: nil)
         }
         if every != nil || metricsFile != nil {
             throw CommandError.invalidArgument(
@@ -248,7 +242,7 @@ extension RunCommand {
         let holder = Lease.holderName()
         let (options, store, storePath) = (global, environment.store, environment.storePath)
         let pool = AgentPool(
-            store: store, holder: holder, capacity: capacity,
+            store: store, holder: holder, capacity: maxConcurrent,
             claimDuration: environment.configuration.schedule.lease, once: once, clock: environment.liveClock,
             logger: logger,
             runOrganization: { registration, organization, fence in
