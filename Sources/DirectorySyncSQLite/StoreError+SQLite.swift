@@ -56,12 +56,6 @@ extension StoreError {
 
     /// The `CHECK`s of `Migrations`, by their expression as SQLite reports it (whitespace collapsed).
     private static let checks: [String: String] = [
-        "fence >= 0": "a lease's fencing token is not negative",
-        "purpose IN ('apply', 'delivery')": "a lease is for applying or for delivering mail",
-        "last_fence > 0": "a fencing token counter starts at 1",
-        "length(configuration) > 0": "a pool registration holds its configuration",
-        "substr(folder, 1, 1) = '/'": "a pool registration's folder is an absolute path",
-        "every_seconds > 0": "a pool registration runs at least every second",
         "length(trim(name)) > 0": "an organization's name must not be blank",
         "seats >= 1": "an organization has at least 1 seat",
         "invitation_validity_seconds >= 60": "invitations are valid for at least a minute",
