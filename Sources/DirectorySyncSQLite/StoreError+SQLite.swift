@@ -56,6 +56,9 @@ extension StoreError {
 
     /// The `CHECK`s of `Migrations`, by their expression as SQLite reports it (whitespace collapsed).
     private static let checks: [String: String] = [
+        "fence >= 0": "a lease's fencing token is not negative",
+        "purpose IN ('apply', 'delivery')": "a lease is for applying or for delivering mail",
+        "last_fence > 0": "a fencing token counter starts at 1",
         "length(trim(name)) > 0": "an organization's name must not be blank",
         "seats >= 1": "an organization has at least 1 seat",
         "invitation_validity_seconds >= 60": "invitations are valid for at least a minute",
