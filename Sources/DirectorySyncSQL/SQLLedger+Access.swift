@@ -22,12 +22,7 @@ extension SQLLedger {
                 FROM member_grants g JOIN members m ON m.id = g.member_id LEFT JOIN accounts a ON a.id = g.account_id
                 WHERE m.organization_id = ?
                 ORDER BY g.member_id, lower(coalesce(a.name, '')), g.role
-                """, arguments: [organization.rawValue]
-        ) { row in
-            try MemberGrant(
-                member: Member.ID(rawValue: row[0]), grant: Grant(role: row[1], account: row[2]), isManaged: row[3],
-                grantedAt: row[4], inherits: row[5])
-        }
+                """, arguments: [organization.rawValue], Self.memberGrant)
     }
 
     package func grants(of member: Member.ID) throws -> [MemberGrant] {
@@ -37,12 +32,14 @@ extension SQLLedger {
                 FROM member_grants g LEFT JOIN accounts a ON a.id = g.account_id
                 WHERE g.member_id = ?
                 ORDER BY lower(coalesce(a.name, '')), g.role
-                """, arguments: [member.rawValue]
-        ) { row in
-            try MemberGrant(
-                member: Member.ID(rawValue: row[0]), grant: Grant(role: row[1], account: row[2]), isManaged: row[3],
-                grantedAt: row[4], inherits: row[5])
-        }
+                """, arguments: [member.rawValue], Self.memberGrant)
+    }
+
+    /// A row of `member_id, role, account name, managed, granted_at, inherit`.
+    private static func memberGrant<R: SQLRow>(_ row: R) throws -> MemberGrant {
+        try MemberGrant(
+            member: Member.ID(rawValue: row[0]), grant: Grant(role: row[1], account: row[2]), isManaged: row[3],
+            grantedAt: row[4], inherits: row[5])
     }
 
     package func children(of organization: Organization.ID) throws -> [Organization] {
