@@ -1,6 +1,6 @@
 /// The PostgreSQL store's schema, one append-only named migration at a time, applied by `dirsync init` only.
 ///
-/// The first holds what the SQLite store reached in its migrations v1 to v14 (no PostgreSQL store predates it), with the same tables, columns,
+/// The first holds what the SQLite store reached in its migrations v1 to v15 (no PostgreSQL store predates it), with the same tables, columns,
 /// checks, unique indexes, foreign keys and triggers; later ones are added to both engines under the same
 /// name. Text is `COLLATE "C"` throughout, so that it compares and sorts byte by byte, and `lower` changes
 /// only ASCII letters, exactly as in SQLite: the ledger's statements read the same on both.
@@ -199,6 +199,17 @@ enum PostgresMigrations {
             last_fence BIGINT NOT NULL CHECK (last_fence > 0),
             PRIMARY KEY (organization_id, purpose)
         );
+        CREATE TABLE pool_organizations (
+            organization_id BIGINT PRIMARY KEY REFERENCES organizations(id),
+            configuration TEXT COLLATE "C" NOT NULL CHECK (length(configuration) > 0),
+            folder TEXT COLLATE "C" NOT NULL CHECK (substr(folder, 1, 1) = '/'),
+            file TEXT COLLATE "C" NOT NULL,
+            every_seconds BIGINT NOT NULL CHECK (every_seconds > 0),
+            registered_at TEXT COLLATE "C" NOT NULL,
+            registered_by TEXT COLLATE "C" NOT NULL,
+            next_due_at TEXT COLLATE "C" NOT NULL
+        );
+        CREATE INDEX pool_organizations_by_due ON pool_organizations(next_due_at);
         CREATE TABLE notification_state (
             organization_id BIGINT PRIMARY KEY REFERENCES organizations(id),
             problem_since TEXT COLLATE "C",

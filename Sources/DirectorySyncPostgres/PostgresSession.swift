@@ -16,6 +16,8 @@ struct PostgresSession: SQLSession {
     let statements: StatementCache
     let logger: Logger
 
+    var skipLockedPoolRows: String { "FOR UPDATE OF p SKIP LOCKED" }
+
     func each(_ sql: String, _ arguments: SQLArguments, _ body: (PostgresSessionRow) throws -> Void) throws {
         let result = try run(sql, arguments)
         guard let first = result.rows.first else { return }

@@ -162,6 +162,23 @@ extension SQLLedger {
         }
     }
 
+    package func poolRegistrations() throws -> [PoolRegistration] {
+        try fetchEach(sql: "SELECT * FROM pool_organizations ORDER BY next_due_at, organization_id", Self.registration)
+    }
+
+    package func poolRegistration(of organization: Organization.ID) throws -> PoolRegistration? {
+        try fetchRow(
+            sql: "SELECT * FROM pool_organizations WHERE organization_id = ?", arguments: [organization.rawValue],
+            Self.registration)
+    }
+
+    private static func registration<R: SQLRow>(_ row: R) throws -> PoolRegistration {
+        try PoolRegistration(
+            organization: Organization.ID(rawValue: row["organization_id"]), configuration: row["configuration"],
+            folder: row["folder"], file: row["file"], every: TimeSpan(seconds: row["every_seconds"]),
+            registeredAt: row["registered_at"], registeredBy: row["registered_by"], nextDueAt: row["next_due_at"])
+    }
+
     package func planSigningKey() throws -> [UInt8] {
         guard
             let key = try fetchRow(

@@ -57,6 +57,47 @@ extension SQLLedger {
         ) { row in try row[0] as Int64 } == 1
     }
 
+    package func dueOrganizations(at now: Date, limit: Int) throws -> [Organization.ID] {
+        let moment = StoredText.date(now)
+        return try fetchEach(
+            sql: """
+                SELECT p.organization_id FROM pool_organizations p
+                LEFT JOIN leases l ON l.organization_id = p.organization_id
+                WHERE p.next_due_at <= ? AND (l.organization_id IS NULL OR l.expires_at <= ?)
+                ORDER BY p.next_due_at, p.organization_id LIMIT ? \(session.skipLockedPoolRows)
+                """,
+            arguments: [moment, moment, max(0, limit)]
+        ) { row in Organization.ID(rawValue: try row[0]) }
+    }
+
+    package func savePoolRegistration(_ registration: PoolRegistration) throws {
+        try execute(
+            sql: """
+                INSERT INTO pool_organizations (organization_id, configuration, folder, file, every_seconds,
+                    registered_at, registered_by, next_due_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                ON CONFLICT (organization_id) DO UPDATE SET configuration = excluded.configuration,
+                    folder = excluded.folder, file = excluded.file, every_seconds = excluded.every_seconds,
+                    registered_at = excluded.registered_at, registered_by = excluded.registered_by,
+                    next_due_at = excluded.next_due_at
+                """,
+            arguments: [
+                registration.organization.rawValue, registration.configuration, registration.folder, registration.file,
+                registration.every.seconds, StoredText.date(registration.registeredAt), registration.registeredBy,
+                StoredText.date(registration.nextDueAt),
+            ])
+    }
+
+    package func deletePoolRegistration(of organization: Organization.ID) throws -> Bool {
+        try execute(
+            sql: "DELETE FROM pool_organizations WHERE organization_id = ?", arguments: [organization.rawValue]) == 1
+    }
+
+    package func setNextDue(of organization: Organization.ID, at due: Date) throws {
+        try execute(
+            sql: "UPDATE pool_organizations SET next_due_at = ? WHERE organization_id = ?",
+            arguments: [StoredText.date(due), organization.rawValue])
+    }
+
     package func renewLease(
         in organization: Organization.ID, for purpose: Lease.Purpose, holder: String, at now: Date,
         lasting duration: TimeSpan, nextRunAt: Date?

@@ -15,6 +15,9 @@ public protocol SQLSession {
     /// Runs `sql`, which returns no rows; returns how many rows it changed.
     @discardableResult
     func execute(_ sql: String, _ arguments: SQLArguments) throws -> Int
+    /// What follows a `SELECT … FROM pool_organizations p …` so that concurrent transactions each take different
+    /// rows: PostgreSQL's `FOR UPDATE OF p SKIP LOCKED`; nothing in SQLite, whose writers take turns anyway.
+    var skipLockedPoolRows: String { get }
 }
 
 /// A value bound to a statement's parameter, or read from a column.

@@ -8,6 +8,8 @@ import GRDB
 struct GRDBSession: SQLSession {
     let db: Database
 
+    var skipLockedPoolRows: String { "" }
+
     func each(_ sql: String, _ arguments: SQLArguments, _ body: (GRDBRow) throws -> Void) throws {
         let rows = try GRDB.Row.fetchCursor(db.cachedStatement(sql: sql), arguments: Self.arguments(arguments))
         while let row = try rows.next() { try body(GRDBRow(row: row)) }

@@ -452,6 +452,24 @@ enum Migrations {
                     );
                     """)
         }
+        migrator.registerMigration("v15-agent-pool") { db in
+            // The agent pool: each registered organization's configuration (its text, and the folder its relative
+            // paths resolve against), how often it runs, and when it is due next.
+            try db.execute(
+                sql: """
+                    CREATE TABLE pool_organizations (
+                        organization_id INTEGER PRIMARY KEY REFERENCES organizations(id),
+                        configuration TEXT NOT NULL CHECK (length(configuration) > 0),
+                        folder TEXT NOT NULL CHECK (substr(folder, 1, 1) = '/'),
+                        file TEXT NOT NULL,
+                        every_seconds INTEGER NOT NULL CHECK (every_seconds > 0),
+                        registered_at TEXT NOT NULL,
+                        registered_by TEXT NOT NULL,
+                        next_due_at TEXT NOT NULL
+                    );
+                    CREATE INDEX pool_organizations_by_due ON pool_organizations(next_due_at);
+                    """)
+        }
         return migrator
     }
 }

@@ -98,32 +98,35 @@ public struct CLIProcess: Sendable {
             process.terminationHandler = { [weak self] _ in self?.completeOne() }
             for (pipe, isOutput) in [(out, true), (err, false)] {
                 Thread { [self] in
-                    let data = Self.drain(pipe.fileHandleForReading.fileDescriptor)
-                    lock.withLock {
-                        if isOutput { output = data } else { errors = data }
+                    Self.drain(pipe.fileHandleForReading.fileDescriptor) { chunk in
+                        lock.withLock {
+                            if isOutput { output.append(chunk) } else { errors.append(chunk) }
+                        }
                     }
                     completeOne()
                 }.start()
             }
         }
 
-        /// Everything `descriptor` gives until end of file. A signal arriving mid-read (a test signalling its
+        /// Hands `take` everything `descriptor` gives until end of file, as it arrives. A signal arriving mid-read (a test signalling its
         /// children) interrupts `read(2)` with EINTR; that is retried here, where Foundation's
         /// `readDataToEndOfFile` would trap on it.
-        static func drain(_ descriptor: Int32) -> Data {
-            var data = Data()
+        static func drain(_ descriptor: Int32, _ take: (Data) -> Void) {
             var buffer = [UInt8](repeating: 0, count: 64 * 1024)
             while true {
                 let count = buffer.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, $0.count) }
                 if count > 0 {
-                    data.append(contentsOf: buffer[0..<count])
+                    take(Data(buffer[0..<count]))
                 } else if count < 0 && errno == EINTR {
                     continue
                 } else {
-                    return data
+                    return
                 }
             }
         }
+
+        /// What the process wrote to standard error so far, while it runs.
+        public var stderrSoFar: String { lock.withLock { String(decoding: errors, as: UTF8.self) } }
 
         /// Sends `signal` (e.g. SIGKILL) to the process.
         public func kill(_ signal: Int32) { Foundation.kill(process.processIdentifier, signal) }

@@ -14,7 +14,8 @@ struct DirSync: AsyncParsableCommand {
         abstract: "Keep an organization's members and invitations in step with the company directory.",
         version: "0.1.0",
         subcommands: [
-            InitCommand.self, OrganizationCommand.self, MembersCommand.self, AccountsCommand.self, GrantsCommand.self,
+            InitCommand.self, OrganizationCommand.self, OrganizationsCommand.self, MembersCommand.self,
+            AccountsCommand.self, GrantsCommand.self,
             InvitationsCommand.self,
             OffersCommand.self, AccessRequestCommand.self,
             AuditCommand.self, OutboxCommand.self, SourceCommand.self, CSVTemplateCommand.self, GenerateCommand.self,

@@ -65,6 +65,10 @@ public protocol LedgerReader {
 
     /// The organization's lease, expired or not.
     func lease(in organization: Organization.ID, for purpose: Lease.Purpose) throws -> Lease?
+    /// Every organization registered for the agent pool, soonest due first.
+    func poolRegistrations() throws -> [PoolRegistration]
+    /// `organization`'s pool registration, if it has one.
+    func poolRegistration(of organization: Organization.ID) throws -> PoolRegistration?
     /// Whether `holder` has the lease with fencing token `fence`, unexpired at `now`.
     func holdsLease(
         in organization: Organization.ID, for purpose: Lease.Purpose, holder: String, fence: Int64, at now: Date
@@ -162,6 +166,16 @@ public protocol LedgerWriter: LedgerReader {
         in organization: Organization.ID, for purpose: Lease.Purpose, holder: String, at now: Date,
         lasting duration: TimeSpan, replacing deadHolder: String?
     ) throws -> Lease.Claim
+    /// Up to `limit` registered organizations due at `now` whose apply lease is free or expired, soonest due
+    /// first; on PostgreSQL their registration rows stay locked to this transaction, and rows another
+    /// transaction has locked are skipped, so concurrent agents each take different ones.
+    func dueOrganizations(at now: Date, limit: Int) throws -> [Organization.ID]
+    /// Registers `registration`, replacing an earlier registration of its organization.
+    func savePoolRegistration(_ registration: PoolRegistration) throws
+    /// Removes `organization`'s registration; false if it had none.
+    func deletePoolRegistration(of organization: Organization.ID) throws -> Bool
+    /// Sets when `organization`'s next pool run is due.
+    func setNextDue(of organization: Organization.ID, at due: Date) throws
     /// Extends `holder`'s lease; false if `holder` no longer has it.
     func renewLease(
         in organization: Organization.ID, for purpose: Lease.Purpose, holder: String, at now: Date,

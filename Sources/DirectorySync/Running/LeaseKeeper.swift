@@ -105,7 +105,7 @@ public struct LeaseKeeper: Sendable {
         }
     }
 
-    private static func closeAbandonedRuns(of organization: Organization, db: any LedgerWriter, at now: Date) throws {
+    static func closeAbandonedRuns(of organization: Organization, db: any LedgerWriter, at now: Date) throws {
         let closed = try db.closeRunningRuns(in: organization.id, as: abandonedRunError, at: now)
         let ledger = LedgerTransaction(db: db, organization: organization, now: now, mail: nil)
         for run in closed {

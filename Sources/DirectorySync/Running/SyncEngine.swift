@@ -204,6 +204,11 @@ public struct SyncEngine: Sendable, CustomStringConvertible, CustomReflectable {
             }
         try LedgerTransaction(db: db, organization: organization, now: now, mail: nil)
             .audit(kind, actor: actor, subject: organization.name, details)
+        // In the agent pool, the run's end and the next due time commit together: an agent killed after this
+        // leaves nothing due to run again, one killed before leaves it due for whoever takes the lease over.
+        if let registration = try db.poolRegistration(of: organization.id) {
+            try db.setNextDue(of: organization.id, at: registration.nextDue(after: record.outcome, at: now))
+        }
         return record
     }
 }

@@ -170,7 +170,27 @@ public struct SyncService: Service, CustomStringConvertible, CustomReflectable {
     }
 
     /// One scheduled run: take the lease, sync, report. Never throws: every outcome is recorded or logged.
-    public func attempt() async -> Attempt {
+    /// With `claimed`, the lease was taken already (by the agent pool) and is not claimed again: a run whose lease
+    /// was taken over while it stalled must stop, not take the lease back.
+    public func attempt(holding claimed: LeaseFence? = nil) async -> Attempt {
+        let fence: LeaseFence
+        if let claimed {
+            fence = claimed
+        } else {
+            switch await claimLease() {
+            case .left(let outcome): return outcome
+            case .right(let mine): fence = mine
+            }
+        }
+        return await attempt(fenced: fence)
+    }
+
+    private enum Either<Left, Right> {
+        case left(Left)
+        case right(Right)
+    }
+
+    private func claimLease() async -> Either<Attempt, LeaseFence> {
         let fence: LeaseFence
         do {
             switch try await keeper.claim(at: clock()) {
@@ -182,12 +202,16 @@ public struct SyncService: Service, CustomStringConvertible, CustomReflectable {
                     metadata: [
                         "lease.holder": "\(lease.holder)", "lease.expires": "\(DateText.iso8601(lease.expiresAt))",
                     ])
-                return .skipped(lease)
+                return .left(.skipped(lease))
             }
         } catch {
             logger.error("cannot take the lease", metadata: ["error": "\(error)"])
-            return .stopped
+            return .left(.stopped)
         }
+        return .right(fence)
+    }
+
+    private func attempt(fenced fence: LeaseFence) async -> Attempt {
         let engine = self.engine
         let organization = self.organization
         let clock = self.clock

@@ -35,6 +35,20 @@ struct CommandEnvironment {
             now: options.clock)
     }
 
+    /// The environment of an organization registered for the agent pool: its configuration as registered (paths
+    /// resolved against the folder it was in), over the pool's `store`.
+    static func registered(
+        _ registration: PoolRegistration, options: GlobalOptions, store: any OrganizationStore, storePath: String
+    ) throws -> CommandEnvironment {
+        let document = try YAMLValue.parse(registration.configuration, file: registration.file)
+        var configuration = try Configuration.parse(
+            document, directory: URL(fileURLWithPath: registration.folder, isDirectory: true))
+        configuration.file = registration.file
+        return CommandEnvironment(
+            options: options, configuration: configuration, configFile: registration.file, storePath: storePath,
+            store: store, now: options.clock)
+    }
+
     /// The configuration named by `--config`, or `./dirsync.yaml` when it exists; without either, an empty one
     /// unless one is `required` (by default, when no `--store` says where the organization is).
     static func loadConfiguration(_ options: GlobalOptions, required: Bool? = nil) throws -> (Configuration, String?) {
