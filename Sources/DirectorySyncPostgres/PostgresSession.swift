@@ -16,7 +16,7 @@ struct PostgresSession: SQLSession {
     let statements: StatementCache
     let logger: Logger
 
-    var skipLockedPoolRows: String { "FOR UPDATE OF p SKIP LOCKED" }
+    var locksRows: Bool { true }
 
     func each(_ sql: String, _ arguments: SQLArguments, _ body: (PostgresSessionRow) throws -> Void) throws {
         let result = try run(sql, arguments)

@@ -37,7 +37,7 @@ public final class PostgresStore: OrganizationStore, @unchecked Sendable {
     private var checked = false
 
     /// How many times a transaction PostgreSQL aborted for a conflict with another agent is tried in all.
-    static let attempts = 12
+    static let attempts = 30
 
     /// A store at `location`, opened for `access` on first use; `password` for the server's password login.
     public init(location: PostgresLocation, password: Redacted<String>?, access: StoreAccess = .readWrite) {
@@ -59,6 +59,14 @@ public final class PostgresStore: OrganizationStore, @unchecked Sendable {
     /// Runs `body` in one serializable write transaction, rolled back whole if anything throws.
     public func write<T: Sendable>(_ body: @escaping @Sendable (any LedgerWriter) throws -> T) async throws -> T {
         try await onQueue { try self.transaction("BEGIN ISOLATION LEVEL SERIALIZABLE", body) }
+    }
+
+    /// Runs lease work `READ COMMITTED`: its statements decide on the rows' latest versions and lock what they
+    /// change, so claims and heartbeats need not be part of the serializable writes' conflict detection, where
+    /// their scans of the small lease and pool tables would make every agent's transaction conflict with every
+    /// other's.
+    public func writeLeases<T: Sendable>(_ body: @escaping @Sendable (any LedgerWriter) throws -> T) async throws -> T {
+        try await onQueue { try self.transaction("BEGIN ISOLATION LEVEL READ COMMITTED", body) }
     }
 
     /// Closes the connection; the next transaction opens a new one.
@@ -101,8 +109,10 @@ public final class PostgresStore: OrganizationStore, @unchecked Sendable {
             } catch {
                 rollBack(session)
                 guard case StoreError.conflict = error, attempt < Self.attempts else { throw error }
-                // Another agent's transaction won: wait a little (more each time, never in step) and run again.
-                usleep(UInt32(min(1 << attempt, 500)) * 1000 + UInt32.random(in: 0..<5000))
+                // Another agent's transaction won: wait a little (more each time up to a second, never in step) and
+                // run again.
+                let ceiling = UInt32(min(1 << min(attempt, 10), 1000)) * 1000
+                usleep(ceiling / 2 + UInt32.random(in: 0...ceiling / 2))
                 attempt += 1
             }
         }

@@ -33,25 +33,59 @@ extension SQLLedger {
                 sql: "SELECT last_fence FROM lease_fences WHERE organization_id = ? AND purpose = ?",
                 arguments: [organization.rawValue, purpose.rawValue]
             ) { row in try row[0] as Int64 } ?? 1
-        try execute(
+        // The row is taken only if, in its latest version, it is still free, expired, ours or the dead holder's:
+        // decided in this one statement, so two claims at once cannot both win at any isolation level (the pool's
+        // claims run READ COMMITTED, where the check above may have read a version another claim has replaced).
+        let table = Self.leaseTable(purpose)
+        let taken = try execute(
             sql: """
-                INSERT INTO \(Self.leaseTable(purpose)) (organization_id, holder, acquired_at, expires_at, fence)
-                VALUES (?, ?, ?, ?, ?)
+                INSERT INTO \(table) (organization_id, holder, acquired_at, expires_at, fence) VALUES (?, ?, ?, ?, ?)
                 ON CONFLICT (organization_id) DO UPDATE SET holder = excluded.holder,
                     acquired_at = excluded.acquired_at, expires_at = excluded.expires_at, next_run_at = NULL,
                     fence = excluded.fence
+                WHERE \(table).holder = excluded.holder OR \(table).holder = ? OR \(table).expires_at <= ?
                 """,
-            arguments: [organization.rawValue, holder, StoredText.date(now), StoredText.date(expiresAt), fence])
+            arguments: [
+                organization.rawValue, holder, StoredText.date(now), StoredText.date(expiresAt), fence, deadHolder,
+                StoredText.date(now),
+            ])
+        guard taken == 1 else {
+            // Another claim took it since the check (the token this claim drew is never given again, which is
+            // all a token promises): its lease as it is now, or, released again meanwhile, a fresh try.
+            guard let current = try lease(in: organization, for: purpose) else {
+                return try claimLease(
+                    in: organization, for: purpose, holder: holder, at: now, lasting: duration, replacing: deadHolder)
+            }
+            return .heldElsewhere(current)
+        }
         return .acquired(Lease(holder: holder, acquiredAt: now, expiresAt: expiresAt, fence: fence))
     }
 
     package func holdsLease(
         in organization: Organization.ID, for purpose: Lease.Purpose, holder: String, fence: Int64, at now: Date
     ) throws -> Bool {
+        try holdsLease(in: organization, for: purpose, holder: holder, fence: fence, at: now, lock: "")
+    }
+
+    package func keepsLease(
+        in organization: Organization.ID, for purpose: Lease.Purpose, holder: String, fence: Int64, at now: Date
+    ) throws -> Bool {
+        // On PostgreSQL a share lock: a claim's upsert waits for this transaction, and a claim that replaced the
+        // row after this transaction's snapshot makes it fail to serialize (and run again, to find the lease lost).
+        try holdsLease(
+            in: organization, for: purpose, holder: holder, fence: fence, at: now,
+            lock: session.locksRows ? "FOR SHARE" : "")
+    }
+
+    private func holdsLease(
+        in organization: Organization.ID, for purpose: Lease.Purpose, holder: String, fence: Int64, at now: Date,
+        lock: String
+    ) throws -> Bool {
         try fetchRow(
             sql: """
-                SELECT count(*) FROM \(Self.leaseTable(purpose))
-                WHERE organization_id = ? AND holder = ? AND fence = ? AND expires_at > ?
+                SELECT count(*) FROM (
+                    SELECT 1 FROM \(Self.leaseTable(purpose))
+                    WHERE organization_id = ? AND holder = ? AND fence = ? AND expires_at > ? \(lock)) held
                 """,
             arguments: [organization.rawValue, holder, fence, StoredText.date(now)]
         ) { row in try row[0] as Int64 } == 1
@@ -64,7 +98,7 @@ extension SQLLedger {
                 SELECT p.organization_id FROM pool_organizations p
                 LEFT JOIN leases l ON l.organization_id = p.organization_id
                 WHERE p.next_due_at <= ? AND (l.organization_id IS NULL OR l.expires_at <= ?)
-                ORDER BY p.next_due_at, p.organization_id LIMIT ? \(session.skipLockedPoolRows)
+                ORDER BY p.next_due_at, p.organization_id LIMIT ? \(session.locksRows ? "FOR UPDATE OF p SKIP LOCKED" : "")
                 """,
             arguments: [moment, moment, max(0, limit)]
         ) { row in Organization.ID(rawValue: try row[0]) }

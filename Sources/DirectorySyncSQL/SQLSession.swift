@@ -15,9 +15,9 @@ public protocol SQLSession {
     /// Runs `sql`, which returns no rows; returns how many rows it changed.
     @discardableResult
     func execute(_ sql: String, _ arguments: SQLArguments) throws -> Int
-    /// What follows a `SELECT … FROM pool_organizations p …` so that concurrent transactions each take different
-    /// rows: PostgreSQL's `FOR UPDATE OF p SKIP LOCKED`; nothing in SQLite, whose writers take turns anyway.
-    var skipLockedPoolRows: String { get }
+    /// Whether the engine locks rows (`FOR UPDATE`, `FOR SHARE`, `SKIP LOCKED`): PostgreSQL, whose writers run at
+    /// once; not SQLite, whose writers take turns, so a transaction's reads already hold for its whole length.
+    var locksRows: Bool { get }
 }
 
 /// A value bound to a statement's parameter, or read from a column.

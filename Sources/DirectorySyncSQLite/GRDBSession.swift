@@ -8,7 +8,7 @@ import GRDB
 struct GRDBSession: SQLSession {
     let db: Database
 
-    var skipLockedPoolRows: String { "" }
+    var locksRows: Bool { false }
 
     func each(_ sql: String, _ arguments: SQLArguments, _ body: (GRDBRow) throws -> Void) throws {
         let rows = try GRDB.Row.fetchCursor(db.cachedStatement(sql: sql), arguments: Self.arguments(arguments))

@@ -10,6 +10,19 @@ public protocol OrganizationStore: Sendable {
     func read<T: Sendable>(_ body: @escaping @Sendable (any LedgerReader) throws -> T) async throws -> T
     /// Runs `body` in a write transaction; a thrown error rolls all of it back.
     func write<T: Sendable>(_ body: @escaping @Sendable (any LedgerWriter) throws -> T) async throws -> T
+    /// Runs `body`, which only claims, renews or releases leases, closes the runs a dead holder left and sets
+    /// pool due times, in a write transaction. Each of those statements decides on the latest version of the rows it changes (conditional
+    /// upserts and updates, `FOR UPDATE SKIP LOCKED`), so a store whose writers run at once may run it at a
+    /// weaker isolation than `write`: PostgreSQL runs it `READ COMMITTED`, so agents' claims and heartbeats take
+    /// no part in the serializable conflicts of the ledger's writes (and a write under a lease locks its row).
+    func writeLeases<T: Sendable>(_ body: @escaping @Sendable (any LedgerWriter) throws -> T) async throws -> T
+}
+
+extension OrganizationStore {
+    /// A store whose writers take turns runs lease work as any other write.
+    public func writeLeases<T: Sendable>(_ body: @escaping @Sendable (any LedgerWriter) throws -> T) async throws -> T {
+        try await write(body)
+    }
 }
 
 /// The reads a ledger transaction may make.
@@ -176,6 +189,11 @@ public protocol LedgerWriter: LedgerReader {
     func deletePoolRegistration(of organization: Organization.ID) throws -> Bool
     /// Sets when `organization`'s next pool run is due.
     func setNextDue(of organization: Organization.ID, at due: Date) throws
+    /// Whether `holder` has the lease with fencing token `fence`, unexpired at `now`; and no claim replaces it
+    /// until this transaction ends.
+    func keepsLease(
+        in organization: Organization.ID, for purpose: Lease.Purpose, holder: String, fence: Int64, at now: Date
+    ) throws -> Bool
     /// Extends `holder`'s lease; false if `holder` no longer has it.
     func renewLease(
         in organization: Organization.ID, for purpose: Lease.Purpose, holder: String, at now: Date,

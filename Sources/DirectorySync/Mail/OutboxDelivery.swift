@@ -173,7 +173,7 @@ public struct OutboxDelivery: Sendable {
             // happened since, so that nobody sends it again.)
             let checked = now()
             let batch = try await store.read { db in
-                try fence?.check(db, at: checked)
+                try fence?.check(reading: db, at: checked)
                 return try ids.compactMap { id in try db.outboxMessage(id) }
             }
             var updates: [OutboxMessage] = []

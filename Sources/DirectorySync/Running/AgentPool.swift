@@ -59,7 +59,7 @@ public struct AgentPool: Service, CustomStringConvertible {
     /// Claims up to `limit` due organizations for this agent, in one transaction.
     public func claim(limit: Int, at now: Date) async throws -> [(PoolRegistration, Organization, LeaseFence)] {
         let (holder, duration) = (self.holder, claimDuration)
-        return try await store.write { db in
+        return try await store.writeLeases { db in
             var claimed: [(PoolRegistration, Organization, LeaseFence)] = []
             for id in try db.dueOrganizations(at: now, limit: limit) {
                 guard let registration = try db.poolRegistration(of: id), let organization = try db.organization(id: id)
@@ -82,7 +82,7 @@ public struct AgentPool: Service, CustomStringConvertible {
     /// started (its registered configuration no longer loads) is tried again a sixteenth of a period later.
     public func hand(back claimed: PoolRegistration, at now: Date) async throws {
         let holder = self.holder
-        try await store.write { db in
+        try await store.writeLeases { db in
             guard try db.lease(in: claimed.organization, for: .apply)?.holder == holder else { return }
             if let current = try db.poolRegistration(of: claimed.organization), current.nextDueAt <= claimed.nextDueAt {
                 try db.setNextDue(of: claimed.organization, at: current.nextDue(after: .failed, at: now))

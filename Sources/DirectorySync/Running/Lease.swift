@@ -83,8 +83,17 @@ public struct LeaseFence: Sendable, Equatable {
     }
 
     /// Throws `LeaseKeeper.Lost` unless the lease is still this one and unexpired at `now`: called first in every
-    /// transaction that writes under the lease, so the check and the write commit together.
-    public func check(_ db: any LedgerReader, at now: Date) throws {
+    /// transaction that writes under the lease, so the check and the write commit together (no claim replaces
+    /// the lease before that transaction ends).
+    public func check(_ db: any LedgerWriter, at now: Date) throws {
+        guard try db.keepsLease(in: organization, for: purpose, holder: holder, fence: token, at: now) else {
+            throw LeaseKeeper.Lost(organization: organizationName)
+        }
+    }
+
+    /// Throws `LeaseKeeper.Lost` unless the lease is still this one and unexpired at `now`, as a read: for work
+    /// that acts outside the transaction (a delivery batch checks before it sends).
+    public func check(reading db: any LedgerReader, at now: Date) throws {
         guard try db.holdsLease(in: organization, for: purpose, holder: holder, fence: token, at: now) else {
             throw LeaseKeeper.Lost(organization: organizationName)
         }

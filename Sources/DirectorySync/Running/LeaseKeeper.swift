@@ -74,7 +74,7 @@ public struct LeaseKeeper: Sendable {
     /// `SYNC_RUN_FAILED` audit event.
     public func claim(at now: Date) async throws -> Lease.Claim {
         let (organization, purpose, holder, duration) = (self.organization, self.purpose, self.holder, self.duration)
-        return try await store.write { db in
+        return try await store.writeLeases { db in
             let current = try db.lease(in: organization.id, for: purpose)
             let dead = current.flatMap { Lease.isDeadLocalHolder($0.holder) ? $0.holder : nil }
             let claim = try db.claimLease(
@@ -127,7 +127,7 @@ public struct LeaseKeeper: Sendable {
     /// Extends the lease; throws `Lost` if another holder has it now.
     public func renew(at now: Date, nextRunAt: Date? = nil) async throws {
         let (organization, purpose, holder, duration) = (self.organization.id, self.purpose, self.holder, self.duration)
-        let kept = try await store.write { db in
+        let kept = try await store.writeLeases { db in
             try db.renewLease(
                 in: organization, for: purpose, holder: holder, at: now, lasting: duration, nextRunAt: nextRunAt)
         }
@@ -138,7 +138,7 @@ public struct LeaseKeeper: Sendable {
     /// Never fails: a lease that cannot be released simply expires.
     public func release() async {
         let (organization, purpose, holder) = (self.organization.id, self.purpose, self.holder)
-        try? await store.write { db in try db.releaseLease(in: organization, for: purpose, holder: holder) }
+        try? await store.writeLeases { db in try db.releaseLease(in: organization, for: purpose, holder: holder) }
     }
 
     /// Runs `body` while a child task renews the lease every third of its duration (saying, for an agent

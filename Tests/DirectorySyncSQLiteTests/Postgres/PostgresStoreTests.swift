@@ -68,6 +68,45 @@ import Testing
         #expect(pending == 5 && events == 5 && mails == 5)
     }
 
+    @Test func agentsClaimingOneLeaseAtOnceLeaveExactlyOneHolderEachRound() async throws {
+        let database = try await server.createDatabase()
+        let organization = try await Ledger(store: try store(database, access: .create)).createOrganization(
+            try settings("Acme Corp", seats: 6), owner: try EmailAddress("owner@acme.com"), ownerName: nil,
+            at: testEpoch)
+        // Claims run READ COMMITTED (`writeLeases`), outside the serializable conflict detection: the lease row's
+        // conditional upsert alone must let exactly one of eight agents win, each round, with a new token.
+        let keepers = try (0..<8).map { index in
+            LeaseKeeper(
+                store: try store(database), organization: organization, purpose: .apply, holder: "agent\(index):1:x",
+                duration: .init(seconds: 30))
+        }
+        var tokens: [Int64] = []
+        for round in 0..<10 {
+            let now = testEpoch.adding(seconds: 60 * Double(round))
+            let claims = try await withThrowingTaskGroup(of: (Int, Lease.Claim).self) { group in
+                for (index, keeper) in keepers.enumerated() {
+                    group.addTask { (index, try await keeper.claim(at: now)) }
+                }
+                return try await group.reduce(into: [(Int, Lease.Claim)]()) { $0.append($1) }
+            }
+            let winners = claims.compactMap { index, claim -> (Int, Lease)? in
+                if case .acquired(let lease) = claim { return (index, lease) }
+                return nil
+            }
+            try #require(winners.count == 1, "round \(round): \(claims)")
+            let (winner, lease) = winners[0]
+            let stored = try await keepers[0].store.read { db in try db.lease(in: organization.id, for: .apply) }
+            #expect(stored?.holder == "agent\(winner):1:x" && stored?.fence == lease.fence, "round \(round)")
+            for (index, claim) in claims where index != winner {
+                guard case .heldElsewhere(let other) = claim else { continue }
+                #expect(other.holder == lease.holder, "round \(round): agent\(index) saw \(other.holder)")
+            }
+            tokens.append(lease.fence)
+            // The next round is past this lease's expiry: every agent may take it over.
+        }
+        #expect(tokens == tokens.sorted() && Set(tokens).count == tokens.count, "\(tokens)")
+    }
+
     @Test func twoInitsAtOnceMigrateOnceAndBothOrganizationsExist() async throws {
         let database = try await server.createDatabase()
         let names = ["Acme", "Beta", "Gamma"]
