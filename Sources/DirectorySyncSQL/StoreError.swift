@@ -135,8 +135,8 @@ public enum StoreError: Error, Equatable, UserFacingError {
         case .notInitialized:
             "create it with 'dirsync init --org NAME --seats N --owner EMAIL' and this store"
         case .needsMigration:
-            "run 'dirsync init' once with this store: it applies the migrations first, in one transaction under "
-                + "a lock, so agents may keep running"
+            "run 'dirsync init --migrate-only' once with this store: it applies the migrations in one transaction "
+                + "under a lock, so agents may keep running"
         case .conflict: "run the command again; nothing of the refused change was stored"
         case .unreadable, .database: nil
         }

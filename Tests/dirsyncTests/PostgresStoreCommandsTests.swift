@@ -137,6 +137,49 @@ import Testing
             "\(result)")
     }
 
+    @Test func initMigrateOnlyMakesAnEmptyDatabaseAStoreWithoutAnOrganization() async throws {
+        let setup = try await Setup()
+        defer { setup.folder.remove() }
+        let cli = setup.cli()
+        try Setup.writePrivate(
+            "store: \"\(setup.url)\"\nstore_password_file: store-password\n", to: setup.folder.file("pool.yaml").path)
+        let migrated = try await cli.run(["init", "--migrate-only", "--config", "pool.yaml"])
+        #expect(migrated.status == 0, "\(migrated)")
+        #expect(
+            migrated.stdout == "The store at \(setup.url) has every migration this dirsync knows.\n", "\(migrated)")
+        setup.expectNoSecret(migrated)
+        // A store now, with no organization in it and no configuration written.
+        let listed = try await cli.run(["organizations", "list", "--config", "pool.yaml", "--format", "json"])
+        #expect(listed.status == 0, "\(listed)")
+        let registrations = try JSONSerialization.jsonObject(with: Data(listed.stdout.utf8)) as? [Any]
+        #expect(registrations?.isEmpty == true, "\(listed)")
+        let members = try await cli.run(["members", "--config", "pool.yaml"])
+        #expect(members.status == 1 && members.stderr.hasPrefix("error: "), "\(members)")
+        #expect(!FileManager.default.fileExists(atPath: setup.folder.file("dirsync.yaml").path))
+        // Running it again changes nothing; then init --org adds an organization to that store.
+        let again = try await cli.run(["init", "--migrate-only", "--store", setup.url])
+        #expect(again.status == 1 && again.stderr.contains("password"), "\(again)")
+        let againWithFile = try await cli.run(["init", "--migrate-only", "--config", "pool.yaml"])
+        #expect(againWithFile.status == 0, "\(againWithFile)")
+        let created = try await setup.cli(pgpassword: setup.password).run([
+            "init", "--org", "Acme Corp", "--seats", "10", "--owner", "ada@acme.com", "--store", setup.url,
+        ])
+        #expect(created.status == 0, "\(created)")
+
+        // What it refuses, in one line each.
+        let withOrg = try await cli.run(["init", "--migrate-only", "--config", "pool.yaml", "--org", "Beta"])
+        #expect(withOrg.status != 0, "\(withOrg)")
+        #expect(withOrg.stderr.contains("--migrate-only creates no organization: leave out --org"), "\(withOrg)")
+        let nothing = try await cli.run(["init"])
+        #expect(nothing.status != 0 && nothing.stderr.contains("--migrate-only"), "\(nothing)")
+        let noStore = try await cli.run(["init", "--migrate-only", "--store", "missing.sqlite"])
+        #expect(noStore.status == 1, "\(noStore)")
+        #expect(
+            noStore.stderr.hasPrefix("error: there is no store at ") && noStore.stderr.contains("missing.sqlite"),
+            "\(noStore)")
+        #expect(!FileManager.default.fileExists(atPath: setup.folder.file("missing.sqlite").path))
+    }
+
     @Test func aURLWithAPasswordIsRefusedWithoutRepeatingIt() async throws {
         let setup = try await Setup()
         defer { setup.folder.remove() }
