@@ -1,12 +1,12 @@
 /// The PostgreSQL store's schema, one append-only named migration at a time, applied by `dirsync init` only.
 ///
-/// The first holds what the SQLite store reached in its migrations v1 to v15 (no PostgreSQL store predates it), with the same tables, columns,
-/// checks, unique indexes, foreign keys and triggers; later ones are added to both engines under the same
-/// name. Text is `COLLATE "C"` throughout, so that it compares and sorts byte by byte, and `lower` changes
+/// The first holds what the SQLite store reached in its migrations v1 to v14 (no PostgreSQL store predates it),
+/// with the same tables, columns, checks, unique indexes, foreign keys and triggers; the second is the agent
+/// pool's (SQLite's `v15-agent-pool`). Text is `COLLATE "C"` throughout, so that it compares and sorts byte by byte, and `lower` changes
 /// only ASCII letters, exactly as in SQLite: the ledger's statements read the same on both.
 enum PostgresMigrations {
     /// Every migration, oldest first: its name and its statements.
-    static let all: [(name: String, sql: String)] = [("v1-create-ledger", ledger)]
+    static let all: [(name: String, sql: String)] = [("v1-create-ledger", ledger), ("v2-agent-pool", agentPool)]
 
     /// The migrations' own table, made before anything else.
     static let bookkeeping = """
@@ -199,17 +199,6 @@ enum PostgresMigrations {
             last_fence BIGINT NOT NULL CHECK (last_fence > 0),
             PRIMARY KEY (organization_id, purpose)
         );
-        CREATE TABLE pool_organizations (
-            organization_id BIGINT PRIMARY KEY REFERENCES organizations(id),
-            configuration TEXT COLLATE "C" NOT NULL CHECK (length(configuration) > 0),
-            folder TEXT COLLATE "C" NOT NULL CHECK (substr(folder, 1, 1) = '/'),
-            file TEXT COLLATE "C" NOT NULL,
-            every_seconds BIGINT NOT NULL CHECK (every_seconds > 0),
-            registered_at TEXT COLLATE "C" NOT NULL,
-            registered_by TEXT COLLATE "C" NOT NULL,
-            next_due_at TEXT COLLATE "C" NOT NULL
-        );
-        CREATE INDEX pool_organizations_by_due ON pool_organizations(next_due_at);
         CREATE TABLE notification_state (
             organization_id BIGINT PRIMARY KEY REFERENCES organizations(id),
             problem_since TEXT COLLATE "C",
@@ -324,5 +313,23 @@ enum PostgresMigrations {
             ON access_requests(organization_id, email) WHERE status = 'pending';
         CREATE UNIQUE INDEX access_requests_one_pending_per_username
             ON access_requests(organization_id, username) WHERE status = 'pending';
+        """
+
+    /// The agent pool's registrations; and the outbox indexed by organization first, so that a serializable
+    /// transaction reading one organization's pending mail locks only that organization's part of the index,
+    /// not every organization's pending messages (which made every agent's apply conflict with every other's).
+    private static let agentPool = """
+        CREATE TABLE pool_organizations (
+            organization_id BIGINT PRIMARY KEY REFERENCES organizations(id),
+            configuration TEXT COLLATE "C" NOT NULL CHECK (length(configuration) > 0),
+            folder TEXT COLLATE "C" NOT NULL CHECK (substr(folder, 1, 1) = '/'),
+            file TEXT COLLATE "C" NOT NULL,
+            every_seconds BIGINT NOT NULL CHECK (every_seconds > 0),
+            registered_at TEXT COLLATE "C" NOT NULL,
+            registered_by TEXT COLLATE "C" NOT NULL,
+            next_due_at TEXT COLLATE "C" NOT NULL
+        );
+        CREATE INDEX pool_organizations_by_due ON pool_organizations(next_due_at);
+        CREATE INDEX outbox_by_organization ON outbox(organization_id, status, id);
         """
 }

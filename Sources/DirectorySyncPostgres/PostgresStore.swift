@@ -36,8 +36,8 @@ public final class PostgresStore: OrganizationStore, @unchecked Sendable {
     private var connection: PostgresConnection?
     private var checked = false
 
-    /// How many times a transaction PostgreSQL aborted for a conflict with another agent is tried in all.
-    static let attempts = 30
+    /// How long a transaction PostgreSQL keeps aborting for conflicts with other agents is tried again, in all.
+    static let retryBudget: Duration = .seconds(60)
 
     /// A store at `location`, opened for `access` on first use; `password` for the server's password login.
     public init(location: PostgresLocation, password: Redacted<String>?, access: StoreAccess = .readWrite) {
@@ -99,6 +99,7 @@ public final class PostgresStore: OrganizationStore, @unchecked Sendable {
 
     private func transaction<T>(_ begin: String, _ body: (SQLLedger<PostgresSession>) throws -> T) throws -> T {
         var attempt = 1
+        let deadline = ContinuousClock.now + Self.retryBudget
         while true {
             let session = try session()
             do {
@@ -108,7 +109,7 @@ public final class PostgresStore: OrganizationStore, @unchecked Sendable {
                 return result
             } catch {
                 rollBack(session)
-                guard case StoreError.conflict = error, attempt < Self.attempts else { throw error }
+                guard case StoreError.conflict = error, ContinuousClock.now < deadline else { throw error }
                 // Another agent's transaction won: wait a little (more each time up to a second, never in step) and
                 // run again.
                 let ceiling = UInt32(min(1 << min(attempt, 10), 1000)) * 1000

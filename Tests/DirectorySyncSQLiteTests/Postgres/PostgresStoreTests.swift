@@ -107,6 +107,36 @@ import Testing
         #expect(tokens == tokens.sorted() && Set(tokens).count == tokens.count, "\(tokens)")
     }
 
+    @Test func aStoreMadeBeforeThePoolIsRefusedUntilMigratedThenKeepsItsData() async throws {
+        let database = try await server.createDatabase()
+        let created = try store(database, access: .create)
+        let organization = try await Ledger(store: created).createOrganization(
+            try settings("Acme Corp", seats: 6), owner: try EmailAddress("owner@acme.com"), ownerName: nil,
+            at: testEpoch)
+        // What a store of the release before the pool holds: v1 only.
+        try await created.execute(
+            """
+            DROP TABLE pool_organizations; DROP INDEX outbox_by_organization;
+            DELETE FROM dirsync_migrations WHERE name = 'v2-agent-pool'
+            """)
+        await #expect {
+            try await store(database, access: .readWrite).read { _ in 0 }
+        } throws: { error in
+            guard case StoreError.needsMigration(_, let missing) = error else { return false }
+            return missing == ["v2-agent-pool"]
+        }
+        let migrated = try store(database, access: .create)
+        let registration = PoolRegistration(
+            organization: organization.id, configuration: "organization: { name: Acme Corp }", folder: "/srv/acme",
+            file: "dirsync.yaml", every: .hours(1), registeredAt: testEpoch, registeredBy: "test",
+            nextDueAt: testEpoch)
+        try await migrated.write { db in try db.savePoolRegistration(registration) }
+        let (names, registrations) = try await store(database).read { db in
+            (try db.organizations().map(\.name), try db.poolRegistrations().map(\.organization))
+        }
+        #expect(names == ["Acme Corp"] && registrations == [organization.id])
+    }
+
     @Test func twoInitsAtOnceMigrateOnceAndBothOrganizationsExist() async throws {
         let database = try await server.createDatabase()
         let names = ["Acme", "Beta", "Gamma"]
@@ -124,11 +154,13 @@ import Testing
         let reader = try store(database, access: .readOnly)
         let organizations = try await reader.read { db in try db.organizations().map(\.name) }
         #expect(organizations.sorted() == names)
-        // One row per migration: the later inits found the schema made and applied nothing again.
+        // One row per migration (v1, v2): the later inits found the schema made and applied nothing again.
         try await reader.execute(
             """
             DO $$ BEGIN
-              IF (SELECT count(*) FROM dirsync_migrations) <> 1 THEN RAISE EXCEPTION 'migrated more than once'; END IF;
+              IF (SELECT count(*) FROM dirsync_migrations) <> 2
+                OR (SELECT count(DISTINCT name) FROM dirsync_migrations) <> 2
+              THEN RAISE EXCEPTION 'migrated more than once'; END IF;
             END $$
             """)
     }
@@ -187,7 +219,7 @@ import Testing
             try await store(database, access: .readWrite).read { _ in 0 }
         } throws: { error in
             guard case StoreError.needsMigration(_, let missing) = error else { return false }
-            return missing == ["v1-create-ledger"]
+            return missing == ["v1-create-ledger", "v2-agent-pool"]
         }
     }
 
