@@ -61,7 +61,8 @@ PROFILE = """profile:
 """
 
 
-def plan_case(users, profile=False):
+def plan_folder(users, profile=False):
+    """The folder of the plan case for `users`, with its directory and SQLite store, built if it is not yet."""
     folder = os.path.join(BENCH, f"plan-{'profile-' if profile else ''}{users}")
     source = os.path.join(BENCH, f"plan-{users}.ldif")
     if not os.path.exists(source):
@@ -110,6 +111,11 @@ def plan_case(users, profile=False):
         db.commit()
         db.close()
         open(ready, "w").close()
+    return folder
+
+
+def plan_case(users, profile=False):
+    folder = plan_folder(users, profile)
     result = measure([BIN, "plan", "--format", "json", "--now", "2026-11-21T10:00:00Z", "--out", "plan.json"], folder,
                      repeat=1 if users >= 1_000_000 else 3)
     with open(os.path.join(folder, "plan.json")) as f:
