@@ -85,7 +85,10 @@ struct InitCommand: AsyncParsableCommand {
 
     func run() async throws {
         if migrateOnly { return try await migrate() }
-        guard let org, let seats, let owner else { return }
+        guard let org, let seats, let owner else {
+            // validate() refused this already; never end without a word.
+            throw CommandError.invalidArgument("init needs --org, --seats and --owner", hint: nil)
+        }
         let ownerEmail = owner
         let ownerName = try parsed("--owner-name") { try Member.typedName(self.ownerName) }
         let validity = invitationValidity ?? Organization.Settings.defaultValidity
